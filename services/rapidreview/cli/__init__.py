@@ -1,0 +1,1 @@
+"""The `rapidreview` command line (Typer + Rich)."""
