@@ -78,7 +78,7 @@ class EarlierReview(_message.Message):
     def __init__(self, review_id: _Optional[str] = ..., year: _Optional[int] = ..., themes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CaseFacts(_message.Message):
-    __slots__ = ("case_id", "partnership", "la_aware_date", "panel_notification_sent_date", "incident_date", "notifying_la", "incident_la", "incident_country", "home_la", "child", "nature", "died", "seriously_harmed", "recovered", "harm_domains", "abuse_or_neglect", "setting", "agencies", "no_agency_involvement_concern", "panel_response", "earlier_reviews", "withdrawn", "returns_missing", "family_moved_between_areas")
+    __slots__ = ("case_id", "partnership", "la_aware_date", "panel_notification_sent_date", "incident_date", "notifying_la", "incident_la", "incident_country", "home_la", "child", "nature", "died", "seriously_harmed", "recovered", "harm_domains", "abuse_or_neglect", "setting", "agencies", "no_agency_involvement_concern", "panel_response", "earlier_reviews", "withdrawn", "returns_missing", "family_moved_between_areas", "rapid_review_sent_date", "referred_by")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
     LA_AWARE_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -103,6 +103,8 @@ class CaseFacts(_message.Message):
     WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
     RETURNS_MISSING_FIELD_NUMBER: _ClassVar[int]
     FAMILY_MOVED_BETWEEN_AREAS_FIELD_NUMBER: _ClassVar[int]
+    RAPID_REVIEW_SENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    REFERRED_BY_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     partnership: str
     la_aware_date: str
@@ -127,4 +129,6 @@ class CaseFacts(_message.Message):
     withdrawn: bool
     returns_missing: int
     family_moved_between_areas: bool
-    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., la_aware_date: _Optional[str] = ..., panel_notification_sent_date: _Optional[str] = ..., incident_date: _Optional[str] = ..., notifying_la: _Optional[str] = ..., incident_la: _Optional[str] = ..., incident_country: _Optional[_Union[_common_pb2.Country, str]] = ..., home_la: _Optional[str] = ..., child: _Optional[_Union[ChildFacts, _Mapping]] = ..., nature: _Optional[_Union[_common_pb2.Nature, str]] = ..., died: _Optional[bool] = ..., seriously_harmed: _Optional[bool] = ..., recovered: _Optional[bool] = ..., harm_domains: _Optional[_Iterable[_Union[_common_pb2.HarmDomain, str]]] = ..., abuse_or_neglect: _Optional[_Union[_common_pb2.AbuseOrNeglect, str]] = ..., setting: _Optional[_Union[_common_pb2.Setting, str]] = ..., agencies: _Optional[_Iterable[_Union[AgencyFacts, _Mapping]]] = ..., no_agency_involvement_concern: _Optional[bool] = ..., panel_response: _Optional[str] = ..., earlier_reviews: _Optional[_Iterable[_Union[EarlierReview, _Mapping]]] = ..., withdrawn: _Optional[bool] = ..., returns_missing: _Optional[int] = ..., family_moved_between_areas: _Optional[bool] = ...) -> None: ...
+    rapid_review_sent_date: str
+    referred_by: str
+    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., la_aware_date: _Optional[str] = ..., panel_notification_sent_date: _Optional[str] = ..., incident_date: _Optional[str] = ..., notifying_la: _Optional[str] = ..., incident_la: _Optional[str] = ..., incident_country: _Optional[_Union[_common_pb2.Country, str]] = ..., home_la: _Optional[str] = ..., child: _Optional[_Union[ChildFacts, _Mapping]] = ..., nature: _Optional[_Union[_common_pb2.Nature, str]] = ..., died: _Optional[bool] = ..., seriously_harmed: _Optional[bool] = ..., recovered: _Optional[bool] = ..., harm_domains: _Optional[_Iterable[_Union[_common_pb2.HarmDomain, str]]] = ..., abuse_or_neglect: _Optional[_Union[_common_pb2.AbuseOrNeglect, str]] = ..., setting: _Optional[_Union[_common_pb2.Setting, str]] = ..., agencies: _Optional[_Iterable[_Union[AgencyFacts, _Mapping]]] = ..., no_agency_involvement_concern: _Optional[bool] = ..., panel_response: _Optional[str] = ..., earlier_reviews: _Optional[_Iterable[_Union[EarlierReview, _Mapping]]] = ..., withdrawn: _Optional[bool] = ..., returns_missing: _Optional[int] = ..., family_moved_between_areas: _Optional[bool] = ..., rapid_review_sent_date: _Optional[str] = ..., referred_by: _Optional[str] = ...) -> None: ...
