@@ -1,0 +1,1 @@
+"""Intake: serious incident notifications, their duties and statutory clocks."""

@@ -1,0 +1,3 @@
+from rapidreview.intake.bootstrap import run
+
+run()

@@ -1,0 +1,1 @@
+"""Intake domain logic: pure, with clock and calendar injected."""

@@ -1,0 +1,117 @@
+"""Which duties a notification triggers (RULES.md section 1 and RR.REQUIRED).
+
+The rules themselves live in the rule files (`rules/<edition>/`), evaluated by
+the same engine the criteria service uses: one source of truth per rule. This
+module only turns a notification into CaseFacts and asks the rule book.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.v1 import common_pb2, facts_pb2, intake_pb2
+
+INTAKE_DUTIES = (
+    "DEF.CHILD",
+    "DEF.SERIOUS_CASE",
+    "DEF.SERIOUS_HARM",
+    "NOTIFY.PANEL_IN_AREA",
+    "NOTIFY.PANEL_OUTSIDE_ENGLAND",
+    "NOTIFY.WRONG_LA",
+    "NOTIFY.LAC_DEATH",
+    "NOTIFY.CARE_LEAVER_DEATH",
+    "NOTIFY.AGENCY_REFERRAL",
+    "NOTIFY.PARTNERS",
+    "RR.REQUIRED",
+)
+
+EDITION_ENUM = {"wt2018": common_pb2.EDITION_WT2018, "wt2023": common_pb2.EDITION_WT2023}
+
+
+class EditionRef(Protocol):
+    name: str
+    version: str
+
+
+class RuleBook(Protocol):
+    """What intake needs of the rule book (rapidreview.rules.Rulebook)."""
+
+    def edition_for(self, day: dt.date) -> EditionRef: ...
+
+    def deadline_params(self, rule_id: str, edition: EditionRef) -> dict: ...
+
+    def evaluate(self, facts: facts_pb2.CaseFacts, *, edition: EditionRef, stage: str | None, calendar: WorkingDayCalendar): ...
+
+
+@dataclass(frozen=True)
+class DutyDecision:
+    """The duties of a notification and the edition they were decided under."""
+
+    edition: str
+    edition_version: str
+    duties: list[common_pb2.RuleOutcome]
+    notify_working_days: int
+    rr_working_days: int
+
+    def outcome(self, rule_id: str) -> int:
+        for duty in self.duties:
+            if duty.rule_id == rule_id:
+                return duty.outcome
+        return common_pb2.OUTCOME_UNSPECIFIED
+
+
+def case_facts(notification: intake_pb2.Notification, *, case_id: str = "", partnership: str = "", withdrawn: bool = False,
+               panel_sent: str = "") -> facts_pb2.CaseFacts:
+    """The CaseFacts the section-1 rules read, from a notification."""
+    child = notification.child
+    facts = facts_pb2.CaseFacts(
+        case_id=case_id,
+        partnership=partnership,
+        la_aware_date=notification.la_aware_date,
+        panel_notification_sent_date=panel_sent,
+        incident_date=notification.incident_date,
+        notifying_la=notification.notifying_la,
+        incident_la=notification.incident_la,
+        incident_country=notification.incident_country,
+        home_la=notification.home_la,
+        child=facts_pb2.ChildFacts(
+            child_ref=child.child_ref,
+            unborn=child.unborn,
+            looked_after=child.looked_after,
+            care_leaver=child.care_leaver,
+            disability=child.disability,
+            child_protection_plan=child.child_protection_plan,
+        ),
+        nature=notification.nature,
+        died=notification.nature == common_pb2.NATURE_DEATH,
+        seriously_harmed=notification.nature == common_pb2.NATURE_SERIOUS_HARM,
+        recovered=notification.recovered,
+        harm_domains=list(notification.harm_domains),
+        abuse_or_neglect=notification.abuse_or_neglect,
+        setting=notification.setting,
+        agencies=[facts_pb2.AgencyFacts(agency=a, involved=True) for a in notification.agencies],
+        withdrawn=withdrawn,
+    )
+    if child.HasField("age_years"):
+        facts.child.age_years = child.age_years
+    if notification.referred_by_agency:
+        facts.referred_by = notification.referred_by_agency
+    return facts
+
+
+def decide_duties(book: RuleBook, notification: intake_pb2.Notification, calendar: WorkingDayCalendar) -> DutyDecision:
+    """Evaluates the intake-stage rules of the edition in force on the awareness date."""
+    aware = dt.date.fromisoformat(notification.la_aware_date)
+    edition = book.edition_for(aware)
+    evaluation = book.evaluate(case_facts(notification), edition=edition, stage="intake", calendar=calendar)
+    duties = [o for o in evaluation.outcomes if o.rule_id in INTAKE_DUTIES]
+    return DutyDecision(
+        edition=edition.name,
+        edition_version=edition.version,
+        duties=duties,
+        notify_working_days=int(book.deadline_params("NOTIFY.DEADLINE", edition)["working_days"]),
+        rr_working_days=int(book.deadline_params("RR.DEADLINE", edition)["working_days"]),
+    )

@@ -1,0 +1,274 @@
+"""Intake's tables (schema `intake`) and the repository that maps them to the domain.
+
+Free text (harm description, withdrawal reason, extension reasons) and the
+child reference are encrypted at rest; the child reference also gets a blind
+index so possible duplicates can be found without storing it in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from google.protobuf import json_format
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, func, or_, select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapidreview.intake.domain.clocks import ClockState, Extension
+from rapidreview.kernel.consumer import inbox_table
+from rapidreview.kernel.crypto import FieldCipher
+from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.outbox import outbox_table
+from rapidreview.v1 import common_pb2, intake_pb2
+
+SCHEMA = "intake"
+metadata = service_metadata(SCHEMA)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("partnership", String(64), nullable=False, index=True),
+    Column("status", Integer, nullable=False),
+    Column("edition", String(16), nullable=False),
+    Column("edition_version", String(32), nullable=False),
+    Column("notifying_la", String(100), nullable=False),
+    Column("incident_date", Date, nullable=False),
+    Column("la_aware_date", Date, nullable=False),
+    Column("child_ref_index", String(64), nullable=False),
+    Column("child_ref_enc", Text, nullable=False),
+    Column("harm_description_enc", Text, nullable=False, default=""),
+    Column("notification_pb", LargeBinary, nullable=False),  # without child_ref and free text
+    Column("duties_json", Text, nullable=False),
+    Column("panel_reference", String(64), nullable=True),
+    Column("panel_sent_date", Date, nullable=True),
+    Column("panel_late", Boolean, nullable=True),
+    Column("partners_informed_date", Date, nullable=True),
+    Column("withdrawal_reason_enc", Text, nullable=False, default=""),
+    Column("decided_on", Date, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+clocks = Table(
+    "clocks",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.incidents.case_id"), primary_key=True),
+    Column("clock_id", String(40), primary_key=True),
+    Column("starts_from", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("effective_due", Date, nullable=False, index=True),
+    Column("completed_on", Date, nullable=True),
+    Column("extensions_json", Text, nullable=False, default="[]"),  # reasons encrypted
+    Column("due_soon_emitted", Boolean, nullable=False, default=False),
+    Column("overdue_emitted", Boolean, nullable=False, default=False),
+)
+
+idempotency = Table(
+    "idempotency_keys",
+    metadata,
+    Column("partnership", String(64), primary_key=True),
+    Column("idempotency_key", String(128), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("case_id", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+possible_duplicates = Table(
+    "possible_duplicates",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("other_case_id", String(36), primary_key=True),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+class IncidentRepository:
+    """Reads and writes incidents in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    # -- writes -------------------------------------------------------------
+    async def insert(self, *, case_id: str, partnership: str, status: int, edition: str, edition_version: str,
+                     notification: intake_pb2.Notification, duties: list[common_pb2.RuleOutcome]) -> None:
+        n = intake_pb2.Notification()
+        n.CopyFrom(notification)
+        child_ref, harm = n.child.child_ref, n.harm_description
+        n.child.child_ref = ""
+        n.harm_description = ""
+        await self.session.execute(
+            incidents.insert().values(
+                case_id=case_id,
+                partnership=partnership,
+                status=status,
+                edition=edition,
+                edition_version=edition_version,
+                notifying_la=notification.notifying_la,
+                incident_date=dt.date.fromisoformat(notification.incident_date),
+                la_aware_date=dt.date.fromisoformat(notification.la_aware_date),
+                child_ref_index=self.child_index(partnership, child_ref),
+                child_ref_enc=self.cipher.seal(child_ref, f"incident:{case_id}:child_ref"),
+                harm_description_enc=self.cipher.seal(harm, f"incident:{case_id}:harm_description"),
+                notification_pb=n.SerializeToString(deterministic=True),
+                duties_json=json.dumps([json_format.MessageToDict(d) for d in duties]),
+            )
+        )
+
+    def child_index(self, partnership: str, child_ref: str) -> str:
+        return self.cipher.blind_index(child_ref.strip().lower(), f"child_ref:{partnership}")
+
+    async def update(self, case_id: str, **values: object) -> None:
+        if "withdrawal_reason" in values:
+            values["withdrawal_reason_enc"] = self.cipher.seal(str(values.pop("withdrawal_reason")), f"incident:{case_id}:withdrawal_reason")
+        await self.session.execute(
+            incidents.update().where(incidents.c.case_id == case_id).values(updated_at=func.now(), **values)
+        )
+
+    async def save_clock(self, case_id: str, state: ClockState) -> None:
+        values = dict(
+            starts_from=state.starts_from,
+            due=state.due,
+            effective_due=state.effective_due,
+            completed_on=state.completed_on,
+            extensions_json=json.dumps([
+                {
+                    "extended_to": e.extended_to.isoformat(),
+                    "reason": self.cipher.seal(e.reason, f"clock:{case_id}:{state.clock_id}:{i}"),
+                    "recorded_by": e.recorded_by,
+                }
+                for i, e in enumerate(state.extensions)
+            ]),
+        )
+        existing = await self.session.execute(
+            select(clocks.c.clock_id).where(and_(clocks.c.case_id == case_id, clocks.c.clock_id == state.clock_id))
+        )
+        if existing.first() is None:
+            await self.session.execute(clocks.insert().values(case_id=case_id, clock_id=state.clock_id, **values))
+        else:
+            await self.session.execute(
+                clocks.update().where(and_(clocks.c.case_id == case_id, clocks.c.clock_id == state.clock_id)).values(**values)
+            )
+
+    async def record_key(self, partnership: str, key: str, request_hash: str, case_id: str) -> None:
+        await self.session.execute(
+            idempotency.insert().values(partnership=partnership, idempotency_key=key, request_hash=request_hash, case_id=case_id)
+        )
+
+    async def flag_duplicates(self, case_id: str, others: list[str]) -> None:
+        for other in others:
+            await self.session.execute(possible_duplicates.insert().values(case_id=case_id, other_case_id=other))
+            await self.session.execute(possible_duplicates.insert().values(case_id=other, other_case_id=case_id))
+
+    # -- reads --------------------------------------------------------------
+    async def find_key(self, partnership: str, key: str) -> tuple[str, str] | None:
+        row = (
+            await self.session.execute(
+                select(idempotency.c.request_hash, idempotency.c.case_id).where(
+                    and_(idempotency.c.partnership == partnership, idempotency.c.idempotency_key == key)
+                )
+            )
+        ).first()
+        return (row.request_hash, row.case_id) if row else None
+
+    async def find_same_child_and_date(self, partnership: str, child_ref: str, incident_date: str) -> list[str]:
+        rows = await self.session.execute(
+            select(incidents.c.case_id).where(
+                and_(
+                    incidents.c.partnership == partnership,
+                    incidents.c.child_ref_index == self.child_index(partnership, child_ref),
+                    incidents.c.incident_date == dt.date.fromisoformat(incident_date),
+                )
+            )
+        )
+        return [r.case_id for r in rows]
+
+    async def get_row(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+        query = select(incidents).where(incidents.c.case_id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).first()
+
+    async def get_clocks(self, case_id: str) -> list[ClockState]:
+        rows = await self.session.execute(select(clocks).where(clocks.c.case_id == case_id).order_by(clocks.c.starts_from, clocks.c.clock_id))
+        return [self._clock(row) for row in rows]
+
+    def _clock(self, row) -> ClockState:  # type: ignore[no-untyped-def]
+        return ClockState(
+            clock_id=row.clock_id,
+            starts_from=row.starts_from,
+            due=row.due,
+            completed_on=row.completed_on,
+            extensions=[
+                Extension(
+                    dt.date.fromisoformat(e["extended_to"]),
+                    self.cipher.open(e["reason"], f"clock:{row.case_id}:{row.clock_id}:{i}"),
+                    e["recorded_by"],
+                )
+                for i, e in enumerate(json.loads(row.extensions_json))
+            ],
+        )
+
+    async def duplicates_of(self, case_id: str) -> list[str]:
+        rows = await self.session.execute(
+            select(possible_duplicates.c.other_case_id).where(possible_duplicates.c.case_id == case_id).order_by(possible_duplicates.c.other_case_id)
+        )
+        return [r.other_case_id for r in rows]
+
+    async def list_rows(self, *, partnership: str | None, status: int, notifying_la: str, overdue_before: dt.date | None,
+                        due_by: dt.date | None, after: tuple[dt.datetime, str] | None, limit: int):  # type: ignore[no-untyped-def]
+        query = select(incidents)
+        conditions = []
+        if partnership is not None:
+            conditions.append(incidents.c.partnership == partnership)
+        if status:
+            conditions.append(incidents.c.status == status)
+        if notifying_la:
+            conditions.append(incidents.c.notifying_la == notifying_la)
+        open_clock = and_(clocks.c.case_id == incidents.c.case_id, clocks.c.completed_on.is_(None))
+        if overdue_before is not None:
+            conditions.append(select(clocks.c.clock_id).where(and_(open_clock, clocks.c.effective_due < overdue_before)).exists())
+        if due_by is not None:
+            conditions.append(select(clocks.c.clock_id).where(and_(open_clock, clocks.c.effective_due <= due_by)).exists())
+        if after is not None:
+            created, case_id = after
+            conditions.append(or_(incidents.c.created_at < created, and_(incidents.c.created_at == created, incidents.c.case_id < case_id)))
+        if conditions:
+            query = query.where(and_(*conditions))
+        query = query.order_by(incidents.c.created_at.desc(), incidents.c.case_id.desc()).limit(limit)
+        return (await self.session.execute(query)).all()
+
+    async def open_clocks_for_watch(self, limit: int = 500):  # type: ignore[no-untyped-def]
+        """Open clocks of live incidents, locked for this watcher (replica-safe)."""
+        query = (
+            select(clocks, incidents.c.partnership)
+            .join(incidents, incidents.c.case_id == clocks.c.case_id)
+            .where(and_(clocks.c.completed_on.is_(None), incidents.c.status != intake_pb2.INCIDENT_STATUS_WITHDRAWN,
+                        or_(clocks.c.due_soon_emitted.is_(False), clocks.c.overdue_emitted.is_(False))))
+            .limit(limit)
+            .with_for_update(of=clocks, skip_locked=True)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def mark_emitted(self, case_id: str, clock_id: str, **flags: bool) -> None:
+        await self.session.execute(
+            clocks.update().where(and_(clocks.c.case_id == case_id, clocks.c.clock_id == clock_id)).values(**flags)
+        )
+
+    def notification_of(self, row) -> intake_pb2.Notification:  # type: ignore[no-untyped-def]
+        n = intake_pb2.Notification()
+        n.ParseFromString(row.notification_pb)
+        n.child.child_ref = self.cipher.open(row.child_ref_enc, f"incident:{row.case_id}:child_ref")
+        n.harm_description = self.cipher.open(row.harm_description_enc, f"incident:{row.case_id}:harm_description")
+        return n
+
+    def duties_of(self, row) -> list[common_pb2.RuleOutcome]:  # type: ignore[no-untyped-def]
+        return [json_format.ParseDict(d, common_pb2.RuleOutcome()) for d in json.loads(row.duties_json)]
+
+    def withdrawal_reason_of(self, row) -> str:  # type: ignore[no-untyped-def]
+        return self.cipher.open(row.withdrawal_reason_enc, f"incident:{row.case_id}:withdrawal_reason")

@@ -1,0 +1,202 @@
+"""Authentication and authorisation mechanism.
+
+Callers present a signed bearer token (JWT, ES256) with issuer, audience,
+expiry and claims `role`, `partnership` and, for agencies, `agency`. Tokens are
+verified against configured public keys. Which role may call which RPC, and
+over what scope, is one declarative table (`rapidreview.access.ACCESS_TABLE`)
+that every servicer uses through the interceptor; this module only enforces it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from rapidreview.kernel.errors import PermissionDenied, Unauthenticated
+
+
+class Role(enum.StrEnum):
+    """Who a caller is in the process."""
+
+    NOTIFYING_LA = "notifying_la"  #: the local authority that notifies incidents
+    AGENCY = "agency"  #: a partner agency (police, health, school...) for its own returns
+    BUSINESS_UNIT = "business_unit"  #: the partnership's business unit that runs the review
+    RAG_MEMBER = "rag_member"  #: a Review Advisory Group member
+    EXECUTIVE = "executive"  #: the safeguarding partners' Executive
+    AUDITOR = "auditor"  #: reads audit trails and access logs
+    SERVICE = "service"  #: another Rapid Review service
+
+
+class Scope(enum.StrEnum):
+    """How far an allowed call reaches."""
+
+    OWN_AGENCY = "own_agency"  #: only the caller's agency's requests and returns
+    OWN_PARTNERSHIP = "own_partnership"  #: every case of the caller's partnership
+    ANY = "any"  #: every case
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller."""
+
+    subject: str
+    role: Role
+    partnership: str
+    agency: str = ""
+
+    def may_see_partnership(self, partnership: str, scope: Scope) -> bool:
+        return scope is Scope.ANY or self.partnership == partnership
+
+
+@dataclass(frozen=True)
+class Grant:
+    """The caller's principal and the scope the access table granted for this RPC."""
+
+    principal: Principal
+    scope: Scope
+
+    def require_partnership(self, partnership: str) -> None:
+        """PERMISSION_DENIED unless the caller may act on `partnership`'s cases."""
+        if not self.principal.may_see_partnership(partnership, self.scope):
+            raise PermissionDenied("this case belongs to another partnership")
+
+    def require_agency(self, agency_id: str) -> None:
+        """PERMISSION_DENIED when the scope is own-agency and `agency_id` is another agency."""
+        if self.scope is Scope.OWN_AGENCY and self.principal.agency != agency_id:
+            raise PermissionDenied("this request belongs to another agency")
+
+
+_current_grant: contextvars.ContextVar[Grant | None] = contextvars.ContextVar("rr_grant", default=None)
+
+
+def current_grant() -> Grant:
+    """The grant of the RPC being served (set by the interceptor)."""
+    grant = _current_grant.get()
+    if grant is None:
+        raise Unauthenticated("no authenticated caller")
+    return grant
+
+
+def set_current_grant(grant: Grant | None) -> contextvars.Token[Grant | None]:
+    return _current_grant.set(grant)
+
+
+def reset_current_grant(token: contextvars.Token[Grant | None]) -> None:
+    _current_grant.reset(token)
+
+
+AccessTable = dict[str, dict[Role, Scope]]
+
+
+def authorise(table: AccessTable, method: str, principal: Principal) -> Grant:
+    """The grant for `principal` calling `method` (full gRPC method name), or
+    PERMISSION_DENIED when the table has no entry for that role."""
+    roles = table.get(method)
+    if roles is None or principal.role not in roles:
+        raise PermissionDenied(f"role {principal.role.value} may not call {method.rsplit('/', 1)[-1]}")
+    return Grant(principal, roles[principal.role])
+
+
+class TokenVerifier:
+    """Verifies bearer tokens against one or more PEM public keys."""
+
+    def __init__(self, public_keys: list[ec.EllipticCurvePublicKey], issuer: str, audience: str, leeway: float = 30.0) -> None:
+        self.public_keys = public_keys
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+
+    @classmethod
+    def from_file(cls, path: Path, issuer: str, audience: str) -> TokenVerifier:
+        """Loads every PEM public key in `path` (keys are concatenated for rotation)."""
+        text = path.read_text(encoding="utf-8")
+        keys = []
+        for block in text.split("-----END PUBLIC KEY-----"):
+            if "-----BEGIN PUBLIC KEY-----" in block:
+                pem = (block.strip() + "\n-----END PUBLIC KEY-----\n").encode()
+                keys.append(serialization.load_pem_public_key(pem))
+        if not keys:
+            raise ValueError(f"no public key in {path}")
+        return cls(keys, issuer, audience)
+
+    def verify(self, token: str) -> Principal:
+        """The principal of a valid token; UNAUTHENTICATED otherwise (never says why in detail)."""
+        last: Exception | None = None
+        for key in self.public_keys:
+            try:
+                claims = jwt.decode(
+                    token,
+                    key=key,
+                    algorithms=["ES256"],
+                    audience=self.audience,
+                    issuer=self.issuer,
+                    leeway=self.leeway,
+                    options={"require": ["exp", "iss", "aud", "sub"]},
+                )
+                break
+            except jwt.InvalidSignatureError as exc:
+                last = exc
+                continue
+            except jwt.PyJWTError as exc:
+                raise Unauthenticated(f"invalid token: {type(exc).__name__}") from None
+        else:
+            raise Unauthenticated(f"invalid token: {type(last).__name__ if last else 'no key'}")
+        try:
+            role = Role(claims.get("role", ""))
+        except ValueError:
+            raise Unauthenticated("invalid token: unknown role") from None
+        partnership = str(claims.get("partnership", ""))
+        if not partnership and role is not Role.SERVICE:
+            raise Unauthenticated("invalid token: no partnership claim")
+        agency = str(claims.get("agency", ""))
+        if role is Role.AGENCY and not agency:
+            raise Unauthenticated("invalid token: agency role without agency claim")
+        return Principal(subject=str(claims["sub"]), role=role, partnership=partnership, agency=agency)
+
+
+def new_signing_key() -> ec.EllipticCurvePrivateKey:
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def private_key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+
+
+def public_key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def issue_token(
+    private_key_pem_bytes: bytes,
+    *,
+    subject: str,
+    role: Role,
+    partnership: str,
+    agency: str = "",
+    issuer: str = "rapidreview",
+    audience: str = "rapidreview",
+    ttl: dt.timedelta = dt.timedelta(hours=12),
+    now: dt.datetime | None = None,
+) -> str:
+    """Signs a token (used by the embedded stack's `rapidreview token` and by tests)."""
+    now = now or dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": subject,
+        "role": role.value,
+        "partnership": partnership,
+        "iss": issuer,
+        "aud": audience,
+        "iat": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+    }
+    if agency:
+        claims["agency"] = agency
+    key = serialization.load_pem_private_key(private_key_pem_bytes, password=None)
+    return jwt.encode(claims, key, algorithm="ES256")

@@ -1,0 +1,225 @@
+"""Durable, explicitly provisioned JetStream pull consumers with an inbox.
+
+For each message: decode the envelope (garbage -> dead letter at once); if its
+type or schema version is unknown -> dead letter; otherwise, in ONE database
+transaction, record the event id in the inbox and run the handler (a
+redelivered event finds its id there and does nothing), commit, then ack. A
+handler failure is retried with the consumer's backoff; after the configured
+deliveries the event goes to the dead-letter stream with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from google.protobuf import message as pb_message
+from google.protobuf import timestamp_pb2
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapidreview.kernel.bus import EventBus
+from rapidreview.kernel.db import Database
+from rapidreview.kernel.events import DLQ_PREFIX, EVENTS_STREAM, EventRef, UndecodableEvent, decode_envelope, unpack
+from rapidreview.kernel.logging import bind_context, get_logger
+from rapidreview.v1 import events_pb2
+
+log = get_logger(__name__)
+
+Handler = Callable[[AsyncSession, EventRef, pb_message.Message], Awaitable[None]]
+
+
+class PermanentEventError(Exception):
+    """The event can never be processed (e.g. it contradicts stored state):
+    dead-letter it at once with this message as the reason."""
+
+
+class RetryableEventError(Exception):
+    """The event cannot be processed yet (e.g. its case is not known yet):
+    retry with backoff, dead-letter after the last delivery."""
+
+
+def inbox_table(metadata: MetaData) -> Table:
+    """The inbox of processed event ids, per consumer, in the service's schema."""
+    return Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to handle one event type: its payload class, supported schema versions, handler."""
+
+    payload_type: type[pb_message.Message]
+    handler: Handler
+    schema_versions: frozenset[int] = frozenset({1})
+
+
+@dataclass
+class ConsumerSpec:
+    """A durable consumer: name, the event types it handles and its redelivery policy."""
+
+    durable: str
+    routes: dict[str, Route]
+    ack_wait: float = 30.0
+    max_deliver: int = 5
+    backoff: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
+    batch: int = 32
+    max_ack_pending: int = 1000
+    filter_subjects: list[str] = field(default_factory=list)
+
+    def subjects(self) -> list[str]:
+        from rapidreview.kernel.events import SUBJECT_PREFIX
+
+        if self.filter_subjects:
+            return self.filter_subjects
+        return sorted({f"{SUBJECT_PREFIX}.{event_type}" + (".*" if event_type.startswith("deadline.") else "") for event_type in self.routes})
+
+    def config(self) -> ConsumerConfig:
+        # Backoff must have fewer entries than max_deliver; JetStream refuses otherwise.
+        backoff = list(self.backoff[: max(self.max_deliver - 1, 0)]) or None
+        return ConsumerConfig(
+            durable_name=self.durable,
+            filter_subjects=self.subjects(),
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait,
+            max_deliver=self.max_deliver,
+            backoff=backoff,
+            max_ack_pending=self.max_ack_pending,
+        )
+
+
+class EventConsumer:
+    """Runs one durable pull consumer until cancelled. Several replicas may run
+    the same durable: JetStream hands each message to one of them."""
+
+    def __init__(
+        self,
+        spec: ConsumerSpec,
+        *,
+        bus: EventBus,
+        db: Database,
+        inbox: Table,
+        service: str,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.bus = bus
+        self.db = db
+        self.inbox = inbox
+        self.service = service
+        self.after_commit = after_commit or (lambda: None)
+        self.processed = 0
+        self.dead_lettered = 0
+
+    async def provision(self) -> None:
+        """Creates or updates the durable consumer with its explicit settings."""
+        assert self.bus.js is not None
+        await self.bus.js.add_consumer(EVENTS_STREAM, self.spec.config())
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.bus.wait_connected()
+                await self.provision()
+                sub = await self.bus.js.pull_subscribe_bind(durable=self.spec.durable, stream=EVENTS_STREAM)
+                while True:
+                    try:
+                        msgs = await sub.fetch(self.spec.batch, timeout=1.0)
+                    except (NatsTimeoutError, TimeoutError):
+                        continue
+                    for msg in msgs:
+                        await self.handle(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - connection trouble: re-bind and go on
+                log.warning("consumer loop restarting", consumer=self.spec.durable, exc_type=type(exc).__name__)
+                await asyncio.sleep(0.5)
+
+    async def handle(self, msg: Msg) -> None:
+        """Processes one message: inbox + handler in one transaction, then ack."""
+        deliveries = msg.metadata.num_delivered if msg.metadata else 1
+        try:
+            envelope = decode_envelope(msg.data)
+        except UndecodableEvent as exc:
+            await self._dead_letter(msg, str(exc), deliveries, None)
+            return
+        route = self.spec.routes.get(envelope.event_type)
+        with bind_context(event_id=envelope.event_id, case_id=envelope.case_id, consumer=self.spec.durable):
+            if route is None:
+                await self._dead_letter(msg, f"unknown event type {envelope.event_type}", deliveries, envelope)
+                return
+            if envelope.schema_version not in route.schema_versions:
+                await self._dead_letter(msg, f"unknown schema version {envelope.schema_version}", deliveries, envelope)
+                return
+            try:
+                payload = unpack(envelope, route.payload_type)
+            except UndecodableEvent as exc:
+                await self._dead_letter(msg, str(exc), deliveries, envelope)
+                return
+            ref = EventRef(
+                event_id=envelope.event_id,
+                event_type=envelope.event_type,
+                case_id=envelope.case_id,
+                correlation_id=envelope.correlation_id,
+                partnership=envelope.partnership,
+            )
+            try:
+                async with self.db.transaction() as session:
+                    inserted = await session.execute(
+                        insert(self.inbox)
+                        .values(consumer=self.spec.durable, event_id=envelope.event_id)
+                        .on_conflict_do_nothing()
+                        .returning(self.inbox.c.event_id)
+                    )
+                    if inserted.first() is not None:
+                        await route.handler(session, ref, payload)
+            except PermanentEventError as exc:
+                await self._dead_letter(msg, str(exc), deliveries, envelope)
+                return
+            except Exception as exc:  # noqa: BLE001 - retry, then dead-letter
+                reason = str(exc) if isinstance(exc, RetryableEventError) else f"handler failed: {type(exc).__name__}"
+                if deliveries >= self.spec.max_deliver:
+                    await self._dead_letter(msg, reason, deliveries, envelope)
+                else:
+                    log.warning("event processing failed; will retry", cause=reason, deliveries=deliveries)
+                    delay = self.spec.backoff[min(deliveries - 1, len(self.spec.backoff) - 1)] if self.spec.backoff else None
+                    await msg.nak(delay=delay)
+                return
+            self.after_commit()
+            await msg.ack()
+            self.processed += 1
+
+    async def _dead_letter(self, msg: Msg, reason: str, deliveries: int, envelope: events_pb2.EventEnvelope | None) -> None:
+        assert self.bus.js is not None
+        ts = timestamp_pb2.Timestamp()
+        ts.FromDatetime(dt.datetime.now(dt.UTC))
+        letter = events_pb2.DeadLetter(
+            original_subject=msg.subject,
+            consumer=self.spec.durable,
+            reason=reason,
+            deliveries=deliveries,
+            original_data=msg.data,
+            dead_lettered_at=ts,
+            event_id=envelope.event_id if envelope else "",
+        )
+        seq = msg.metadata.sequence.stream if msg.metadata else 0
+        await self.bus.js.publish(
+            f"{DLQ_PREFIX}.{self.service}.{self.spec.durable}",
+            letter.SerializeToString(),
+            headers={"Nats-Msg-Id": f"dlq:{self.spec.durable}:{seq}"},
+        )
+        await msg.term()
+        self.dead_lettered += 1
+        log.warning("event dead-lettered", cause=reason, deliveries=deliveries)

@@ -1,0 +1,153 @@
+"""The process around a service: wires database, event bus, outbox relay,
+consumers, background watchers and the gRPC server, and runs them until
+SIGTERM/SIGINT, then shuts down gracefully (NOT_SERVING, drain, stop).
+
+Each service's `bootstrap.py` builds a `ServiceParts` and calls `run_service`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import grpc
+
+from rapidreview.kernel.auth import AccessTable, TokenVerifier
+from rapidreview.kernel.bus import BusOptions, EventBus
+from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.kernel.config import Settings
+from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer, inbox_table
+from rapidreview.kernel.crypto import FieldCipher, KeyRing
+from rapidreview.kernel.db import Database
+from rapidreview.kernel.logging import configure_logging, get_logger
+from rapidreview.kernel.migrations import upgrade_async
+from rapidreview.kernel.outbox import Outbox, OutboxRelay, outbox_table
+from rapidreview.kernel.server import ApiInterceptor, GrpcServer, ServerSpec, bearer_authenticator
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Infrastructure:
+    """What every service gets from the kernel, built from its settings."""
+
+    settings: Settings
+    db: Database
+    bus: EventBus
+    outbox: Outbox
+    calendar: WorkingDayCalendar
+    cipher: FieldCipher
+
+    def clock_today(self) -> dt.date:
+        return self.calendar.today()
+
+
+@dataclass
+class ServiceParts:
+    """What a service contributes: its gRPC services, consumers and watchers."""
+
+    service_names: list[str]
+    register: Callable[[grpc.aio.Server], None]
+    consumers: list[ConsumerSpec] = field(default_factory=list)
+    watchers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # type: ignore[no-untyped-def]
+    """Database, bus, outbox, calendar and cipher for `settings.service`; `metadata`
+    is the service's MetaData (its outbox and inbox tables are added to it)."""
+    if "outbox" not in {t.name for t in metadata.tables.values()}:
+        outbox_table(metadata)
+        inbox_table(metadata)
+    db = Database(settings.database_url)
+    bus = EventBus(
+        BusOptions(
+            servers=settings.nats_url,
+            name=f"rapidreview-{settings.service}",
+            user=settings.nats_user,
+            password=settings.nats_password,
+            creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
+            tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None,
+        )
+    )
+    outbox = Outbox(metadata.tables[f"{metadata.schema}.outbox"], settings.service)
+    today = (lambda: dt.date.fromisoformat(settings.today)) if settings.today else None
+    calendar = WorkingDayCalendar(today)
+    if settings.encryption_keys_file is None:
+        raise RuntimeError("RR_ENCRYPTION_KEYS_FILE: required (free text is encrypted at rest)")
+    cipher = FieldCipher(KeyRing.from_file(settings.encryption_keys_file))
+    return Infrastructure(settings, db, bus, outbox, calendar, cipher)
+
+
+def _interceptor(settings: Settings, table: AccessTable) -> ApiInterceptor:
+    verifier = None
+    if settings.jwt_public_keys_file is not None:
+        verifier = TokenVerifier.from_file(settings.jwt_public_keys_file, settings.jwt_issuer, settings.jwt_audience)
+    return ApiInterceptor(bearer_authenticator(verifier), table)
+
+
+async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessTable, *, stop: asyncio.Event | None = None) -> None:
+    """Runs the service until `stop` is set or SIGTERM/SIGINT arrives."""
+    settings = infra.settings
+    if settings.migrate_on_start:
+        await upgrade_async(settings.service, settings.database_url)
+    await infra.bus.start()
+    metadata_inbox = infra.outbox.table.metadata.tables[f"{infra.outbox.table.schema}.inbox"]
+    relay = OutboxRelay(infra.db, infra.bus, infra.outbox)
+    consumers = [
+        EventConsumer(spec, bus=infra.bus, db=infra.db, inbox=metadata_inbox, service=settings.service, after_commit=infra.outbox.wake)
+        for spec in parts.consumers
+    ]
+
+    async def db_ready() -> bool:
+        return await infra.db.ping()
+
+    async def nats_ready() -> bool:
+        return infra.bus.is_connected
+
+    tls = None
+    if settings.tls_cert_file and settings.tls_key_file:
+        tls = (settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+    server = GrpcServer(
+        ServerSpec(parts.service_names, parts.register, {"database": db_ready, "nats": nats_ready}),
+        _interceptor(settings, table),
+        settings.grpc_listen,
+        tls=tls,
+    )
+    await server.start()
+    tasks = [asyncio.create_task(relay.run(), name="outbox-relay")]
+    tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.spec.durable}") for c in consumers]
+    tasks += [asyncio.create_task(w(), name="watcher") for w in parts.watchers]
+    log.info("service started", port=server.port)
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await stop.wait()
+    log.info("service stopping")
+    await server.stop(grace=10.0)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    await infra.bus.close()
+    await infra.db.dispose()
+    log.info("service stopped")
+
+
+def main(service: str, build: Callable[[Settings], tuple[Infrastructure, ServiceParts]], table: AccessTable) -> None:
+    """Console entry point body shared by the four services."""
+    from rapidreview.kernel.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings(service)
+    except ConfigError as exc:
+        raise SystemExit(f"configuration error: {exc}") from None
+    configure_logging(service, settings.log_level)
+    infra, parts = build(settings)
+    asyncio.run(run_service(infra, parts, table))

@@ -1,0 +1,188 @@
+"""gRPC aio server bootstrap shared by the four services.
+
+Provides: the API interceptor (request id and caller bound into the log
+context, authentication, the access table, API errors -> rich statuses, no
+stack traces to callers), grpc.health.v1 reflecting real readiness, server
+reflection, message size limits, TLS / mutual TLS, and graceful shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from rapidreview.kernel.auth import AccessTable, Principal, TokenVerifier, authorise, reset_current_grant, set_current_grant
+from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
+from rapidreview.kernel.grpc_errors import internal_status, to_status
+from rapidreview.kernel.logging import bind_context, get_logger
+
+log = get_logger(__name__)
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+API_PREFIX = "/rapidreview."
+
+Authenticator = Callable[[dict[str, str], grpc.aio.ServicerContext], Principal]
+
+
+class ApiInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every unary rapidreview RPC: authenticate, authorise, map errors."""
+
+    def __init__(self, authenticate: Authenticator, table: AccessTable, hooks: Sequence[Callable[[str, Principal], None]] = ()) -> None:
+        self.authenticate = authenticate
+        self.table = table
+        self.hooks = hooks
+
+    async def intercept_service(self, continuation: Callable[[Any], Awaitable[Any]], details: grpc.HandlerCallDetails) -> Any:
+        handler = await continuation(details)
+        if handler is None or not details.method.startswith(API_PREFIX) or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+        deserialize = handler.request_deserializer
+        method = details.method
+        metadata = {k: v for k, v in (details.invocation_metadata or ()) if isinstance(v, str)}
+
+        async def behaviour(raw: bytes, context: grpc.aio.ServicerContext) -> Any:
+            request_id = metadata.get("x-request-id", "")[:64] or str(uuid.uuid4())
+            started = time.perf_counter()
+            with bind_context(request_id=request_id, rpc=method.rsplit("/", 1)[-1]):
+                code = "OK"
+                try:
+                    principal = self.authenticate(metadata, context)
+                    grant = authorise(self.table, method, principal)
+                    for hook in self.hooks:
+                        hook(method, principal)
+                    try:
+                        request = deserialize(raw) if deserialize else raw
+                    except Exception:  # noqa: BLE001 - bytes that are not the request message
+                        raise InvalidArgument([("request", "not a valid message of this RPC")]) from None
+                    token = set_current_grant(grant)
+                    try:
+                        with bind_context(caller=principal.subject, role=principal.role.value):
+                            return await inner(request, context)
+                    finally:
+                        reset_current_grant(token)
+                except ApiError as error:
+                    code = error.code.name
+                    await context.abort_with_status(to_status(error))
+                except asyncio.CancelledError:
+                    code = "CANCELLED"
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    if type(exc).__name__ in {"AbortError", "_AbortError"} or isinstance(exc, grpc.RpcError):
+                        raise
+                    code = "INTERNAL"
+                    log.error("rpc failed", exc_info=exc)
+                    await context.abort_with_status(internal_status(request_id))
+                finally:
+                    log.info("rpc", code=code, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+
+        return grpc.unary_unary_rpc_method_handler(
+            behaviour, request_deserializer=None, response_serializer=handler.response_serializer
+        )
+
+
+def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[str, Principal] | None = None) -> Authenticator:
+    """Authenticates by bearer token, or by mTLS client certificate common name
+    when `cert_principals` maps it to a principal."""
+
+    def authenticate(metadata: dict[str, str], context: grpc.aio.ServicerContext) -> Principal:
+        header = metadata.get("authorization", "")
+        if header.lower().startswith("bearer ") and verifier is not None:
+            return verifier.verify(header[7:].strip())
+        if cert_principals:
+            auth = context.auth_context()
+            for name in auth.get("x509_common_name", []):
+                principal = cert_principals.get(name.decode())
+                if principal is not None:
+                    return principal
+        raise Unauthenticated("a bearer token or client certificate is required")
+
+    return authenticate
+
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+@dataclass
+class ServerSpec:
+    """What a service puts on its gRPC server."""
+
+    service_names: list[str]  # full names, e.g. "rapidreview.v1.IntakeService"
+    register: Callable[[grpc.aio.Server], None]
+    readiness: dict[str, ReadinessCheck]
+
+
+class GrpcServer:
+    """A started gRPC server with health and reflection; `stop()` drains it."""
+
+    def __init__(self, spec: ServerSpec, interceptor: ApiInterceptor, listen: str, *, tls: tuple[Path, Path, Path | None] | None = None) -> None:
+        self.spec = spec
+        self.server = grpc.aio.server(
+            interceptors=[interceptor],
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+        self.health = HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        spec.register(self.server)
+        reflection.enable_server_reflection([*spec.service_names, "grpc.health.v1.Health", reflection.SERVICE_NAME], self.server)
+        if tls is None:
+            self.port = self.server.add_insecure_port(listen)
+        else:
+            cert, key, client_ca = tls
+            credentials = grpc.ssl_server_credentials(
+                [(key.read_bytes(), cert.read_bytes())],
+                root_certificates=client_ca.read_bytes() if client_ca else None,
+                require_client_auth=client_ca is not None,
+            )
+            self.port = self.server.add_secure_port(listen, credentials)
+        if self.port == 0:
+            raise OSError(f"cannot bind gRPC server to {listen}")
+        self.ready = False
+        self._watch: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        for name in ("", *self.spec.service_names):
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self.server.start()
+        self._watch = asyncio.create_task(self._watch_readiness(), name="readiness")
+
+    async def _watch_readiness(self, interval: float = 0.5) -> None:
+        while True:
+            results = {}
+            for name, check in self.spec.readiness.items():
+                try:
+                    results[name] = await check()
+                except Exception:  # noqa: BLE001
+                    results[name] = False
+            ready = all(results.values())
+            if ready != self.ready:
+                log.info("readiness changed", ready=ready, checks={k: bool(v) for k, v in results.items()})
+            self.ready = ready
+            status = health_pb2.HealthCheckResponse.SERVING if ready else health_pb2.HealthCheckResponse.NOT_SERVING
+            for name in ("", *self.spec.service_names):
+                await self.health.set(name, status)
+            await asyncio.sleep(interval)
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """NOT_SERVING first (load balancers stop sending), then drain in-flight calls, then stop."""
+        if self._watch is not None:
+            self._watch.cancel()
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+
+    async def wait(self) -> None:
+        await self.server.wait_for_termination()

@@ -1,0 +1,65 @@
+"""Local development credentials for the embedded stack: a token signing key
+pair and an encryption key ring, created once in the data folder. Production
+supplies its own keys through RR_JWT_PUBLIC_KEYS_FILE and RR_ENCRYPTION_KEYS_FILE."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidreview.kernel.auth import Role, issue_token, new_signing_key, private_key_pem, public_key_pem
+from rapidreview.kernel.crypto import KeyRing
+
+
+@dataclass(frozen=True)
+class DevCredentials:
+    """Paths of the local keys; `token()` signs a development token."""
+
+    folder: Path
+
+    @property
+    def jwt_private_key(self) -> Path:
+        return self.folder / "jwt-signing-key.pem"
+
+    @property
+    def jwt_public_keys(self) -> Path:
+        return self.folder / "jwt-public-keys.pem"
+
+    @property
+    def encryption_keys(self) -> Path:
+        return self.folder / "encryption-keys.json"
+
+    @classmethod
+    def ensure(cls, folder: Path) -> DevCredentials:
+        """Creates the keys in `folder` unless they already exist."""
+        folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+        creds = cls(folder)
+        if not creds.jwt_private_key.exists():
+            key = new_signing_key()
+            creds.jwt_private_key.write_bytes(private_key_pem(key))
+            os.chmod(creds.jwt_private_key, 0o600)
+            creds.jwt_public_keys.write_bytes(public_key_pem(key))
+        if not creds.encryption_keys.exists():
+            KeyRing.generate().save(creds.encryption_keys)
+        return creds
+
+    def token(self, role: Role, partnership: str = "leeds", agency: str = "", subject: str | None = None,
+              ttl: dt.timedelta = dt.timedelta(hours=12)) -> str:
+        return issue_token(
+            self.jwt_private_key.read_bytes(),
+            subject=subject or f"dev-{role.value}{'-' + agency if agency else ''}",
+            role=role,
+            partnership=partnership,
+            agency=agency,
+            ttl=ttl,
+        )
+
+    def service_env(self) -> dict[str, str]:
+        """The environment variables that point a service at these keys."""
+        return {
+            "RR_JWT_PUBLIC_KEYS_FILE": str(self.jwt_public_keys),
+            "RR_ENCRYPTION_KEYS_FILE": str(self.encryption_keys),
+        }
