@@ -27,4 +27,10 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.IntakeService/RecordPartnersInformed": {LA: OWN, BU: OWN},
     "/rapidreview.v1.IntakeService/WithdrawIncident": {LA: OWN, BU: OWN},
     "/rapidreview.v1.IntakeService/ExtendClock": {BU: OWN},
+    # gathering (rows owned by the gathering service)
+    # end gathering
+    # criteria (rows owned by the criteria service)
+    # end criteria
+    # decisions (rows owned by the decisions service)
+    # end decisions
 }
