@@ -1,0 +1,136 @@
+"""Commands that run things: the embedded stack, one service, migrations,
+development tokens and health checks."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rapidreview.cli.client import data_dir, stack_state
+from rapidreview.kernel.auth import Role
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)
+    app.command()(status)
+    app.command()(serve)
+    app.command()(migrate)
+    app.command()(token)
+    app.command()(health)
+
+
+def up(
+    example: bool = typer.Option(False, "--example", help="Push the README's example case through once everything is up."),
+    exit_after_example: bool = typer.Option(False, "--exit-after-example", help="Stop the stack after the example (for smoke tests)."),
+) -> None:
+    """Start NATS, PostgreSQL and every service locally on free loopback ports; Ctrl-C stops them."""
+    from rapidreview.stack.supervisor import EmbeddedStack
+
+    stack = EmbeddedStack(data_dir())
+    console.print(f"Starting the embedded stack in [bold]{stack.data_dir}[/bold] ...")
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stack.start()
+        table = Table(title="Rapid Review embedded stack")
+        table.add_column("component")
+        table.add_column("endpoint")
+        table.add_row("NATS (JetStream)", stack.nats.url)
+        table.add_row("PostgreSQL", stack.database_url)
+        for proc in stack.processes:
+            table.add_row(proc.name, f"grpc://{proc.address}  (log: {proc.log_path})")
+        console.print(table)
+        if example:
+            from rapidreview.cli.example import run_example
+
+            run_example(console)
+        if exit_after_example:
+            return
+        console.print("Running. Press Ctrl-C to stop.")
+        stop.wait()
+    finally:
+        console.print("Stopping ...")
+        stack.stop()
+        console.print("Stopped.")
+
+
+def status() -> None:
+    """Show each service of the running embedded stack and its health."""
+    from rapidreview.stack.supervisor import health_status
+
+    state = stack_state()
+    if not state:
+        console.print("The embedded stack is not running (no stack.json in the data folder).")
+        raise typer.Exit(1)
+    table = Table(title="Rapid Review services")
+    for col in ("service", "address", "pid", "health"):
+        table.add_column(col)
+    unhealthy = 0
+    for name, info in state["services"].items():
+        health = health_status(info["address"])
+        unhealthy += health != "SERVING"
+        colour = "green" if health == "SERVING" else "red"
+        table.add_row(name, info["address"], str(info["pid"]), f"[{colour}]{health}[/{colour}]")
+    console.print(table)
+    console.print(f"NATS: {state['nats_url']}   PostgreSQL: {state['database_url']}")
+    raise typer.Exit(1 if unhealthy else 0)
+
+
+def serve(service: str = typer.Argument(..., help="intake, gathering, criteria or decisions")) -> None:
+    """Run one service in the foreground, configured by RR_* environment variables."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"rapidreview.{service}.bootstrap")
+    except ModuleNotFoundError:
+        raise typer.BadParameter(f"unknown service {service!r}") from None
+    module.run()
+
+
+def migrate(service: str = typer.Argument(..., help="intake, gathering, criteria or decisions")) -> None:
+    """Apply a service's database migrations (RR_DATABASE_URL); idempotent."""
+    from rapidreview.kernel.config import ConfigError, load_settings
+    from rapidreview.kernel.migrations import upgrade
+
+    try:
+        settings = load_settings(service)
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    upgrade(service, settings.database_url)
+    console.print(f"{service}: migrations applied")
+
+
+def token(
+    role: Role = typer.Option(..., "--role", help="Role claim."),
+    partnership: str = typer.Option("leeds", "--partnership"),
+    agency: str = typer.Option("", "--agency", help="Agency id (required for the agency role)."),
+    subject: str = typer.Option("", "--subject"),
+    hours: float = typer.Option(12.0, "--hours"),
+) -> None:
+    """Print a development bearer token signed with the embedded stack's local key."""
+    import datetime as dt
+
+    from rapidreview.stack.credentials import DevCredentials
+
+    if role is Role.AGENCY and not agency:
+        raise typer.BadParameter("--agency is required for the agency role")
+    creds = DevCredentials.ensure(data_dir() / "credentials")
+    typer.echo(creds.token(role, partnership=partnership, agency=agency, subject=subject or None, ttl=dt.timedelta(hours=hours)))
+
+
+def health(addr: str = typer.Option("127.0.0.1:50051", "--addr", help="HOST:PORT of a service")) -> None:
+    """Exit 0 when the service at --addr reports SERVING (for container health checks)."""
+    from rapidreview.stack.supervisor import health_status
+
+    result = health_status(addr)
+    typer.echo(result)
+    raise typer.Exit(0 if result == "SERVING" else 1)
+
+

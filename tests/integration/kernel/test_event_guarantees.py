@@ -1,0 +1,191 @@
+"""Outbox, inbox and dead-letter guarantees of the kernel on a real nats-server
+and PostgreSQL, with a minimal consumer whose effect is a counted row."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import nats
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
+
+from rapidreview.kernel.bus import BusOptions, EventBus
+from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer, Route, inbox_table
+from rapidreview.kernel.db import Database
+from rapidreview.kernel.events import DLQ_STREAM, EVENTS_STREAM, new_event, subject_for
+from rapidreview.kernel.outbox import Outbox, OutboxRelay, outbox_table
+from rapidreview.stack import NatsServer
+from rapidreview.v1 import decisions_pb2, events_pb2
+from tests.support.harness import eventually
+
+pytestmark = pytest.mark.integration
+
+
+def _tables(schema: str):
+    md = MetaData(schema=schema)
+    effects = Table("effects", md, Column("id", Integer, primary_key=True, autoincrement=True), Column("case_id", String(36)))
+    return md, outbox_table(md), inbox_table(md), effects
+
+
+async def _create(db: Database, md: MetaData) -> None:
+    async with db.engine.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{md.schema}"'))
+        await conn.run_sync(md.create_all)
+
+
+@pytest.fixture
+async def own_nats():
+    folder = Path(tempfile.mkdtemp(prefix="rr-nats-"))
+    server = NatsServer(folder)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _stream_subjects(url: str, stream: str, subject: str) -> list[bytes]:
+    nc = await nats.connect(url)
+    try:
+        js = nc.jetstream()
+        sub = await js.pull_subscribe(subject, durable=None, stream=stream)
+        out: list[bytes] = []
+        while True:
+            try:
+                msgs = await sub.fetch(100, timeout=0.5)
+            except (nats.errors.TimeoutError, TimeoutError):
+                break
+            for m in msgs:
+                out.append(m.data)
+                await m.ack()
+        return out
+    finally:
+        await nc.close()
+
+
+async def test_outbox_rows_written_while_nats_is_down_are_published_exactly_once_when_it_returns(fresh_database, own_nats):
+    md, ob, _, _ = _tables("k_outbox")
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-relay"))
+    await bus.start()
+    await bus.wait_connected(10)
+    outbox = Outbox(ob, "intake")
+    relay = OutboxRelay(db, bus, outbox, poll_interval=0.1)
+    own_nats.stop()
+    envelope = new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id="c1", decided_on="2024-06-20"), producer="decisions", case_id="c1")
+    async with db.transaction() as s:
+        await outbox.add(s, envelope)
+    task = asyncio.create_task(relay.run())
+    try:
+        async with db.transaction() as s:
+            assert (await s.execute(select(func.count()).select_from(ob).where(ob.c.published_at.is_(None)))).scalar_one() == 1
+        own_nats.start()
+
+        async def published() -> bool:
+            async with db.transaction() as s:
+                return (await s.execute(select(func.count()).select_from(ob).where(ob.c.published_at.is_(None)))).scalar_one() == 0
+
+        await eventually(published, timeout=30, what="outbox drained")
+        # Publishing the same row again (a relay crash before marking it) is de-duplicated by JetStream.
+        await bus.js.publish(subject_for("decision.recorded", "decisions"), envelope.SerializeToString(),
+                             headers={"Nats-Msg-Id": envelope.event_id})
+        datas = await _stream_subjects(own_nats.url, EVENTS_STREAM, "rr.v1.decision.recorded")
+        ids = [events_pb2.EventEnvelope.FromString(d).event_id for d in datas]
+        assert ids == [envelope.event_id]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
+
+
+async def _run_consumer(db, bus, inbox, spec):
+    consumer = EventConsumer(spec, bus=bus, db=db, inbox=inbox, service="testsvc")
+    task = asyncio.create_task(consumer.run())
+    return consumer, task
+
+
+async def test_redelivered_event_has_its_effect_once(fresh_database, nats_server):
+    schema = f"k_inbox_{uuid.uuid4().hex[:6]}"
+    md, _, inbox, effects = _tables(schema)
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=nats_server.url, name="test-inbox"))
+    await bus.start()
+    await bus.wait_connected(10)
+
+    async def handler(session, ref, payload):
+        await session.execute(effects.insert().values(case_id=payload.case_id))
+
+    case_id = str(uuid.uuid4())
+    spec = ConsumerSpec(durable=f"test-inbox-{uuid.uuid4().hex[:6]}", routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handler)},
+                        filter_subjects=["rr.v1.decision.recorded"], ack_wait=2, max_deliver=3, backoff=(0.2, 0.2))
+    consumer, task = await _run_consumer(db, bus, inbox, spec)
+    try:
+        envelope = new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="2024-06-20"), producer="decisions")
+        # Two copies with different message ids: JetStream delivers both, the inbox lets one through.
+        for copy in ("a", "b"):
+            await bus.js.publish("rr.v1.decision.recorded", envelope.SerializeToString(), headers={"Nats-Msg-Id": f"{envelope.event_id}-{copy}"})
+
+        async def both_seen() -> bool:
+            return consumer.processed >= 2
+
+        await eventually(both_seen, what="both copies acknowledged")
+        async with db.transaction() as s:
+            assert (await s.execute(select(func.count()).select_from(effects).where(effects.c.case_id == case_id))).scalar_one() == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
+
+
+async def test_poison_garbage_and_unknown_version_events_go_to_the_dead_letter_stream_and_others_still_flow(fresh_database, own_nats):
+    schema = "k_dlq"
+    md, _, inbox, effects = _tables(schema)
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-dlq"))
+    await bus.start()
+    await bus.wait_connected(10)
+    attempts: dict[str, int] = {}
+
+    async def handler(session, ref, payload):
+        attempts[payload.case_id] = attempts.get(payload.case_id, 0) + 1
+        if payload.case_id == "poison":
+            raise RuntimeError("cannot process")
+        await session.execute(effects.insert().values(case_id=payload.case_id))
+
+    spec = ConsumerSpec(durable="test-dlq", routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handler)},
+                        filter_subjects=["rr.v1.decision.recorded"], ack_wait=2, max_deliver=3, backoff=(0.1, 0.1))
+    consumer, task = await _run_consumer(db, bus, inbox, spec)
+    try:
+        poison = new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id="poison"), producer="decisions")
+        future = new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id="v9"), producer="decisions", schema_version=9)
+        good = new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id="good"), producer="decisions")
+        for env in (poison, future):
+            await bus.js.publish("rr.v1.decision.recorded", env.SerializeToString(), headers={"Nats-Msg-Id": env.event_id})
+        await bus.js.publish("rr.v1.decision.recorded", b"\x00\xffnot protobuf at all", headers={"Nats-Msg-Id": "garbage-1"})
+        await bus.js.publish("rr.v1.decision.recorded", good.SerializeToString(), headers={"Nats-Msg-Id": good.event_id})
+
+        async def three_dead() -> bool:
+            return consumer.dead_lettered >= 3
+
+        await eventually(three_dead, timeout=30, what="three dead letters")
+        letters = [events_pb2.DeadLetter.FromString(d) for d in await _stream_subjects(own_nats.url, DLQ_STREAM, "rr.dlq.>")]
+        by_reason = {letter.reason: letter for letter in letters}
+        assert attempts["poison"] == 3
+        assert any(l.event_id == poison.event_id and l.deliveries == 3 and "RuntimeError" in l.reason for l in letters)
+        assert "unknown schema version 9" in by_reason
+        assert any(l.reason.startswith("undecodable") or "without event id" in l.reason for l in letters)
+        async with db.transaction() as s:
+            assert (await s.execute(select(func.count()).select_from(effects).where(effects.c.case_id == "good"))).scalar_one() == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
