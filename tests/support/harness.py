@@ -33,7 +33,29 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 15.0,
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+_RULEBOOK: Any = None
+
+
+def shared_rulebook() -> Any:
+    """One rule book per test process: durable-rules rulesets can never be
+    unregistered and each costs idle CPU, so every in-process service shares it."""
+    global _RULEBOOK
+    if _RULEBOOK is None:
+        from rapidreview.rules import Rulebook
+
+        _RULEBOOK = Rulebook.load_default()
+    return _RULEBOOK
+
+
 def builder(service: str) -> Callable[..., tuple[Infrastructure, ServiceParts]]:
+    """The service's `build(settings)`; intake and criteria get the shared rule book."""
+    build = _service_build(service)
+    if service in ("intake", "criteria"):
+        return lambda settings: build(settings, rulebook=shared_rulebook())
+    return build
+
+
+def _service_build(service: str) -> Callable[..., tuple[Infrastructure, ServiceParts]]:
     if service == "intake":
         from rapidreview.intake.bootstrap import build
     elif service == "gathering":
