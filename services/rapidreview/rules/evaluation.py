@@ -1,0 +1,150 @@
+"""One evaluation of a case against an edition: facts in, outcomes, fired
+rule IDs and clocks out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.rules.clocks import compute_clock
+from rapidreview.rules.engine import RulesEngine
+from rapidreview.rules.facts import case_view
+from rapidreview.rules.model import Branch, Edition, Rule, outcome_label, outcome_value, status_label, status_value
+from rapidreview.v1 import common_pb2, facts_pb2
+
+
+class _Template(dict[str, str]):
+    def __missing__(self, key: str) -> str:  # validated at load; never reached for known names
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The result of one evaluation; everything needed to store and replay it
+    alongside its inputs."""
+
+    edition: str
+    version: str
+    ruleset: str
+    stage: str | None
+    today: dt.date
+    fired: list[str]
+    outcomes: list[common_pb2.RuleOutcome]
+    clocks: list[common_pb2.Clock]
+    unmatched_themes: list[str]
+    # Which outcome of each rule was taken: "RR.DEADLINE#3" or "RR.DEADLINE#otherwise".
+    taken: dict[str, str]
+
+    def outcome(self, rule_id: str) -> common_pb2.RuleOutcome | None:
+        """The outcome of one rule, or None when it was not evaluated."""
+        return next((o for o in self.outcomes if o.rule_id == rule_id), None)
+
+    def clock(self, clock_id: str) -> common_pb2.Clock | None:
+        """One clock, or None when it has not started."""
+        return next((c for c in self.clocks if c.id == clock_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON form (`rapidreview evaluate --format json`)."""
+        return {
+            "edition": self.edition,
+            "version": self.version,
+            "stage": self.stage,
+            "today": self.today.isoformat(),
+            "fired": list(self.fired),
+            "criteria": [
+                {
+                    "id": o.rule_id,
+                    "outcome": outcome_label(o.outcome),
+                    "rationale": o.rationale,
+                    "evidence": list(o.evidence),
+                    "citation": o.citation,
+                    "status": status_label(o.status),
+                }
+                for o in self.outcomes
+            ],
+            "clocks": [
+                {
+                    "id": c.id,
+                    "starts_from": c.starts_from,
+                    "due": c.due,
+                    "working_days_left": c.working_days_left,
+                    "completed_on": c.completed_on or None,
+                    "late": c.late,
+                    "overdue": c.overdue,
+                }
+                for c in self.clocks
+            ],
+            "unmatched_themes": list(self.unmatched_themes),
+        }
+
+
+def shown(rule: Rule, stage: str | None) -> bool:
+    """True when the rule's outcome belongs in an evaluation of `stage`."""
+    return rule.evaluated and (stage is None or rule.stage == stage or rule.always_shown)
+
+
+def evaluate_edition(
+    engine: RulesEngine,
+    edition: Edition,
+    facts: facts_pb2.CaseFacts,
+    stage: str | None,
+    calendar: WorkingDayCalendar,
+    timeout: float | None = None,
+) -> Evaluation:
+    """Evaluates `facts` against `edition` (whose ruleset must be registered)."""
+    today = calendar.today()
+    view = case_view(facts, edition.info.name, edition.themes)
+    clocks: list[common_pb2.Clock] = []
+    clock_text: dict[str, dict[str, str]] = {}
+    view.fact["clock"] = {}
+    for rule in edition.rules:
+        if rule.clock is None:
+            continue
+        clock, fact, text = compute_clock(rule, facts, calendar, today)
+        view.fact["clock"][rule.fact_key] = fact
+        clock_text[rule.id] = text
+        if clock is not None:
+            clocks.append(clock)
+
+    fired_keys = engine.evaluate(edition.ruleset, view.fact, timeout=timeout)
+
+    outcomes: list[common_pb2.RuleOutcome] = []
+    fired: set[str] = set()
+    taken_keys: dict[str, str] = {}
+    for rule in edition.rules:
+        if not shown(rule, stage):
+            continue
+        taken: Branch | None = next((b for b in rule.branches if b.key in fired_keys), None)
+        if taken is not None:
+            fired.add(rule.id)
+        branch = taken or rule.otherwise
+        assert branch is not None
+        taken_keys[rule.id] = branch.key
+        context = _Template(view.text)
+        context.update({k: str(v) for k, v in rule.parameters.items()})
+        context.update(clock_text.get(rule.id, {}))
+        evidence = list(dict.fromkeys(ref for name in branch.evidence for ref in view.evidence[name]))
+        outcomes.append(
+            common_pb2.RuleOutcome(
+                rule_id=rule.id,
+                outcome=outcome_value(branch.outcome),
+                rationale=branch.rationale.format_map(context),
+                citation=rule.citation,
+                status=status_value(rule.status),
+                evidence=evidence,
+            )
+        )
+    return Evaluation(
+        edition=edition.info.name,
+        version=edition.info.version,
+        ruleset=edition.ruleset,
+        stage=stage,
+        today=today,
+        fired=sorted(fired),
+        outcomes=outcomes,
+        clocks=clocks,
+        unmatched_themes=list(view.unmatched_tags),
+        taken=taken_keys,
+    )
