@@ -27,53 +27,63 @@ from rapidreview.v1 import common_pb2 as rapidreview_dot_v1_dot_common__pb2
 from rapidreview.v1 import facts_pb2 as rapidreview_dot_v1_dot_facts__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1drapidreview/v1/criteria.proto\x12\x0erapidreview.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1brapidreview/v1/common.proto\x1a\x1arapidreview/v1/facts.proto\"\x9d\x03\n\tChecklist\x12\x15\n\revaluation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12(\n\x07\x65\x64ition\x18\x03 \x01(\x0e\x32\x17.rapidreview.v1.Edition\x12\x17\n\x0f\x65\x64ition_version\x18\x04 \x01(\t\x12-\n\x08\x63riteria\x18\x05 \x03(\x0b\x32\x1b.rapidreview.v1.RuleOutcome\x12%\n\x06\x63locks\x18\x06 \x03(\x0b\x32\x15.rapidreview.v1.Clock\x12\x1f\n\x17not_automatic_statement\x18\x07 \x01(\t\x12\"\n\x1anational_importance_prompt\x18\x08 \x01(\t\x12\x13\n\x0b\x66ired_rules\x18\t \x03(\t\x12\x32\n\x07trigger\x18\n \x01(\x0e\x32!.rapidreview.v1.EvaluationTrigger\x12\x30\n\x0c\x65valuated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07partial\x18\x0c \x01(\x08\"P\n\x13\x45valuateCaseRequest\x12(\n\x05\x66\x61\x63ts\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.CaseFacts\x12\x0f\n\x07\x65\x64ition\x18\x02 \x01(\t\"D\n\x14\x45valuateCaseResponse\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"=\n\x13GetChecklistRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\"D\n\x14GetChecklistResponse\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"m\n\x14RenderSummaryRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\x12-\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1d.rapidreview.v1.SummaryFormat\"S\n\x15RenderSummaryResponse\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x15\n\revaluation_id\x18\x03 \x01(\t\"\x19\n\x17ListRuleEditionsRequest\"l\n\x0bRuleEdition\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x03 \x01(\t\x12\x14\n\x0c\x65\x66\x66\x65\x63tive_to\x18\x04 \x01(\t\x12\x10\n\x08rule_ids\x18\x05 \x03(\t\"I\n\x18ListRuleEditionsResponse\x12-\n\x08\x65\x64itions\x18\x01 \x03(\x0b\x32\x1b.rapidreview.v1.RuleEdition\"R\n\x17\x45xplainCriterionRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0f\n\x07rule_id\x18\x02 \x01(\t\x12\x15\n\revaluation_id\x18\x03 \x01(\t\"\x97\x01\n\x18\x45xplainCriterionResponse\x12,\n\x07outcome\x18\x01 \x01(\x0b\x32\x1b.rapidreview.v1.RuleOutcome\x12\r\n\x05title\x18\x02 \x01(\t\x12\x11\n\tcondition\x18\x03 \x01(\t\x12\x12\n\nfacts_read\x18\x04 \x03(\t\x12\x17\n\x0f\x65\x64ition_version\x18\x05 \x01(\t\"Q\n\x15ReevaluateCaseRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x17\n\x0f\x65\x64ition_version\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"F\n\x16ReevaluateCaseResponse\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"M\n\x1bImportEarlierReviewsRequest\x12.\n\x07reviews\x18\x01 \x03(\x0b\x32\x1d.rapidreview.v1.EarlierReview\"0\n\x1cImportEarlierReviewsResponse\x12\x10\n\x08imported\x18\x01 \x01(\x05\"A\n\x11\x43riteriaEvaluated\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"u\n\x0cSummaryReady\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\x12-\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1d.rapidreview.v1.SummaryFormat\x12\x0e\n\x06sha256\x18\x04 \x01(\t*\x9e\x02\n\x11\x45valuationTrigger\x12\"\n\x1e\x45VALUATION_TRIGGER_UNSPECIFIED\x10\x00\x12(\n$EVALUATION_TRIGGER_INCIDENT_NOTIFIED\x10\x01\x12+\n\'EVALUATION_TRIGGER_INFORMATION_COLLATED\x10\x02\x12%\n!EVALUATION_TRIGGER_PANEL_RESPONSE\x10\x03\x12!\n\x1d\x45VALUATION_TRIGGER_NEW_THEMES\x10\x04\x12\x1d\n\x19\x45VALUATION_TRIGGER_MANUAL\x10\x05\x12%\n!EVALUATION_TRIGGER_PANEL_NOTIFIED\x10\x06*}\n\rSummaryFormat\x12\x1e\n\x1aSUMMARY_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17SUMMARY_FORMAT_MARKDOWN\x10\x01\x12\x17\n\x13SUMMARY_FORMAT_HTML\x10\x02\x12\x16\n\x12SUMMARY_FORMAT_PDF\x10\x03\x32\xc7\x05\n\x0f\x43riteriaService\x12Y\n\x0c\x45valuateCase\x12#.rapidreview.v1.EvaluateCaseRequest\x1a$.rapidreview.v1.EvaluateCaseResponse\x12Y\n\x0cGetChecklist\x12#.rapidreview.v1.GetChecklistRequest\x1a$.rapidreview.v1.GetChecklistResponse\x12\\\n\rRenderSummary\x12$.rapidreview.v1.RenderSummaryRequest\x1a%.rapidreview.v1.RenderSummaryResponse\x12\x65\n\x10ListRuleEditions\x12\'.rapidreview.v1.ListRuleEditionsRequest\x1a(.rapidreview.v1.ListRuleEditionsResponse\x12\x65\n\x10\x45xplainCriterion\x12\'.rapidreview.v1.ExplainCriterionRequest\x1a(.rapidreview.v1.ExplainCriterionResponse\x12_\n\x0eReevaluateCase\x12%.rapidreview.v1.ReevaluateCaseRequest\x1a&.rapidreview.v1.ReevaluateCaseResponse\x12q\n\x14ImportEarlierReviews\x12+.rapidreview.v1.ImportEarlierReviewsRequest\x1a,.rapidreview.v1.ImportEarlierReviewsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1drapidreview/v1/criteria.proto\x12\x0erapidreview.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1brapidreview/v1/common.proto\x1a\x1arapidreview/v1/facts.proto\"\xbb\x04\n\tChecklist\x12\x15\n\revaluation_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x02 \x01(\t\x12(\n\x07\x65\x64ition\x18\x03 \x01(\x0e\x32\x17.rapidreview.v1.Edition\x12\x17\n\x0f\x65\x64ition_version\x18\x04 \x01(\t\x12-\n\x08\x63riteria\x18\x05 \x03(\x0b\x32\x1b.rapidreview.v1.RuleOutcome\x12%\n\x06\x63locks\x18\x06 \x03(\x0b\x32\x15.rapidreview.v1.Clock\x12\x1f\n\x17not_automatic_statement\x18\x07 \x01(\t\x12\"\n\x1anational_importance_prompt\x18\x08 \x01(\t\x12\x13\n\x0b\x66ired_rules\x18\t \x03(\t\x12\x32\n\x07trigger\x18\n \x01(\x0e\x32!.rapidreview.v1.EvaluationTrigger\x12\x30\n\x0c\x65valuated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07partial\x18\x0c \x01(\x08\x12\x11\n\tchild_ref\x18\r \x01(\t\x12\x13\n\x0bpartnership\x18\x0e \x01(\t\x12\x14\n\x0c\x65valuated_on\x18\x0f \x01(\t\x12\x19\n\x11\x63ollation_version\x18\x10 \x01(\x05\x12\x18\n\x10unmatched_themes\x18\x11 \x03(\t\x12\x19\n\x11panel_view_prompt\x18\x12 \x01(\t\x12\x0e\n\x06reason\x18\x13 \x01(\t\"P\n\x13\x45valuateCaseRequest\x12(\n\x05\x66\x61\x63ts\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.CaseFacts\x12\x0f\n\x07\x65\x64ition\x18\x02 \x01(\t\"D\n\x14\x45valuateCaseResponse\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"=\n\x13GetChecklistRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\"D\n\x14GetChecklistResponse\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"m\n\x14RenderSummaryRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\x12-\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1d.rapidreview.v1.SummaryFormat\"S\n\x15RenderSummaryResponse\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\x0c\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x15\n\revaluation_id\x18\x03 \x01(\t\"\x19\n\x17ListRuleEditionsRequest\"l\n\x0bRuleEdition\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\t\x12\x16\n\x0e\x65\x66\x66\x65\x63tive_from\x18\x03 \x01(\t\x12\x14\n\x0c\x65\x66\x66\x65\x63tive_to\x18\x04 \x01(\t\x12\x10\n\x08rule_ids\x18\x05 \x03(\t\"I\n\x18ListRuleEditionsResponse\x12-\n\x08\x65\x64itions\x18\x01 \x03(\x0b\x32\x1b.rapidreview.v1.RuleEdition\"R\n\x17\x45xplainCriterionRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0f\n\x07rule_id\x18\x02 \x01(\t\x12\x15\n\revaluation_id\x18\x03 \x01(\t\"\x97\x01\n\x18\x45xplainCriterionResponse\x12,\n\x07outcome\x18\x01 \x01(\x0b\x32\x1b.rapidreview.v1.RuleOutcome\x12\r\n\x05title\x18\x02 \x01(\t\x12\x11\n\tcondition\x18\x03 \x01(\t\x12\x12\n\nfacts_read\x18\x04 \x03(\t\x12\x17\n\x0f\x65\x64ition_version\x18\x05 \x01(\t\"Q\n\x15ReevaluateCaseRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x17\n\x0f\x65\x64ition_version\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\"F\n\x16ReevaluateCaseResponse\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"b\n\x1bImportEarlierReviewsRequest\x12.\n\x07reviews\x18\x01 \x03(\x0b\x32\x1d.rapidreview.v1.EarlierReview\x12\x13\n\x0bpartnership\x18\x02 \x01(\t\"N\n\x1cImportEarlierReviewsResponse\x12\x10\n\x08imported\x18\x01 \x01(\x05\x12\x1c\n\x14reevaluated_case_ids\x18\x02 \x03(\t\")\n\x16ListEvaluationsRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\"\x99\x02\n\x11\x45valuationSummary\x12\x15\n\revaluation_id\x18\x01 \x01(\t\x12\x32\n\x07trigger\x18\x02 \x01(\x0e\x32!.rapidreview.v1.EvaluationTrigger\x12(\n\x07\x65\x64ition\x18\x03 \x01(\x0e\x32\x17.rapidreview.v1.Edition\x12\x17\n\x0f\x65\x64ition_version\x18\x04 \x01(\t\x12\x30\n\x0c\x65valuated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x65valuated_on\x18\x06 \x01(\t\x12\x13\n\x0b\x66ired_rules\x18\x07 \x03(\t\x12\x19\n\x11\x63ollation_version\x18\x08 \x01(\x05\"Q\n\x17ListEvaluationsResponse\x12\x36\n\x0b\x65valuations\x18\x01 \x03(\x0b\x32!.rapidreview.v1.EvaluationSummary\"A\n\x17ReplayEvaluationRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\"o\n\x18ReplayEvaluationResponse\x12+\n\x08replayed\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\x12\x11\n\tidentical\x18\x02 \x01(\x08\x12\x13\n\x0b\x64ifferences\x18\x03 \x03(\t\"A\n\x11\x43riteriaEvaluated\x12,\n\tchecklist\x18\x01 \x01(\x0b\x32\x19.rapidreview.v1.Checklist\"u\n\x0cSummaryReady\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x15\n\revaluation_id\x18\x02 \x01(\t\x12-\n\x06\x66ormat\x18\x03 \x01(\x0e\x32\x1d.rapidreview.v1.SummaryFormat\x12\x0e\n\x06sha256\x18\x04 \x01(\t*\xf3\x02\n\x11\x45valuationTrigger\x12\"\n\x1e\x45VALUATION_TRIGGER_UNSPECIFIED\x10\x00\x12(\n$EVALUATION_TRIGGER_INCIDENT_NOTIFIED\x10\x01\x12+\n\'EVALUATION_TRIGGER_INFORMATION_COLLATED\x10\x02\x12%\n!EVALUATION_TRIGGER_PANEL_RESPONSE\x10\x03\x12!\n\x1d\x45VALUATION_TRIGGER_NEW_THEMES\x10\x04\x12\x1d\n\x19\x45VALUATION_TRIGGER_MANUAL\x10\x05\x12%\n!EVALUATION_TRIGGER_PANEL_NOTIFIED\x10\x06\x12(\n$EVALUATION_TRIGGER_DECISION_RECORDED\x10\x07\x12)\n%EVALUATION_TRIGGER_INCIDENT_WITHDRAWN\x10\x08*}\n\rSummaryFormat\x12\x1e\n\x1aSUMMARY_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n\x17SUMMARY_FORMAT_MARKDOWN\x10\x01\x12\x17\n\x13SUMMARY_FORMAT_HTML\x10\x02\x12\x16\n\x12SUMMARY_FORMAT_PDF\x10\x03\x32\x92\x07\n\x0f\x43riteriaService\x12Y\n\x0c\x45valuateCase\x12#.rapidreview.v1.EvaluateCaseRequest\x1a$.rapidreview.v1.EvaluateCaseResponse\x12Y\n\x0cGetChecklist\x12#.rapidreview.v1.GetChecklistRequest\x1a$.rapidreview.v1.GetChecklistResponse\x12\\\n\rRenderSummary\x12$.rapidreview.v1.RenderSummaryRequest\x1a%.rapidreview.v1.RenderSummaryResponse\x12\x65\n\x10ListRuleEditions\x12\'.rapidreview.v1.ListRuleEditionsRequest\x1a(.rapidreview.v1.ListRuleEditionsResponse\x12\x65\n\x10\x45xplainCriterion\x12\'.rapidreview.v1.ExplainCriterionRequest\x1a(.rapidreview.v1.ExplainCriterionResponse\x12_\n\x0eReevaluateCase\x12%.rapidreview.v1.ReevaluateCaseRequest\x1a&.rapidreview.v1.ReevaluateCaseResponse\x12q\n\x14ImportEarlierReviews\x12+.rapidreview.v1.ImportEarlierReviewsRequest\x1a,.rapidreview.v1.ImportEarlierReviewsResponse\x12\x62\n\x0fListEvaluations\x12&.rapidreview.v1.ListEvaluationsRequest\x1a\'.rapidreview.v1.ListEvaluationsResponse\x12\x65\n\x10ReplayEvaluation\x12\'.rapidreview.v1.ReplayEvaluationRequest\x1a(.rapidreview.v1.ReplayEvaluationResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rapidreview.v1.criteria_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EVALUATIONTRIGGER']._serialized_start=1957
-  _globals['_EVALUATIONTRIGGER']._serialized_end=2243
-  _globals['_SUMMARYFORMAT']._serialized_start=2245
-  _globals['_SUMMARYFORMAT']._serialized_end=2370
+  _globals['_EVALUATIONTRIGGER']._serialized_start=2756
+  _globals['_EVALUATIONTRIGGER']._serialized_end=3127
+  _globals['_SUMMARYFORMAT']._serialized_start=3129
+  _globals['_SUMMARYFORMAT']._serialized_end=3254
   _globals['_CHECKLIST']._serialized_start=140
-  _globals['_CHECKLIST']._serialized_end=553
-  _globals['_EVALUATECASEREQUEST']._serialized_start=555
-  _globals['_EVALUATECASEREQUEST']._serialized_end=635
-  _globals['_EVALUATECASERESPONSE']._serialized_start=637
-  _globals['_EVALUATECASERESPONSE']._serialized_end=705
-  _globals['_GETCHECKLISTREQUEST']._serialized_start=707
-  _globals['_GETCHECKLISTREQUEST']._serialized_end=768
-  _globals['_GETCHECKLISTRESPONSE']._serialized_start=770
-  _globals['_GETCHECKLISTRESPONSE']._serialized_end=838
-  _globals['_RENDERSUMMARYREQUEST']._serialized_start=840
-  _globals['_RENDERSUMMARYREQUEST']._serialized_end=949
-  _globals['_RENDERSUMMARYRESPONSE']._serialized_start=951
-  _globals['_RENDERSUMMARYRESPONSE']._serialized_end=1034
-  _globals['_LISTRULEEDITIONSREQUEST']._serialized_start=1036
-  _globals['_LISTRULEEDITIONSREQUEST']._serialized_end=1061
-  _globals['_RULEEDITION']._serialized_start=1063
-  _globals['_RULEEDITION']._serialized_end=1171
-  _globals['_LISTRULEEDITIONSRESPONSE']._serialized_start=1173
-  _globals['_LISTRULEEDITIONSRESPONSE']._serialized_end=1246
-  _globals['_EXPLAINCRITERIONREQUEST']._serialized_start=1248
-  _globals['_EXPLAINCRITERIONREQUEST']._serialized_end=1330
-  _globals['_EXPLAINCRITERIONRESPONSE']._serialized_start=1333
-  _globals['_EXPLAINCRITERIONRESPONSE']._serialized_end=1484
-  _globals['_REEVALUATECASEREQUEST']._serialized_start=1486
-  _globals['_REEVALUATECASEREQUEST']._serialized_end=1567
-  _globals['_REEVALUATECASERESPONSE']._serialized_start=1569
-  _globals['_REEVALUATECASERESPONSE']._serialized_end=1639
-  _globals['_IMPORTEARLIERREVIEWSREQUEST']._serialized_start=1641
-  _globals['_IMPORTEARLIERREVIEWSREQUEST']._serialized_end=1718
-  _globals['_IMPORTEARLIERREVIEWSRESPONSE']._serialized_start=1720
-  _globals['_IMPORTEARLIERREVIEWSRESPONSE']._serialized_end=1768
-  _globals['_CRITERIAEVALUATED']._serialized_start=1770
-  _globals['_CRITERIAEVALUATED']._serialized_end=1835
-  _globals['_SUMMARYREADY']._serialized_start=1837
-  _globals['_SUMMARYREADY']._serialized_end=1954
-  _globals['_CRITERIASERVICE']._serialized_start=2373
-  _globals['_CRITERIASERVICE']._serialized_end=3084
+  _globals['_CHECKLIST']._serialized_end=711
+  _globals['_EVALUATECASEREQUEST']._serialized_start=713
+  _globals['_EVALUATECASEREQUEST']._serialized_end=793
+  _globals['_EVALUATECASERESPONSE']._serialized_start=795
+  _globals['_EVALUATECASERESPONSE']._serialized_end=863
+  _globals['_GETCHECKLISTREQUEST']._serialized_start=865
+  _globals['_GETCHECKLISTREQUEST']._serialized_end=926
+  _globals['_GETCHECKLISTRESPONSE']._serialized_start=928
+  _globals['_GETCHECKLISTRESPONSE']._serialized_end=996
+  _globals['_RENDERSUMMARYREQUEST']._serialized_start=998
+  _globals['_RENDERSUMMARYREQUEST']._serialized_end=1107
+  _globals['_RENDERSUMMARYRESPONSE']._serialized_start=1109
+  _globals['_RENDERSUMMARYRESPONSE']._serialized_end=1192
+  _globals['_LISTRULEEDITIONSREQUEST']._serialized_start=1194
+  _globals['_LISTRULEEDITIONSREQUEST']._serialized_end=1219
+  _globals['_RULEEDITION']._serialized_start=1221
+  _globals['_RULEEDITION']._serialized_end=1329
+  _globals['_LISTRULEEDITIONSRESPONSE']._serialized_start=1331
+  _globals['_LISTRULEEDITIONSRESPONSE']._serialized_end=1404
+  _globals['_EXPLAINCRITERIONREQUEST']._serialized_start=1406
+  _globals['_EXPLAINCRITERIONREQUEST']._serialized_end=1488
+  _globals['_EXPLAINCRITERIONRESPONSE']._serialized_start=1491
+  _globals['_EXPLAINCRITERIONRESPONSE']._serialized_end=1642
+  _globals['_REEVALUATECASEREQUEST']._serialized_start=1644
+  _globals['_REEVALUATECASEREQUEST']._serialized_end=1725
+  _globals['_REEVALUATECASERESPONSE']._serialized_start=1727
+  _globals['_REEVALUATECASERESPONSE']._serialized_end=1797
+  _globals['_IMPORTEARLIERREVIEWSREQUEST']._serialized_start=1799
+  _globals['_IMPORTEARLIERREVIEWSREQUEST']._serialized_end=1897
+  _globals['_IMPORTEARLIERREVIEWSRESPONSE']._serialized_start=1899
+  _globals['_IMPORTEARLIERREVIEWSRESPONSE']._serialized_end=1977
+  _globals['_LISTEVALUATIONSREQUEST']._serialized_start=1979
+  _globals['_LISTEVALUATIONSREQUEST']._serialized_end=2020
+  _globals['_EVALUATIONSUMMARY']._serialized_start=2023
+  _globals['_EVALUATIONSUMMARY']._serialized_end=2304
+  _globals['_LISTEVALUATIONSRESPONSE']._serialized_start=2306
+  _globals['_LISTEVALUATIONSRESPONSE']._serialized_end=2387
+  _globals['_REPLAYEVALUATIONREQUEST']._serialized_start=2389
+  _globals['_REPLAYEVALUATIONREQUEST']._serialized_end=2454
+  _globals['_REPLAYEVALUATIONRESPONSE']._serialized_start=2456
+  _globals['_REPLAYEVALUATIONRESPONSE']._serialized_end=2567
+  _globals['_CRITERIAEVALUATED']._serialized_start=2569
+  _globals['_CRITERIAEVALUATED']._serialized_end=2634
+  _globals['_SUMMARYREADY']._serialized_start=2636
+  _globals['_SUMMARYREADY']._serialized_end=2753
+  _globals['_CRITERIASERVICE']._serialized_start=3257
+  _globals['_CRITERIASERVICE']._serialized_end=4171
 # @@protoc_insertion_point(module_scope)

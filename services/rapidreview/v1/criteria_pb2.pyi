@@ -21,6 +21,8 @@ class EvaluationTrigger(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVALUATION_TRIGGER_NEW_THEMES: _ClassVar[EvaluationTrigger]
     EVALUATION_TRIGGER_MANUAL: _ClassVar[EvaluationTrigger]
     EVALUATION_TRIGGER_PANEL_NOTIFIED: _ClassVar[EvaluationTrigger]
+    EVALUATION_TRIGGER_DECISION_RECORDED: _ClassVar[EvaluationTrigger]
+    EVALUATION_TRIGGER_INCIDENT_WITHDRAWN: _ClassVar[EvaluationTrigger]
 
 class SummaryFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -35,13 +37,15 @@ EVALUATION_TRIGGER_PANEL_RESPONSE: EvaluationTrigger
 EVALUATION_TRIGGER_NEW_THEMES: EvaluationTrigger
 EVALUATION_TRIGGER_MANUAL: EvaluationTrigger
 EVALUATION_TRIGGER_PANEL_NOTIFIED: EvaluationTrigger
+EVALUATION_TRIGGER_DECISION_RECORDED: EvaluationTrigger
+EVALUATION_TRIGGER_INCIDENT_WITHDRAWN: EvaluationTrigger
 SUMMARY_FORMAT_UNSPECIFIED: SummaryFormat
 SUMMARY_FORMAT_MARKDOWN: SummaryFormat
 SUMMARY_FORMAT_HTML: SummaryFormat
 SUMMARY_FORMAT_PDF: SummaryFormat
 
 class Checklist(_message.Message):
-    __slots__ = ("evaluation_id", "case_id", "edition", "edition_version", "criteria", "clocks", "not_automatic_statement", "national_importance_prompt", "fired_rules", "trigger", "evaluated_at", "partial")
+    __slots__ = ("evaluation_id", "case_id", "edition", "edition_version", "criteria", "clocks", "not_automatic_statement", "national_importance_prompt", "fired_rules", "trigger", "evaluated_at", "partial", "child_ref", "partnership", "evaluated_on", "collation_version", "unmatched_themes", "panel_view_prompt", "reason")
     EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     EDITION_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +58,13 @@ class Checklist(_message.Message):
     TRIGGER_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_AT_FIELD_NUMBER: _ClassVar[int]
     PARTIAL_FIELD_NUMBER: _ClassVar[int]
+    CHILD_REF_FIELD_NUMBER: _ClassVar[int]
+    PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    COLLATION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    UNMATCHED_THEMES_FIELD_NUMBER: _ClassVar[int]
+    PANEL_VIEW_PROMPT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     evaluation_id: str
     case_id: str
     edition: _common_pb2.Edition
@@ -66,7 +77,14 @@ class Checklist(_message.Message):
     trigger: EvaluationTrigger
     evaluated_at: _timestamp_pb2.Timestamp
     partial: bool
-    def __init__(self, evaluation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[_common_pb2.RuleOutcome, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ..., not_automatic_statement: _Optional[str] = ..., national_importance_prompt: _Optional[str] = ..., fired_rules: _Optional[_Iterable[str]] = ..., trigger: _Optional[_Union[EvaluationTrigger, str]] = ..., evaluated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partial: _Optional[bool] = ...) -> None: ...
+    child_ref: str
+    partnership: str
+    evaluated_on: str
+    collation_version: int
+    unmatched_themes: _containers.RepeatedScalarFieldContainer[str]
+    panel_view_prompt: str
+    reason: str
+    def __init__(self, evaluation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[_common_pb2.RuleOutcome, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ..., not_automatic_statement: _Optional[str] = ..., national_importance_prompt: _Optional[str] = ..., fired_rules: _Optional[_Iterable[str]] = ..., trigger: _Optional[_Union[EvaluationTrigger, str]] = ..., evaluated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partial: _Optional[bool] = ..., child_ref: _Optional[str] = ..., partnership: _Optional[str] = ..., evaluated_on: _Optional[str] = ..., collation_version: _Optional[int] = ..., unmatched_themes: _Optional[_Iterable[str]] = ..., panel_view_prompt: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class EvaluateCaseRequest(_message.Message):
     __slots__ = ("facts", "edition")
@@ -181,16 +199,70 @@ class ReevaluateCaseResponse(_message.Message):
     def __init__(self, checklist: _Optional[_Union[Checklist, _Mapping]] = ...) -> None: ...
 
 class ImportEarlierReviewsRequest(_message.Message):
-    __slots__ = ("reviews",)
+    __slots__ = ("reviews", "partnership")
     REVIEWS_FIELD_NUMBER: _ClassVar[int]
+    PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
     reviews: _containers.RepeatedCompositeFieldContainer[_facts_pb2.EarlierReview]
-    def __init__(self, reviews: _Optional[_Iterable[_Union[_facts_pb2.EarlierReview, _Mapping]]] = ...) -> None: ...
+    partnership: str
+    def __init__(self, reviews: _Optional[_Iterable[_Union[_facts_pb2.EarlierReview, _Mapping]]] = ..., partnership: _Optional[str] = ...) -> None: ...
 
 class ImportEarlierReviewsResponse(_message.Message):
-    __slots__ = ("imported",)
+    __slots__ = ("imported", "reevaluated_case_ids")
     IMPORTED_FIELD_NUMBER: _ClassVar[int]
+    REEVALUATED_CASE_IDS_FIELD_NUMBER: _ClassVar[int]
     imported: int
-    def __init__(self, imported: _Optional[int] = ...) -> None: ...
+    reevaluated_case_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, imported: _Optional[int] = ..., reevaluated_case_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListEvaluationsRequest(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+
+class EvaluationSummary(_message.Message):
+    __slots__ = ("evaluation_id", "trigger", "edition", "edition_version", "evaluated_at", "evaluated_on", "fired_rules", "collation_version")
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    EDITION_FIELD_NUMBER: _ClassVar[int]
+    EDITION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_ON_FIELD_NUMBER: _ClassVar[int]
+    FIRED_RULES_FIELD_NUMBER: _ClassVar[int]
+    COLLATION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    evaluation_id: str
+    trigger: EvaluationTrigger
+    edition: _common_pb2.Edition
+    edition_version: str
+    evaluated_at: _timestamp_pb2.Timestamp
+    evaluated_on: str
+    fired_rules: _containers.RepeatedScalarFieldContainer[str]
+    collation_version: int
+    def __init__(self, evaluation_id: _Optional[str] = ..., trigger: _Optional[_Union[EvaluationTrigger, str]] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., evaluated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evaluated_on: _Optional[str] = ..., fired_rules: _Optional[_Iterable[str]] = ..., collation_version: _Optional[int] = ...) -> None: ...
+
+class ListEvaluationsResponse(_message.Message):
+    __slots__ = ("evaluations",)
+    EVALUATIONS_FIELD_NUMBER: _ClassVar[int]
+    evaluations: _containers.RepeatedCompositeFieldContainer[EvaluationSummary]
+    def __init__(self, evaluations: _Optional[_Iterable[_Union[EvaluationSummary, _Mapping]]] = ...) -> None: ...
+
+class ReplayEvaluationRequest(_message.Message):
+    __slots__ = ("case_id", "evaluation_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    evaluation_id: str
+    def __init__(self, case_id: _Optional[str] = ..., evaluation_id: _Optional[str] = ...) -> None: ...
+
+class ReplayEvaluationResponse(_message.Message):
+    __slots__ = ("replayed", "identical", "differences")
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    IDENTICAL_FIELD_NUMBER: _ClassVar[int]
+    DIFFERENCES_FIELD_NUMBER: _ClassVar[int]
+    replayed: Checklist
+    identical: bool
+    differences: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, replayed: _Optional[_Union[Checklist, _Mapping]] = ..., identical: _Optional[bool] = ..., differences: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class CriteriaEvaluated(_message.Message):
     __slots__ = ("checklist",)

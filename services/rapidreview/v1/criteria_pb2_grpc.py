@@ -70,6 +70,16 @@ class CriteriaServiceStub:
                 request_serializer=rapidreview_dot_v1_dot_criteria__pb2.ImportEarlierReviewsRequest.SerializeToString,
                 response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ImportEarlierReviewsResponse.FromString,
                 _registered_method=True)
+        self.ListEvaluations = channel.unary_unary(
+                '/rapidreview.v1.CriteriaService/ListEvaluations',
+                request_serializer=rapidreview_dot_v1_dot_criteria__pb2.ListEvaluationsRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ListEvaluationsResponse.FromString,
+                _registered_method=True)
+        self.ReplayEvaluation = channel.unary_unary(
+                '/rapidreview.v1.CriteriaService/ReplayEvaluation',
+                request_serializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationResponse.FromString,
+                _registered_method=True)
 
 
 class CriteriaServiceServicer:
@@ -125,7 +135,26 @@ class CriteriaServiceServicer:
 
     def ImportEarlierReviews(self, request, context):
         """Imports earlier reviews' learning themes for this partnership (for a new
-        installation); used by LOCAL.RECURRENT_THEMES.
+        installation); used by LOCAL.RECURRENT_THEMES. Existing review ids are
+        replaced, and every open case of the partnership is re-evaluated (trigger
+        NEW_THEMES) in the same transaction.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEvaluations(self, request, context):
+        """Lists the stored evaluations of a case, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplayEvaluation(self, request, context):
+        """Replays a stored evaluation: evaluates its stored inputs again under its
+        stored edition version and "today", and reports whether the result is the
+        one stored. Stores nothing. FAILED_PRECONDITION when that edition version
+        is no longer loaded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -168,6 +197,16 @@ def add_CriteriaServiceServicer_to_server(servicer, server):
                     servicer.ImportEarlierReviews,
                     request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ImportEarlierReviewsRequest.FromString,
                     response_serializer=rapidreview_dot_v1_dot_criteria__pb2.ImportEarlierReviewsResponse.SerializeToString,
+            ),
+            'ListEvaluations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEvaluations,
+                    request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ListEvaluationsRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_criteria__pb2.ListEvaluationsResponse.SerializeToString,
+            ),
+            'ReplayEvaluation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplayEvaluation,
+                    request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -360,6 +399,60 @@ class CriteriaService:
             '/rapidreview.v1.CriteriaService/ImportEarlierReviews',
             rapidreview_dot_v1_dot_criteria__pb2.ImportEarlierReviewsRequest.SerializeToString,
             rapidreview_dot_v1_dot_criteria__pb2.ImportEarlierReviewsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEvaluations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.CriteriaService/ListEvaluations',
+            rapidreview_dot_v1_dot_criteria__pb2.ListEvaluationsRequest.SerializeToString,
+            rapidreview_dot_v1_dot_criteria__pb2.ListEvaluationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplayEvaluation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.CriteriaService/ReplayEvaluation',
+            rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationRequest.SerializeToString,
+            rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationResponse.FromString,
             options,
             channel_credentials,
             insecure,
