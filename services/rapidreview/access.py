@@ -19,6 +19,8 @@ OWN_AGENCY, OWN, ANY = Scope.OWN_AGENCY, Scope.OWN_PARTNERSHIP, Scope.ANY
 _CASE_READERS = {LA: OWN, BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY}
 
 ACCESS_TABLE: AccessTable = {
+    # every service: its access log, for auditors
+    "/rapidreview.v1.AccessLogService/ListAccessLog": {AUDITOR: OWN},
     # intake
     "/rapidreview.v1.IntakeService/NotifyIncident": {LA: OWN, BU: OWN},
     "/rapidreview.v1.IntakeService/GetIncident": dict(_CASE_READERS),
@@ -28,6 +30,17 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.IntakeService/WithdrawIncident": {LA: OWN, BU: OWN},
     "/rapidreview.v1.IntakeService/ExtendClock": {BU: OWN},
     # gathering (rows owned by the gathering service)
+    # Agencies submit and read only their own requests and returns; the business unit
+    # and advisory group read the whole partnership; nobody else reads anything.
+    "/rapidreview.v1.GatheringService/OpenRequests": {BU: OWN},
+    "/rapidreview.v1.GatheringService/AddAgency": {BU: OWN},
+    "/rapidreview.v1.GatheringService/SubmitAgencyReturn": {AGENCY: OWN_AGENCY, BU: OWN},
+    "/rapidreview.v1.GatheringService/GetRequestStatus": {AGENCY: OWN_AGENCY, BU: OWN, RAG: OWN, SERVICE: ANY},
+    "/rapidreview.v1.GatheringService/GetAgencyReturn": {AGENCY: OWN_AGENCY, BU: OWN, RAG: OWN, SERVICE: ANY},
+    "/rapidreview.v1.GatheringService/ListOverdueRequests": {AGENCY: OWN_AGENCY, BU: OWN, RAG: OWN, SERVICE: ANY},
+    "/rapidreview.v1.GatheringService/GetCollatedInformation": {BU: OWN, RAG: OWN, SERVICE: ANY},
+    "/rapidreview.v1.GatheringService/CloseGathering": {BU: OWN},
+    "/rapidreview.v1.GatheringService/ReopenGathering": {BU: OWN},
     # end gathering
     # criteria (rows owned by the criteria service)
     # end criteria

@@ -17,10 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.intake.domain.clocks import ClockState, Extension
-from rapidreview.kernel.consumer import inbox_table
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import service_metadata
-from rapidreview.kernel.outbox import outbox_table
+from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, intake_pb2
 
 SCHEMA = "intake"
@@ -83,8 +82,8 @@ possible_duplicates = Table(
     Column("other_case_id", String(36), primary_key=True),
 )
 
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+_kernel = add_kernel_tables(metadata)
+outbox, inbox = _kernel.outbox, _kernel.inbox
 
 
 class IncidentRepository:

@@ -128,6 +128,11 @@ class Settings:
     partnership_config_file: Path | None = None
     #: RR_RR_CLOCK_FROM — what RR.DEADLINE counts from: "notification" (default) or "awareness".
     rr_clock_from: str = "notification"
+    #: RR_TLS_CLIENT_IDENTITIES_FILE — YAML map of client-certificate common names to principals.
+    tls_client_identities_file: Path | None = None
+    #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
+    rate_limit_rps: float = 20.0
+    rate_limit_burst: int = 40
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""
 
@@ -157,6 +162,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "due_soon_working_days": ("RR_DUE_SOON_WORKING_DAYS", _positive_int),
     "partnership_config_file": ("RR_PARTNERSHIP_CONFIG_FILE", _path),
     "rr_clock_from": ("RR_RR_CLOCK_FROM", lambda raw: _choice(raw, {"notification", "awareness"})),
+    "tls_client_identities_file": ("RR_TLS_CLIENT_IDENTITIES_FILE", _path),
+    "rate_limit_rps": ("RR_RATE_LIMIT_RPS", _positive_float),
+    "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
 }
 

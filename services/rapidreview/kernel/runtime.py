@@ -15,17 +15,22 @@ from dataclasses import dataclass, field
 
 import grpc
 
+from rapidreview.kernel.access_log import SERVICE_NAME as ACCESS_LOG_SERVICE
+from rapidreview.kernel.access_log import AccessLog, AccessLogServicer
 from rapidreview.kernel.auth import AccessTable, TokenVerifier
 from rapidreview.kernel.bus import BusOptions, EventBus
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.kernel.config import Settings
-from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer, inbox_table
+from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer
 from rapidreview.kernel.crypto import FieldCipher, KeyRing
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.logging import configure_logging, get_logger
 from rapidreview.kernel.migrations import upgrade_async
-from rapidreview.kernel.outbox import Outbox, OutboxRelay, outbox_table
-from rapidreview.kernel.server import ApiInterceptor, GrpcServer, ServerSpec, bearer_authenticator
+from rapidreview.kernel.outbox import Outbox, OutboxRelay
+from rapidreview.kernel.tables import add_kernel_tables
+from rapidreview.kernel.ratelimit import RateLimiter
+from rapidreview.kernel.server import ApiInterceptor, GrpcServer, ServerSpec, bearer_authenticator, load_certificate_identities
+from rapidreview.v1 import access_log_pb2_grpc
 
 log = get_logger(__name__)
 
@@ -40,6 +45,7 @@ class Infrastructure:
     outbox: Outbox
     calendar: WorkingDayCalendar
     cipher: FieldCipher
+    access_log: AccessLog
 
     def clock_today(self) -> dt.date:
         return self.calendar.today()
@@ -58,9 +64,7 @@ class ServiceParts:
 def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # type: ignore[no-untyped-def]
     """Database, bus, outbox, calendar and cipher for `settings.service`; `metadata`
     is the service's MetaData (its outbox and inbox tables are added to it)."""
-    if "outbox" not in {t.name for t in metadata.tables.values()}:
-        outbox_table(metadata)
-        inbox_table(metadata)
+    add_kernel_tables(metadata)
     db = Database(settings.database_url)
     bus = EventBus(
         BusOptions(
@@ -78,14 +82,22 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
     if settings.encryption_keys_file is None:
         raise RuntimeError("RR_ENCRYPTION_KEYS_FILE: required (free text is encrypted at rest)")
     cipher = FieldCipher(KeyRing.from_file(settings.encryption_keys_file))
-    return Infrastructure(settings, db, bus, outbox, calendar, cipher)
+    access_log = AccessLog(db, metadata.tables[f"{metadata.schema}.access_log"])
+    return Infrastructure(settings, db, bus, outbox, calendar, cipher, access_log)
 
 
-def _interceptor(settings: Settings, table: AccessTable) -> ApiInterceptor:
+def _interceptor(infra: Infrastructure, table: AccessTable) -> ApiInterceptor:
+    settings = infra.settings
     verifier = None
     if settings.jwt_public_keys_file is not None:
         verifier = TokenVerifier.from_file(settings.jwt_public_keys_file, settings.jwt_issuer, settings.jwt_audience)
-    return ApiInterceptor(bearer_authenticator(verifier), table)
+    identities = load_certificate_identities(settings.tls_client_identities_file) if settings.tls_client_identities_file else None
+    return ApiInterceptor(
+        bearer_authenticator(verifier, identities),
+        table,
+        rate_limiter=RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst),
+        recorder=infra.access_log.record,
+    )
 
 
 async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessTable, *, stop: asyncio.Event | None = None) -> None:
@@ -110,14 +122,18 @@ async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessT
     tls = None
     if settings.tls_cert_file and settings.tls_key_file:
         tls = (settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+    def register(server: grpc.aio.Server) -> None:
+        parts.register(server)
+        access_log_pb2_grpc.add_AccessLogServiceServicer_to_server(AccessLogServicer(infra.access_log), server)
+
     server = GrpcServer(
-        ServerSpec(parts.service_names, parts.register, {"database": db_ready, "nats": nats_ready}),
-        _interceptor(settings, table),
+        ServerSpec([*parts.service_names, ACCESS_LOG_SERVICE], register, {"database": db_ready, "nats": nats_ready}),
+        _interceptor(infra, table),
         settings.grpc_listen,
         tls=tls,
     )
     await server.start()
-    tasks = [asyncio.create_task(relay.run(), name="outbox-relay")]
+    tasks = [asyncio.create_task(relay.run(), name="outbox-relay"), asyncio.create_task(infra.access_log.run(), name="access-log")]
     tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.spec.durable}") for c in consumers]
     tasks += [asyncio.create_task(w(), name="watcher") for w in parts.watchers]
     log.info("service started", port=server.port)

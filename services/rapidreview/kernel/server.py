@@ -21,10 +21,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from rapidreview.kernel.auth import AccessTable, Principal, TokenVerifier, authorise, reset_current_grant, set_current_grant
+from rapidreview.kernel.auth import AccessTable, Principal, Role, TokenVerifier, authorise, reset_current_grant, set_current_grant
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
 from rapidreview.kernel.grpc_errors import internal_status, to_status
 from rapidreview.kernel.logging import bind_context, get_logger
+from rapidreview.kernel.ratelimit import RateLimiter
 
 log = get_logger(__name__)
 
@@ -34,13 +35,25 @@ API_PREFIX = "/rapidreview."
 Authenticator = Callable[[dict[str, str], grpc.aio.ServicerContext], Principal]
 
 
-class ApiInterceptor(grpc.aio.ServerInterceptor):
-    """Wraps every unary rapidreview RPC: authenticate, authorise, map errors."""
+CallRecorder = Callable[[str, "Principal | None", Any, str, str], None]
 
-    def __init__(self, authenticate: Authenticator, table: AccessTable, hooks: Sequence[Callable[[str, Principal], None]] = ()) -> None:
+
+class ApiInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every unary rapidreview RPC: authenticate, rate-limit, authorise,
+    deserialize, call, map errors, and record the call in the access log."""
+
+    def __init__(
+        self,
+        authenticate: Authenticator,
+        table: AccessTable,
+        *,
+        rate_limiter: RateLimiter | None = None,
+        recorder: CallRecorder | None = None,
+    ) -> None:
         self.authenticate = authenticate
         self.table = table
-        self.hooks = hooks
+        self.rate_limiter = rate_limiter
+        self.recorder = recorder
 
     async def intercept_service(self, continuation: Callable[[Any], Awaitable[Any]], details: grpc.HandlerCallDetails) -> Any:
         handler = await continuation(details)
@@ -54,13 +67,15 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         async def behaviour(raw: bytes, context: grpc.aio.ServicerContext) -> Any:
             request_id = metadata.get("x-request-id", "")[:64] or str(uuid.uuid4())
             started = time.perf_counter()
+            principal: Principal | None = None
+            request: Any = None
             with bind_context(request_id=request_id, rpc=method.rsplit("/", 1)[-1]):
                 code = "OK"
                 try:
                     principal = self.authenticate(metadata, context)
+                    if self.rate_limiter is not None and principal.role is not Role.SERVICE:
+                        self.rate_limiter.check(principal.subject)
                     grant = authorise(self.table, method, principal)
-                    for hook in self.hooks:
-                        hook(method, principal)
                     try:
                         request = deserialize(raw) if deserialize else raw
                     except Exception:  # noqa: BLE001 - bytes that are not the request message
@@ -85,6 +100,8 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                     await context.abort_with_status(internal_status(request_id))
                 finally:
                     log.info("rpc", code=code, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+                    if self.recorder is not None:
+                        self.recorder(method, principal, request, code, request_id)
 
         return grpc.unary_unary_rpc_method_handler(
             behaviour, request_deserializer=None, response_serializer=handler.response_serializer
@@ -108,6 +125,18 @@ def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[s
         raise Unauthenticated("a bearer token or client certificate is required")
 
     return authenticate
+
+
+def load_certificate_identities(path: Path) -> dict[str, Principal]:
+    """Reads the mTLS identity map: certificate common name -> principal
+    (YAML mapping of CN to {role, partnership, agency})."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        str(cn): Principal(subject=f"cert:{cn}", role=Role(v["role"]), partnership=str(v.get("partnership", "")), agency=str(v.get("agency", "")))
+        for cn, v in data.items()
+    }
 
 
 ReadinessCheck = Callable[[], Awaitable[bool]]

@@ -1,0 +1,133 @@
+"""The access log: who called which RPC about which case, and the result.
+
+The interceptor hands every finished call to `AccessLog.record`; entries are
+written in batches by a background task (a call never waits for its log row),
+and flushed on shutdown. Auditors read them through AccessLogService.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+
+import grpc
+from google.protobuf import timestamp_pb2
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, and_, select
+
+from rapidreview.kernel.auth import Principal, current_grant
+from rapidreview.kernel.db import Database
+from rapidreview.kernel.errors import InvalidArgument
+from rapidreview.kernel.logging import get_logger
+from rapidreview.v1 import access_log_pb2, access_log_pb2_grpc
+
+log = get_logger(__name__)
+SERVICE_NAME = "rapidreview.v1.AccessLogService"
+
+
+def access_log_table(metadata: MetaData) -> Table:
+    return Table(
+        "access_log",
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("at", DateTime(timezone=True), nullable=False, index=True),
+        Column("subject", String(200), nullable=False, index=True),
+        Column("role", String(32), nullable=False),
+        Column("partnership", String(64), nullable=False, index=True),
+        Column("agency", String(64), nullable=False),
+        Column("method", String(200), nullable=False),
+        Column("case_id", String(64), nullable=False, index=True),
+        Column("code", String(32), nullable=False),
+        Column("request_id", String(64), nullable=False),
+    )
+
+
+class AccessLog:
+    """Buffers entries and writes them in the background."""
+
+    def __init__(self, db: Database, table: Table, flush_interval: float = 0.2) -> None:
+        self.db = db
+        self.table = table
+        self.flush_interval = flush_interval
+        self._pending: list[dict[str, object]] = []
+
+    MAX_PENDING = 10_000
+
+    def record(self, method: str, principal: Principal | None, request: object, code: str, request_id: str) -> None:
+        if len(self._pending) >= self.MAX_PENDING:
+            # The database has been away for long: keep memory bounded, say so.
+            log.warning("access log buffer full; entry dropped")
+            return
+        case_id = getattr(request, "case_id", "") if request is not None else ""
+        self._pending.append(
+            {
+                "at": dt.datetime.now(dt.UTC),
+                "subject": principal.subject if principal else "",
+                "role": principal.role.value if principal else "",
+                "partnership": principal.partnership if principal else "",
+                "agency": principal.agency if principal else "",
+                "method": method,
+                "case_id": str(case_id)[:64],
+                "code": code,
+                "request_id": request_id[:64],
+            }
+        )
+
+    async def flush(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        try:
+            async with self.db.transaction() as session:
+                await session.execute(self.table.insert(), batch)
+        except Exception as exc:  # noqa: BLE001 - database away: keep the entries for the next round
+            self._pending[:0] = batch
+            log.warning("access log flush failed", exc_type=type(exc).__name__, count=len(batch))
+
+    async def run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.flush_interval)
+                await self.flush()
+        finally:
+            await self.flush()
+
+
+class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
+    """Lists the entries of the caller's partnership (auditors only, per the access table)."""
+
+    def __init__(self, access_log: AccessLog) -> None:
+        self.access_log = access_log
+
+    async def ListAccessLog(self, request: access_log_pb2.ListAccessLogRequest, context: grpc.aio.ServicerContext) -> access_log_pb2.ListAccessLogResponse:
+        grant = current_grant()
+        if not 0 <= request.page_size <= 500:
+            raise InvalidArgument([("page_size", "must be between 1 and 500 (0 means 100)")])
+        limit = request.page_size or 100
+        table = self.access_log.table
+        conditions = [table.c.partnership == grant.principal.partnership]
+        if request.case_id:
+            conditions.append(table.c.case_id == request.case_id)
+        if request.subject:
+            conditions.append(table.c.subject == request.subject)
+        if request.page_token:
+            try:
+                last_id = int(base64.urlsafe_b64decode(request.page_token.encode()).decode())
+            except ValueError:
+                raise InvalidArgument([("page_token", "not a token from a previous response")]) from None
+            conditions.append(table.c.id < last_id)
+        await self.access_log.flush()
+        async with self.access_log.db.transaction() as session:
+            rows = (await session.execute(select(table).where(and_(*conditions)).order_by(table.c.id.desc()).limit(limit + 1))).all()
+        response = access_log_pb2.ListAccessLogResponse()
+        for row in rows[:limit]:
+            at = timestamp_pb2.Timestamp()
+            at.FromDatetime(row.at)
+            response.entries.append(access_log_pb2.AccessLogEntry(
+                at=at, subject=row.subject, role=row.role, partnership=row.partnership, agency=row.agency,
+                method=row.method, case_id=row.case_id, code=row.code, request_id=row.request_id))
+        if len(rows) > limit:
+            response.next_page_token = base64.urlsafe_b64encode(str(rows[limit - 1].id).encode()).decode()
+        return response
+
+
