@@ -1,0 +1,1 @@
+"""Gathering: information requests to agencies, their versioned returns and the collated picture."""

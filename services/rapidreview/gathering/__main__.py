@@ -1,0 +1,3 @@
+from rapidreview.gathering.bootstrap import run
+
+run()

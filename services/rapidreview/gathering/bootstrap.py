@@ -1,0 +1,34 @@
+"""Composition root of gathering: wires kernel infrastructure, partnership
+policies, handlers, servicer, consumers and the request clock watcher."""
+
+from __future__ import annotations
+
+from rapidreview.access import ACCESS_TABLE
+from rapidreview.gathering.consumers import consumer_specs
+from rapidreview.gathering.handlers import GatheringHandlers
+from rapidreview.gathering.partnerships import PartnershipPolicies
+from rapidreview.gathering.servicer import GatheringServicer
+from rapidreview.gathering.storage import metadata
+from rapidreview.gathering.watchers import RequestClockWatcher
+from rapidreview.kernel.config import Settings
+from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
+from rapidreview.v1 import gathering_pb2_grpc
+
+SERVICE = "gathering"
+SERVICE_NAMES = ["rapidreview.v1.GatheringService"]
+
+
+def build(settings: Settings, policies: PartnershipPolicies | None = None) -> tuple[Infrastructure, ServiceParts]:
+    infra = build_infrastructure(settings, metadata)
+    handlers = GatheringHandlers(infra, policies or PartnershipPolicies.load(settings.partnership_config_file))
+    parts = ServiceParts(
+        service_names=SERVICE_NAMES,
+        register=lambda server: gathering_pb2_grpc.add_GatheringServiceServicer_to_server(GatheringServicer(handlers), server),
+        consumers=consumer_specs(handlers, settings),
+        watchers=[RequestClockWatcher(infra).run],
+    )
+    return infra, parts
+
+
+def run() -> None:
+    main(SERVICE, build, ACCESS_TABLE)

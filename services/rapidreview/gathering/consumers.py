@@ -1,0 +1,27 @@
+"""Events gathering consumes: intake's incident.notified opens the gathering,
+incident.panel_notified fixes the due dates, incident.withdrawn closes it."""
+
+from __future__ import annotations
+
+from rapidreview.gathering.handlers import GatheringHandlers
+from rapidreview.kernel.config import Settings
+from rapidreview.kernel.consumer import ConsumerSpec, Route
+from rapidreview.v1 import intake_pb2
+
+DURABLE = "gathering-incidents"
+
+
+def consumer_specs(handlers: GatheringHandlers, settings: Settings) -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(
+            durable=DURABLE,
+            routes={
+                "incident.notified": Route(intake_pb2.IncidentNotified, handlers.on_incident_notified),
+                "incident.panel_notified": Route(intake_pb2.IncidentPanelNotified, handlers.on_panel_notified),
+                "incident.withdrawn": Route(intake_pb2.IncidentWithdrawn, handlers.on_incident_withdrawn),
+            },
+            ack_wait=settings.consumer_ack_wait,
+            max_deliver=settings.consumer_max_deliver,
+            backoff=settings.consumer_backoff,
+        )
+    ]

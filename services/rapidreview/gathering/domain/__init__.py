@@ -1,0 +1,1 @@
+"""Pure gathering logic: validation, request clocks, evidence references and collation."""

@@ -1,0 +1,249 @@
+"""Collation: every agency's latest return merged into one picture.
+
+Pure: takes the rendered requests with their latest returns and gives the
+CollatedInformation the advisory group reads, and the text-free
+InformationCollated event the criteria service reads. Nothing is dropped:
+entries that look like the same contact recorded twice are flagged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from google.protobuf import timestamp_pb2
+
+from rapidreview.gathering.domain.refs import item_ref
+from rapidreview.gathering.domain.requests import completeness
+from rapidreview.v1 import gathering_pb2
+
+G = gathering_pb2
+EVENT_HIGHLIGHT_LIMIT = 500
+REFS_PER_HIGHLIGHT = 50
+# Same day, same kind of contact and at least this share of words in common.
+DUPLICATE_SIMILARITY = 0.8
+# Above this many entries of one kind on one day, only identical summaries are compared.
+PAIRWISE_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One request (rendered) and its latest return, if any."""
+
+    request: gathering_pb2.InformationRequest
+    agency_return: gathering_pb2.AgencyReturn | None = None
+
+
+def normalise_tag(tag: str) -> str:
+    """Case-folded, punctuation-free, single-spaced form of a theme tag, so that
+    "Information-sharing" and "information sharing" group together."""
+    text = tag.casefold().replace("&", " and ")
+    text = re.sub(r"[-_/]", " ", text)
+    text = re.sub(r"[^\w\s]", "", text)
+    return " ".join(text.split())
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.casefold()))
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    if a == b:
+        return True
+    union = len(a | b)
+    return union > 0 and len(a & b) / union >= DUPLICATE_SIMILARITY
+
+
+def _timestamp(value: dt.datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def collate(case_id: str, partnership: str, status: int, collation_version: int,
+            contributions: Sequence[Contribution], collated_at: dt.datetime) -> gathering_pb2.CollatedInformation:
+    """The collated picture of `contributions` (in request order)."""
+    requested = {c.request.agency.agency_id for c in contributions}
+    order = {c.request.agency.agency_id: i for i, c in enumerate(contributions)}
+    out = G.CollatedInformation(
+        case_id=case_id, partnership=partnership, status=status, collation_version=collation_version,
+        completeness=completeness([c.request for c in contributions]), collated_at=_timestamp(collated_at),
+    )
+    out.partial = out.completeness.missing > 0
+    chronology: list[tuple[str, int, int, G.CollatedChronologyEntry]] = []
+    episodes: list[G.CollatedKeyPracticeEpisode] = []
+    actions: list[G.CollatedImmediateAction] = []
+    named_without_request: dict[str, None] = {}
+    for c in contributions:
+        agency_id = c.request.agency.agency_id
+        if c.agency_return is None:
+            out.missing_agencies.append(c.request.agency)
+            out.agencies.append(_awaiting(c.request))
+            continue
+        r, version = c.agency_return, c.request.latest_version
+        out.agencies.append(_contribution(c.request, r))
+        for i, entry in enumerate(r.chronology):
+            chronology.append((entry.date, order[agency_id], i, G.CollatedChronologyEntry(
+                agency_id=agency_id, agency_name=r.agency.name, entry=entry,
+                evidence_ref=item_ref(agency_id, version, "chronology", i))))
+        for i, episode in enumerate(r.key_practice_episodes):
+            episodes.append(G.CollatedKeyPracticeEpisode(agency_id=agency_id, episode=episode,
+                                                         evidence_ref=item_ref(agency_id, version, "episode", i)))
+        for i, good in enumerate(r.good_practice):
+            out.good_practice.append(G.CollatedGoodPractice(agency_id=agency_id, good_practice=good,
+                                                            evidence_ref=item_ref(agency_id, version, "good-practice", i)))
+        for i, concern in enumerate(r.concerns):
+            missing = [a for a in concern.about_agencies if a not in requested]
+            named_without_request.update(dict.fromkeys(missing))
+            out.concerns.append(G.CollatedConcern(agency_id=agency_id, concern=concern, about_agencies_without_request=missing,
+                                                  evidence_ref=item_ref(agency_id, version, "concern", i)))
+        for i, action in enumerate(r.immediate_actions):
+            actions.append(G.CollatedImmediateAction(agency_id=agency_id, action=action,
+                                                     evidence_ref=item_ref(agency_id, version, "action", i)))
+    out.chronology.extend(_merge_days(chronology, order))
+    out.key_practice_episodes.extend(sorted(episodes, key=lambda e: (e.episode.period.start, order[e.agency_id])))
+    out.immediate_actions.extend(sorted(actions, key=lambda a: (a.action.date, order[a.agency_id])))
+    out.learning_by_theme.extend(_learning_by_theme(contributions, order))
+    out.agencies_named_without_request.extend(named_without_request)
+    out.chronology_highlights.extend(_highlights(out.chronology, out.key_practice_episodes))
+    return out
+
+
+def _awaiting(request: gathering_pb2.InformationRequest) -> gathering_pb2.AgencyContribution:
+    return G.AgencyContribution(agency=request.agency, request_status=request.status, due=request.clock.due)
+
+
+def _contribution(request: gathering_pb2.InformationRequest, r: gathering_pb2.AgencyReturn) -> gathering_pb2.AgencyContribution:
+    agency_id, version = request.agency.agency_id, request.latest_version
+    dates = [e.date for e in r.chronology]
+    return G.AgencyContribution(
+        agency=r.agency,
+        request_status=request.status,
+        involvement=r.involvement,
+        involvement_period=r.involvement_period,
+        involvement_summary=r.involvement_summary,
+        version=version,
+        return_ref=request.return_ref,
+        returned_on=request.clock.completed_on,
+        late=request.clock.late,
+        due=request.clock.due,
+        concerns=[G.ConcernSummary(type=c.type, about_agencies=c.about_agencies, evidence_ref=item_ref(agency_id, version, "concern", i))
+                  for i, c in enumerate(r.concerns)],
+        learning=[G.LearningSummary(themes=x.themes, already_identified=x.already_identified, acted_on=x.acted_on,
+                                    earlier_reviews=x.earlier_reviews, evidence_ref=item_ref(agency_id, version, "learning", i))
+                  for i, x in enumerate(r.learning)],
+        good_practice_count=len(r.good_practice),
+        immediate_actions=[G.ImmediateActionSummary(date=a.date, subject=a.subject, completed=a.completed,
+                                                    evidence_ref=item_ref(agency_id, version, "action", i))
+                           for i, a in enumerate(r.immediate_actions)],
+        chronology_entry_count=len(r.chronology),
+        key_practice_episode_count=len(r.key_practice_episodes),
+        first_contact=min(dates) if dates else "",
+        last_contact=max(dates) if dates else "",
+    )
+
+
+def _merge_days(entries: list[tuple[str, int, int, G.CollatedChronologyEntry]], order: dict[str, int]) -> list[G.ChronologyDay]:
+    """Entries grouped by day (oldest first), agencies in request order, each
+    agency's entries in submitted order; likely duplicates flagged."""
+    entries.sort(key=lambda t: (t[0], t[1], t[2]))
+    days: list[G.ChronologyDay] = []
+    start = 0
+    while start < len(entries):
+        date = entries[start][0]
+        end = start
+        while end < len(entries) and entries[end][0] == date:
+            end += 1
+        day_entries = [t[3] for t in entries[start:end]]
+        _flag_duplicates(day_entries)
+        agency_ids = list(dict.fromkeys(e.agency_id for e in day_entries))
+        days.append(G.ChronologyDay(date=date, entries=day_entries, agency_ids=agency_ids))
+        start = end
+    return days
+
+
+def _flag_duplicates(day_entries: list[G.CollatedChronologyEntry]) -> None:
+    by_kind: dict[int, list[tuple[frozenset[str], G.CollatedChronologyEntry]]] = defaultdict(list)
+    for entry in day_entries:
+        words = _words(entry.entry.summary)
+        earlier = by_kind[entry.entry.contact_type]
+        if len(earlier) < PAIRWISE_LIMIT:
+            matches = [e.evidence_ref for w, e in earlier if _similar(words, w)]
+        else:
+            matches = [e.evidence_ref for w, e in earlier if w == words]
+        entry.possible_duplicate_of.extend(matches)
+        earlier.append((words, entry))
+
+
+def _learning_by_theme(contributions: Iterable[Contribution], order: dict[str, int]) -> list[G.LearningThemeGroup]:
+    groups: dict[str, G.LearningThemeGroup] = {}
+    for c in contributions:
+        if c.agency_return is None:
+            continue
+        agency_id, version = c.request.agency.agency_id, c.request.latest_version
+        for i, learning in enumerate(c.agency_return.learning):
+            item = G.CollatedLearning(agency_id=agency_id, learning=learning, evidence_ref=item_ref(agency_id, version, "learning", i))
+            for key in dict.fromkeys(normalise_tag(t) for t in learning.themes):
+                if not key:
+                    continue
+                group = groups.get(key)
+                if group is None:
+                    shown = next(t.strip() for t in learning.themes if normalise_tag(t) == key)
+                    group = groups[key] = G.LearningThemeGroup(theme=shown)
+                if agency_id not in group.agency_ids:
+                    group.agency_ids.append(agency_id)
+                group.items.append(item)
+    for group in groups.values():
+        group.agency_ids.sort(key=order.__getitem__)
+    return sorted(groups.values(), key=lambda g: (-len(g.agency_ids), normalise_tag(g.theme)))
+
+
+def _highlights(days: Sequence[G.ChronologyDay], episodes: Sequence[G.CollatedKeyPracticeEpisode]) -> list[G.ChronologyHighlight]:
+    out: list[G.ChronologyHighlight] = []
+    for day in days:
+        if len(day.agency_ids) > 1:
+            out.append(G.ChronologyHighlight(date=day.date, kind=G.HIGHLIGHT_KIND_MULTI_AGENCY_DAY, agency_ids=day.agency_ids,
+                                             evidence_refs=[e.evidence_ref for e in day.entries[:REFS_PER_HIGHLIGHT]]))
+        by_ref = {e.evidence_ref: e.agency_id for e in day.entries}
+        for entry in day.entries:
+            if entry.possible_duplicate_of:
+                refs = [*entry.possible_duplicate_of[:REFS_PER_HIGHLIGHT - 1], entry.evidence_ref]
+                agencies = list(dict.fromkeys(by_ref[r] for r in refs))
+                out.append(G.ChronologyHighlight(date=day.date, kind=G.HIGHLIGHT_KIND_POSSIBLE_DUPLICATE,
+                                                 agency_ids=agencies, evidence_refs=refs))
+    for episode in episodes:
+        out.append(G.ChronologyHighlight(date=episode.episode.period.start, kind=G.HIGHLIGHT_KIND_KEY_PRACTICE_EPISODE,
+                                         agency_ids=[episode.agency_id], evidence_refs=[episode.evidence_ref]))
+    out.sort(key=lambda h: (h.date, h.kind, h.evidence_refs[0]))
+    return out
+
+
+def collated_event(collated: gathering_pb2.CollatedInformation, trigger: int) -> gathering_pb2.InformationCollated:
+    """The information.collated event for a published collation: the structured
+    picture without free text or the full chronology."""
+    agencies = []
+    for contribution in collated.agencies:
+        copy = G.AgencyContribution()
+        copy.CopyFrom(contribution)
+        copy.involvement_summary = ""
+        agencies.append(copy)
+    highlights = collated.chronology_highlights
+    return G.InformationCollated(
+        case_id=collated.case_id,
+        partnership=collated.partnership,
+        collation_version=collated.collation_version,
+        trigger=trigger,
+        partial=collated.partial,
+        completeness=collated.completeness,
+        missing_agencies=collated.missing_agencies,
+        agencies=agencies,
+        learning_themes=[G.LearningThemeSummary(theme=g.theme, agency_ids=g.agency_ids, evidence_refs=[i.evidence_ref for i in g.items])
+                         for g in collated.learning_by_theme],
+        chronology_highlights=highlights[:EVENT_HIGHLIGHT_LIMIT],
+        chronology_highlights_truncated=len(highlights) > EVENT_HIGHLIGHT_LIMIT,
+        agencies_named_without_request=collated.agencies_named_without_request,
+        collated_at=collated.collated_at,
+    )

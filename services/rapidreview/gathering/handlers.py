@@ -1,0 +1,370 @@
+"""Gathering's service layer: each command runs in one transaction with its events
+(outbox), after validation that stores nothing on failure."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from google.protobuf import message as pb_message
+from google.protobuf import timestamp_pb2
+
+from rapidreview.gathering.domain.collation import Contribution, collate, collated_event
+from rapidreview.gathering.domain.refs import return_ref
+from rapidreview.gathering.domain.requests import RequestState, completeness, due_date, render_request
+from rapidreview.gathering.domain.validation import (
+    validate_agencies, validate_agency, validate_agency_id, validate_case_id, validate_reason, validate_return,
+)
+from rapidreview.gathering.partnerships import PartnershipPolicies
+from rapidreview.gathering.storage import GatheringRepository, StoredVersion
+from rapidreview.kernel.auth import Grant, Scope
+from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
+from rapidreview.kernel.errors import FailedPrecondition, NotFound, Violations
+from rapidreview.kernel.events import EventRef, new_event
+from rapidreview.kernel.runtime import Infrastructure
+from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
+
+PRODUCER = "gathering"
+G = gathering_pb2
+_NOT_OPEN = {
+    G.GATHERING_STATUS_CLOSED: "the gathering is closed; the business unit must reopen it first",
+    G.GATHERING_STATUS_WITHDRAWN: "the notification was withdrawn; the gathering is closed for good",
+    G.GATHERING_STATUS_NOT_REQUIRED: "no rapid review is required for this case (RR.REQUIRED not met)",
+}
+
+
+def _ts(value: dt.datetime) -> timestamp_pb2.Timestamp:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromDatetime(value)
+    return ts
+
+
+def _is_open(row) -> bool:  # type: ignore[no-untyped-def]
+    return row.status == G.GATHERING_STATUS_OPEN
+
+
+def _require_open(row) -> None:  # type: ignore[no-untyped-def]
+    if not _is_open(row):
+        raise FailedPrecondition(_NOT_OPEN.get(row.status, "the gathering is not open"))
+
+
+@dataclass
+class GatheringHandlers:
+    infra: Infrastructure
+    policies: PartnershipPolicies
+
+    @property
+    def calendar(self):  # type: ignore[no-untyped-def]
+        return self.infra.calendar
+
+    # -- helpers -----------------------------------------------------------
+    def _repo(self, session) -> GatheringRepository:  # type: ignore[no-untyped-def]
+        return GatheringRepository(session, self.infra.cipher)
+
+    async def _load(self, repo: GatheringRepository, case_id: str, grant: Grant | None, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+        row = await repo.get_case(case_id, for_update=for_update)
+        if row is None:
+            raise NotFound("no gathering for this case")
+        if grant is not None:
+            grant.require_partnership(row.partnership)
+        return row
+
+    async def _own_request(self, repo: GatheringRepository, row, agency_id: str) -> RequestState:  # type: ignore[no-untyped-def]
+        state = await repo.get_request(row.case_id, agency_id)
+        if state is None:
+            raise NotFound("no information request for this agency on this case")
+        return state
+
+    def _render(self, state: RequestState, row) -> G.InformationRequest:  # type: ignore[no-untyped-def]
+        return render_request(state, _is_open(row), self.calendar)
+
+    async def _emit(self, repo: GatheringRepository, event_type: str, payload: pb_message.Message, row, *,  # type: ignore[no-untyped-def]
+                    correlation_id: str = "", causation_id: str = "") -> None:
+        envelope = new_event(event_type, payload, producer=PRODUCER, case_id=row.case_id, partnership=row.partnership,
+                             correlation_id=correlation_id, causation_id=causation_id)
+        await self.infra.outbox.add(repo.session, envelope)
+
+    async def _open_request(self, repo: GatheringRepository, row, agency: common_pb2.Agency, source: int, *,  # type: ignore[no-untyped-def]
+                            correlation_id: str = "", causation_id: str = "") -> RequestState:
+        due = due_date(row.la_aware_date, row.panel_sent_date, row.return_working_days, self.calendar)
+        state = RequestState(case_id=row.case_id, agency=agency, source=source, opened_on=self.calendar.today(),
+                             starts_from=due.starts_from, due=due.due, due_basis=due.basis)
+        await repo.insert_request(state)
+        await self._emit(repo, "agency.request_opened", G.AgencyRequestOpened(request=self._render(state, row)), row,
+                         correlation_id=correlation_id, causation_id=causation_id)
+        return state
+
+    async def _collate(self, repo: GatheringRepository, row) -> G.CollatedInformation:  # type: ignore[no-untyped-def]
+        states = await repo.get_requests(row.case_id)
+        bodies = await repo.latest_bodies(row.case_id)
+        contributions = [Contribution(self._render(s, row), bodies.get(s.agency_id)) for s in states]
+        return collate(row.case_id, row.partnership, row.status, row.collation_version, contributions, dt.datetime.now(dt.UTC))
+
+    async def _close(self, repo: GatheringRepository, row, trigger: int, closed_by: str, correlation_id: str) -> G.CollatedInformation:  # type: ignore[no-untyped-def]
+        """Closes the gathering and publishes the next collation version, in the caller's transaction."""
+        version = row.collation_version + 1
+        await repo.update_case(row.case_id, status=G.GATHERING_STATUS_CLOSED, collation_version=version)
+        row = await repo.get_case(row.case_id)
+        collated = await self._collate(repo, row)
+        await repo.record_collation(case_id=row.case_id, version=version, trigger=trigger, partial=collated.partial,
+                                    missing=collated.completeness.missing, closed_by=closed_by)
+        await self._emit(repo, "information.collated", collated_event(collated, trigger), row, correlation_id=correlation_id)
+        return collated
+
+    def _version(self, agency_id: str, stored: StoredVersion, body: G.AgencyReturn | None = None) -> G.AgencyReturnVersion:
+        version = G.AgencyReturnVersion(
+            version=stored.version, submitted_at=_ts(stored.submitted_at), submitted_by=stored.submitted_by,
+            submitted_on=stored.submitted_on.isoformat(), late=stored.late, return_ref=return_ref(agency_id, stored.version))
+        if body is not None:
+            version.agency_return.CopyFrom(body)
+        return version
+
+    async def _status(self, repo: GatheringRepository, row, grant: Grant) -> G.GetRequestStatusResponse:  # type: ignore[no-untyped-def]
+        if grant.scope is Scope.OWN_AGENCY:
+            states = [await self._own_request(repo, row, grant.principal.agency)]
+        else:
+            states = await repo.get_requests(row.case_id)
+        rendered = [self._render(s, row) for s in states]
+        return G.GetRequestStatusResponse(case_id=row.case_id, status=row.status, requests=rendered, completeness=completeness(rendered))
+
+    # -- commands ----------------------------------------------------------
+    async def open_requests(self, request: G.OpenRequestsRequest, grant: Grant, correlation_id: str) -> G.OpenRequestsResponse:
+        v = Violations()
+        validate_case_id(request.case_id, v)
+        validate_agencies(request.agencies, "agencies.", v)
+        v.raise_if_any()
+        opened = await self._add_agencies(request.case_id, list(request.agencies), grant, correlation_id)
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, request.case_id, grant)
+            states = await repo.get_requests(row.case_id)
+            return G.OpenRequestsResponse(requests=[self._render(s, row) for s in states], opened_agency_ids=opened)
+
+    async def add_agency(self, request: G.AddAgencyRequest, grant: Grant, correlation_id: str) -> G.AddAgencyResponse:
+        v = Violations()
+        validate_case_id(request.case_id, v)
+        if not request.HasField("agency"):
+            v.add("agency", "required")
+        else:
+            validate_agency(request.agency, "agency.", v)
+        v.raise_if_any()
+        opened = await self._add_agencies(request.case_id, [request.agency], grant, correlation_id)
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, request.case_id, grant)
+            state = await self._own_request(repo, row, request.agency.agency_id)
+            return G.AddAgencyResponse(request=self._render(state, row), opened=bool(opened))
+
+    async def _add_agencies(self, case_id: str, agencies: list[common_pb2.Agency], grant: Grant, correlation_id: str) -> list[str]:
+        opened: list[str] = []
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, case_id, grant, for_update=True)
+            _require_open(row)
+            existing = {s.agency_id for s in await repo.get_requests(case_id)}
+            for agency in agencies:
+                if agency.agency_id not in existing:
+                    await self._open_request(repo, row, agency, G.REQUEST_SOURCE_ADDED, correlation_id=correlation_id)
+                    opened.append(agency.agency_id)
+        if opened:
+            self.infra.outbox.wake()
+        return opened
+
+    async def submit(self, request: G.SubmitAgencyReturnRequest, grant: Grant, correlation_id: str) -> G.SubmitAgencyReturnResponse:
+        today = self.calendar.today()
+        validate_return(request, today).raise_if_any()
+        body = request.agency_return
+        agency_id = body.agency.agency_id
+        grant.require_agency(agency_id)
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, request.case_id, grant, for_update=True)
+            state = await self._own_request(repo, row, agency_id)
+            _require_open(row)
+            if state.latest_version and await repo.latest_digest(row.case_id, agency_id, state.latest_version) == repo.body_digest(body):
+                latest = (await repo.versions(row.case_id, agency_id))[-1]
+                return G.SubmitAgencyReturnResponse(version=self._version(agency_id, latest), request=self._render(state, row), replayed=True)
+            state.latest_version += 1
+            state.first_returned_on = state.first_returned_on or today
+            late = today > state.due
+            await repo.insert_return(case_id=row.case_id, agency_id=agency_id, version=state.latest_version, agency_return=body,
+                                     submitted_by=grant.principal.subject, submitted_on=today, late=late)
+            await repo.update_request(row.case_id, agency_id, latest_version=state.latest_version, first_returned_on=state.first_returned_on)
+            outstanding = sum(1 for s in await repo.get_requests(row.case_id) if not s.returned)
+            await self._emit(repo, "agency.return_submitted", G.AgencyReturnSubmitted(
+                case_id=row.case_id, agency=body.agency, version=state.latest_version, return_ref=return_ref(agency_id, state.latest_version),
+                late=late, involvement=body.involvement, submitted_on=today.isoformat(), outstanding=outstanding), row,
+                correlation_id=correlation_id)
+            collated = outstanding == 0
+            if collated:
+                await self._close(repo, row, G.COLLATION_TRIGGER_ALL_RETURNED, grant.principal.subject, correlation_id)
+                row = await repo.get_case(row.case_id)
+            stored = (await repo.versions(row.case_id, agency_id))[-1]
+            response = G.SubmitAgencyReturnResponse(version=self._version(agency_id, stored), request=self._render(state, row),
+                                                    collated=collated)
+        self.infra.outbox.wake()
+        return response
+
+    async def close(self, request: G.CloseGatheringRequest, grant: Grant, correlation_id: str) -> G.CollatedInformation:
+        v = Violations()
+        validate_case_id(request.case_id, v)
+        v.raise_if_any()
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, request.case_id, grant, for_update=True)
+            _require_open(row)
+            collated = await self._close(repo, row, G.COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT, grant.principal.subject, correlation_id)
+        self.infra.outbox.wake()
+        return collated
+
+    async def reopen(self, request: G.ReopenGatheringRequest, grant: Grant) -> G.GetRequestStatusResponse:
+        v = validate_reason(request.reason)
+        validate_case_id(request.case_id, v)
+        v.raise_if_any()
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, request.case_id, grant, for_update=True)
+            if row.status != G.GATHERING_STATUS_CLOSED:
+                raise FailedPrecondition("only a closed gathering can be reopened"
+                                         if row.status == G.GATHERING_STATUS_OPEN else _NOT_OPEN[row.status])
+            await repo.record_reopening(case_id=row.case_id, reopened_by=grant.principal.subject, reason=request.reason)
+            await repo.update_case(row.case_id, status=G.GATHERING_STATUS_OPEN)
+            return await self._status(repo, await repo.get_case(row.case_id), grant)
+
+    # -- queries -----------------------------------------------------------
+    async def status(self, request: G.GetRequestStatusRequest, grant: Grant) -> G.GetRequestStatusResponse:
+        v = Violations()
+        validate_case_id(request.case_id, v)
+        v.raise_if_any()
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            return await self._status(repo, await self._load(repo, request.case_id, grant), grant)
+
+    async def get_return(self, request: G.GetAgencyReturnRequest, grant: Grant) -> G.GetAgencyReturnResponse:
+        v = Violations()
+        validate_case_id(request.case_id, v)
+        validate_agency_id(request.agency_id, v, "agency_id")
+        if request.version < 0:
+            v.add("version", "must be 0 (latest) or a version number")
+        v.raise_if_any()
+        grant.require_agency(request.agency_id)
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            row = await self._load(repo, request.case_id, grant)
+            state = await self._own_request(repo, row, request.agency_id)
+            stored = await repo.versions(row.case_id, request.agency_id)
+            if not stored:
+                raise NotFound("this agency has not submitted a return yet")
+            wanted = request.version or stored[-1].version
+            chosen = next((s for s in stored if s.version == wanted), None)
+            if chosen is None:
+                raise NotFound("no such version of this return")
+            body = await repo.return_body(row.case_id, request.agency_id, chosen.version)
+            return G.GetAgencyReturnResponse(version=self._version(request.agency_id, chosen, body),
+                                             versions=[self._version(request.agency_id, s) for s in stored],
+                                             request=self._render(state, row))
+
+    async def list_overdue(self, request: G.ListOverdueRequestsRequest, grant: Grant) -> G.ListOverdueRequestsResponse:
+        v = Violations()
+        if not 0 <= request.page_size <= 200:
+            v.add("page_size", "must be between 1 and 200 (0 means 50)")
+        after = None
+        if request.page_token:
+            try:
+                due, case_id, agency_id = base64.urlsafe_b64decode(request.page_token.encode()).decode().split("|", 2)
+                after = (dt.date.fromisoformat(due), case_id, agency_id)
+            except (ValueError, UnicodeDecodeError):
+                v.add("page_token", "not a token from a previous response")
+        v.raise_if_any()
+        limit = request.page_size or 50
+        partnership = None if grant.scope is Scope.ANY else grant.principal.partnership
+        agency_id = grant.principal.agency if grant.scope is Scope.OWN_AGENCY else None
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            rows = await repo.overdue_requests(partnership=partnership, agency_id=agency_id, today=self.calendar.today(),
+                                               after=after, limit=limit + 1)
+        page = rows[:limit]
+        response = G.ListOverdueRequestsResponse(
+            requests=[render_request(repo.request_state(r), True, self.calendar) for r in page])
+        if len(rows) > limit:
+            last = page[-1]
+            response.next_page_token = base64.urlsafe_b64encode(f"{last.due.isoformat()}|{last.case_id}|{last.agency_id}".encode()).decode()
+        return response
+
+    async def collated(self, request: G.GetCollatedInformationRequest, grant: Grant) -> G.CollatedInformation:
+        v = Violations()
+        validate_case_id(request.case_id, v)
+        v.raise_if_any()
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            return await self._collate(repo, await self._load(repo, request.case_id, grant))
+
+    # -- events ------------------------------------------------------------
+    async def on_incident_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentNotified) -> None:  # type: ignore[no-untyped-def]
+        """incident.notified opens the gathering: one request per agency named,
+        when RR.REQUIRED is met; otherwise the case is recorded as not required."""
+        incident = payload.incident
+        case_id = incident.case_id or ref.case_id
+        repo = self._repo(session)
+        if not case_id or not incident.partnership:
+            raise PermanentEventError("incident without case id or partnership")
+        if await repo.get_case(case_id) is not None:
+            return  # already opened from an earlier copy of this notification
+        try:
+            aware = dt.date.fromisoformat(incident.notification.la_aware_date)
+            sent = dt.date.fromisoformat(incident.panel_notification.sent_date) if incident.panel_notification.sent_date else None
+        except ValueError:
+            raise PermanentEventError("awareness or Panel notification date is not a date") from None
+        required = any(d.rule_id == "RR.REQUIRED" and d.outcome == common_pb2.OUTCOME_MET for d in incident.duties)
+        if incident.status == intake_pb2.INCIDENT_STATUS_WITHDRAWN:
+            status = G.GATHERING_STATUS_WITHDRAWN
+        else:
+            status = G.GATHERING_STATUS_OPEN if required else G.GATHERING_STATUS_NOT_REQUIRED
+        policy = self.policies.for_partnership(incident.partnership)
+        await repo.insert_case(case_id=case_id, partnership=incident.partnership, status=status, la_aware_date=aware,
+                               panel_sent_date=sent, return_working_days=policy.return_working_days)
+        if status != G.GATHERING_STATUS_OPEN:
+            return
+        row = await repo.get_case(case_id)
+        seen: set[str] = set()
+        for agency in incident.notification.agencies:
+            v = Violations()
+            validate_agency(agency, "", v)
+            if v or agency.agency_id in seen:
+                continue  # intake validated the list; never let one bad entry block the rest
+            seen.add(agency.agency_id)
+            await self._open_request(repo, row, agency, G.REQUEST_SOURCE_NOTIFICATION,
+                                     correlation_id=ref.correlation_id, causation_id=ref.event_id)
+
+    async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
+        """incident.panel_notified moves provisional due dates (counted from
+        awareness) to count from the Panel notification's sent date."""
+        repo = self._repo(session)
+        row = await repo.get_case(payload.case_id or ref.case_id, for_update=True)
+        if row is None:
+            raise RetryableEventError("unknown case")
+        try:
+            sent = dt.date.fromisoformat(payload.panel_notification.sent_date)
+        except ValueError:
+            raise PermanentEventError("sent_date is not a date") from None
+        if row.panel_sent_date == sent:
+            return
+        await repo.update_case(row.case_id, panel_sent_date=sent)
+        due = self.calendar.add_working_days(sent, row.return_working_days)
+        for state in await repo.get_requests(row.case_id):
+            if state.due_basis != G.DUE_BASIS_AWARENESS:
+                continue
+            values: dict[str, object] = {"starts_from": sent, "due": due, "due_basis": G.DUE_BASIS_PANEL_NOTIFICATION}
+            if due != state.due:
+                values.update(due_soon_emitted=False, overdue_emitted=False)
+            await repo.update_request(row.case_id, state.agency_id, **values)
+
+    async def on_incident_withdrawn(self, session, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:  # type: ignore[no-untyped-def]
+        """incident.withdrawn closes the gathering for good."""
+        repo = self._repo(session)
+        row = await repo.get_case(payload.case_id or ref.case_id, for_update=True)
+        if row is None:
+            raise RetryableEventError("unknown case")
+        if row.status != G.GATHERING_STATUS_WITHDRAWN:
+            await repo.update_case(row.case_id, status=G.GATHERING_STATUS_WITHDRAWN)

@@ -1,0 +1,274 @@
+"""Gathering's tables (schema `gathering`) and the repository that maps them to the domain.
+
+A return is personal data from end to end (chronology summaries, decisions,
+practitioner roles, narratives), so each version is stored as one sealed
+blob bound to its row ("return:<case>:<agency>:v<n>:body"); only what the
+service must query or count on stays in clear columns. Reopening reasons are
+sealed the same way. Nothing is ever updated in place: a resubmission is a
+new row.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, func, or_,
+    select, tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapidreview.gathering.domain.requests import RequestState
+from rapidreview.kernel.crypto import FieldCipher
+from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.tables import add_kernel_tables
+from rapidreview.v1 import common_pb2, gathering_pb2
+
+SCHEMA = "gathering"
+metadata = service_metadata(SCHEMA)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("partnership", String(64), nullable=False, index=True),
+    Column("status", Integer, nullable=False),
+    Column("la_aware_date", Date, nullable=False),
+    Column("panel_sent_date", Date, nullable=True),
+    Column("return_working_days", Integer, nullable=False),
+    Column("collation_version", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.cases.case_id"), primary_key=True),
+    Column("agency_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("agency_pb", LargeBinary, nullable=False),  # organisation details only, no personal data
+    Column("source", Integer, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("starts_from", Date, nullable=False),
+    Column("due", Date, nullable=False, index=True),
+    Column("due_basis", Integer, nullable=False),
+    Column("first_returned_on", Date, nullable=True),
+    Column("latest_version", Integer, nullable=False, default=0),
+    Column("due_soon_emitted", Boolean, nullable=False, default=False),
+    Column("overdue_emitted", Boolean, nullable=False, default=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("agency_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("submitted_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("submitted_by", String(200), nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("involvement", Integer, nullable=False),
+    Column("body_digest", String(64), nullable=False),  # keyed hash: detects an identical resubmission
+    Column("body_enc", Text, nullable=False),
+)
+
+collations = Table(
+    "collations",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("trigger", Integer, nullable=False),
+    Column("partial", Boolean, nullable=False),
+    Column("missing", Integer, nullable=False),
+    Column("closed_by", String(200), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+reopenings = Table(
+    "reopenings",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("reopened_by", String(200), nullable=False),
+    Column("reason_enc", Text, nullable=False),
+    Column("reopened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+_kernel = add_kernel_tables(metadata)
+outbox, inbox = _kernel.outbox, _kernel.inbox
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """A version of a return as stored (body decrypted on demand)."""
+
+    version: int
+    submitted_at: dt.datetime
+    submitted_by: str
+    submitted_on: dt.date
+    late: bool
+    involvement: int
+
+
+class GatheringRepository:
+    """Reads and writes gatherings in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    # -- cases ----------------------------------------------------------------
+    async def insert_case(self, *, case_id: str, partnership: str, status: int, la_aware_date: dt.date,
+                          panel_sent_date: dt.date | None, return_working_days: int) -> None:
+        await self.session.execute(cases.insert().values(
+            case_id=case_id, partnership=partnership, status=status, la_aware_date=la_aware_date,
+            panel_sent_date=panel_sent_date, return_working_days=return_working_days, collation_version=0))
+
+    async def get_case(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+        query = select(cases).where(cases.c.case_id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).first()
+
+    async def update_case(self, case_id: str, **values: object) -> None:
+        await self.session.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=func.now(), **values))
+
+    # -- requests -------------------------------------------------------------
+    async def insert_request(self, state: RequestState) -> None:
+        position = (await self.session.execute(
+            select(func.count()).select_from(requests).where(requests.c.case_id == state.case_id))).scalar_one()
+        await self.session.execute(requests.insert().values(
+            case_id=state.case_id, agency_id=state.agency_id, position=position,
+            agency_pb=state.agency.SerializeToString(deterministic=True), source=state.source, opened_on=state.opened_on,
+            starts_from=state.starts_from, due=state.due, due_basis=state.due_basis, latest_version=0,
+            due_soon_emitted=False, overdue_emitted=False))
+
+    async def get_requests(self, case_id: str, agency_id: str | None = None) -> list[RequestState]:
+        query = select(requests).where(requests.c.case_id == case_id)
+        if agency_id is not None:
+            query = query.where(requests.c.agency_id == agency_id)
+        rows = await self.session.execute(query.order_by(requests.c.position))
+        return [self.request_state(row) for row in rows]
+
+    async def get_request(self, case_id: str, agency_id: str) -> RequestState | None:
+        found = await self.get_requests(case_id, agency_id)
+        return found[0] if found else None
+
+    @staticmethod
+    def request_state(row) -> RequestState:  # type: ignore[no-untyped-def]
+        agency = common_pb2.Agency()
+        agency.ParseFromString(row.agency_pb)
+        return RequestState(
+            case_id=row.case_id, agency=agency, source=row.source, opened_on=row.opened_on, starts_from=row.starts_from,
+            due=row.due, due_basis=row.due_basis, first_returned_on=row.first_returned_on, latest_version=row.latest_version)
+
+    async def update_request(self, case_id: str, agency_id: str, **values: object) -> None:
+        await self.session.execute(
+            requests.update().where(and_(requests.c.case_id == case_id, requests.c.agency_id == agency_id)).values(**values))
+
+    async def overdue_requests(self, *, partnership: str | None, agency_id: str | None, today: dt.date,
+                               after: tuple[dt.date, str, str] | None, limit: int):  # type: ignore[no-untyped-def]
+        """Requests of open gatherings without a return, due before `today`, by due date."""
+        query = (
+            select(requests, cases.c.status)
+            .join(cases, cases.c.case_id == requests.c.case_id)
+            .where(and_(cases.c.status == gathering_pb2.GATHERING_STATUS_OPEN, requests.c.latest_version == 0,
+                        requests.c.due < today))
+        )
+        if partnership is not None:
+            query = query.where(cases.c.partnership == partnership)
+        if agency_id is not None:
+            query = query.where(requests.c.agency_id == agency_id)
+        if after is not None:
+            query = query.where(tuple_(requests.c.due, requests.c.case_id, requests.c.agency_id) > tuple_(*after))
+        query = query.order_by(requests.c.due, requests.c.case_id, requests.c.agency_id).limit(limit)
+        return (await self.session.execute(query)).all()
+
+    async def requests_for_watch(self, limit: int = 500):  # type: ignore[no-untyped-def]
+        """Awaiting requests of open gatherings with a deadline event still to emit,
+        locked for this watcher (replica-safe)."""
+        query = (
+            select(requests, cases.c.partnership)
+            .join(cases, cases.c.case_id == requests.c.case_id)
+            .where(and_(cases.c.status == gathering_pb2.GATHERING_STATUS_OPEN, requests.c.latest_version == 0,
+                        or_(requests.c.due_soon_emitted.is_(False), requests.c.overdue_emitted.is_(False))))
+            .order_by(requests.c.due)
+            .limit(limit)
+            .with_for_update(of=requests, skip_locked=True)
+        )
+        return (await self.session.execute(query)).all()
+
+    # -- returns --------------------------------------------------------------
+    def _body_ad(self, case_id: str, agency_id: str, version: int) -> str:
+        return f"return:{case_id}:{agency_id}:v{version}:body"
+
+    def body_digest(self, agency_return: gathering_pb2.AgencyReturn) -> str:
+        """Keyed digest of a return's content (equal bodies, equal digests; reveals nothing)."""
+        raw = hashlib.sha256(agency_return.SerializeToString(deterministic=True)).hexdigest()
+        return self.cipher.blind_index(raw, "return-body")
+
+    async def insert_return(self, *, case_id: str, agency_id: str, version: int, agency_return: gathering_pb2.AgencyReturn,
+                            submitted_by: str, submitted_on: dt.date, late: bool) -> None:
+        body = base64.b64encode(agency_return.SerializeToString(deterministic=True)).decode("ascii")
+        await self.session.execute(returns.insert().values(
+            case_id=case_id, agency_id=agency_id, version=version, submitted_by=submitted_by, submitted_on=submitted_on,
+            late=late, involvement=agency_return.involvement, body_digest=self.body_digest(agency_return),
+            body_enc=self.cipher.seal(body, self._body_ad(case_id, agency_id, version))))
+
+    async def latest_digest(self, case_id: str, agency_id: str, version: int) -> str | None:
+        row = (await self.session.execute(select(returns.c.body_digest).where(and_(
+            returns.c.case_id == case_id, returns.c.agency_id == agency_id, returns.c.version == version)))).first()
+        return row.body_digest if row else None
+
+    async def versions(self, case_id: str, agency_id: str) -> list[StoredVersion]:
+        rows = await self.session.execute(
+            select(returns.c.version, returns.c.submitted_at, returns.c.submitted_by, returns.c.submitted_on, returns.c.late,
+                   returns.c.involvement)
+            .where(and_(returns.c.case_id == case_id, returns.c.agency_id == agency_id)).order_by(returns.c.version))
+        return [StoredVersion(r.version, r.submitted_at, r.submitted_by, r.submitted_on, r.late, r.involvement) for r in rows]
+
+    async def return_body(self, case_id: str, agency_id: str, version: int) -> gathering_pb2.AgencyReturn | None:
+        row = (await self.session.execute(select(returns.c.body_enc).where(and_(
+            returns.c.case_id == case_id, returns.c.agency_id == agency_id, returns.c.version == version)))).first()
+        return self._open_body(case_id, agency_id, version, row.body_enc) if row else None
+
+    async def latest_bodies(self, case_id: str) -> dict[str, gathering_pb2.AgencyReturn]:
+        """The latest version of every agency's return on the case, by agency id."""
+        latest = (
+            select(requests.c.agency_id, requests.c.latest_version)
+            .where(and_(requests.c.case_id == case_id, requests.c.latest_version > 0))
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(returns.c.agency_id, returns.c.version, returns.c.body_enc).join(
+                latest, and_(latest.c.agency_id == returns.c.agency_id, latest.c.latest_version == returns.c.version))
+            .where(returns.c.case_id == case_id))
+        return {r.agency_id: self._open_body(case_id, r.agency_id, r.version, r.body_enc) for r in rows}
+
+    def _open_body(self, case_id: str, agency_id: str, version: int, token: str) -> gathering_pb2.AgencyReturn:
+        body = gathering_pb2.AgencyReturn()
+        body.ParseFromString(base64.b64decode(self.cipher.open(token, self._body_ad(case_id, agency_id, version))))
+        return body
+
+    # -- collations and reopenings --------------------------------------------
+    async def record_collation(self, *, case_id: str, version: int, trigger: int, partial: bool, missing: int, closed_by: str) -> None:
+        await self.session.execute(collations.insert().values(
+            case_id=case_id, version=version, trigger=trigger, partial=partial, missing=missing, closed_by=closed_by))
+
+    async def record_reopening(self, *, case_id: str, reopened_by: str, reason: str) -> None:
+        seq = (await self.session.execute(
+            select(func.count()).select_from(reopenings).where(reopenings.c.case_id == case_id))).scalar_one() + 1
+        await self.session.execute(reopenings.insert().values(
+            case_id=case_id, seq=seq, reopened_by=reopened_by,
+            reason_enc=self.cipher.seal(reason, f"reopening:{case_id}:{seq}:reason")))
+
+    async def reopening_reasons(self, case_id: str) -> list[str]:
+        rows = await self.session.execute(
+            select(reopenings.c.seq, reopenings.c.reason_enc).where(reopenings.c.case_id == case_id).order_by(reopenings.c.seq))
+        return [self.cipher.open(r.reason_enc, f"reopening:{case_id}:{r.seq}:reason") for r in rows]
