@@ -10,7 +10,7 @@ from typing import Any
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.rules.clocks import compute_clock
 from rapidreview.rules.engine import RulesEngine
-from rapidreview.rules.facts import case_view
+from rapidreview.rules.facts import CaseView, case_view
 from rapidreview.rules.model import Branch, Edition, Rule, outcome_label, outcome_value, status_label, status_value
 from rapidreview.v1 import common_pb2, facts_pb2
 
@@ -85,16 +85,11 @@ def shown(rule: Rule, stage: str | None) -> bool:
     return rule.evaluated and (stage is None or rule.stage == stage or rule.always_shown)
 
 
-def evaluate_edition(
-    engine: RulesEngine,
-    edition: Edition,
-    facts: facts_pb2.CaseFacts,
-    stage: str | None,
-    calendar: WorkingDayCalendar,
-    timeout: float | None = None,
-) -> Evaluation:
-    """Evaluates `facts` against `edition` (whose ruleset must be registered)."""
-    today = calendar.today()
+def prepare(
+    edition: Edition, facts: facts_pb2.CaseFacts, calendar: WorkingDayCalendar, today: dt.date
+) -> tuple[CaseView, list[common_pb2.Clock], dict[str, dict[str, str]]]:
+    """The fact to assert (derived facts and clock facts included), the
+    clocks, and each clock rule's rationale text."""
     view = case_view(facts, edition.info.name, edition.themes)
     clocks: list[common_pb2.Clock] = []
     clock_text: dict[str, dict[str, str]] = {}
@@ -107,7 +102,37 @@ def evaluate_edition(
         clock_text[rule.id] = text
         if clock is not None:
             clocks.append(clock)
+    return view, clocks, clock_text
 
+
+def facts_read(edition: Edition, rule: Rule, view: CaseView) -> list[str]:
+    """The facts a rule's conditions read, as "name: value" lines."""
+    lines = []
+    for path in edition.reads.get(rule.id, ()):
+        value: Any = view.fact
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        name = path
+        if path.startswith("clock."):
+            _, key, field = path.split(".")
+            owner = next((r.id for r in edition.rules if r.fact_key == key), key)
+            name = f"clock_{field} ({owner})"
+        shown_value = "not recorded" if value is None else (str(value).lower() if isinstance(value, bool) else value)
+        lines.append(f"{name}: {shown_value}")
+    return lines
+
+
+def evaluate_edition(
+    engine: RulesEngine,
+    edition: Edition,
+    facts: facts_pb2.CaseFacts,
+    stage: str | None,
+    calendar: WorkingDayCalendar,
+    timeout: float | None = None,
+) -> Evaluation:
+    """Evaluates `facts` against `edition` (whose ruleset must be registered)."""
+    today = calendar.today()
+    view, clocks, clock_text = prepare(edition, facts, calendar, today)
     fired_keys = engine.evaluate(edition.ruleset, view.fact, timeout=timeout)
 
     outcomes: list[common_pb2.RuleOutcome] = []

@@ -122,12 +122,12 @@ def load_edition(path: Path) -> Edition:
             + (f"; no file for: {', '.join(extra)}" if extra else ""),
         )
     rules = tuple(_load_rule(files[rule_id], rule_id) for rule_id in catalogue)
-    conditions = _compile(rules)
+    conditions, reads = _compile(rules)
     digest = hashlib.sha256(
         json.dumps([name, version, conditions], sort_keys=True).encode()
     ).hexdigest()
     ruleset = f"rr_{name}_{re.sub(r'[^0-9A-Za-z]', '_', version)}_{digest[:12]}"
-    return Edition(info, str(meta.get("title", name)), path, rules, themes, conditions, ruleset, digest)
+    return Edition(info, str(meta.get("title", name)), path, rules, themes, conditions, ruleset, digest, reads)
 
 
 def _resolver(rule_id: str, has_clock: bool) -> notation.FieldResolver:
@@ -265,8 +265,9 @@ def _branch(
     return Branch(key, condition, node, outcome, rationale, evidence)
 
 
-def _compile(rules: tuple[Rule, ...]) -> dict[str, dict[str, Any]]:
-    """durable-rules conditions of every branch, with `rule X` expanded."""
+def _compile(rules: tuple[Rule, ...]) -> tuple[dict[str, dict[str, Any]], dict[str, tuple[str, ...]]]:
+    """durable-rules conditions of every branch, with `rule X` expanded, and
+    the fact paths each rule reads (through the rules it refers to as well)."""
     by_id = {rule.id: rule for rule in rules}
     positive: dict[str, notation.Node] = {}
     visiting: list[str] = []
@@ -294,13 +295,18 @@ def _compile(rules: tuple[Rule, ...]) -> dict[str, dict[str, Any]]:
         return positive[rule_id]
 
     conditions: dict[str, dict[str, Any]] = {}
+    reads: dict[str, tuple[str, ...]] = {}
     for rule in rules:
+        paths: dict[str, None] = {}
         for branch in rule.branches:
             assert branch.node is not None
             try:
-                conditions[branch.key] = notation.to_durable(notation.expand(branch.node, positive_condition))
+                expanded = notation.expand(branch.node, positive_condition)
+                conditions[branch.key] = notation.to_durable(expanded)
             except (ValueError, notation.NotationError) as exc:
                 visiting.clear()
                 raise RuleFileError(rule.path, f"{branch.key}: {exc}") from None
-    return conditions
+            paths.update(dict.fromkeys(notation.fact_paths(expanded)))
+        reads[rule.id] = tuple(paths)
+    return conditions, reads
 

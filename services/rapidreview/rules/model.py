@@ -110,6 +110,14 @@ class Rule:
         return self.otherwise is not None
 
     @property
+    def condition_text(self) -> str:
+        """The rule's conditions as written, one outcome a line."""
+        lines = [f"when {b.condition}: {b.outcome}" for b in self.branches]
+        if self.otherwise is not None:
+            lines.append(f"otherwise: {self.otherwise.outcome}")
+        return "\n".join(lines)
+
+    @property
     def fact_key(self) -> str:
         """The rule's name inside the asserted fact, e.g. RR_DEADLINE."""
         return self.id.replace(".", "_")
@@ -127,6 +135,8 @@ class Edition:
     conditions: dict[str, dict[str, Any]]
     ruleset: str
     digest: str
+    # Fact paths each evaluated rule reads (e.g. "died", "clock.RR_DEADLINE.late").
+    reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     by_id: dict[str, Rule] = field(init=False)
     branches: dict[str, tuple[Rule, Branch]] = field(init=False)
 

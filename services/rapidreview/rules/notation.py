@@ -271,6 +271,17 @@ def rule_refs(node: Node) -> set[str]:
     return set()
 
 
+def fact_paths(node: Node) -> list[str]:
+    """The fact paths a condition tests, in first-use order."""
+    if isinstance(node, Test):
+        return [node.path]
+    if isinstance(node, (All, Any_)):
+        return list(dict.fromkeys(p for item in node.items for p in fact_paths(item)))
+    if isinstance(node, Not):
+        return fact_paths(node.item)
+    return []
+
+
 def expand(node: Node, lookup: Callable[[str], Node]) -> Node:
     """Replaces every `rule X` by `lookup(X)` (which must itself be expanded)."""
     if isinstance(node, RuleRef):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.rules.engine import RulesEngine, default_engine
-from rapidreview.rules.evaluation import Evaluation, evaluate_edition
+from rapidreview.rules.evaluation import Evaluation, evaluate_edition, facts_read, prepare
 from rapidreview.rules.loader import RuleFileError, find_edition_dirs, load_edition
 from rapidreview.rules.model import EVALUATED_STAGES, Edition, EditionInfo, Rule
 from rapidreview.rules.themes import ThemeVocabulary
@@ -177,6 +177,22 @@ class Rulebook:
     def themes(self, edition: EditionRef) -> ThemeVocabulary:
         """The edition's learning-themes vocabulary."""
         return self._get(edition).themes
+
+    def facts_read(
+        self,
+        rule_id: str,
+        facts: facts_pb2.CaseFacts,
+        edition: EditionRef = None,
+        calendar: WorkingDayCalendar | None = None,
+    ) -> list[str]:
+        """The facts `rule_id`'s conditions read for this case, as "name:
+        value" lines (derived and clock facts included), for explaining an
+        outcome. The rule's conditions are `rule(rule_id, ...).condition_text`."""
+        ed = self._prepare(facts, edition, None)
+        rule = self.rule(rule_id, ed.info)
+        cal = calendar or WorkingDayCalendar()
+        view, _, _ = prepare(ed, facts, cal, cal.today())
+        return facts_read(ed, rule, view)
 
     # -- evaluation ---------------------------------------------------------
 

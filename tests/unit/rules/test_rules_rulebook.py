@@ -172,3 +172,16 @@ def test_a_broken_file_on_reload_keeps_the_editions_in_use(rules_copy: Path) -> 
     with pytest.raises(RuleFileError):
         book.reload()
     assert [e.version for e in book.editions] == ["2018.1", "2023.1"]
+
+
+def test_facts_read_explain_an_outcome_with_the_facts_behind_it(book: Rulebook, child_k: facts_pb2.CaseFacts) -> None:
+    lines = book.facts_read("NOTIFY.PANEL_IN_AREA", child_k, calendar=calendar_on("2024-06-20"))
+    assert lines == [
+        "abuse_or_neglect: suspected", "died: false", "seriously_harmed: true",
+        "incident_country: england", "incident_in_notifying_la: true",
+    ]
+    rr = book.facts_read("RR.DEADLINE", child_k, calendar=calendar_on("2024-06-20"))
+    assert rr == ["withdrawn: false", "clock_late (RR.DEADLINE): false", "clock_overdue (RR.DEADLINE): false",
+                  "clock_completed (RR.DEADLINE): false", "clock_started (RR.DEADLINE): true"]
+    assert book.rule("RR.REQUIRED", "wt2023").condition_text == (
+        "when withdrawn: NOT_MET\nwhen notified: MET\notherwise: NOT_MET")
