@@ -63,5 +63,12 @@ class Database:
         except Exception:  # noqa: BLE001 - any failure means "not ready"
             return False
 
-    async def dispose(self) -> None:
-        await self.engine.dispose()
+    async def dispose(self, timeout: float = 5.0) -> None:
+        """Closes pooled connections; connections to a server that went away
+        can hang on a polite close, so give up on politeness after `timeout`."""
+        import asyncio
+
+        try:
+            await asyncio.wait_for(self.engine.dispose(), timeout)
+        except TimeoutError:
+            await self.engine.dispose(close=False)
