@@ -133,7 +133,10 @@ def evaluate_edition(
     """Evaluates `facts` against `edition` (whose ruleset must be registered)."""
     today = calendar.today()
     view, clocks, clock_text = prepare(edition, facts, calendar, today)
-    fired_keys = engine.evaluate(edition.ruleset, view.fact, timeout=timeout)
+    # Only the facts some condition reads are asserted: durable-rules
+    # serialises the whole fact again for every action it runs.
+    asserted = {key: view.fact[key] for key in edition.fact_fields if key in view.fact}
+    fired_keys = engine.evaluate(edition.ruleset, asserted, timeout=timeout)
 
     outcomes: list[common_pb2.RuleOutcome] = []
     fired: set[str] = set()

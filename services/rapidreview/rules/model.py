@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,11 @@ class Edition:
     def __post_init__(self) -> None:
         self.by_id = {rule.id: rule for rule in self.rules}
         self.branches = {b.key: (r, b) for r in self.rules for b in r.branches}
+
+    @cached_property
+    def fact_fields(self) -> frozenset[str]:
+        """Top-level fact names any condition of this edition reads."""
+        return frozenset(path.split(".", 1)[0] for paths in self.reads.values() for path in paths)
 
     @property
     def scenarios_dir(self) -> Path:
