@@ -70,7 +70,7 @@ class _SynchronousHost(durable_engine.Host):
     that race.
     """
 
-    def _run(self) -> None:  # noqa: D401 - overrides durable-rules' thread start-up
+    def _run(self) -> None:
         return None
 
 

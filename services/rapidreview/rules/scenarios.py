@@ -16,7 +16,7 @@ import yaml
 from google.protobuf import json_format
 
 from rapidreview.kernel.calendar import WorkingDayCalendar
-from rapidreview.rules.evaluation import Evaluation, shown
+from rapidreview.rules.evaluation import Evaluation
 from rapidreview.rules.model import Edition, outcome_label
 from rapidreview.rules.rulebook import Rulebook
 from rapidreview.v1 import facts_pb2
