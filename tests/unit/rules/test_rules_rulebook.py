@@ -184,4 +184,5 @@ def test_facts_read_explain_an_outcome_with_the_facts_behind_it(book: Rulebook, 
     assert rr == ["withdrawn: false", "clock_late (RR.DEADLINE): false", "clock_overdue (RR.DEADLINE): false",
                   "clock_completed (RR.DEADLINE): false", "clock_started (RR.DEADLINE): true"]
     assert book.rule("RR.REQUIRED", "wt2023").condition_text == (
-        "when withdrawn: NOT_MET\nwhen notified: MET\notherwise: NOT_MET")
+        "when withdrawn: NOT_MET\nwhen notified: MET\n"
+        "when rule NOTIFY.PANEL_IN_AREA or rule NOTIFY.PANEL_OUTSIDE_ENGLAND: MET\notherwise: NOT_MET")
