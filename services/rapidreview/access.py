@@ -43,6 +43,19 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.GatheringService/ReopenGathering": {BU: OWN},
     # end gathering
     # criteria (rows owned by the criteria service)
+    # Checklists and summaries are read by the business unit, the advisory group and the
+    # Executive of the case's partnership; what-if evaluations are for the business unit and
+    # the advisory group; the business unit re-evaluates and imports earlier reviews;
+    # auditors check that stored evaluations replay to the same result.
+    "/rapidreview.v1.CriteriaService/EvaluateCase": {BU: OWN, RAG: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/GetChecklist": {BU: OWN, RAG: OWN, EXEC: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/RenderSummary": {BU: OWN, RAG: OWN, EXEC: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/ListRuleEditions": {LA: OWN, BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/ExplainCriterion": {BU: OWN, RAG: OWN, EXEC: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/ReevaluateCase": {BU: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/ImportEarlierReviews": {BU: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/ListEvaluations": {BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
+    "/rapidreview.v1.CriteriaService/ReplayEvaluation": {BU: OWN, AUDITOR: OWN, SERVICE: ANY},
     # end criteria
     # decisions (rows owned by the decisions service)
     # end decisions

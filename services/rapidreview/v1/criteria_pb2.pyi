@@ -183,14 +183,18 @@ class ExplainCriterionResponse(_message.Message):
     def __init__(self, outcome: _Optional[_Union[_common_pb2.RuleOutcome, _Mapping]] = ..., title: _Optional[str] = ..., condition: _Optional[str] = ..., facts_read: _Optional[_Iterable[str]] = ..., edition_version: _Optional[str] = ...) -> None: ...
 
 class ReevaluateCaseRequest(_message.Message):
-    __slots__ = ("case_id", "edition_version", "reason")
+    __slots__ = ("case_id", "edition_version", "reason", "no_agency_involvement_concern", "family_moved_between_areas")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     EDITION_VERSION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    NO_AGENCY_INVOLVEMENT_CONCERN_FIELD_NUMBER: _ClassVar[int]
+    FAMILY_MOVED_BETWEEN_AREAS_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     edition_version: str
     reason: str
-    def __init__(self, case_id: _Optional[str] = ..., edition_version: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    no_agency_involvement_concern: bool
+    family_moved_between_areas: bool
+    def __init__(self, case_id: _Optional[str] = ..., edition_version: _Optional[str] = ..., reason: _Optional[str] = ..., no_agency_involvement_concern: _Optional[bool] = ..., family_moved_between_areas: _Optional[bool] = ...) -> None: ...
 
 class ReevaluateCaseResponse(_message.Message):
     __slots__ = ("checklist",)

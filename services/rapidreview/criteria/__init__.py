@@ -1,0 +1,1 @@
+"""The criteria service: rule editions, evaluations, checklists and summaries."""

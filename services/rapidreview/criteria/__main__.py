@@ -1,0 +1,3 @@
+from rapidreview.criteria.bootstrap import run
+
+run()

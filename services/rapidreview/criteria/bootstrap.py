@@ -1,0 +1,37 @@
+"""Composition root of criteria: wires kernel infrastructure, the rule book,
+handlers, servicer, consumers and the rule-book watcher."""
+
+from __future__ import annotations
+
+from rapidreview.access import ACCESS_TABLE
+from rapidreview.criteria.consumers import consumer_specs
+from rapidreview.criteria.handlers import CriteriaHandlers
+from rapidreview.criteria.servicer import CriteriaServicer
+from rapidreview.criteria.storage import metadata
+from rapidreview.criteria.watchers import RulebookWatcher
+from rapidreview.kernel.config import Settings
+from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
+from rapidreview.v1 import criteria_pb2_grpc
+
+SERVICE = "criteria"
+SERVICE_NAMES = ["rapidreview.v1.CriteriaService"]
+
+
+def build(settings: Settings, rulebook=None) -> tuple[Infrastructure, ServiceParts]:  # type: ignore[no-untyped-def]
+    if rulebook is None:
+        from rapidreview.rules import Rulebook
+
+        rulebook = Rulebook.load_default()
+    infra = build_infrastructure(settings, metadata)
+    handlers = CriteriaHandlers(infra, rulebook)
+    parts = ServiceParts(
+        service_names=SERVICE_NAMES,
+        register=lambda server: criteria_pb2_grpc.add_CriteriaServiceServicer_to_server(CriteriaServicer(handlers), server),
+        consumers=consumer_specs(handlers, settings),
+        watchers=[RulebookWatcher(rulebook).run],
+    )
+    return infra, parts
+
+
+def run() -> None:
+    main(SERVICE, build, ACCESS_TABLE)

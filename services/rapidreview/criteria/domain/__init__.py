@@ -1,0 +1,1 @@
+"""Pure logic of the criteria service: no database, no transport."""

@@ -1,0 +1,287 @@
+"""The criteria service's tables (schema `criteria`) and the repository that maps them.
+
+Everything about a child or family is sealed at rest with the field cipher:
+a case's current facts, each evaluation's inputs and checklist (rationales
+quote the child reference and agencies), each collation, and re-evaluation
+reasons. What stays in clear is what queries need and what identifies nobody:
+ids, partnership, edition and version, trigger, dates, fired rule IDs and the
+vocabulary themes of earlier reviews.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+from google.protobuf import message as pb_message
+from sqlalchemy import (
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint, and_, func, select,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapidreview.kernel.crypto import FieldCipher
+from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.tables import add_kernel_tables
+from rapidreview.v1 import criteria_pb2, facts_pb2, gathering_pb2
+
+SCHEMA = "criteria"
+metadata = service_metadata(SCHEMA)
+
+OPEN, WITHDRAWN, DECIDED = "open", "withdrawn", "decided"
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("partnership", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    # The edition version the case is pinned to (first used; changed only by ReevaluateCase).
+    Column("pinned_edition", String(16), nullable=False),
+    Column("pinned_version", String(32), nullable=False),
+    Column("facts_enc", Text, nullable=False),  # CaseFacts without earlier reviews
+    Column("collation_version", Integer, nullable=False, default=0),
+    Column("partial", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("evaluation_id", String(36), primary_key=True),
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.cases.case_id"), nullable=False),
+    Column("sequence", Integer, nullable=False),  # 1, 2, ... per case
+    Column("partnership", String(64), nullable=False),
+    Column("trigger", Integer, nullable=False),
+    Column("edition", String(16), nullable=False),
+    Column("edition_version", String(32), nullable=False),
+    # The durable-rules ruleset name: edition, version and a digest of the compiled conditions.
+    Column("ruleset", String(100), nullable=False),
+    Column("evaluated_at", DateTime(timezone=True), nullable=False),
+    Column("evaluated_on", Date, nullable=False),  # the calendar's today for the clocks
+    Column("fired_rules", Text, nullable=False),  # space-separated rule ids
+    Column("collation_version", Integer, nullable=False, default=0),
+    Column("causation_id", String(36), nullable=True),  # the event that caused it, if any
+    Column("facts_enc", Text, nullable=False),  # CaseFacts exactly as evaluated
+    Column("checklist_enc", Text, nullable=False),  # Checklist as stored (with reason)
+    UniqueConstraint("case_id", "sequence", name="uq_evaluations_case_id_sequence"),
+)
+
+collations = Table(
+    "collations",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.cases.case_id"), primary_key=True),
+    Column("collation_version", Integer, primary_key=True),
+    Column("payload_enc", Text, nullable=False),  # InformationCollated as received
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+earlier_reviews = Table(
+    "earlier_reviews",
+    metadata,
+    Column("partnership", String(64), primary_key=True),
+    Column("review_id", String(64), primary_key=True),
+    Column("year", Integer, nullable=False),
+    Column("themes_json", Text, nullable=False),  # vocabulary tags, not narrative
+    Column("source", String(16), nullable=False),  # "import" or "decisions"
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("summary_id", String(36), primary_key=True),
+    Column("evaluation_id", String(36), ForeignKey(f"{SCHEMA}.evaluations.evaluation_id"), nullable=False, index=True),
+    Column("case_id", String(36), nullable=False),
+    Column("format", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rendered_by", String(200), nullable=False),
+    Column("rendered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+_kernel = add_kernel_tables(metadata)
+
+
+@dataclass
+class StoredCase:
+    """A case as the criteria service knows it."""
+
+    case_id: str
+    partnership: str
+    status: str
+    pinned_edition: str
+    pinned_version: str
+    facts: facts_pb2.CaseFacts
+    collation_version: int
+    partial: bool
+
+
+@dataclass
+class StoredEvaluation:
+    """One stored evaluation: its inputs and its checklist."""
+
+    evaluation_id: str
+    case_id: str
+    partnership: str
+    edition: str
+    edition_version: str
+    ruleset: str
+    evaluated_on: dt.date
+    collation_version: int
+    facts: facts_pb2.CaseFacts
+    checklist: criteria_pb2.Checklist
+
+
+class CriteriaRepository:
+    """Reads and writes the criteria tables in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    # -- sealing ------------------------------------------------------------
+    def _seal(self, msg: pb_message.Message, associated: str) -> str:
+        return self.cipher.seal(base64.b64encode(msg.SerializeToString(deterministic=True)).decode("ascii"), associated)
+
+    def _open(self, token: str, message_type: type, associated: str):  # type: ignore[no-untyped-def]
+        out = message_type()
+        out.ParseFromString(base64.b64decode(self.cipher.open(token, associated)))
+        return out
+
+    # -- cases --------------------------------------------------------------
+    async def insert_case(self, case: StoredCase) -> None:
+        await self.session.execute(
+            cases.insert().values(
+                case_id=case.case_id, partnership=case.partnership, status=case.status,
+                pinned_edition=case.pinned_edition, pinned_version=case.pinned_version,
+                facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
+                collation_version=case.collation_version, partial=case.partial,
+            )
+        )
+
+    async def update_case(self, case: StoredCase) -> None:
+        await self.session.execute(
+            cases.update().where(cases.c.case_id == case.case_id).values(
+                status=case.status, pinned_edition=case.pinned_edition, pinned_version=case.pinned_version,
+                facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
+                collation_version=case.collation_version, partial=case.partial, updated_at=func.now(),
+            )
+        )
+
+    async def get_case(self, case_id: str, *, for_update: bool = False) -> StoredCase | None:
+        query = select(cases).where(cases.c.case_id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self.session.execute(query)).first()
+        return self._case(row) if row else None
+
+    async def open_cases(self, partnership: str) -> list[StoredCase]:
+        """Open cases of a partnership (not withdrawn, not decided), locked, oldest first."""
+        rows = await self.session.execute(
+            select(cases).where(and_(cases.c.partnership == partnership, cases.c.status == OPEN))
+            .order_by(cases.c.created_at, cases.c.case_id).with_for_update()
+        )
+        return [self._case(r) for r in rows]
+
+    def _case(self, row) -> StoredCase:  # type: ignore[no-untyped-def]
+        return StoredCase(
+            case_id=row.case_id, partnership=row.partnership, status=row.status,
+            pinned_edition=row.pinned_edition, pinned_version=row.pinned_version,
+            facts=self._open(row.facts_enc, facts_pb2.CaseFacts, f"case:{row.case_id}:facts"),
+            collation_version=row.collation_version, partial=row.partial,
+        )
+
+    # -- evaluations --------------------------------------------------------
+    async def add_evaluation(self, evaluation: StoredEvaluation, *, trigger: int, evaluated_at: dt.datetime,
+                             causation_id: str | None) -> None:
+        eid = evaluation.evaluation_id
+        sequence = await self.count_evaluations(evaluation.case_id) + 1
+        await self.session.execute(
+            evaluations.insert().values(
+                evaluation_id=eid, case_id=evaluation.case_id, sequence=sequence, partnership=evaluation.partnership,
+                trigger=trigger,
+                edition=evaluation.edition, edition_version=evaluation.edition_version, ruleset=evaluation.ruleset,
+                evaluated_at=evaluated_at, evaluated_on=evaluation.evaluated_on,
+                fired_rules=" ".join(evaluation.checklist.fired_rules),
+                collation_version=evaluation.collation_version, causation_id=causation_id or None,
+                facts_enc=self._seal(evaluation.facts, f"evaluation:{eid}:facts"),
+                checklist_enc=self._seal(evaluation.checklist, f"evaluation:{eid}:checklist"),
+            )
+        )
+
+    async def get_evaluation(self, case_id: str, evaluation_id: str = "") -> StoredEvaluation | None:
+        """The evaluation `evaluation_id` of the case, or its latest when empty."""
+        query = select(evaluations).where(evaluations.c.case_id == case_id)
+        if evaluation_id:
+            query = query.where(evaluations.c.evaluation_id == evaluation_id)
+        query = query.order_by(evaluations.c.sequence.desc()).limit(1)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        return StoredEvaluation(
+            evaluation_id=row.evaluation_id, case_id=row.case_id, partnership=row.partnership, edition=row.edition,
+            edition_version=row.edition_version, ruleset=row.ruleset, evaluated_on=row.evaluated_on,
+            collation_version=row.collation_version,
+            facts=self._open(row.facts_enc, facts_pb2.CaseFacts, f"evaluation:{row.evaluation_id}:facts"),
+            checklist=self._open(row.checklist_enc, criteria_pb2.Checklist, f"evaluation:{row.evaluation_id}:checklist"),
+        )
+
+    async def list_evaluations(self, case_id: str):  # type: ignore[no-untyped-def]
+        """Rows (without sealed columns) of a case's evaluations, newest first."""
+        rows = await self.session.execute(
+            select(evaluations.c.evaluation_id, evaluations.c.trigger, evaluations.c.edition, evaluations.c.edition_version,
+                   evaluations.c.evaluated_at, evaluations.c.evaluated_on, evaluations.c.fired_rules,
+                   evaluations.c.collation_version)
+            .where(evaluations.c.case_id == case_id)
+            .order_by(evaluations.c.sequence.desc())
+        )
+        return rows.all()
+
+    async def count_evaluations(self, case_id: str) -> int:
+        return int((await self.session.execute(
+            select(func.count()).select_from(evaluations).where(evaluations.c.case_id == case_id))).scalar_one())
+
+    # -- collations ---------------------------------------------------------
+    async def add_collation(self, case_id: str, collated: gathering_pb2.InformationCollated) -> None:
+        version = collated.collation_version
+        await self.session.execute(
+            collations.insert().values(case_id=case_id, collation_version=version,
+                                       payload_enc=self._seal(collated, f"collation:{case_id}:{version}"))
+        )
+
+    async def get_collation(self, case_id: str, version: int) -> gathering_pb2.InformationCollated | None:
+        if version <= 0:
+            return None
+        row = (await self.session.execute(
+            select(collations.c.payload_enc).where(and_(collations.c.case_id == case_id, collations.c.collation_version == version))
+        )).first()
+        if row is None:
+            return None
+        return self._open(row.payload_enc, gathering_pb2.InformationCollated, f"collation:{case_id}:{version}")
+
+    # -- earlier reviews ----------------------------------------------------
+    async def upsert_earlier_review(self, partnership: str, review: facts_pb2.EarlierReview, source: str) -> None:
+        values = dict(year=review.year, themes_json=json.dumps(list(review.themes)), source=source)
+        await self.session.execute(
+            insert(earlier_reviews).values(partnership=partnership, review_id=review.review_id, **values)
+            .on_conflict_do_update(index_elements=["partnership", "review_id"], set_=dict(values, updated_at=func.now()))
+        )
+
+    async def earlier_reviews(self, partnership: str) -> list[facts_pb2.EarlierReview]:
+        """The partnership's earlier reviews, oldest year first then by id."""
+        rows = await self.session.execute(
+            select(earlier_reviews).where(earlier_reviews.c.partnership == partnership)
+            .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id)
+        )
+        return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json)) for r in rows]
+
+    # -- summaries ----------------------------------------------------------
+    async def record_summary(self, *, summary_id: str, evaluation_id: str, case_id: str, fmt: int, sha256: str,
+                             rendered_by: str) -> None:
+        await self.session.execute(
+            summaries.insert().values(summary_id=summary_id, evaluation_id=evaluation_id, case_id=case_id, format=fmt,
+                                      sha256=sha256, rendered_by=rendered_by)
+        )

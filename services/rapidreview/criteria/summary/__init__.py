@@ -1,0 +1,1 @@
+"""The advisory-group summary: Markdown, HTML and PDF from one model."""

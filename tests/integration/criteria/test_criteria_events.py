@@ -1,0 +1,128 @@
+"""Criteria builds the case from the events of intake, gathering and decisions,
+evaluates it on each, and publishes criteria.evaluated exactly once per evaluation."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from rapidreview.criteria import storage
+from rapidreview.v1 import common_pb2 as C
+from rapidreview.v1 import criteria_pb2 as S
+from rapidreview.v1 import decisions_pb2, intake_pb2
+from tests.integration.criteria.conftest import evaluations_of, notify, panel_notified
+from tests.support.harness import eventually
+from tests.unit.criteria import child_k
+
+pytestmark = pytest.mark.integration
+
+
+def outcome(checklist: S.Checklist, rule_id: str) -> C.RuleOutcome:
+    return next(c for c in checklist.criteria if c.rule_id == rule_id)
+
+
+async def latest(stub, caller, case_id: str) -> S.Checklist:  # type: ignore[no-untyped-def]
+    return (await stub.GetChecklist(S.GetChecklistRequest(case_id=case_id), metadata=caller.metadata())).checklist
+
+
+async def test_incident_notified_gives_the_initial_checklist_pinned_to_intakes_edition(stub, bu, events, case_id):
+    await notify(events, case_id)
+    await evaluations_of(stub, bu, case_id, 1)
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED
+    assert (checklist.edition, checklist.edition_version) == (C.EDITION_WT2023, "2023.1")
+    assert checklist.child_ref == "Child K" and checklist.partnership == "leeds"
+    assert outcome(checklist, "DEF.SERIOUS_CASE").outcome == C.OUTCOME_MET
+    # Returns are requested but none is in: the judgement criteria wait for them.
+    assert outcome(checklist, "LOCAL.IMPROVEMENTS").outcome == C.OUTCOME_NEEDS_JUDGEMENT
+    assert "does not mean" in checklist.not_automatic_statement
+    assert [c.id for c in checklist.clocks] == ["NOTIFY.DEADLINE"]  # RR.DEADLINE starts with the Panel notification
+    assert checklist.collation_version == 0 and checklist.evaluated_on == "2024-06-26"
+
+
+async def test_panel_notification_starts_the_rapid_review_clock(stub, bu, events, case_id):
+    await notify(events, case_id)
+    await panel_notified(events, case_id, "2024-06-07")
+    await evaluations_of(stub, bu, case_id, 2)
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_PANEL_NOTIFIED
+    rr = next(c for c in checklist.clocks if c.id == "RR.DEADLINE")
+    assert (rr.starts_from, rr.due, rr.working_days_left) == ("2024-06-07", "2024-06-28", 2)
+
+
+async def test_information_collated_gives_the_full_checklist_of_the_worked_example(stub, bu, events, case_id):
+    await stub.ImportEarlierReviews(S.ImportEarlierReviewsRequest(reviews=child_k.EARLIER_REVIEWS), metadata=bu.metadata())
+    await notify(events, case_id, panel_sent="2024-06-07")
+    await events.publish("information.collated", child_k.collated(case_id), case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_INFORMATION_COLLATED
+    assert checklist.collation_version == 1 and not checklist.partial
+    expected = {
+        "DEF.SERIOUS_CASE": C.OUTCOME_MET,
+        "NOTIFY.PANEL_IN_AREA": C.OUTCOME_MET,
+        "RR.REQUIRED": C.OUTCOME_MET,
+        "LOCAL.IMPROVEMENTS": C.OUTCOME_INDICATED,
+        "LOCAL.RECURRENT_THEMES": C.OUTCOME_INDICATED,
+        "LOCAL.MULTI_AGENCY": C.OUTCOME_INDICATED,
+        "LOCAL.PANEL_VIEW": C.OUTCOME_NOT_INDICATED,
+        "REGARD.SINGLE_AGENCY": C.OUTCOME_INDICATED,
+        "REGARD.CROSS_BOUNDARY": C.OUTCOME_NOT_INDICATED,
+        "REGARD.INSTITUTIONAL": C.OUTCOME_NOT_INDICATED,
+        "NOT.AUTOMATIC": C.OUTCOME_MET,
+    }
+    assert {rule: outcome(checklist, rule).outcome for rule in expected} == expected
+    recurrent = outcome(checklist, "LOCAL.RECURRENT_THEMES")
+    assert {"LSCP-2021-03", "LSCP-2022-01"} <= set(recurrent.evidence)
+    assert "LSCP-2023-02" not in recurrent.evidence
+    assert "return:gp-practice:v1#concern-1" in outcome(checklist, "REGARD.SINGLE_AGENCY").evidence
+
+
+async def test_each_evaluation_is_published_exactly_once_also_across_a_restart(criteria, stub, bu, events, db, case_id):
+    notified = await notify(events, case_id)
+    await panel_notified(events, case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    # The same notification delivered again (JetStream cannot de-duplicate another message id): the inbox does.
+    await events.publish("incident.notified", None, envelope=notified, msg_id=f"again-{notified.event_id}")
+    await eventually(lambda: _zero(db.unpublished), what="outbox drained")
+
+    # A crash after publishing but before marking rows published: after the restart the relay publishes them again.
+    await criteria.stop()
+    await db.execute(update(storage.metadata.tables["criteria.outbox"]).values(published_at=None))
+    await criteria.start()
+    await events.publish("information.collated", child_k.collated(case_id), case_id=case_id)
+    stored = await evaluations_of(stub, bu, case_id, 3)
+    await eventually(lambda: _zero(db.unpublished), what="outbox drained after the restart")
+
+    published = [c.evaluation_id for c in await events.evaluated(case_id)]
+    assert sorted(published) == sorted(e.evaluation_id for e in stored)
+    assert [e.trigger for e in reversed(stored)] == [S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED, S.EVALUATION_TRIGGER_PANEL_NOTIFIED,
+                                                     S.EVALUATION_TRIGGER_INFORMATION_COLLATED]
+
+
+async def _zero(count) -> bool:  # type: ignore[no-untyped-def]
+    return await count() == 0
+
+
+async def test_a_repeated_or_older_collation_changes_nothing_and_a_newer_one_is_evaluated(stub, bu, events, case_id):
+    await notify(events, case_id, panel_sent="2024-06-07")
+    await events.publish("information.collated", child_k.collated(case_id, version=2), case_id=case_id)
+    await events.publish("information.collated", child_k.collated(case_id, version=2), case_id=case_id)
+    await events.publish("information.collated", child_k.collated(case_id, version=1, gp_missing=True), case_id=case_id)
+    await events.publish("information.collated", child_k.collated(case_id, version=3, gp_missing=True), case_id=case_id)
+    stored = await evaluations_of(stub, bu, case_id, 3)
+    assert [e.collation_version for e in reversed(stored)] == [0, 2, 3]
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.partial
+    assert outcome(checklist, "REGARD.SINGLE_AGENCY").outcome != C.OUTCOME_INDICATED  # the GP's return is missing
+
+
+async def test_decision_closes_the_rapid_review_clock_on_the_decision_date(stub, bu, events, case_id):
+    await notify(events, case_id, panel_sent="2024-06-07")
+    await events.publish("decision.recorded", decisions_pb2.DecisionRecorded(
+        case_id=case_id, decision_id="d-1", decision=decisions_pb2.REVIEW_DECISION_CSPR, decided_on="2024-06-25"), case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    checklist = await latest(stub, bu, case_id)
+    rr = next(c for c in checklist.clocks if c.id == "RR.DEADLINE")
+    assert (rr.completed_on, rr.late) == ("2024-06-25", False)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_DECISION_RECORDED
