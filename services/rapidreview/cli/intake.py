@@ -29,13 +29,15 @@ def print_incident(incident: intake_pb2.Incident, out: Console = console) -> Non
     out.print(f"Case [bold]{incident.case_id}[/bold]  status {intake_pb2.IncidentStatus.Name(incident.status)}  "
               f"edition {common_pb2.Edition.Name(incident.edition)} ({incident.edition_version})")
     duties = Table(title="Duties (RULES.md section 1)")
-    for col in ("rule", "outcome", "rationale"):
-        duties.add_column(col)
+    duties.add_column("rule", no_wrap=True)
+    duties.add_column("outcome", no_wrap=True)
+    duties.add_column("rationale")
     for duty in incident.duties:
         duties.add_row(duty.rule_id, common_pb2.Outcome.Name(duty.outcome).removeprefix("OUTCOME_"), duty.rationale)
     out.print(duties)
     clocks = Table(title="Statutory clocks")
-    for col in ("clock", "from", "due", "working days left", "done", "late / overdue"):
+    clocks.add_column("clock", no_wrap=True)
+    for col in ("from", "due", "working days left", "done", "late / overdue"):
         clocks.add_column(col)
     for clock in incident.clocks:
         flag = "late" if clock.late else ("overdue" if clock.overdue else "")

@@ -30,7 +30,14 @@ SERVICES = ("intake", "gathering", "criteria", "decisions")
 
 def available_services() -> list[str]:
     """The services built into this installation, in pipeline order."""
-    return [s for s in SERVICES if importlib.util.find_spec(f"rapidreview.{s}.bootstrap") is not None]
+    found = []
+    for name in SERVICES:
+        try:
+            if importlib.util.find_spec(f"rapidreview.{name}.bootstrap") is not None:
+                found.append(name)
+        except ModuleNotFoundError:
+            continue
+    return found
 
 
 def health_status(address: str, timeout: float = 1.0) -> str:
