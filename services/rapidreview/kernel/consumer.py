@@ -135,6 +135,8 @@ class EventConsumer:
                 await self.provision()
                 sub = await self.bus.js.pull_subscribe_bind(durable=self.spec.durable, stream=EVENTS_STREAM)
                 while True:
+                    if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                        raise asyncio.CancelledError  # nats-py's fetch can swallow a cancellation: stop anyway
                     try:
                         msgs = await sub.fetch(self.spec.batch, timeout=1.0)
                     except (NatsTimeoutError, TimeoutError):

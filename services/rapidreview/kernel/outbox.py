@@ -62,8 +62,11 @@ class Outbox:
         self._wake.set()
 
     async def wait_for_work(self, timeout: float) -> None:
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+        # cancellation that coincides with the timeout, and the relay never stops.
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
         except TimeoutError:
             pass
         self._wake.clear()
@@ -85,6 +88,8 @@ class OutboxRelay:
         """Runs until cancelled."""
         backoff = 0.2
         while True:
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise asyncio.CancelledError  # a library call swallowed our cancellation: stop anyway
             try:
                 count = await self.publish_pending()
                 backoff = 0.2
@@ -118,7 +123,8 @@ class OutboxRelay:
                 await self.bus.js.publish_async(row.subject, row.data, headers={"Nats-Msg-Id": row.event_id}, wait_stall=5)
                 for row in rows
             ]
-            acks = await asyncio.wait_for(asyncio.gather(*futures), timeout=10)
+            async with asyncio.timeout(10):
+                acks = await asyncio.gather(*futures)
             for ack in acks:
                 if ack is None:
                     raise ConnectionError("publish not acknowledged")
