@@ -58,6 +58,8 @@ class RequestClockWatcher:
 
     async def run(self) -> None:
         while True:
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise asyncio.CancelledError  # a database call swallowed our cancellation: stop anyway
             try:
                 await self.check_once()
             except asyncio.CancelledError:
