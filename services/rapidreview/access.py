@@ -58,5 +58,22 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.CriteriaService/ReplayEvaluation": {BU: OWN, AUDITOR: OWN, SERVICE: ANY},
     # end criteria
     # decisions (rows owned by the decisions service)
+    "/rapidreview.v1.DecisionService/RecordRecommendation": {RAG: OWN},
+    "/rapidreview.v1.DecisionService/RecordDecision": {EXEC: OWN},
+    "/rapidreview.v1.DecisionService/RecordPanelSubmission": {BU: OWN},
+    "/rapidreview.v1.DecisionService/RecordPanelResponse": {BU: OWN},
+    "/rapidreview.v1.DecisionService/CommissionReview": {BU: OWN, EXEC: OWN},
+    "/rapidreview.v1.DecisionService/RecordMilestone": {BU: OWN},
+    "/rapidreview.v1.DecisionService/RecordExtension": {BU: OWN, EXEC: OWN},
+    "/rapidreview.v1.DecisionService/RecordProgressCheck": {BU: OWN, EXEC: OWN},
+    "/rapidreview.v1.DecisionService/RecordIdentifyingDetails": {BU: OWN},
+    "/rapidreview.v1.DecisionService/CheckAnonymisation": {BU: OWN},
+    "/rapidreview.v1.DecisionService/Publish": {BU: OWN},
+    "/rapidreview.v1.DecisionService/AddAction": {BU: OWN},
+    "/rapidreview.v1.DecisionService/UpdateAction": {BU: OWN},
+    "/rapidreview.v1.DecisionService/RecordDissemination": {BU: OWN},
+    "/rapidreview.v1.DecisionService/GetCase": dict(_CASE_READERS),
+    "/rapidreview.v1.DecisionService/GetAuditTrail": {AUDITOR: OWN},
+    "/rapidreview.v1.DecisionService/VerifyAuditTrail": {AUDITOR: OWN},
     # end decisions
 }

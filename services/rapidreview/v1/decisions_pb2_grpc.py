@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from rapidreview.v1 import decisions_pb2 as rapidreview_dot_v1_dot_decisions__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -22,3 +23,839 @@ if _version_not_supported:
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
+
+
+class DecisionServiceStub:
+    """The decisions service. Every RPC needs an authenticated caller of the case's
+    partnership; the role table is in `rapidreview/access.py` (RAG members
+    recommend, the Executive decides, the business unit records submissions,
+    milestones and publication, auditors read the audit trail; any other role
+    gets PERMISSION_DENIED). Invalid input fails with INVALID_ARGUMENT and
+    google.rpc.BadRequest field violations, and stores nothing. Commands that
+    create a record accept an `idempotency_key`: the same key and body return
+    the stored record (`replayed`), the same key with another body fails with
+    ALREADY_EXISTS. A case is known to this service once intake's
+    incident.notified event has arrived; before that, NOT_FOUND.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.RecordRecommendation = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordRecommendation',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordRecommendationRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordRecommendationResponse.FromString,
+                _registered_method=True)
+        self.RecordDecision = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordDecision',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDecisionRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDecisionResponse.FromString,
+                _registered_method=True)
+        self.RecordPanelSubmission = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordPanelSubmission',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelSubmissionRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelSubmissionResponse.FromString,
+                _registered_method=True)
+        self.RecordPanelResponse = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordPanelResponse',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelResponseRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelResponseResponse.FromString,
+                _registered_method=True)
+        self.CommissionReview = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/CommissionReview',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.CommissionReviewRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.CommissionReviewResponse.FromString,
+                _registered_method=True)
+        self.RecordMilestone = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordMilestone',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordMilestoneRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordMilestoneResponse.FromString,
+                _registered_method=True)
+        self.RecordExtension = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordExtension',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordExtensionRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordExtensionResponse.FromString,
+                _registered_method=True)
+        self.RecordProgressCheck = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordProgressCheck',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordProgressCheckRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordProgressCheckResponse.FromString,
+                _registered_method=True)
+        self.RecordIdentifyingDetails = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordIdentifyingDetails',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordIdentifyingDetailsRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordIdentifyingDetailsResponse.FromString,
+                _registered_method=True)
+        self.CheckAnonymisation = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/CheckAnonymisation',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.CheckAnonymisationRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.CheckAnonymisationResponse.FromString,
+                _registered_method=True)
+        self.Publish = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/Publish',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.PublishRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.PublishResponse.FromString,
+                _registered_method=True)
+        self.AddAction = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/AddAction',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.AddActionRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.AddActionResponse.FromString,
+                _registered_method=True)
+        self.UpdateAction = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/UpdateAction',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.UpdateActionRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.UpdateActionResponse.FromString,
+                _registered_method=True)
+        self.RecordDissemination = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RecordDissemination',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDisseminationRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDisseminationResponse.FromString,
+                _registered_method=True)
+        self.GetCase = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/GetCase',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetCaseRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetCaseResponse.FromString,
+                _registered_method=True)
+        self.GetAuditTrail = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/GetAuditTrail',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetAuditTrailRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetAuditTrailResponse.FromString,
+                _registered_method=True)
+        self.VerifyAuditTrail = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/VerifyAuditTrail',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailResponse.FromString,
+                _registered_method=True)
+
+
+class DecisionServiceServicer:
+    """The decisions service. Every RPC needs an authenticated caller of the case's
+    partnership; the role table is in `rapidreview/access.py` (RAG members
+    recommend, the Executive decides, the business unit records submissions,
+    milestones and publication, auditors read the audit trail; any other role
+    gets PERMISSION_DENIED). Invalid input fails with INVALID_ARGUMENT and
+    google.rpc.BadRequest field violations, and stores nothing. Commands that
+    create a record accept an `idempotency_key`: the same key and body return
+    the stored record (`replayed`), the same key with another body fails with
+    ALREADY_EXISTS. A case is known to this service once intake's
+    incident.notified event has arrived; before that, NOT_FOUND.
+    """
+
+    def RecordRecommendation(self, request, context):
+        """The Review Advisory Group's recommendation, based on a stored criteria
+        evaluation of the case. FAILED_PRECONDITION when the current round already
+        has a decision (a new round needs a Panel challenge or a Panel view that a
+        local review is more appropriate), once a review is commissioned, or when
+        the notification was withdrawn. A new recommendation before the decision
+        supersedes the earlier one; both stay in the history. Publishes
+        decision.recommendation_recorded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordDecision(self, request, context):
+        """The Executive's decision on the current recommendation. FAILED_PRECONDITION
+        "record the RAG recommendation first" without one. Publishes decision.recorded
+        (intake closes RR.DEADLINE on it).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordPanelSubmission(self, request, context):
+        """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
+        date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
+        without a decision. Publishes decision.panel_submitted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordPanelResponse(self, request, context):
+        """The Panel's response to a submission. It never changes the local decision
+        (DECIDE.PANEL_CANNOT_DIRECT). Publishes decision.panel_responded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CommissionReview(self, request, context):
+        """Commissions the local CSPR: reviewer, review panel, terms of reference.
+        FAILED_PRECONDITION without a CSPR decision sent to the Panel, or when the
+        reviewer is not independent (POST.REVIEWER_INDEPENDENT, with the reason).
+        Starts POST.SIX_MONTHS and POST.PROGRESS_CHECKS. Publishes review.commissioned.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordMilestone(self, request, context):
+        """Records a milestone of the CSPR (practitioner events, family contacts,
+        final report agreed, report sent to the Panel and the Secretary of State,
+        POST.INFORM notifications).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordExtension(self, request, context):
+        """Records an extension of POST.SIX_MONTHS for a parallel process, with its
+        reason. The original target stays visible.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordProgressCheck(self, request, context):
+        """Records a progress check (POST.PROGRESS_CHECKS), with any written request
+        to the reviewer; the next check falls due N weeks later.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordIdentifyingDetails(self, request, context):
+        """Records identifying details of the case (names, places, dates of birth)
+        that a publishable text must not contain (POST.ANONYMISED). The child
+        reference from the notification is always checked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckAnonymisation(self, request, context):
+        """Checks a text against the case's identifying details and lists what
+        remains. Stores nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Publish(self, request, context):
+        """Records the publication of the report (or the decision not to publish it
+        and the improvements information published instead) (POST.PUBLISH).
+        FAILED_PRECONDITION when the final report is not agreed or not sent to the
+        Panel and the Secretary of State, when the date is less than 7 working days
+        after sending (POST.PRESEND, with the earliest allowed date), or while the
+        text still holds identifying details (POST.ANONYMISED). Publishes
+        review.published and review.themes_published.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddAction(self, request, context):
+        """Adds an action to the case's action plan (POST.ACTION_PLAN); allowed at
+        any stage, since immediate learning is acted on whatever the decision.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAction(self, request, context):
+        """Updates an action's status, due date or evidence of completion.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordDissemination(self, request, context):
+        """Records a dissemination of learning (POST.DISSEMINATE).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCase(self, request, context):
+        """The decision state of a case: stage, next step, full history and clocks.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuditTrail(self, request, context):
+        """A case's audit trail (its timeline), oldest first, paginated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyAuditTrail(self, request, context):
+        """Verifies the hash chains of one case or of every case the caller may see,
+        and names every entry that was changed or deleted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_DecisionServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'RecordRecommendation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordRecommendation,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordRecommendationRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordRecommendationResponse.SerializeToString,
+            ),
+            'RecordDecision': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordDecision,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDecisionRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDecisionResponse.SerializeToString,
+            ),
+            'RecordPanelSubmission': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordPanelSubmission,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelSubmissionRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelSubmissionResponse.SerializeToString,
+            ),
+            'RecordPanelResponse': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordPanelResponse,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelResponseRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordPanelResponseResponse.SerializeToString,
+            ),
+            'CommissionReview': grpc.unary_unary_rpc_method_handler(
+                    servicer.CommissionReview,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.CommissionReviewRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.CommissionReviewResponse.SerializeToString,
+            ),
+            'RecordMilestone': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordMilestone,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordMilestoneRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordMilestoneResponse.SerializeToString,
+            ),
+            'RecordExtension': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordExtension,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordExtensionRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordExtensionResponse.SerializeToString,
+            ),
+            'RecordProgressCheck': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordProgressCheck,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordProgressCheckRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordProgressCheckResponse.SerializeToString,
+            ),
+            'RecordIdentifyingDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordIdentifyingDetails,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordIdentifyingDetailsRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordIdentifyingDetailsResponse.SerializeToString,
+            ),
+            'CheckAnonymisation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckAnonymisation,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.CheckAnonymisationRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.CheckAnonymisationResponse.SerializeToString,
+            ),
+            'Publish': grpc.unary_unary_rpc_method_handler(
+                    servicer.Publish,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.PublishRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.PublishResponse.SerializeToString,
+            ),
+            'AddAction': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddAction,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.AddActionRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.AddActionResponse.SerializeToString,
+            ),
+            'UpdateAction': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAction,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.UpdateActionRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.UpdateActionResponse.SerializeToString,
+            ),
+            'RecordDissemination': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordDissemination,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDisseminationRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RecordDisseminationResponse.SerializeToString,
+            ),
+            'GetCase': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCase,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetCaseRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetCaseResponse.SerializeToString,
+            ),
+            'GetAuditTrail': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuditTrail,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetAuditTrailRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetAuditTrailResponse.SerializeToString,
+            ),
+            'VerifyAuditTrail': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyAuditTrail,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'rapidreview.v1.DecisionService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('rapidreview.v1.DecisionService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class DecisionService:
+    """The decisions service. Every RPC needs an authenticated caller of the case's
+    partnership; the role table is in `rapidreview/access.py` (RAG members
+    recommend, the Executive decides, the business unit records submissions,
+    milestones and publication, auditors read the audit trail; any other role
+    gets PERMISSION_DENIED). Invalid input fails with INVALID_ARGUMENT and
+    google.rpc.BadRequest field violations, and stores nothing. Commands that
+    create a record accept an `idempotency_key`: the same key and body return
+    the stored record (`replayed`), the same key with another body fails with
+    ALREADY_EXISTS. A case is known to this service once intake's
+    incident.notified event has arrived; before that, NOT_FOUND.
+    """
+
+    @staticmethod
+    def RecordRecommendation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordRecommendation',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordRecommendationRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordRecommendationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordDecision(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordDecision',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordDecisionRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordDecisionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordPanelSubmission(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordPanelSubmission',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordPanelSubmissionRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordPanelSubmissionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordPanelResponse(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordPanelResponse',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordPanelResponseRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordPanelResponseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CommissionReview(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/CommissionReview',
+            rapidreview_dot_v1_dot_decisions__pb2.CommissionReviewRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.CommissionReviewResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordMilestone(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordMilestone',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordMilestoneRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordMilestoneResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordExtension(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordExtension',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordExtensionRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordExtensionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordProgressCheck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordProgressCheck',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordProgressCheckRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordProgressCheckResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordIdentifyingDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordIdentifyingDetails',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordIdentifyingDetailsRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordIdentifyingDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckAnonymisation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/CheckAnonymisation',
+            rapidreview_dot_v1_dot_decisions__pb2.CheckAnonymisationRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.CheckAnonymisationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Publish(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/Publish',
+            rapidreview_dot_v1_dot_decisions__pb2.PublishRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.PublishResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddAction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/AddAction',
+            rapidreview_dot_v1_dot_decisions__pb2.AddActionRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.AddActionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/UpdateAction',
+            rapidreview_dot_v1_dot_decisions__pb2.UpdateActionRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.UpdateActionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordDissemination(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RecordDissemination',
+            rapidreview_dot_v1_dot_decisions__pb2.RecordDisseminationRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RecordDisseminationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/GetCase',
+            rapidreview_dot_v1_dot_decisions__pb2.GetCaseRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.GetCaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuditTrail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/GetAuditTrail',
+            rapidreview_dot_v1_dot_decisions__pb2.GetAuditTrailRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.GetAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyAuditTrail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/VerifyAuditTrail',
+            rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -1,0 +1,3 @@
+from rapidreview.decisions.bootstrap import run
+
+run()

@@ -1,0 +1,33 @@
+"""Composition root of decisions: wires kernel infrastructure, handlers,
+servicer, consumers and the clock watcher."""
+
+from __future__ import annotations
+
+from rapidreview.access import ACCESS_TABLE
+from rapidreview.decisions.consumers import consumer_specs
+from rapidreview.decisions.handlers import DecisionHandlers
+from rapidreview.decisions.servicer import DecisionServicer
+from rapidreview.decisions.storage import metadata
+from rapidreview.decisions.watchers import ClockWatcher
+from rapidreview.kernel.config import Settings
+from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
+from rapidreview.v1 import decisions_pb2_grpc
+
+SERVICE = "decisions"
+SERVICE_NAMES = ["rapidreview.v1.DecisionService"]
+
+
+def build(settings: Settings) -> tuple[Infrastructure, ServiceParts]:
+    infra = build_infrastructure(settings, metadata)
+    handlers = DecisionHandlers(infra)
+    parts = ServiceParts(
+        service_names=SERVICE_NAMES,
+        register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(DecisionServicer(handlers), server),
+        consumers=consumer_specs(handlers, settings),
+        watchers=[ClockWatcher(infra).run],
+    )
+    return infra, parts
+
+
+def run() -> None:
+    main(SERVICE, build, ACCESS_TABLE)

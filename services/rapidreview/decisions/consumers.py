@@ -1,0 +1,29 @@
+"""Events decisions consumes: intake's incidents (the case, its agencies and
+RR.DEADLINE) and the criteria service's evaluations (what a recommendation cites)."""
+
+from __future__ import annotations
+
+from rapidreview.decisions.handlers import DecisionHandlers
+from rapidreview.kernel.config import Settings
+from rapidreview.kernel.consumer import ConsumerSpec, Route
+from rapidreview.v1 import criteria_pb2, intake_pb2
+
+
+def consumer_specs(handlers: DecisionHandlers, settings: Settings) -> list[ConsumerSpec]:
+    policy = dict(ack_wait=settings.consumer_ack_wait, max_deliver=settings.consumer_max_deliver, backoff=settings.consumer_backoff)
+    return [
+        ConsumerSpec(
+            durable="decisions-incidents",
+            routes={
+                "incident.notified": Route(intake_pb2.IncidentNotified, handlers.on_incident_notified),
+                "incident.panel_notified": Route(intake_pb2.IncidentPanelNotified, handlers.on_panel_notified),
+                "incident.withdrawn": Route(intake_pb2.IncidentWithdrawn, handlers.on_incident_withdrawn),
+            },
+            **policy,  # type: ignore[arg-type]
+        ),
+        ConsumerSpec(
+            durable="decisions-criteria",
+            routes={"criteria.evaluated": Route(criteria_pb2.CriteriaEvaluated, handlers.on_criteria_evaluated)},
+            **policy,  # type: ignore[arg-type]
+        ),
+    ]

@@ -1,0 +1,1 @@
+"""Decisions domain logic: pure, with clock and calendar injected."""

@@ -1,0 +1,4 @@
+from rapidreview.decisions.storage import metadata
+from rapidreview.kernel.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,359 @@
+"""Decisions' tables (schema `decisions`) and the repository that maps them.
+
+Every record (recommendation, decision, Panel submission...) is stored as its
+API message in proto3 JSON, encrypted as a whole (`body_enc`, associated data
+"<table>:<id>:body" binds it to its row), next to the few clear columns needed
+to order and query it. So every free-text field is encrypted at rest without a
+column per field. Audit entries keep who/when/what in clear and the
+before -> after change encrypted ("audit:<case>:<sequence>:change").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, TypeVar
+
+from google.protobuf import json_format, message
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, and_, func,
+    or_, select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapidreview.decisions.domain.audit import GENESIS_HASH, Change, Entry, StoredEntry, canonical_json
+from rapidreview.decisions.domain.clocks import ClockState, Extension
+from rapidreview.decisions.domain.lifecycle import Progress, Step
+from rapidreview.kernel.crypto import DecryptionError, FieldCipher
+from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.tables import add_kernel_tables
+from rapidreview.v1 import decisions_pb2 as D
+
+SCHEMA = "decisions"
+metadata = service_metadata(SCHEMA)
+M = TypeVar("M", bound=message.Message)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("partnership", String(64), nullable=False, index=True),
+    Column("child_ref_enc", Text, nullable=False),
+    Column("agencies_json", Text, nullable=False),  # [{"agency_id", "name"}]: organisations only
+    Column("withdrawn", Boolean, nullable=False, default=False),
+    Column("rr_starts_from", Date, nullable=True),
+    Column("rr_due", Date, nullable=True),
+    Column("audit_sequence", BigInteger, nullable=False, default=0),
+    Column("audit_head", String(64), nullable=False, default=GENESIS_HASH),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+evaluations = Table(
+    "evaluations",
+    metadata,
+    Column("evaluation_id", String(64), primary_key=True),
+    Column("case_id", String(36), nullable=False, index=True),
+    Column("partnership", String(64), nullable=False),
+    Column("edition_version", String(64), nullable=False),
+    Column("evaluated_at", DateTime(timezone=True), nullable=True),
+    Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+
+def _record_table(name: str, *extra: Column, unique_case: bool = False) -> Table:
+    """A record table: id, case, encrypted API message, when recorded, and `extra` clear columns."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(36), primary_key=True),
+        Column("case_id", String(36), ForeignKey(f"{SCHEMA}.cases.case_id"), nullable=False, index=not unique_case,
+               unique=unique_case),
+        Column("body_enc", Text, nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        *extra,
+    )
+
+
+recommendations = _record_table("recommendations", Column("round", Integer, nullable=False),
+                                 Column("kind", Integer, nullable=False), Column("evaluation_id", String(64), nullable=False))
+decisions = _record_table("decisions", Column("recommendation_id", String(36), nullable=False, unique=True),
+                          Column("round", Integer, nullable=False), Column("kind", Integer, nullable=False),
+                          Column("decided_on", Date, nullable=False))
+panel_submissions = _record_table("panel_submissions", Column("decision_id", String(36), nullable=False, unique=True),
+                                  Column("sent_date", Date, nullable=False))
+panel_responses = _record_table("panel_responses", Column("submission_id", String(36), nullable=False, unique=True),
+                                Column("kind", Integer, nullable=False))
+reviews = _record_table("reviews", Column("decision_id", String(36), nullable=False),
+                        Column("commissioned_on", Date, nullable=False), Column("progress_check_weeks", Integer, nullable=False),
+                        unique_case=True)
+milestones = _record_table("milestones", Column("kind", Integer, nullable=False), Column("occurred_on", Date, nullable=False))
+extensions = _record_table("extensions", Column("extended_to", Date, nullable=False))
+progress_checks = _record_table("progress_checks", Column("checked_on", Date, nullable=False))
+identifying_details = _record_table("identifying_details", Column("kind", Integer, nullable=False))
+publications = _record_table("publications", Column("published_on", Date, nullable=False),
+                             Column("text_enc", Text, nullable=False), unique_case=True)
+actions = _record_table("actions", Column("status", Integer, nullable=False), Column("due_date", Date, nullable=False))
+disseminations = _record_table("disseminations", Column("occurred_on", Date, nullable=False))
+
+clocks = Table(
+    "clocks",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.cases.case_id"), primary_key=True),
+    Column("clock_id", String(40), primary_key=True),
+    Column("subject_ref", String(64), primary_key=True),
+    Column("starts_from", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("effective_due", Date, nullable=False, index=True),
+    Column("completed_on", Date, nullable=True),
+    Column("due_soon_emitted", Boolean, nullable=False, default=False),
+    Column("overdue_emitted", Boolean, nullable=False, default=False),
+)
+
+audit_entries = Table(
+    "audit_entries",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.cases.case_id"), primary_key=True),
+    Column("sequence", BigInteger, primary_key=True),
+    Column("entry_id", String(36), nullable=False, unique=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("actor_role", String(40), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_id", String(64), nullable=False),
+    Column("causation_id", String(64), nullable=False),
+    Column("change_enc", Text, nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+idempotency = Table(
+    "idempotency_keys",
+    metadata,
+    Column("partnership", String(64), primary_key=True),
+    Column("rpc", String(64), primary_key=True),
+    Column("idempotency_key", String(128), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("result_id", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+_kernel = add_kernel_tables(metadata)
+outbox = _kernel.outbox
+inbox = _kernel.inbox
+
+
+def to_json(msg: message.Message) -> dict[str, Any]:
+    """proto3 JSON of a record with the .proto field names: the form stored,
+    audited and hashed."""
+    return json_format.MessageToDict(msg, preserving_proto_field_name=True)
+
+
+class DecisionRepository:
+    """Reads and writes one partnership's cases in the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+        self.session = session
+        self.cipher = cipher
+
+    # -- cases ----------------------------------------------------------------
+    async def case_row(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+        """The case row; with `for_update` it is locked until the transaction
+        ends, which serialises every writer of the case and its audit chain."""
+        query = select(cases).where(cases.c.case_id == case_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query)).first()
+
+    async def insert_case(self, *, case_id: str, partnership: str, child_ref: str, agencies: list[dict[str, str]]) -> None:
+        await self.session.execute(cases.insert().values(
+            case_id=case_id, partnership=partnership, child_ref_enc=self.cipher.seal(child_ref, f"case:{case_id}:child_ref"),
+            agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, audit_sequence=0, audit_head=GENESIS_HASH))
+
+    async def update_case(self, case_id: str, **values: object) -> None:
+        await self.session.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=func.now(), **values))
+
+    def child_ref_of(self, row) -> str:  # type: ignore[no-untyped-def]
+        return self.cipher.open(row.child_ref_enc, f"case:{row.case_id}:child_ref")
+
+    @staticmethod
+    def agencies_of(row) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+        return list(json.loads(row.agencies_json))
+
+    async def case_ids(self, partnership: str | None) -> list[tuple[str, int, str]]:
+        """(case id, audit sequence, audit head) of every case, or of one partnership's."""
+        query = select(cases.c.case_id, cases.c.audit_sequence, cases.c.audit_head).order_by(cases.c.case_id)
+        if partnership is not None:
+            query = query.where(cases.c.partnership == partnership)
+        return [(r.case_id, r.audit_sequence, r.audit_head) for r in await self.session.execute(query)]
+
+    # -- evaluations ----------------------------------------------------------
+    async def add_evaluation(self, *, evaluation_id: str, case_id: str, partnership: str, edition_version: str,
+                             evaluated_at: dt.datetime | None) -> bool:
+        """Stores an evaluation reference; False when it was already known."""
+        from sqlalchemy.dialects.postgresql import insert
+
+        result = await self.session.execute(
+            insert(evaluations).values(evaluation_id=evaluation_id, case_id=case_id, partnership=partnership,
+                                       edition_version=edition_version, evaluated_at=evaluated_at)
+            .on_conflict_do_nothing().returning(evaluations.c.evaluation_id))
+        return result.first() is not None
+
+    async def evaluation(self, evaluation_id: str):  # type: ignore[no-untyped-def]
+        return (await self.session.execute(select(evaluations).where(evaluations.c.evaluation_id == evaluation_id))).first()
+
+    async def evaluations_of(self, case_id: str):  # type: ignore[no-untyped-def]
+        return (await self.session.execute(
+            select(evaluations).where(evaluations.c.case_id == case_id)
+            .order_by(evaluations.c.evaluated_at.nulls_first(), evaluations.c.received_at))).all()
+
+    # -- records --------------------------------------------------------------
+    def _seal(self, table: Table, record_id: str, msg: message.Message) -> str:
+        return self.cipher.seal(canonical_json(to_json(msg)), f"{table.name}:{record_id}:body")
+
+    async def insert_record(self, table: Table, record_id: str, case_id: str, msg: message.Message,
+                            recorded_at: dt.datetime, **columns: object) -> None:
+        await self.session.execute(table.insert().values(
+            id=record_id, case_id=case_id, body_enc=self._seal(table, record_id, msg), recorded_at=recorded_at, **columns))
+
+    async def update_record(self, table: Table, record_id: str, msg: message.Message, **columns: object) -> None:
+        await self.session.execute(table.update().where(table.c.id == record_id).values(
+            body_enc=self._seal(table, record_id, msg), **columns))
+
+    def open_record(self, table: Table, row, message_type: type[M]) -> M:  # type: ignore[no-untyped-def]
+        body = self.cipher.open(row.body_enc, f"{table.name}:{row.id}:body")
+        return json_format.ParseDict(json.loads(body), message_type())
+
+    async def records(self, table: Table, case_id: str, message_type: type[M]) -> list[M]:
+        """The case's records of one kind, oldest first."""
+        rows = await self.session.execute(
+            select(table).where(table.c.case_id == case_id).order_by(table.c.recorded_at, table.c.id))
+        return [self.open_record(table, row, message_type) for row in rows]
+
+    async def record(self, table: Table, record_id: str, message_type: type[M], *, case_id: str):  # type: ignore[no-untyped-def]
+        """One record of the case by id, or None."""
+        row = (await self.session.execute(
+            select(table).where(and_(table.c.id == record_id, table.c.case_id == case_id)))).first()
+        return None if row is None else self.open_record(table, row, message_type)
+
+    async def publication_text(self, case_id: str) -> str:
+        row = (await self.session.execute(select(publications).where(publications.c.case_id == case_id))).first()
+        return "" if row is None else self.cipher.open(row.text_enc, f"publications:{row.id}:text")
+
+    def seal_publication_text(self, record_id: str, text: str) -> str:
+        return self.cipher.seal(text, f"publications:{record_id}:text")
+
+    # -- ordering ---------------------------------------------------------------
+    async def progress(self, case_id: str, *, withdrawn: bool) -> Progress:
+        """What the case has recorded, from the clear columns only (nothing decrypted)."""
+
+        async def first(query):  # type: ignore[no-untyped-def]
+            return (await self.session.execute(query.limit(1))).first()
+
+        rec = await first(select(recommendations.c.id, recommendations.c.kind, recommendations.c.round)
+                          .where(recommendations.c.case_id == case_id)
+                          .order_by(recommendations.c.recorded_at.desc(), recommendations.c.id.desc()))
+        dec = sub = resp = None
+        if rec is not None:
+            dec = await first(select(decisions.c.id, decisions.c.kind).where(decisions.c.recommendation_id == rec.id))
+        if dec is not None:
+            sub = await first(select(panel_submissions.c.id).where(panel_submissions.c.decision_id == dec.id))
+        if sub is not None:
+            resp = await first(select(panel_responses.c.id, panel_responses.c.kind).where(panel_responses.c.submission_id == sub.id))
+        cspr = await first(select(decisions.c.id, decisions.c.kind)
+                           .where(and_(decisions.c.case_id == case_id, decisions.c.kind == D.REVIEW_DECISION_CSPR))
+                           .order_by(decisions.c.recorded_at.desc()))
+        review = await first(select(reviews.c.id).where(reviews.c.case_id == case_id))
+        published = await first(select(publications.c.id).where(publications.c.case_id == case_id))
+        kinds = {r.kind for r in await self.session.execute(select(milestones.c.kind).where(milestones.c.case_id == case_id))}
+        return Progress(
+            withdrawn=withdrawn,
+            round=rec.round if rec else 0,
+            recommendation=Step(rec.id, rec.kind) if rec else None,
+            decision=Step(dec.id, dec.kind) if dec else None,
+            submission=Step(sub.id) if sub else None,
+            response=Step(resp.id, resp.kind) if resp else None,
+            review_id=review.id if review else "",
+            published=published is not None,
+            milestones=frozenset(kinds),
+            last_cspr_decision=Step(cspr.id, cspr.kind) if cspr else None,
+        )
+
+    # -- clocks ---------------------------------------------------------------
+    async def save_clock(self, case_id: str, state: ClockState) -> None:
+        """Inserts or updates a clock; a changed due date re-arms its deadline events."""
+        key = and_(clocks.c.case_id == case_id, clocks.c.clock_id == state.clock_id, clocks.c.subject_ref == state.subject_ref)
+        existing = (await self.session.execute(select(clocks.c.effective_due).where(key))).first()
+        values = dict(starts_from=state.starts_from, due=state.due, effective_due=state.effective_due, completed_on=state.completed_on)
+        if existing is None:
+            await self.session.execute(clocks.insert().values(case_id=case_id, clock_id=state.clock_id, subject_ref=state.subject_ref,
+                                                              due_soon_emitted=False, overdue_emitted=False, **values))
+        else:
+            if existing.effective_due != state.effective_due:
+                values.update(due_soon_emitted=False, overdue_emitted=False)
+            await self.session.execute(clocks.update().where(key).values(**values))
+
+    async def delete_clock(self, case_id: str, clock_id: str, subject_ref: str) -> None:
+        await self.session.execute(clocks.delete().where(and_(
+            clocks.c.case_id == case_id, clocks.c.clock_id == clock_id, clocks.c.subject_ref == subject_ref)))
+
+    async def clocks_of(self, case_id: str) -> list[ClockState]:
+        rows = await self.session.execute(select(clocks).where(clocks.c.case_id == case_id).order_by(clocks.c.starts_from, clocks.c.clock_id))
+        return [ClockState(r.clock_id, r.subject_ref, r.starts_from, r.due, r.completed_on,
+                           [] if r.effective_due == r.due else [Extension(r.effective_due, "", "")]) for r in rows]
+
+    async def open_clocks_for_watch(self, limit: int = 500):  # type: ignore[no-untyped-def]
+        """Open clocks of live cases whose deadline events are not all emitted,
+        locked for this watcher (replica-safe)."""
+        query = (
+            select(clocks, cases.c.partnership)
+            .join(cases, cases.c.case_id == clocks.c.case_id)
+            .where(and_(clocks.c.completed_on.is_(None), cases.c.withdrawn.is_(False),
+                        or_(clocks.c.due_soon_emitted.is_(False), clocks.c.overdue_emitted.is_(False))))
+            .order_by(clocks.c.effective_due)
+            .limit(limit)
+            .with_for_update(of=clocks, skip_locked=True)
+        )
+        return (await self.session.execute(query)).all()
+
+    async def mark_emitted(self, case_id: str, clock_id: str, subject_ref: str, **flags: bool) -> None:
+        await self.session.execute(clocks.update().where(and_(
+            clocks.c.case_id == case_id, clocks.c.clock_id == clock_id, clocks.c.subject_ref == subject_ref)).values(**flags))
+
+    # -- audit ----------------------------------------------------------------
+    async def append_audit(self, entry: Entry) -> None:
+        """Writes one chained entry; the caller holds the case row lock and moves the head."""
+        change = {"before": entry.change.before, "after": entry.change.after}
+        await self.session.execute(audit_entries.insert().values(
+            case_id=entry.case_id, sequence=entry.sequence, entry_id=entry.entry_id, recorded_at=entry.recorded_at,
+            actor=entry.change.actor, actor_role=entry.change.actor_role, action=entry.change.action,
+            entity=entry.change.entity, entity_id=entry.change.entity_id, causation_id=entry.change.causation_id,
+            change_enc=self.cipher.seal(canonical_json(change), f"audit:{entry.case_id}:{entry.sequence}:change"),
+            previous_hash=entry.previous_hash, hash=entry.hash))
+
+    async def audit_entries(self, case_id: str, *, after_sequence: int = 0, limit: int | None = None) -> list[StoredEntry]:
+        query = (select(audit_entries).where(and_(audit_entries.c.case_id == case_id, audit_entries.c.sequence > after_sequence))
+                 .order_by(audit_entries.c.sequence))
+        if limit is not None:
+            query = query.limit(limit)
+        return [self._stored_entry(r) for r in await self.session.execute(query)]
+
+    def _stored_entry(self, row) -> StoredEntry:  # type: ignore[no-untyped-def]
+        try:
+            change_doc = json.loads(self.cipher.open(row.change_enc, f"audit:{row.case_id}:{row.sequence}:change"))
+            change: Change | None = Change(row.actor, row.actor_role, row.action, row.entity, row.entity_id,
+                                           change_doc["before"], change_doc["after"], row.causation_id)
+        except (DecryptionError, ValueError, KeyError, TypeError):
+            change = None
+        return StoredEntry(row.case_id, row.sequence, row.entry_id, row.recorded_at, change, row.previous_hash, row.hash)
+
+    # -- idempotency ----------------------------------------------------------
+    async def find_key(self, partnership: str, rpc: str, key: str) -> tuple[str, str] | None:
+        row = (await self.session.execute(select(idempotency.c.request_hash, idempotency.c.result_id).where(and_(
+            idempotency.c.partnership == partnership, idempotency.c.rpc == rpc, idempotency.c.idempotency_key == key)))).first()
+        return (row.request_hash, row.result_id) if row else None
+
+    async def record_key(self, partnership: str, rpc: str, key: str, request_hash: str, result_id: str) -> None:
+        await self.session.execute(idempotency.insert().values(
+            partnership=partnership, rpc=rpc, idempotency_key=key, request_hash=request_hash, result_id=result_id))
