@@ -22,6 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from rapidreview.stack.credentials import DevCredentials
 from rapidreview.stack.nats import NatsServer
+from rapidreview.stack.nats_accounts import NatsUsers, accounts_file, include_directive
 from rapidreview.stack.ports import free_port
 from rapidreview.stack.postgres import PostgresServer
 
@@ -74,8 +75,11 @@ class EmbeddedStack:
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.postgres = PostgresServer(self.data_dir / "postgres")
-        self.nats = NatsServer(self.data_dir / "nats")
         self.credentials = DevCredentials.ensure(self.data_dir / "credentials")
+        accounts = accounts_file()
+        # Per-service NATS users with subject permissions, as in production.
+        self.nats_users = NatsUsers.ensure(self.credentials.folder) if accounts else None
+        self.nats = NatsServer(self.data_dir / "nats", config_extra=include_directive(accounts, self.data_dir / "nats") if accounts else "")
         (self.data_dir / "logs").mkdir(exist_ok=True)
         self.processes = [ServiceProcess(name, free_port(), self.data_dir / "logs" / f"{name}.log") for name in self.services]
 
@@ -94,12 +98,16 @@ class EmbeddedStack:
                 **self.credentials.service_env(),
             }
         )
+        if self.nats_users is not None:
+            env.update(self.nats_users.service_env(proc.name))
         env.update(self.extra_env)
         return env
 
     def start(self, timeout: float = 90.0) -> None:
         self.postgres.start()
         self.postgres.create_database("rapidreview")
+        if self.nats_users is not None:
+            os.environ.update(self.nats_users.server_env())  # nats-server inherits them
         self.nats.start()
         for proc in self.processes:
             log = open(proc.log_path, "ab")  # noqa: SIM115 - handed to the child
