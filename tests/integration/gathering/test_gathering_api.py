@@ -238,3 +238,63 @@ async def test_collated_information_merges_what_has_come_in_and_lists_what_is_mi
     assert list(day.agency_ids) == ["west-yorkshire-police", "leeds-childrens-social-work", "acute-hospital-trust"]
     assert collated.learning_by_theme[0].theme == "information sharing"
     assert len(collated.learning_by_theme[0].agency_ids) == 3
+
+
+async def test_overdue_requests_are_listed_and_each_gets_one_overdue_event(gathering_env, own_nats, creds, bu, intake_events):
+    from rapidreview.gathering.watchers import RequestClockWatcher
+    from rapidreview.kernel.events import unpack
+    from rapidreview.v1 import events_pb2
+    from tests.integration.gathering.conftest import EventSubscriber, outbox_drained
+    from tests.support.harness import RunningService
+
+    gathering_env["RR_TODAY"] = "2024-06-25"  # returns were due 2024-06-21
+    service = await RunningService("gathering", gathering_env).start()
+    try:
+        async with grpc.aio.insecure_channel(service.address) as channel, \
+                EventSubscriber(own_nats.url, "test-reminders", ["rr.v1.deadline.>"]) as reminders:
+            from rapidreview.v1 import gathering_pb2_grpc
+
+            stub = gathering_pb2_grpc.GatheringServiceStub(channel)
+            case_id = await open_case(stub, bu, intake_events, agencies=("west-yorkshire-police", "gp-practice", "health-visiting"))
+            await submit(stub, creds, case_id, "west-yorkshire-police")
+            overdue = await stub.ListOverdueRequests(G.ListOverdueRequestsRequest(page_size=1), metadata=bu.metadata())
+            page2 = await stub.ListOverdueRequests(G.ListOverdueRequestsRequest(page_size=1, page_token=overdue.next_page_token),
+                                                   metadata=bu.metadata())
+            listed = [r.agency.agency_id for r in [*overdue.requests, *page2.requests]]
+            assert sorted(listed) == ["gp-practice", "health-visiting"] and not page2.next_page_token
+            assert all(r.clock.overdue and r.clock.working_days_left == -2 for r in [*overdue.requests, *page2.requests])
+            own = await stub.ListOverdueRequests(G.ListOverdueRequestsRequest(), metadata=agency_caller(creds, "gp-practice").metadata())
+            assert [r.agency.agency_id for r in own.requests] == ["gp-practice"]
+
+            async def flagged():
+                async with service.infra.db.transaction() as s:
+                    rows = (await s.execute(text("SELECT count(*) FROM gathering.requests WHERE overdue_emitted"))).scalar_one()
+                return rows == 2 and await outbox_drained(service)
+
+            await eventually(flagged, what="overdue events written and published")
+            assert await RequestClockWatcher(service.infra).check_once() == 0  # nothing more to say
+            events = [e for e in await reminders.drain() if e.case_id == case_id]
+        assert [e.event_type for e in events] == ["deadline.overdue", "deadline.overdue"]
+        payloads = sorted((unpack(e, events_pb2.DeadlineOverdue) for e in events), key=lambda p: p.subject_ref)
+        assert [(p.clock_id, p.subject_ref, p.due) for p in payloads] == [
+            ("RR.AGENCIES", "gp-practice", "2024-06-21"), ("RR.AGENCIES", "health-visiting", "2024-06-21")]
+    finally:
+        await service.stop()
+
+
+async def test_a_partnership_setting_gives_more_working_days_for_returns(gathering_env, bu, intake_events, tmp_path):
+    from rapidreview.v1 import gathering_pb2_grpc
+    from tests.support.harness import RunningService
+
+    config = tmp_path / "partnerships.yaml"
+    config.write_text("partnerships:\n  leeds:\n    gathering:\n      return_working_days: 12\n")
+    gathering_env["RR_PARTNERSHIP_CONFIG_FILE"] = str(config)
+    service = await RunningService("gathering", gathering_env).start()
+    try:
+        async with grpc.aio.insecure_channel(service.address) as channel:
+            stub = gathering_pb2_grpc.GatheringServiceStub(channel)
+            case_id = await open_case(stub, bu, intake_events, agencies=("gp-practice",))
+            status = await stub.GetRequestStatus(G.GetRequestStatusRequest(case_id=case_id), metadata=bu.metadata())
+            assert [r.clock.due for r in status.requests] == ["2024-06-25"]
+    finally:
+        await service.stop()
