@@ -6,10 +6,35 @@ from __future__ import annotations
 
 from rapidreview.criteria.handlers import CriteriaHandlers
 from rapidreview.kernel.config import Settings
-from rapidreview.kernel.consumer import ConsumerSpec, Route
-from rapidreview.v1 import decisions_pb2, gathering_pb2, intake_pb2
+from rapidreview.kernel.consumer import ConsumerSpec, Handler, Route
+from rapidreview.kernel.events import EventRef
+from rapidreview.v1 import decisions_pb2, facts_pb2, gathering_pb2, intake_pb2
 
 DURABLE = "criteria-events"
+
+# The Panel's response as CaseFacts.panel_response spells it.
+PANEL_RESPONSES = {
+    decisions_pb2.PANEL_RESPONSE_KIND_AGREES: "agrees",
+    decisions_pb2.PANEL_RESPONSE_KIND_CHALLENGES: "challenges",
+    decisions_pb2.PANEL_RESPONSE_KIND_NATIONAL_REVIEW: "national_review",
+    decisions_pb2.PANEL_RESPONSE_KIND_LOCAL_REVIEW_MORE_APPROPRIATE: "local_review_more_appropriate",
+}
+
+
+def _panel_responded(handlers: CriteriaHandlers) -> Handler:
+    async def handle(session, ref: EventRef, payload: decisions_pb2.PanelResponseRecorded) -> None:  # type: ignore[no-untyped-def]
+        await handlers.apply_panel_response(session, ref, payload.case_id, PANEL_RESPONSES.get(payload.kind, ""))
+
+    return handle  # type: ignore[return-value]
+
+
+def _themes_published(handlers: CriteriaHandlers) -> Handler:
+    async def handle(session, ref: EventRef, payload: decisions_pb2.ReviewThemesPublished) -> None:  # type: ignore[no-untyped-def]
+        review = facts_pb2.EarlierReview(review_id=payload.review_id, year=payload.year, themes=list(payload.themes))
+        await handlers.apply_new_themes(session, ref, payload.partnership or ref.partnership, review)
+
+    return handle  # type: ignore[return-value]
+
 
 def routes(handlers: CriteriaHandlers) -> dict[str, Route]:
     return {
@@ -18,6 +43,8 @@ def routes(handlers: CriteriaHandlers) -> dict[str, Route]:
         "incident.withdrawn": Route(intake_pb2.IncidentWithdrawn, handlers.on_withdrawn),
         "information.collated": Route(gathering_pb2.InformationCollated, handlers.on_information_collated),
         "decision.recorded": Route(decisions_pb2.DecisionRecorded, handlers.on_decision_recorded),
+        "decision.panel_responded": Route(decisions_pb2.PanelResponseRecorded, _panel_responded(handlers)),
+        "review.themes_published": Route(decisions_pb2.ReviewThemesPublished, _themes_published(handlers)),
     }
 
 

@@ -10,7 +10,7 @@ from rapidreview.criteria import storage
 from rapidreview.v1 import common_pb2 as C
 from rapidreview.v1 import criteria_pb2 as S
 from rapidreview.v1 import decisions_pb2, intake_pb2
-from tests.integration.criteria.conftest import evaluations_of, notify, panel_notified
+from tests.integration.criteria.conftest import evaluations_of, notify, panel_notified, stop_quickly
 from tests.support.harness import eventually
 from tests.unit.criteria import child_k
 
@@ -87,7 +87,7 @@ async def test_each_evaluation_is_published_exactly_once_also_across_a_restart(c
     await eventually(lambda: _zero(db.unpublished), what="outbox drained")
 
     # A crash after publishing but before marking rows published: after the restart the relay publishes them again.
-    await criteria.stop()
+    await stop_quickly(criteria)
     await db.execute(update(storage.metadata.tables["criteria.outbox"]).values(published_at=None))
     await criteria.start()
     await events.publish("information.collated", child_k.collated(case_id), case_id=case_id)
@@ -115,6 +115,36 @@ async def test_a_repeated_or_older_collation_changes_nothing_and_a_newer_one_is_
     checklist = await latest(stub, bu, case_id)
     assert checklist.partial
     assert outcome(checklist, "REGARD.SINGLE_AGENCY").outcome != C.OUTCOME_INDICATED  # the GP's return is missing
+
+
+async def test_panel_response_local_review_more_appropriate_indicates_the_panel_view(stub, bu, events, case_id):
+    await notify(events, case_id, panel_sent="2024-06-07")
+    await events.publish("decision.panel_responded", decisions_pb2.PanelResponseRecorded(
+        case_id=case_id, kind=decisions_pb2.PANEL_RESPONSE_KIND_LOCAL_REVIEW_MORE_APPROPRIATE, responded_on="2024-07-10"),
+        case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_PANEL_RESPONSE
+    assert outcome(checklist, "LOCAL.PANEL_VIEW").outcome == C.OUTCOME_INDICATED
+
+
+async def test_new_themes_reevaluate_open_cases_of_the_partnership_and_name_the_review(stub, bu, events, case_id):
+    withdrawn_case = "11111111-2222-4333-8444-555555555555"
+    await notify(events, case_id, panel_sent="2024-06-07")
+    await notify(events, withdrawn_case)
+    await events.publish("incident.withdrawn", intake_pb2.IncidentWithdrawn(case_id=withdrawn_case), case_id=withdrawn_case)
+    await events.publish("information.collated", child_k.collated(case_id), case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    await evaluations_of(stub, bu, withdrawn_case, 2)
+    await events.publish("review.themes_published", decisions_pb2.ReviewThemesPublished(
+        partnership="leeds", review_id="LSCP-2024-01", year=2024, themes=["Domestic abuse"]))
+    await evaluations_of(stub, bu, case_id, 3)
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_NEW_THEMES
+    assert "LSCP-2024-01" in outcome(checklist, "LOCAL.RECURRENT_THEMES").evidence
+    withdrawn = await evaluations_of(stub, bu, withdrawn_case, 2)  # not re-evaluated: no longer open
+    assert withdrawn[0].trigger == S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN
+    assert outcome(await latest(stub, bu, withdrawn_case), "RR.REQUIRED").outcome != C.OUTCOME_MET
 
 
 async def test_decision_closes_the_rapid_review_clock_on_the_decision_date(stub, bu, events, case_id):

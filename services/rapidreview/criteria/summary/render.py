@@ -58,11 +58,17 @@ def render_html(summary: Summary, *, for_print: bool = False) -> str:
                                                         for_print=for_print)
 
 
-def render_pdf(summary: Summary) -> bytes:
-    """The summary as an A4 PDF with running header, page numbers and marking."""
+def render_document(summary: Summary):  # type: ignore[no-untyped-def]
+    """The laid-out print document (weasyprint.Document): A4 pages with running
+    header, page numbers and protective marking."""
     from weasyprint import HTML  # imported here: heavy, and only needed for PDF
 
-    return HTML(string=render_html(summary, for_print=True)).write_pdf()
+    return HTML(string=render_html(summary, for_print=True)).render()
+
+
+def render_pdf(summary: Summary) -> bytes:
+    """The summary as a PDF."""
+    return render_document(summary).write_pdf()
 
 
 def render(summary: Summary, fmt: int) -> bytes:
