@@ -101,14 +101,19 @@ class GatheringHandlers:
         contributions = [Contribution(self._render(s, row), bodies.get(s.agency_id)) for s in states]
         return collate(row.case_id, row.partnership, row.status, row.collation_version, contributions, dt.datetime.now(dt.UTC))
 
-    async def _close(self, repo: GatheringRepository, row, trigger: int, closed_by: str, correlation_id: str) -> G.CollatedInformation:  # type: ignore[no-untyped-def]
-        """Closes the gathering and publishes the next collation version, in the caller's transaction."""
+    async def _publish_collation(self, repo: GatheringRepository, row, trigger: int, by: str, correlation_id: str, *,  # type: ignore[no-untyped-def]
+                                 close: bool) -> G.CollatedInformation:
+        """Publishes the next collation version (closing the gathering when
+        `close`), in the caller's transaction."""
         version = row.collation_version + 1
-        await repo.update_case(row.case_id, status=G.GATHERING_STATUS_CLOSED, collation_version=version)
+        values: dict[str, object] = {"collation_version": version}
+        if close:
+            values["status"] = G.GATHERING_STATUS_CLOSED
+        await repo.update_case(row.case_id, **values)
         row = await repo.get_case(row.case_id)
         collated = await self._collate(repo, row)
         await repo.record_collation(case_id=row.case_id, version=version, trigger=trigger, partial=collated.partial,
-                                    missing=collated.completeness.missing, closed_by=closed_by)
+                                    missing=collated.completeness.missing, closed_by=by)
         await self._emit(repo, "information.collated", collated_event(collated, trigger), row, correlation_id=correlation_id)
         return collated
 
@@ -196,10 +201,11 @@ class GatheringHandlers:
                 case_id=row.case_id, agency=body.agency, version=state.latest_version, return_ref=return_ref(agency_id, state.latest_version),
                 late=late, involvement=body.involvement, submitted_on=today.isoformat(), outstanding=outstanding), row,
                 correlation_id=correlation_id)
+            # Every return in: the picture is complete, so publish it; later amendments publish it again.
             collated = outstanding == 0
             if collated:
-                await self._close(repo, row, G.COLLATION_TRIGGER_ALL_RETURNED, grant.principal.subject, correlation_id)
-                row = await repo.get_case(row.case_id)
+                trigger = G.COLLATION_TRIGGER_ALL_RETURNED if state.latest_version == 1 else G.COLLATION_TRIGGER_RETURN_AMENDED
+                await self._publish_collation(repo, row, trigger, grant.principal.subject, correlation_id, close=False)
             stored = (await repo.versions(row.case_id, agency_id))[-1]
             response = G.SubmitAgencyReturnResponse(version=self._version(agency_id, stored), request=self._render(state, row),
                                                     collated=collated)
@@ -214,7 +220,8 @@ class GatheringHandlers:
             repo = self._repo(session)
             row = await self._load(repo, request.case_id, grant, for_update=True)
             _require_open(row)
-            collated = await self._close(repo, row, G.COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT, grant.principal.subject, correlation_id)
+            collated = await self._publish_collation(repo, row, G.COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT, grant.principal.subject,
+                                                     correlation_id, close=True)
         self.infra.outbox.wake()
         return collated
 

@@ -92,6 +92,7 @@ class CollationTrigger(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COLLATION_TRIGGER_UNSPECIFIED: _ClassVar[CollationTrigger]
     COLLATION_TRIGGER_ALL_RETURNED: _ClassVar[CollationTrigger]
     COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT: _ClassVar[CollationTrigger]
+    COLLATION_TRIGGER_RETURN_AMENDED: _ClassVar[CollationTrigger]
 
 class HighlightKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -151,6 +152,7 @@ CONCERN_TYPE_OTHER: ConcernType
 COLLATION_TRIGGER_UNSPECIFIED: CollationTrigger
 COLLATION_TRIGGER_ALL_RETURNED: CollationTrigger
 COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT: CollationTrigger
+COLLATION_TRIGGER_RETURN_AMENDED: CollationTrigger
 HIGHLIGHT_KIND_UNSPECIFIED: HighlightKind
 HIGHLIGHT_KIND_MULTI_AGENCY_DAY: HighlightKind
 HIGHLIGHT_KIND_KEY_PRACTICE_EPISODE: HighlightKind
