@@ -303,6 +303,7 @@ class ReviewCommands:
             await case.audit("action.added", "action", action.action_id, None, action)
             await case.repo.save_clock(case.case_id, C.ClockState(C.ACTION_PLAN, action.action_id, self.calendar.today(), due))
             await case.remember("AddAction", r, action.action_id)
+            action.overdue = due < self.calendar.today()
             return D.AddActionResponse(action=action)
 
     async def update_action(self, r: D.UpdateActionRequest, grant: Grant, correlation_id: str) -> D.UpdateActionResponse:
@@ -325,7 +326,8 @@ class ReviewCommands:
             if r.closed_on:
                 action.closed_on = r.closed_on
             recorded_at = now()
-            action.updated_by, action.updated_at = case.actor.subject, timestamp(recorded_at)
+            action.updated_by = case.actor.subject
+            action.updated_at.CopyFrom(timestamp(recorded_at))
             due = dt.date.fromisoformat(action.due_date)
             await case.repo.update_record(T.actions, action.action_id, action, status=action.status, due_date=due)
             await case.audit("action.updated", "action", action.action_id, before, action)
@@ -335,6 +337,7 @@ class ReviewCommands:
                 clock.due, clock.extensions = due, []
                 clock.completed_on = dt.date.fromisoformat(action.closed_on) if action.closed_on else None
                 await case.repo.save_clock(case.case_id, clock)
+            action.overdue = action.status not in CLOSED_STATUSES and due < self.calendar.today()
             return D.UpdateActionResponse(action=action)
 
     async def record_dissemination(self, r: D.RecordDisseminationRequest, grant: Grant, correlation_id: str) -> D.RecordDisseminationResponse:

@@ -68,7 +68,11 @@ def example(name: str, message_type: type, **fields: object):  # type: ignore[no
     """An example request from docs/examples/decisions/<name>.json with `fields` set."""
     msg = json_format.Parse((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"), message_type())
     for key, value in fields.items():
-        setattr(msg, key, value)
+        if isinstance(value, list):
+            del getattr(msg, key)[:]
+            getattr(msg, key).extend(value)
+        else:
+            setattr(msg, key, value)
     return msg
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rapidreview.kernel.auth import Role
 from rapidreview.v1 import decisions_pb2 as D
-from tests.integration.decisions.childk import example, recommendation, report_text
+from tests.integration.decisions.childk import example, report_text
 
 INFORM = ("informed-panel", "informed-ofsted", "informed-dfe")
 BEFORE_REPORT = ("family-informed", "family-invited", "practitioner-event", "final-report-agreed", "family-saw-report",
@@ -19,7 +19,9 @@ class Flow:
         return self.roles[role].metadata()
 
     async def recommend(self, **fields: object) -> D.RecordRecommendationResponse:
-        return await self.stub.RecordRecommendation(recommendation(self.case_id, self.evaluation_id, **fields), metadata=self.md(Role.RAG_MEMBER))
+        fields.setdefault("evaluation_id", self.evaluation_id)
+        request = example("recommendation", D.RecordRecommendationRequest, case_id=self.case_id, **fields)
+        return await self.stub.RecordRecommendation(request, metadata=self.md(Role.RAG_MEMBER))
 
     async def decide(self, recommendation_id: str, **fields: object) -> D.RecordDecisionResponse:
         request = example("decision", D.RecordDecisionRequest, case_id=self.case_id, recommendation_id=recommendation_id, **fields)
