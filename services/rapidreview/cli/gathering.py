@@ -146,10 +146,21 @@ def submit_return(
         console.print("Every requested return is in: the information was collated (information.collated published).")
 
 
+async def fetch_collated(stub: gathering_pb2_grpc.GatheringServiceStub, case_id: str, md) -> G.CollatedInformation:  # type: ignore[no-untyped-def]
+    """The whole collated picture, every page of the merged chronology joined."""
+    response = await stub.GetCollatedInformation(G.GetCollatedInformationRequest(case_id=case_id), metadata=md, timeout=30)
+    picture = response.collated
+    while response.next_chronology_page_token:
+        response = await stub.GetCollatedInformation(
+            G.GetCollatedInformationRequest(case_id=case_id, chronology_page_token=response.next_chronology_page_token),
+            metadata=md, timeout=30)
+        picture.chronology.extend(response.collated.chronology)
+    return picture
+
+
 async def _collated(case_id: str) -> G.CollatedInformation:
     async with channel("gathering") as ch:
-        return (await gathering_pb2_grpc.GatheringServiceStub(ch).GetCollatedInformation(
-            G.GetCollatedInformationRequest(case_id=case_id), metadata=metadata(Role.BUSINESS_UNIT), timeout=30)).collated
+        return await fetch_collated(gathering_pb2_grpc.GatheringServiceStub(ch), case_id, metadata(Role.BUSINESS_UNIT))
 
 
 def collated(
@@ -194,7 +205,7 @@ async def submit_example_returns(case_id: str, examples: Path, out: Console = co
             request.case_id = case_id
             agency = metadata(Role.AGENCY, agency=request.agency_return.agency.agency_id)
             await stub.SubmitAgencyReturn(request, metadata=agency, timeout=30)
-        picture = (await stub.GetCollatedInformation(G.GetCollatedInformationRequest(case_id=case_id), metadata=bu, timeout=30)).collated
+        picture = await fetch_collated(stub, case_id, bu)
         out.rule("4. Agency returns submitted and collated")
         print_collated(picture, out)
         return picture

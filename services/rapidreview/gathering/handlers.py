@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from google.protobuf import message as pb_message
 from google.protobuf import timestamp_pb2
 
-from rapidreview.gathering.domain.collation import Contribution, collate, collated_event
+from rapidreview.gathering.domain.collation import Contribution, chronology_page, collate, collated_event
 from rapidreview.gathering.domain.refs import return_ref
 from rapidreview.gathering.domain.requests import RequestState, completeness, due_date, render_request
 from rapidreview.gathering.domain.validation import (
@@ -26,6 +26,7 @@ from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 
 PRODUCER = "gathering"
+DEFAULT_CHRONOLOGY_PAGE, MAX_CHRONOLOGY_PAGE = 2000, 5000
 G = gathering_pb2
 _NOT_OPEN = {
     G.GATHERING_STATUS_CLOSED: "the gathering is closed; the business unit must reopen it first",
@@ -299,13 +300,25 @@ class GatheringHandlers:
             response.next_page_token = base64.urlsafe_b64encode(f"{last.due.isoformat()}|{last.case_id}|{last.agency_id}".encode()).decode()
         return response
 
-    async def collated(self, request: G.GetCollatedInformationRequest, grant: Grant) -> G.CollatedInformation:
+    async def collated(self, request: G.GetCollatedInformationRequest, grant: Grant) -> G.GetCollatedInformationResponse:
         v = Violations()
         validate_case_id(request.case_id, v)
+        if not 0 <= request.chronology_page_size <= MAX_CHRONOLOGY_PAGE:
+            v.add("chronology_page_size", f"must be between 1 and {MAX_CHRONOLOGY_PAGE} (0 means {DEFAULT_CHRONOLOGY_PAGE})")
+        after = ""
+        if request.chronology_page_token:
+            try:
+                after = base64.urlsafe_b64decode(request.chronology_page_token.encode()).decode()
+                dt.date.fromisoformat(after)
+            except (ValueError, UnicodeDecodeError):
+                v.add("chronology_page_token", "not a token from a previous response")
         v.raise_if_any()
         async with self.infra.db.transaction() as session:
             repo = self._repo(session)
-            return await self._collate(repo, await self._load(repo, request.case_id, grant))
+            collated = await self._collate(repo, await self._load(repo, request.case_id, grant))
+        last = chronology_page(collated, after, request.chronology_page_size or DEFAULT_CHRONOLOGY_PAGE)
+        token = base64.urlsafe_b64encode(last.encode()).decode() if last else ""
+        return G.GetCollatedInformationResponse(collated=collated, next_chronology_page_token=token)
 
     # -- events ------------------------------------------------------------
     async def on_incident_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentNotified) -> None:  # type: ignore[no-untyped-def]

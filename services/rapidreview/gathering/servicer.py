@@ -39,7 +39,7 @@ class GatheringServicer(gathering_pb2_grpc.GatheringServiceServicer):
         return await self.h.list_overdue(request, current_grant())
 
     async def GetCollatedInformation(self, request: S.GetCollatedInformationRequest, context: Context) -> S.GetCollatedInformationResponse:
-        return S.GetCollatedInformationResponse(collated=await self.h.collated(request, current_grant()))
+        return await self.h.collated(request, current_grant())
 
     async def CloseGathering(self, request: S.CloseGatheringRequest, context: Context) -> S.CloseGatheringResponse:
         return S.CloseGatheringResponse(collated=await self.h.close(request, current_grant(), _correlation(context)))

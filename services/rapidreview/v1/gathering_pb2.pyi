@@ -647,16 +647,22 @@ class ListOverdueRequestsResponse(_message.Message):
     def __init__(self, requests: _Optional[_Iterable[_Union[InformationRequest, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetCollatedInformationRequest(_message.Message):
-    __slots__ = ("case_id",)
+    __slots__ = ("case_id", "chronology_page_size", "chronology_page_token")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHRONOLOGY_PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CHRONOLOGY_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     case_id: str
-    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+    chronology_page_size: int
+    chronology_page_token: str
+    def __init__(self, case_id: _Optional[str] = ..., chronology_page_size: _Optional[int] = ..., chronology_page_token: _Optional[str] = ...) -> None: ...
 
 class GetCollatedInformationResponse(_message.Message):
-    __slots__ = ("collated",)
+    __slots__ = ("collated", "next_chronology_page_token")
     COLLATED_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CHRONOLOGY_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     collated: CollatedInformation
-    def __init__(self, collated: _Optional[_Union[CollatedInformation, _Mapping]] = ...) -> None: ...
+    next_chronology_page_token: str
+    def __init__(self, collated: _Optional[_Union[CollatedInformation, _Mapping]] = ..., next_chronology_page_token: _Optional[str] = ...) -> None: ...
 
 class CloseGatheringRequest(_message.Message):
     __slots__ = ("case_id",)

@@ -319,3 +319,25 @@ async def test_every_return_in_publishes_the_collation_and_an_amendment_publishe
         events = (await s.execute(text("SELECT count(*) FROM gathering.outbox WHERE event_type = 'information.collated'"))).scalar_one()
     assert [tuple(r) for r in rows] == [(1, G.COLLATION_TRIGGER_ALL_RETURNED), (2, G.COLLATION_TRIGGER_RETURN_AMENDED)]
     assert events == 2
+
+
+async def test_the_merged_chronology_can_be_read_page_by_page(stub, bu, creds, intake_events):
+    case_id = await open_case(stub, bu, intake_events)
+    for agency_id in ("west-yorkshire-police", "leeds-childrens-social-work", "acute-hospital-trust", "gp-practice"):
+        await submit(stub, creds, case_id, agency_id)
+    whole = (await stub.GetCollatedInformation(G.GetCollatedInformationRequest(case_id=case_id), metadata=bu.metadata()))
+    assert not whole.next_chronology_page_token
+    dates, token, pages = [], "", 0
+    while True:
+        response = await stub.GetCollatedInformation(
+            G.GetCollatedInformationRequest(case_id=case_id, chronology_page_size=4, chronology_page_token=token), metadata=bu.metadata())
+        dates += [d.date for d in response.collated.chronology]
+        assert len(response.collated.agencies) == len(AGENCY_IDS)  # the rest of the picture comes with every page
+        pages += 1
+        token = response.next_chronology_page_token
+        if not token:
+            break
+    assert dates == [d.date for d in whole.collated.chronology] and pages > 2
+    err = await _rpc_error(stub.GetCollatedInformation(
+        G.GetCollatedInformationRequest(case_id=case_id, chronology_page_size=5001, chronology_page_token="???"), metadata=bu.metadata()))
+    assert {f for f, _ in field_violations(err)} == {"chronology_page_size", "chronology_page_token"}

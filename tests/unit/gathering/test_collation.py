@@ -187,3 +187,32 @@ def test_twenty_agencies_with_a_thousand_entries_each_collate_completely_and_in_
     assert len(event.chronology_highlights) <= 500
     assert event.chronology_highlights_truncated
     assert event.ByteSize() < 1_000_000  # fits a default NATS message
+
+
+def test_the_chronology_comes_in_pages_of_whole_days_that_join_up_to_the_whole():
+    from rapidreview.gathering.domain.collation import chronology_page
+
+    full = _child_k()
+    pages, after = [], ""
+    while True:
+        page = G.CollatedInformation()
+        page.CopyFrom(full)
+        after = chronology_page(page, after, 3)
+        pages.append([d.date for d in page.chronology])
+        assert sum(len(d.entries) for d in page.chronology) <= 3 or len(page.chronology) == 1
+        if not after:
+            break
+    assert [d for p in pages for d in p] == [d.date for d in full.chronology]
+    assert len(pages) > 1
+
+
+def test_a_day_larger_than_the_page_is_never_split():
+    from rapidreview.gathering.domain.collation import chronology_page
+
+    page = _child_k()
+    after = chronology_page(page, "2024-04-20", 1)
+    assert [d.date for d in page.chronology] == ["2024-06-03"]
+    page = _child_k()
+    after = chronology_page(page, after or "2024-06-03", 1)
+    assert [d.date for d in page.chronology] == ["2024-06-04"] and len(page.chronology[0].entries) == 3
+    assert after == ""  # the last day

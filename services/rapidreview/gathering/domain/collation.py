@@ -22,7 +22,9 @@ from rapidreview.v1 import gathering_pb2
 
 G = gathering_pb2
 EVENT_HIGHLIGHT_LIMIT = 500
-REFS_PER_HIGHLIGHT = 50
+# Highlights stop before the event reaches this size: JetStream refuses messages over 1 MB.
+EVENT_BYTES_BUDGET = 512 * 1024
+REFS_PER_HIGHLIGHT = 20
 # Same day, same kind of contact and at least this share of words in common.
 DUPLICATE_SIMILARITY = 0.8
 # Above this many entries of one kind on one day, only identical summaries are compared.
@@ -46,8 +48,11 @@ def normalise_tag(tag: str) -> str:
     return " ".join(text.split())
 
 
+_WORD = re.compile(r"\w+")
+
+
 def _words(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\w+", text.casefold()))
+    return frozenset(_WORD.findall(text.casefold()))
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
@@ -166,16 +171,22 @@ def _merge_days(entries: list[tuple[str, int, int, G.CollatedChronologyEntry]], 
 
 
 def _flag_duplicates(day_entries: list[G.CollatedChronologyEntry]) -> None:
-    by_kind: dict[int, list[tuple[frozenset[str], G.CollatedChronologyEntry]]] = defaultdict(list)
+    # Words are only computed for entries that share a day and kind of contact
+    # with another: most entries are alone in their bucket.
+    by_kind: dict[int, list[G.CollatedChronologyEntry]] = defaultdict(list)
     for entry in day_entries:
-        words = _words(entry.entry.summary)
-        earlier = by_kind[entry.entry.contact_type]
-        if len(earlier) < PAIRWISE_LIMIT:
-            matches = [e.evidence_ref for w, e in earlier if _similar(words, w)]
-        else:
-            matches = [e.evidence_ref for w, e in earlier if w == words]
-        entry.possible_duplicate_of.extend(matches)
-        earlier.append((words, entry))
+        by_kind[entry.entry.contact_type].append(entry)
+    for bucket in by_kind.values():
+        if len(bucket) < 2:
+            continue
+        words = [_words(e.entry.summary) for e in bucket]
+        pairwise = len(bucket) <= PAIRWISE_LIMIT
+        for i in range(1, len(bucket)):
+            if pairwise:
+                matches = [bucket[j].evidence_ref for j in range(i) if _similar(words[i], words[j])]
+            else:
+                matches = [bucket[j].evidence_ref for j in range(i) if words[i] == words[j]]
+            bucket[i].possible_duplicate_of.extend(matches)
 
 
 def _learning_by_theme(contributions: Iterable[Contribution], order: dict[str, int]) -> list[G.LearningThemeGroup]:
@@ -230,8 +241,7 @@ def collated_event(collated: gathering_pb2.CollatedInformation, trigger: int) ->
         copy.CopyFrom(contribution)
         copy.involvement_summary = ""
         agencies.append(copy)
-    highlights = collated.chronology_highlights
-    return G.InformationCollated(
+    event = G.InformationCollated(
         case_id=collated.case_id,
         partnership=collated.partnership,
         collation_version=collated.collation_version,
@@ -242,8 +252,31 @@ def collated_event(collated: gathering_pb2.CollatedInformation, trigger: int) ->
         agencies=agencies,
         learning_themes=[G.LearningThemeSummary(theme=g.theme, agency_ids=g.agency_ids, evidence_refs=[i.evidence_ref for i in g.items])
                          for g in collated.learning_by_theme],
-        chronology_highlights=highlights[:EVENT_HIGHLIGHT_LIMIT],
-        chronology_highlights_truncated=len(highlights) > EVENT_HIGHLIGHT_LIMIT,
         agencies_named_without_request=collated.agencies_named_without_request,
         collated_at=collated.collated_at,
     )
+    size = event.ByteSize()
+    for highlight in collated.chronology_highlights:
+        size += highlight.ByteSize() + 4  # tag and length prefix
+        if len(event.chronology_highlights) == EVENT_HIGHLIGHT_LIMIT or size > EVENT_BYTES_BUDGET:
+            event.chronology_highlights_truncated = True
+            break
+        event.chronology_highlights.append(highlight)
+    return event
+
+
+def chronology_page(collated: gathering_pb2.CollatedInformation, after: str, page_size: int) -> str:
+    """Keeps, in place, the days after `after` ("" = from the start) that fit in
+    `page_size` entries (at least one day, never split); returns the last kept
+    date when more days follow, else ""."""
+    days = [d for d in collated.chronology if d.date > after] if after else list(collated.chronology)
+    kept, count = [], 0
+    for day in days:
+        if kept and count + len(day.entries) > page_size:
+            break
+        kept.append(day)
+        count += len(day.entries)
+    more = len(kept) < len(days)
+    del collated.chronology[:]
+    collated.chronology.extend(kept)
+    return kept[-1].date if more and kept else ""
