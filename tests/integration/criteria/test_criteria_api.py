@@ -103,7 +103,7 @@ async def test_markdown_summary_shows_the_case_reference_clocks_evidence_and_the
     text = (await stub.RenderSummary(S.RenderSummaryRequest(case_id=case_id, format=S.SUMMARY_FORMAT_MARKDOWN),
                                      metadata=bu.metadata())).content.decode()
     assert "Child K" in text and "2024-06-28" in text
-    assert "Meeting the criteria does not mean a review is automatic" in text
+    assert "meeting the criteria does not mean a review is automatic" in text and "NOT.AUTOMATIC" in text
     assert "LSCP-2021-03" in text and "return:gp-practice:v1#concern-1" in text
 
 

@@ -50,14 +50,15 @@ def test_summary_lists_agencies_highlights_good_practice_and_actions(summary):
     assert gp.return_state == "returned 2024-06-25, late (v1)"
     assert [h.date for h in summary.highlights] == ["2024-03-12", "2024-04-20", "2024-06-04"]
     assert [name for name, _, _ in summary.good_practice] == ["Leeds Children's Social Work Service", "Acute hospital trust"]
-    assert [(a.date, a.subject, a.completed) for a in summary.immediate_actions] == [("2024-06-04", "a sibling", True)]
+    assert [(a.date, a.subject, a.completed) for a in summary.immediate_actions] == [("2024-06-04", "immediate action protecting a sibling", True)]
     assert summary.completeness.startswith("Collation 1: 7 of 7 returns received (1 late)")
 
 
 def test_markdown_has_the_reference_statement_clocks_and_evidence(summary):
     text = render_markdown(summary)
     assert "# Rapid review: criteria checklist summary — Child K" in text
-    assert "Meeting the criteria does not mean a review is automatic." in text
+    assert "meeting the criteria does not mean a review is automatic" in text
+    assert f"> **Not automatic: the partners decide (NOT.AUTOMATIC).** {summary.not_automatic}" in text
     assert "| RR.DEADLINE | Rapid review to the Panel (15 working days) | 2024-06-07 | 2024-06-28 | 2 working days left |" in text
     assert "`return:gp-practice:v1#concern-1`" in text and "LSCP-2021-03" in text
 

@@ -62,10 +62,10 @@ HIGHLIGHT_TEXT = {
     gathering_pb2.HIGHLIGHT_KIND_POSSIBLE_DUPLICATE: "Possible duplicate record",
 }
 SUBJECT_TEXT = {
-    gathering_pb2.ACTION_SUBJECT_CHILD: "the child",
-    gathering_pb2.ACTION_SUBJECT_SIBLING: "a sibling",
-    gathering_pb2.ACTION_SUBJECT_OTHER_CHILDREN: "other children",
-    gathering_pb2.ACTION_SUBJECT_AGENCY_PRACTICE: "agency practice",
+    gathering_pb2.ACTION_SUBJECT_CHILD: "immediate action protecting the child",
+    gathering_pb2.ACTION_SUBJECT_SIBLING: "immediate action protecting a sibling",
+    gathering_pb2.ACTION_SUBJECT_OTHER_CHILDREN: "immediate action protecting other children",
+    gathering_pb2.ACTION_SUBJECT_AGENCY_PRACTICE: "immediate change to its own practice",
 }
 KIND_TEXT = {
     common_pb2.AGENCY_KIND_POLICE: "Police",
@@ -379,7 +379,7 @@ def build_summary(
             name = names.get(c.agency.agency_id, c.agency.agency_id)
             if c.good_practice_count:
                 good.append((name, c.good_practice_count, c.return_ref))
-            actions.extend(ActionLine(a.date, name, SUBJECT_TEXT.get(a.subject, "not recorded"), a.completed, a.evidence_ref)
+            actions.extend(ActionLine(a.date, name, SUBJECT_TEXT.get(a.subject, "immediate action"), a.completed, a.evidence_ref)
                            for a in c.immediate_actions)
     actions.sort(key=lambda a: a.date)
     outcome_counts: dict[str, int] = {}
