@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
             except RapidReviewError as error:
                 return report(error)
         for clock in incident.clocks:
-            state = "overdue" if clock.overdue else f"{clock.working_days_left} working days left"
+            if clock.completed_on:
+                state = f"done {clock.completed_on}{', late' if clock.late else ''}"
+            else:
+                state = "overdue" if clock.overdue else f"{clock.working_days_left} working days left"
             print(f"  clock {clock.id}: due {clock.effective_due or clock.due} ({state})")
     return 0
 

@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     with client_from_env() as client:
         try:
             request = wait_for_request(client, args.case_id, AGENCY.agency_id, args.wait)
-            print(f"request for {AGENCY.agency_id}: due {request.clock.due} ({request.clock.working_days_left} working days left)")
+            left = "overdue" if request.clock.overdue else f"{request.clock.working_days_left} working days left"
+            print(f"request for {AGENCY.agency_id}: due {request.clock.effective_due or request.clock.due} ({left})")
             print_result(submit(client, args.case_id, police_return()))
         except RapidReviewError as error:
             return report(error)

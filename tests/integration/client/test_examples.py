@@ -80,3 +80,12 @@ async def test_health_and_police_examples_submit_amend_and_complete_the_returns(
         "RR_INTAKE_ADDR": intake.address, "RR_GATHERING_ADDR": gathering.address, "RR_TOKEN": business_unit_token})
     assert code == 0, err
     assert "2/2 returned" in out, out
+
+
+async def test_sandbox_env_prints_the_service_addresses_of_the_running_stack(tmp_path):
+    (tmp_path / "stack.json").write_text('{"services": {"intake": {"address": "127.0.0.1:50211"}, "gathering": {"address": "127.0.0.1:33547"}}}')
+    code, out, err = await run_example("sandbox_env.py", "--data-dir", str(tmp_path), env={})
+    assert code == 0, err
+    assert out.splitlines() == ["export RR_GATHERING_ADDR=127.0.0.1:33547", "export RR_INTAKE_ADDR=127.0.0.1:50211"]
+    code, out, err = await run_example("sandbox_env.py", "--data-dir", str(tmp_path / "nothing"), env={})
+    assert code == 1 and "rapidreview up" in err
