@@ -226,3 +226,35 @@ async def test_mutual_tls_refuses_a_client_without_a_certificate_from_the_partne
         async with AsyncRapidReviewClient({"intake": intake_mtls.address}, token=la_token, tls=tls, retry=NO_RETRY, timeout=5) as client:
             with pytest.raises(UnavailableError):
                 await client.intake.list_incidents(intake_pb2.ListIncidentsRequest())
+
+
+def test_backoff_grows_exponentially_within_its_jitter_and_is_capped():
+    policy = RetryPolicy(initial_backoff=0.25, multiplier=2.0, max_backoff=1.0, jitter=0.2)
+    assert [policy.backoff(n, rng=lambda: 0.5) for n in (1, 2, 3, 4)] == [0.25, 0.5, 1.0, 1.0]
+    assert policy.backoff(1, rng=lambda: 0.0) == pytest.approx(0.2) and policy.backoff(1, rng=lambda: 1.0) == pytest.approx(0.3)
+
+
+async def test_total_timeout_ends_the_retries_before_the_attempts_run_out():
+    waits: list[float] = []
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+        await asyncio.sleep(seconds)
+
+    from rapidreview_client import AsyncConnection
+
+    policy = RetryPolicy(max_attempts=50, initial_backoff=0.2, max_backoff=0.2, jitter=0.0)
+    async with AsyncConnection(f"127.0.0.1:{free_port()}", retry=policy, timeout=0.5, total_timeout=1.0, sleep=record) as conn:
+        with pytest.raises(UnavailableError) as caught:
+            await conn.unary("/rapidreview.v1.IntakeService/GetIncident", intake_pb2.GetIncidentRequest(case_id="x"), intake_pb2.GetIncidentResponse)
+    assert 2 <= caught.value.attempts < 50 and sum(waits) < 1.0
+
+
+def test_only_requests_with_an_idempotency_key_field_get_one():
+    from rapidreview_client import ensure_idempotency_key
+
+    get = intake_pb2.GetIncidentRequest(case_id="abc")
+    assert ensure_idempotency_key(get) == "" and get == intake_pb2.GetIncidentRequest(case_id="abc")
+    notify = intake_pb2.NotifyIncidentRequest()
+    key = ensure_idempotency_key(notify)
+    assert key == notify.idempotency_key and ensure_idempotency_key(notify) == key  # made once, then kept
