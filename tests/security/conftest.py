@@ -1,0 +1,134 @@
+"""The four services in this process, on a PostgreSQL database and a nats-server of
+their own (so that no other test's events reach their durable consumers), with
+authenticated callers for every role."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import pytest
+
+from rapidreview.kernel.auth import Role
+from rapidreview.stack import NatsServer
+from rapidreview.stack.credentials import DevCredentials
+from rapidreview.v1 import (
+    access_log_pb2_grpc, criteria_pb2_grpc, decisions_pb2_grpc, gathering_pb2_grpc, intake_pb2_grpc,
+)
+from tests.support.harness import Caller, RunningService, dev_credentials, service_env
+
+SERVICES = ("intake", "gathering", "criteria", "decisions")
+#: One "today" for every service, late enough for every example date of the worked case.
+TODAY = "2025-01-20"
+PARTNERSHIP = "leeds"
+OTHER_PARTNERSHIP = "bradford"
+#: The agency every agency-role caller speaks for, unless a test says otherwise.
+AGENCY = "west-yorkshire-police"
+STUBS = {
+    "intake": intake_pb2_grpc.IntakeServiceStub,
+    "gathering": gathering_pb2_grpc.GatheringServiceStub,
+    "criteria": criteria_pb2_grpc.CriteriaServiceStub,
+    "decisions": decisions_pb2_grpc.DecisionServiceStub,
+}
+
+
+@dataclass
+class Stack:
+    """The running services, an open channel to each, and callers for every role."""
+
+    creds: DevCredentials
+    nats_url: str
+    database_url: str
+    env: dict[str, str]
+    services: dict[str, RunningService] = field(default_factory=dict)
+    channels: dict[str, grpc.aio.Channel] = field(default_factory=dict)
+
+    def stub(self, service: str):  # type: ignore[no-untyped-def]
+        return STUBS[service](self.channels[service])
+
+    def access_log(self, service: str) -> access_log_pb2_grpc.AccessLogServiceStub:
+        return access_log_pb2_grpc.AccessLogServiceStub(self.channels[service])
+
+    def caller(self, role: Role, partnership: str = PARTNERSHIP, agency: str = "") -> Caller:
+        if role is Role.AGENCY and not agency:
+            agency = AGENCY
+        return Caller(self.creds, role, partnership=partnership, agency=agency)
+
+    def md(self, role: Role, partnership: str = PARTNERSHIP, agency: str = "") -> tuple[tuple[str, str], ...]:
+        return self.caller(role, partnership, agency).metadata()
+
+    async def start(self, only: tuple[str, ...] = SERVICES) -> None:
+        for name in only:
+            service = RunningService(name, dict(self.env))
+            self.services[name] = service
+            await service.start()
+            self.channels[name] = grpc.aio.insecure_channel(service.address)
+
+    async def stop(self) -> None:
+        for channel in self.channels.values():
+            await channel.close()
+        self.channels.clear()
+        for service in self.services.values():
+            await stop_quickly(service)
+        self.services.clear()
+
+    async def restart(self, **env: str) -> None:
+        """Stops every service and starts them again with `env` added to their environment."""
+        names = tuple(self.services)
+        await self.stop()
+        self.env.update(env)
+        await self.start(names)
+
+
+async def stop_quickly(service: RunningService) -> None:
+    """Stops a service without draining its NATS connection first: an idle pull
+    subscription can make a drain wait out its whole timeout (see the criteria
+    tests), and closing first is what a crash does anyway."""
+    if service.infra is not None and service.infra.bus.nc is not None and not service.infra.bus.nc.is_closed:
+        await service.infra.bus.nc.close()
+    await service.stop()
+
+
+@pytest.fixture(scope="module")
+def creds(tmp_path_factory: pytest.TempPathFactory) -> DevCredentials:
+    return dev_credentials(Path(tmp_path_factory.mktemp("creds")))
+
+
+@pytest.fixture(scope="module")
+def own_nats() -> Iterator[NatsServer]:
+    folder = Path(tempfile.mkdtemp(prefix="rr-security-nats-"))
+    server = NatsServer(folder)
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def own_database(postgres_server) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    name = f"security_{uuid.uuid4().hex[:12]}"
+    postgres_server.create_database(name)
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+def security_env(database_url: str, nats_url: str, creds: DevCredentials, **extra: str) -> dict[str, str]:
+    """The services' environment: a fixed today, and a rate limit no test reaches
+    (rate limiting has its own test)."""
+    return service_env(database_url, nats_url, creds, RR_TODAY=TODAY, RR_RATE_LIMIT_RPS="100000",
+                       RR_RATE_LIMIT_BURST="100000", **extra)
+
+
+@pytest.fixture(scope="module")
+async def stack(own_database, own_nats, creds) -> AsyncIterator[Stack]:  # type: ignore[no-untyped-def]
+    running = Stack(creds, own_nats.url, own_database, security_env(own_database, own_nats.url, creds))
+    try:
+        await running.start()
+        yield running
+    finally:
+        await running.stop()
