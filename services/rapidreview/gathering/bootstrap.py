@@ -1,5 +1,5 @@
 """Composition root of gathering: wires kernel infrastructure, partnership
-policies, handlers, servicer, consumers and the request clock watcher."""
+policies, handlers, servicer, consumers and the background watchers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rapidreview.gathering.handlers import GatheringHandlers
 from rapidreview.gathering.partnerships import PartnershipPolicies
 from rapidreview.gathering.servicer import GatheringServicer
 from rapidreview.gathering.storage import metadata
-from rapidreview.gathering.watchers import RequestClockWatcher
+from rapidreview.gathering.watchers import ReencryptionWatcher, RequestClockWatcher
 from rapidreview.kernel.config import Settings
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import gathering_pb2_grpc
@@ -25,7 +25,7 @@ def build(settings: Settings, policies: PartnershipPolicies | None = None) -> tu
         service_names=SERVICE_NAMES,
         register=lambda server: gathering_pb2_grpc.add_GatheringServiceServicer_to_server(GatheringServicer(handlers), server),
         consumers=consumer_specs(handlers, settings),
-        watchers=[RequestClockWatcher(infra).run],
+        watchers=[RequestClockWatcher(infra).run, ReencryptionWatcher(infra).run],
     )
     return infra, parts
 

@@ -256,6 +256,32 @@ class GatheringRepository:
         body.ParseFromString(base64.b64decode(self.cipher.open(token, self._body_ad(case_id, agency_id, version))))
         return body
 
+    # -- key rotation ----------------------------------------------------------
+    async def reencrypt_batch(self, limit: int = 100) -> int:
+        """Moves up to `limit` sealed values still under an older key to the
+        current key (rows claimed with SKIP LOCKED); returns how many moved."""
+        ring = self.cipher.ring
+        current = f"v1:{ring.current}:"
+        moved = 0
+        rows = (await self.session.execute(
+            select(returns.c.case_id, returns.c.agency_id, returns.c.version, returns.c.body_enc)
+            .where(~returns.c.body_enc.startswith(current)).limit(limit).with_for_update(skip_locked=True))).all()
+        for r in rows:
+            token = ring.reencrypt(r.body_enc, self._body_ad(r.case_id, r.agency_id, r.version))
+            await self.session.execute(returns.update().where(and_(
+                returns.c.case_id == r.case_id, returns.c.agency_id == r.agency_id, returns.c.version == r.version)).values(body_enc=token))
+            moved += 1
+        rows = (await self.session.execute(
+            select(reopenings.c.case_id, reopenings.c.seq, reopenings.c.reason_enc)
+            .where(and_(reopenings.c.reason_enc != "", ~reopenings.c.reason_enc.startswith(current)))
+            .limit(limit).with_for_update(skip_locked=True))).all()
+        for r in rows:
+            token = ring.reencrypt(r.reason_enc, f"reopening:{r.case_id}:{r.seq}:reason")
+            await self.session.execute(reopenings.update().where(and_(
+                reopenings.c.case_id == r.case_id, reopenings.c.seq == r.seq)).values(reason_enc=token))
+            moved += 1
+        return moved
+
     # -- collations and reopenings --------------------------------------------
     async def record_collation(self, *, case_id: str, version: int, trigger: int, partial: bool, missing: int, closed_by: str) -> None:
         await self.session.execute(collations.insert().values(

@@ -1,9 +1,13 @@
-"""The request clock watcher: emits deadline.due_soon and deadline.overdue once
-per information request (clock RR.AGENCIES, subject_ref = the agency id).
+"""Background work of gathering.
 
-The "emitted" flags are set in the same transaction as the outbox row, and
-rows are claimed with SKIP LOCKED, so replicas never emit twice. A request
-whose due date moves (Panel notification recorded) gets its flags reset.
+The request clock watcher emits deadline.due_soon and deadline.overdue once
+per information request (clock RR.AGENCIES, subject_ref = the agency id). The
+"emitted" flags are set in the same transaction as the outbox row, and rows
+are claimed with SKIP LOCKED, so replicas never emit twice. A request whose
+due date moves (Panel notification recorded) gets its flags reset.
+
+The re-encryption watcher moves sealed returns to the current key after a
+key rotation, a batch at a time (old keys keep them readable meanwhile).
 """
 
 from __future__ import annotations
@@ -66,4 +70,32 @@ class RequestClockWatcher:
                 raise
             except Exception as exc:  # noqa: BLE001 - database away: try again next round
                 log.warning("request clock watch failed", exc_type=type(exc).__name__)
+            await asyncio.sleep(self.infra.settings.clock_watch_interval)
+
+
+class ReencryptionWatcher:
+    """Moves sealed values to the current encryption key, in batches."""
+
+    def __init__(self, infra: Infrastructure, batch: int = 100) -> None:
+        self.infra = infra
+        self.batch = batch
+
+    async def check_once(self) -> int:
+        """Re-encrypts one batch; returns how many values moved."""
+        async with self.infra.db.transaction() as session:
+            return await GatheringRepository(session, self.infra.cipher).reencrypt_batch(self.batch)
+
+    async def run(self) -> None:
+        while True:
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise asyncio.CancelledError
+            try:
+                moved = await self.check_once()
+                if moved:
+                    log.info("returns moved to the current key", count=moved)
+                    continue  # more may be waiting
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - database away: try again next round
+                log.warning("re-encryption failed", exc_type=type(exc).__name__)
             await asyncio.sleep(self.infra.settings.clock_watch_interval)

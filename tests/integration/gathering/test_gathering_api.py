@@ -341,3 +341,41 @@ async def test_the_merged_chronology_can_be_read_page_by_page(stub, bu, creds, i
     err = await _rpc_error(stub.GetCollatedInformation(
         G.GetCollatedInformationRequest(case_id=case_id, chronology_page_size=5001, chronology_page_token="???"), metadata=bu.metadata()))
     assert {f for f, _ in field_violations(err)} == {"chronology_page_size", "chronology_page_token"}
+
+
+async def test_after_a_key_rotation_returns_stay_readable_and_move_to_the_new_key(gathering_env, creds, bu, intake_events, tmp_path):
+    import shutil
+
+    from rapidreview.kernel.crypto import KeyRing
+    from rapidreview.v1 import gathering_pb2_grpc
+    from tests.support.harness import RunningService
+
+    keys = tmp_path / "keys.json"
+    shutil.copy(creds.encryption_keys, keys)
+    gathering_env["RR_ENCRYPTION_KEYS_FILE"] = str(keys)
+    service = await RunningService("gathering", gathering_env).start()
+    try:
+        async with grpc.aio.insecure_channel(service.address) as channel:
+            stub = gathering_pb2_grpc.GatheringServiceStub(channel)
+            case_id = await open_case(stub, bu, intake_events, agencies=("west-yorkshire-police", "gp-practice"))
+            await submit(stub, creds, case_id, "west-yorkshire-police")
+        await service.stop()
+        ring = KeyRing.from_file(keys)
+        old = ring.current
+        ring.rotated("k-rotated").save(keys)
+        await service.start()
+
+        async def moved():
+            async with service.infra.db.transaction() as s:
+                tokens = (await s.execute(text("SELECT body_enc FROM gathering.returns"))).scalars().all()
+            return tokens and all(t.startswith("v1:k-rotated:") for t in tokens)
+
+        await eventually(moved, what="returns re-encrypted under the new key")
+        async with grpc.aio.insecure_channel(service.address) as channel:
+            stub = gathering_pb2_grpc.GatheringServiceStub(channel)
+            got = await stub.GetAgencyReturn(G.GetAgencyReturnRequest(case_id=case_id, agency_id="west-yorkshire-police"),
+                                             metadata=bu.metadata())
+        assert got.version.agency_return.chronology[0].summary.startswith("Call from a neighbour")
+        assert old != "k-rotated"
+    finally:
+        await service.stop()
