@@ -117,6 +117,10 @@ class EventBus:
             "reconnect_time_wait": 0.5,
             "connect_timeout": 2,
             "allow_reconnect": True,
+            # close() drains after the consumer loops are cancelled, so a message a pull
+            # subscription already queued can never be processed and drain would wait the
+            # 30 s default for it; it is unacked and JetStream redelivers it anyway.
+            "drain_timeout": 2,
         }
         if opts.user:
             kwargs["user"] = opts.user
