@@ -1,10 +1,13 @@
 """Composition root of criteria: wires kernel infrastructure, the rule book,
-handlers, servicer, consumers and the rule-book watcher."""
+the evaluator, the API and event handlers, servicer, consumers and the
+rule-book watcher."""
 
 from __future__ import annotations
 
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.criteria.consumers import consumer_specs
+from rapidreview.criteria.evaluator import CaseEvaluator
+from rapidreview.criteria.event_handlers import CaseEventHandlers
 from rapidreview.criteria.handlers import CriteriaHandlers
 from rapidreview.criteria.servicer import CriteriaServicer
 from rapidreview.criteria.storage import metadata
@@ -23,11 +26,12 @@ def build(settings: Settings, rulebook=None) -> tuple[Infrastructure, ServicePar
 
         rulebook = Rulebook.load_default()
     infra = build_infrastructure(settings, metadata)
-    handlers = CriteriaHandlers(infra, rulebook)
+    evaluator = CaseEvaluator(infra, rulebook)
+    handlers = CriteriaHandlers(infra, evaluator)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
         register=lambda server: criteria_pb2_grpc.add_CriteriaServiceServicer_to_server(CriteriaServicer(handlers), server),
-        consumers=consumer_specs(handlers, settings),
+        consumers=consumer_specs(CaseEventHandlers(evaluator), settings),
         watchers=[RulebookWatcher(rulebook).run],
     )
     return infra, parts

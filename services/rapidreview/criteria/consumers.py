@@ -4,7 +4,7 @@ that follows it); an event about a case not known yet is retried."""
 
 from __future__ import annotations
 
-from rapidreview.criteria.handlers import CriteriaHandlers
+from rapidreview.criteria.event_handlers import CaseEventHandlers
 from rapidreview.kernel.config import Settings
 from rapidreview.kernel.consumer import ConsumerSpec, Handler, Route
 from rapidreview.kernel.events import EventRef
@@ -21,22 +21,22 @@ PANEL_RESPONSES = {
 }
 
 
-def _panel_responded(handlers: CriteriaHandlers) -> Handler:
+def _panel_responded(handlers: CaseEventHandlers) -> Handler:
     async def handle(session, ref: EventRef, payload: decisions_pb2.PanelResponseRecorded) -> None:  # type: ignore[no-untyped-def]
-        await handlers.apply_panel_response(session, ref, payload.case_id, PANEL_RESPONSES.get(payload.kind, ""))
+        await handlers.on_panel_response(session, ref, payload.case_id, PANEL_RESPONSES.get(payload.kind, ""))
 
     return handle  # type: ignore[return-value]
 
 
-def _themes_published(handlers: CriteriaHandlers) -> Handler:
+def _themes_published(handlers: CaseEventHandlers) -> Handler:
     async def handle(session, ref: EventRef, payload: decisions_pb2.ReviewThemesPublished) -> None:  # type: ignore[no-untyped-def]
         review = facts_pb2.EarlierReview(review_id=payload.review_id, year=payload.year, themes=list(payload.themes))
-        await handlers.apply_new_themes(session, ref, payload.partnership or ref.partnership, review)
+        await handlers.on_new_themes(session, ref, payload.partnership or ref.partnership, review)
 
     return handle  # type: ignore[return-value]
 
 
-def routes(handlers: CriteriaHandlers) -> dict[str, Route]:
+def routes(handlers: CaseEventHandlers) -> dict[str, Route]:
     return {
         "incident.notified": Route(intake_pb2.IncidentNotified, handlers.on_incident_notified),
         "incident.panel_notified": Route(intake_pb2.IncidentPanelNotified, handlers.on_panel_notified),
@@ -48,7 +48,7 @@ def routes(handlers: CriteriaHandlers) -> dict[str, Route]:
     }
 
 
-def consumer_specs(handlers: CriteriaHandlers, settings: Settings) -> list[ConsumerSpec]:
+def consumer_specs(handlers: CaseEventHandlers, settings: Settings) -> list[ConsumerSpec]:
     return [
         ConsumerSpec(
             durable=DURABLE,

@@ -4,6 +4,7 @@ blocking: call it from a worker thread inside an event loop."""
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -17,6 +18,11 @@ MEDIA_TYPES = {
     criteria_pb2.SUMMARY_FORMAT_PDF: "application/pdf",
 }
 PROTECTIVE_MARKING = "OFFICIAL-SENSITIVE"
+
+# WeasyPrint announces every layout step at INFO and its font subsetting choice
+# as a warning on every render: neither helps an operator reading service logs.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 _MD_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>|#"})
 

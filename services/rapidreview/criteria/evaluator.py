@@ -1,0 +1,162 @@
+"""Evaluating a case and storing the evaluation: what commands and events share.
+
+A case is pinned to the edition version it was first evaluated with (intake's,
+when this service has it loaded) and stays on it until ReevaluateCase names
+another. Each evaluation stores its inputs (the CaseFacts exactly as
+evaluated, earlier reviews included), the edition version, its ruleset and the
+day its clocks were computed for, so it can be replayed to the same result; it
+is stored in the caller's transaction together with its criteria.evaluated
+event (outbox), so each evaluation is published exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from rapidreview.criteria.domain.checklist import build_checklist, differences, for_event
+from rapidreview.criteria.domain.facts import with_earlier_reviews
+from rapidreview.criteria.domain.validation import parse_edition_ref
+from rapidreview.criteria.storage import CriteriaRepository, StoredCase, StoredEvaluation
+from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.kernel.errors import FailedPrecondition, InvalidArgument, Unavailable
+from rapidreview.kernel.events import new_event
+from rapidreview.kernel.runtime import Infrastructure
+from rapidreview.rules import EditionInfo, EditionNotFound, EngineBusy, Evaluation, InvalidFacts, Rulebook
+from rapidreview.v1 import common_pb2, criteria_pb2, facts_pb2, intake_pb2
+
+PRODUCER = "criteria"
+EVALUATION_TIMEOUT = 10.0
+EDITION_NAMES = {common_pb2.EDITION_WT2018: "wt2018", common_pb2.EDITION_WT2023: "wt2023"}
+
+
+def pinned_calendar(day: dt.date) -> WorkingDayCalendar:
+    """A calendar whose today is `day`: clocks as they were on that day."""
+    return WorkingDayCalendar(lambda: day)
+
+
+@dataclass
+class CaseEvaluator:
+    infra: Infrastructure
+    rulebook: Rulebook
+
+    @property
+    def calendar(self) -> WorkingDayCalendar:
+        return self.infra.calendar
+
+    # -- editions -----------------------------------------------------------
+    def available(self) -> str:
+        """The loaded editions, for messages: "wt2018 2018.1 (2018-06-29 to 2023-12-14), ..."."""
+        return ", ".join(info.describe() for info in self.rulebook.editions)
+
+    def pinned(self, case: StoredCase) -> EditionInfo:
+        """The edition version the case is pinned to; FAILED_PRECONDITION when it is not loaded."""
+        try:
+            return self.rulebook.edition(case.pinned_edition, case.pinned_version)
+        except EditionNotFound:
+            raise FailedPrecondition(
+                f"the case is pinned to {case.pinned_edition} {case.pinned_version}, which is not loaded; "
+                f"re-evaluate it under one of: {self.available()}"
+            ) from None
+
+    def chosen(self, ref: str, aware: dt.date, field: str) -> EditionInfo:
+        """An edition named "wt2023" or "wt2023@2023.1" that covers `aware`."""
+        parsed = parse_edition_ref(ref)
+        if parsed is None:
+            raise InvalidArgument([(field, 'an edition name, optionally with a version: "wt2023" or "wt2023@2023.1"')])
+        try:
+            info = self.rulebook.edition(*parsed)
+        except EditionNotFound:
+            raise FailedPrecondition(f"no such rule edition loaded; available: {self.available()}") from None
+        if not info.covers(aware):
+            raise FailedPrecondition(f"edition {info.name} does not cover the awareness date; available: {self.available()}")
+        return info
+
+    def in_force(self, aware: dt.date) -> EditionInfo:
+        """The edition in force on an awareness date; FAILED_PRECONDITION naming the editions when none is."""
+        try:
+            return self.rulebook.edition_for(aware)
+        except EditionNotFound:
+            raise FailedPrecondition(f"no rule edition covers the awareness date; available: {self.available()}") from None
+
+    def first_edition(self, incident: intake_pb2.Incident) -> EditionInfo:
+        """Intake's edition version when loaded here too, else the one in force on the
+        awareness date (EditionNotFound when none is)."""
+        name = EDITION_NAMES.get(incident.edition)
+        if name and incident.edition_version:
+            try:
+                return self.rulebook.edition(name, incident.edition_version)
+            except EditionNotFound:
+                pass
+        return self.rulebook.edition_for(dt.date.fromisoformat(incident.notification.la_aware_date))
+
+    def loaded(self, stored: StoredEvaluation) -> EditionInfo:
+        """The edition version a stored evaluation used; FAILED_PRECONDITION when no longer loaded."""
+        try:
+            return self.rulebook.edition(stored.edition, stored.edition_version)
+        except EditionNotFound:
+            raise FailedPrecondition(
+                f"the evaluation used {stored.edition} {stored.edition_version}, which is not loaded; available: {self.available()}"
+            ) from None
+
+    # -- evaluating ---------------------------------------------------------
+    async def run(self, facts: facts_pb2.CaseFacts, edition: EditionInfo, calendar: WorkingDayCalendar) -> Evaluation:
+        """Evaluates off the event loop; UNAVAILABLE while the engine is saturated."""
+        try:
+            return await self.rulebook.evaluate_async(facts, edition=edition, calendar=calendar, timeout=EVALUATION_TIMEOUT)
+        except EngineBusy:
+            raise Unavailable("the rules engine is busy; retry shortly") from None
+        except InvalidFacts as exc:
+            raise InvalidArgument([(f"facts.{field}", text) for field, text in exc.violations]) from None
+
+    async def evaluate(self, repo: CriteriaRepository, case: StoredCase, trigger: int, *, correlation_id: str = "",
+                       causation_id: str = "", reason: str = "", edition: EditionInfo | None = None) -> criteria_pb2.Checklist:
+        """Evaluates the case as it stands, stores the evaluation and adds its
+        criteria.evaluated event to the outbox, in the caller's transaction."""
+        edition = edition or self.pinned(case)
+        facts = with_earlier_reviews(case.facts, await repo.earlier_reviews(case.partnership))
+        evaluation = await self.run(facts, edition, self.calendar)
+        evaluation_id = str(uuid.uuid4())
+        now = dt.datetime.now(dt.UTC)
+        checklist = build_checklist(evaluation, facts, trigger=trigger, evaluation_id=evaluation_id, evaluated_at=now,
+                                    partial=case.partial, collation_version=case.collation_version, reason=reason)
+        stored = StoredEvaluation(
+            evaluation_id=evaluation_id, case_id=case.case_id, partnership=case.partnership, edition=evaluation.edition,
+            edition_version=evaluation.version, ruleset=evaluation.ruleset, evaluated_on=evaluation.today,
+            collation_version=case.collation_version, facts=facts, checklist=checklist,
+        )
+        await repo.add_evaluation(stored, trigger=trigger, evaluated_at=now, causation_id=causation_id)
+        envelope = new_event("criteria.evaluated", criteria_pb2.CriteriaEvaluated(checklist=for_event(checklist)),
+                             producer=PRODUCER, case_id=case.case_id, partnership=case.partnership,
+                             correlation_id=correlation_id, causation_id=causation_id, occurred_at=now)
+        await self.infra.outbox.add(repo.session, envelope)
+        return checklist
+
+    async def reevaluate_open_cases(self, repo: CriteriaRepository, partnership: str, *, correlation_id: str,
+                                    causation_id: str = "") -> list[str]:
+        """Re-evaluates (trigger NEW_THEMES) every open case of the partnership; returns their ids."""
+        done = []
+        for case in await repo.open_cases(partnership):
+            try:
+                edition = self.pinned(case)
+            except FailedPrecondition:
+                continue  # pinned to a version no longer loaded: it waits for an explicit re-evaluation
+            await self.evaluate(repo, case, criteria_pb2.EVALUATION_TRIGGER_NEW_THEMES, correlation_id=correlation_id,
+                                causation_id=causation_id, edition=edition)
+            done.append(case.case_id)
+        return done
+
+    async def replay(self, stored: StoredEvaluation) -> criteria_pb2.ReplayEvaluationResponse:
+        """Evaluates a stored evaluation's inputs again under its edition version
+        and day, and compares the result with what was stored."""
+        info = self.loaded(stored)
+        evaluation = await self.run(stored.facts, info, pinned_calendar(stored.evaluated_on))
+        original = stored.checklist
+        replayed = build_checklist(evaluation, stored.facts, trigger=original.trigger, evaluation_id=original.evaluation_id,
+                                   evaluated_at=original.evaluated_at.ToDatetime(dt.UTC), partial=original.partial,
+                                   collation_version=original.collation_version, reason=original.reason)
+        diffs = differences(original, replayed)
+        if evaluation.ruleset != stored.ruleset:
+            diffs.insert(0, "ruleset (the rule conditions of this edition version changed)")
+        return criteria_pb2.ReplayEvaluationResponse(replayed=replayed, identical=not diffs, differences=diffs)

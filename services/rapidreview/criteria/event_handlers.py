@@ -1,0 +1,137 @@
+"""What the events of intake, gathering and decisions do to a case. Each runs in
+the consumer's transaction (with its inbox row); each that changes the facts
+stores one evaluation and its criteria.evaluated event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from rapidreview.criteria.domain.facts import (
+    as_withdrawn, facts_from_incident, with_collation, with_decision, with_panel_notification, with_panel_response,
+)
+from rapidreview.criteria.evaluator import CaseEvaluator
+from rapidreview.criteria.storage import DECIDED, OPEN, WITHDRAWN, CriteriaRepository, StoredCase
+from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
+from rapidreview.kernel.errors import FailedPrecondition
+from rapidreview.kernel.events import EventRef
+from rapidreview.rules import EditionNotFound
+from rapidreview.v1 import criteria_pb2 as S
+from rapidreview.v1 import decisions_pb2, facts_pb2, gathering_pb2, intake_pb2
+
+
+@dataclass
+class CaseEventHandlers:
+    evaluator: CaseEvaluator
+
+    def _repo(self, session) -> CriteriaRepository:  # type: ignore[no-untyped-def]
+        return CriteriaRepository(session, self.evaluator.infra.cipher)
+
+    async def _known_case(self, repo: CriteriaRepository, case_id: str) -> StoredCase:
+        case = await repo.get_case(case_id, for_update=True) if case_id else None
+        if case is None:
+            # Events from different producers are not ordered: the case may not be known yet.
+            raise RetryableEventError("unknown case")
+        return case
+
+    async def _evaluate(self, repo: CriteriaRepository, case: StoredCase, trigger: int, ref: EventRef) -> None:
+        try:
+            await self.evaluator.evaluate(repo, case, trigger, correlation_id=ref.correlation_id, causation_id=ref.event_id)
+        except FailedPrecondition as exc:  # pinned to a version not loaded (yet): an operator may restore it
+            raise RetryableEventError(exc.message) from None
+
+    async def on_incident_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentNotified) -> None:  # type: ignore[no-untyped-def]
+        """incident.notified: the case is pinned and gets its initial checklist."""
+        incident = payload.incident
+        case_id = incident.case_id or ref.case_id
+        if not case_id:
+            raise PermanentEventError("incident.notified without a case id")
+        repo = self._repo(session)
+        if await repo.get_case(case_id) is not None:
+            return  # already known: the same notification published again
+        facts = facts_from_incident(incident)
+        facts.case_id = case_id
+        facts.partnership = facts.partnership or ref.partnership
+        try:
+            edition = self.evaluator.first_edition(incident)
+        except (EditionNotFound, ValueError) as exc:
+            raise PermanentEventError(f"no edition for this notification: {exc}") from None
+        case = StoredCase(case_id, facts.partnership, WITHDRAWN if facts.withdrawn else OPEN, edition.name, edition.version,
+                          facts, 0, False)
+        await repo.insert_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED, ref)
+
+    async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
+        """incident.panel_notified: RR.DEADLINE starts."""
+        sent = payload.panel_notification.sent_date
+        if not sent:
+            raise PermanentEventError("incident.panel_notified without a sent date")
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        if case.facts.panel_notification_sent_date == sent:
+            return
+        case.facts = with_panel_notification(case.facts, sent)
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_NOTIFIED, ref)
+
+    async def on_withdrawn(self, session, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:  # type: ignore[no-untyped-def]
+        """incident.withdrawn: RR.REQUIRED no longer holds, and new themes no longer re-evaluate the case."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        if case.facts.withdrawn:
+            return
+        case.facts = as_withdrawn(case.facts)
+        case.status = WITHDRAWN
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN, ref)
+
+    async def on_information_collated(self, session, ref: EventRef, payload: gathering_pb2.InformationCollated) -> None:  # type: ignore[no-untyped-def]
+        """information.collated: the full checklist. A collation version not newer than the last changes nothing."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        if payload.collation_version <= case.collation_version:
+            return
+        case.facts = with_collation(case.facts, payload)
+        case.collation_version = payload.collation_version
+        case.partial = payload.partial
+        await repo.add_collation(case.case_id, payload)
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INFORMATION_COLLATED, ref)
+
+    async def on_decision_recorded(self, session, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:  # type: ignore[no-untyped-def]
+        """decision.recorded: RR.DEADLINE closes on the decision date (as intake closes it); the case is no longer open."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        try:
+            dt.date.fromisoformat(payload.decided_on)
+        except ValueError:
+            raise PermanentEventError("decided_on is not a date") from None
+        if case.status == DECIDED and case.facts.rapid_review_sent_date == payload.decided_on:
+            return
+        case.facts = with_decision(case.facts, payload.decided_on)
+        if case.status != WITHDRAWN:
+            case.status = DECIDED
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_DECISION_RECORDED, ref)
+
+    async def on_panel_response(self, session, ref: EventRef, case_id: str, response: str) -> None:  # type: ignore[no-untyped-def]
+        """The Panel's response (LOCAL.PANEL_VIEW), as CaseFacts spells it; re-evaluated when it changes."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, case_id or ref.case_id)
+        if case.facts.panel_response == response:
+            return
+        try:
+            case.facts = with_panel_response(case.facts, response)
+        except ValueError as exc:
+            raise PermanentEventError(str(exc)) from None
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_RESPONSE, ref)
+
+    async def on_new_themes(self, session, ref: EventRef, partnership: str, review: facts_pb2.EarlierReview) -> None:  # type: ignore[no-untyped-def]
+        """A completed review's learning themes join the partnership's earlier
+        reviews; every open case of the partnership is re-evaluated."""
+        if not partnership or not review.review_id or not review.themes:
+            raise PermanentEventError("themes without partnership, review id or themes")
+        repo = self._repo(session)
+        await repo.upsert_earlier_review(partnership, review, "decisions")
+        await self.evaluator.reevaluate_open_cases(repo, partnership, correlation_id=ref.correlation_id, causation_id=ref.event_id)
