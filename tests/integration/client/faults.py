@@ -37,7 +37,6 @@ class FaultyProxy:
         self.delay_first_response = delay_first_response
         self.calls = 0  # request HEADERS frames seen (one per RPC attempt)
         self.broken_responses = 0
-        self._released = False
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -107,7 +106,6 @@ class FaultyProxy:
                 writer.write(bytes(held))
                 held.clear()
                 release_at = None
-                self._released = True
             if data is None:
                 await writer.drain()
                 continue
