@@ -61,7 +61,9 @@ class CriteriaClient:
     ) -> criteria_pb2.EvaluateCaseResponse:
         """Evaluates CaseFacts as a what-if and stores nothing. INVALID_ARGUMENT with
         field violations when the facts do not validate; FAILED_PRECONDITION when
-        no edition covers the awareness date (the message names the editions).
+        no edition covers the awareness date, or the edition asked for does not
+        (the message names the editions); UNAVAILABLE while the rules engine is
+        saturated.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/EvaluateCase", request, criteria_pb2.EvaluateCaseResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -70,7 +72,10 @@ class CriteriaClient:
         self, request: criteria_pb2.GetChecklistRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.GetChecklistResponse:
-        """The latest stored checklist of a case (or a given evaluation)."""
+        """The latest stored checklist of a case (or a given evaluation). NOT_FOUND
+        when the case, or that evaluation of it, does not exist; PERMISSION_DENIED
+        for a case of another partnership.
+        """
         return self.connection.unary("/rapidreview.v1.CriteriaService/GetChecklist", request, criteria_pb2.GetChecklistResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -79,7 +84,8 @@ class CriteriaClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.RenderSummaryResponse:
         """Renders the advisory-group summary (Markdown, HTML or PDF) of a stored
-        evaluation; publishes summary.ready.
+        evaluation; publishes summary.ready. INVALID_ARGUMENT without a format;
+        NOT_FOUND as for GetChecklist.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/RenderSummary", request, criteria_pb2.RenderSummaryResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -97,7 +103,9 @@ class CriteriaClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.ExplainCriterionResponse:
         """Explains one criterion's outcome in a stored evaluation: the rule, the
-        facts it read, the evidence.
+        facts it read, the evidence. NOT_FOUND when the evaluation has no
+        criterion with that id; FAILED_PRECONDITION when the evaluation's edition
+        version is no longer loaded.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/ExplainCriterion", request, criteria_pb2.ExplainCriterionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -106,8 +114,11 @@ class CriteriaClient:
         self, request: criteria_pb2.ReevaluateCaseRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.ReevaluateCaseResponse:
-        """Re-evaluates a case explicitly (optionally under another edition version);
-        stores a new evaluation and publishes criteria.evaluated.
+        """Re-evaluates a case explicitly (optionally under another edition version,
+        to which the case is then pinned); stores a new evaluation and publishes
+        criteria.evaluated. INVALID_ARGUMENT without a reason or with a malformed
+        edition version; FAILED_PRECONDITION when that edition version is not
+        loaded or does not cover the case's awareness date.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/ReevaluateCase", request, criteria_pb2.ReevaluateCaseResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -119,7 +130,8 @@ class CriteriaClient:
         """Imports earlier reviews' learning themes for this partnership (for a new
         installation); used by LOCAL.RECURRENT_THEMES. Existing review ids are
         replaced, and every open case of the partnership is re-evaluated (trigger
-        NEW_THEMES) in the same transaction.
+        NEW_THEMES) in the same transaction. INVALID_ARGUMENT with field
+        violations; PERMISSION_DENIED for another partnership.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/ImportEarlierReviews", request, criteria_pb2.ImportEarlierReviewsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -128,7 +140,9 @@ class CriteriaClient:
         self, request: criteria_pb2.ListEvaluationsRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.ListEvaluationsResponse:
-        """Lists the stored evaluations of a case, newest first."""
+        """Lists the stored evaluations of a case, newest first. NOT_FOUND when the
+        case does not exist.
+        """
         return self.connection.unary("/rapidreview.v1.CriteriaService/ListEvaluations", request, criteria_pb2.ListEvaluationsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -138,8 +152,8 @@ class CriteriaClient:
     ) -> criteria_pb2.ReplayEvaluationResponse:
         """Replays a stored evaluation: evaluates its stored inputs again under its
         stored edition version and "today", and reports whether the result is the
-        one stored. Stores nothing. FAILED_PRECONDITION when that edition version
-        is no longer loaded.
+        one stored. Stores nothing. NOT_FOUND as for GetChecklist;
+        FAILED_PRECONDITION when that edition version is no longer loaded.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/ReplayEvaluation", request, criteria_pb2.ReplayEvaluationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -159,7 +173,9 @@ class AsyncCriteriaClient:
     ) -> criteria_pb2.EvaluateCaseResponse:
         """Evaluates CaseFacts as a what-if and stores nothing. INVALID_ARGUMENT with
         field violations when the facts do not validate; FAILED_PRECONDITION when
-        no edition covers the awareness date (the message names the editions).
+        no edition covers the awareness date, or the edition asked for does not
+        (the message names the editions); UNAVAILABLE while the rules engine is
+        saturated.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/EvaluateCase", request, criteria_pb2.EvaluateCaseResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -168,7 +184,10 @@ class AsyncCriteriaClient:
         self, request: criteria_pb2.GetChecklistRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.GetChecklistResponse:
-        """The latest stored checklist of a case (or a given evaluation)."""
+        """The latest stored checklist of a case (or a given evaluation). NOT_FOUND
+        when the case, or that evaluation of it, does not exist; PERMISSION_DENIED
+        for a case of another partnership.
+        """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/GetChecklist", request, criteria_pb2.GetChecklistResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -177,7 +196,8 @@ class AsyncCriteriaClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.RenderSummaryResponse:
         """Renders the advisory-group summary (Markdown, HTML or PDF) of a stored
-        evaluation; publishes summary.ready.
+        evaluation; publishes summary.ready. INVALID_ARGUMENT without a format;
+        NOT_FOUND as for GetChecklist.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/RenderSummary", request, criteria_pb2.RenderSummaryResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -195,7 +215,9 @@ class AsyncCriteriaClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.ExplainCriterionResponse:
         """Explains one criterion's outcome in a stored evaluation: the rule, the
-        facts it read, the evidence.
+        facts it read, the evidence. NOT_FOUND when the evaluation has no
+        criterion with that id; FAILED_PRECONDITION when the evaluation's edition
+        version is no longer loaded.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ExplainCriterion", request, criteria_pb2.ExplainCriterionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -204,8 +226,11 @@ class AsyncCriteriaClient:
         self, request: criteria_pb2.ReevaluateCaseRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.ReevaluateCaseResponse:
-        """Re-evaluates a case explicitly (optionally under another edition version);
-        stores a new evaluation and publishes criteria.evaluated.
+        """Re-evaluates a case explicitly (optionally under another edition version,
+        to which the case is then pinned); stores a new evaluation and publishes
+        criteria.evaluated. INVALID_ARGUMENT without a reason or with a malformed
+        edition version; FAILED_PRECONDITION when that edition version is not
+        loaded or does not cover the case's awareness date.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ReevaluateCase", request, criteria_pb2.ReevaluateCaseResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -217,7 +242,8 @@ class AsyncCriteriaClient:
         """Imports earlier reviews' learning themes for this partnership (for a new
         installation); used by LOCAL.RECURRENT_THEMES. Existing review ids are
         replaced, and every open case of the partnership is re-evaluated (trigger
-        NEW_THEMES) in the same transaction.
+        NEW_THEMES) in the same transaction. INVALID_ARGUMENT with field
+        violations; PERMISSION_DENIED for another partnership.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ImportEarlierReviews", request, criteria_pb2.ImportEarlierReviewsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -226,7 +252,9 @@ class AsyncCriteriaClient:
         self, request: criteria_pb2.ListEvaluationsRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> criteria_pb2.ListEvaluationsResponse:
-        """Lists the stored evaluations of a case, newest first."""
+        """Lists the stored evaluations of a case, newest first. NOT_FOUND when the
+        case does not exist.
+        """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ListEvaluations", request, criteria_pb2.ListEvaluationsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -236,8 +264,8 @@ class AsyncCriteriaClient:
     ) -> criteria_pb2.ReplayEvaluationResponse:
         """Replays a stored evaluation: evaluates its stored inputs again under its
         stored edition version and "today", and reports whether the result is the
-        one stored. Stores nothing. FAILED_PRECONDITION when that edition version
-        is no longer loaded.
+        one stored. Stores nothing. NOT_FOUND as for GetChecklist;
+        FAILED_PRECONDITION when that edition version is no longer loaded.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ReplayEvaluation", request, criteria_pb2.ReplayEvaluationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -683,9 +711,11 @@ class GatheringClient:
         latest version again stores nothing and answers with it (`replayed`).
         NOT_FOUND when the case or the agency's request does not exist;
         PERMISSION_DENIED when an agency submits for another agency;
-        FAILED_PRECONDITION once the gathering is closed (until the business unit
-        reopens it). Publishes agency.return_submitted, and information.collated
-        when this was the last outstanding return.
+        FAILED_PRECONDITION once the business unit has closed the gathering
+        (until it reopens it). Publishes agency.return_submitted, and
+        information.collated when no return is outstanding afterwards (the last
+        outstanding return, or an amendment once every return is in); the
+        gathering stays open for amendments until the business unit closes it.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/SubmitAgencyReturn", request, gathering_pb2.SubmitAgencyReturnResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -736,8 +766,9 @@ class GatheringClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> gathering_pb2.CloseGatheringResponse:
         """Closes the gathering, with returns missing if need be, and publishes
-        information.collated (partial when returns are missing).
-        FAILED_PRECONDITION when already closed, withdrawn or not required.
+        information.collated (partial when returns are missing); submissions
+        then fail until it is reopened. FAILED_PRECONDITION when already closed,
+        withdrawn or not required.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/CloseGathering", request, gathering_pb2.CloseGatheringResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -800,9 +831,11 @@ class AsyncGatheringClient:
         latest version again stores nothing and answers with it (`replayed`).
         NOT_FOUND when the case or the agency's request does not exist;
         PERMISSION_DENIED when an agency submits for another agency;
-        FAILED_PRECONDITION once the gathering is closed (until the business unit
-        reopens it). Publishes agency.return_submitted, and information.collated
-        when this was the last outstanding return.
+        FAILED_PRECONDITION once the business unit has closed the gathering
+        (until it reopens it). Publishes agency.return_submitted, and
+        information.collated when no return is outstanding afterwards (the last
+        outstanding return, or an amendment once every return is in); the
+        gathering stays open for amendments until the business unit closes it.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/SubmitAgencyReturn", request, gathering_pb2.SubmitAgencyReturnResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -853,8 +886,9 @@ class AsyncGatheringClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> gathering_pb2.CloseGatheringResponse:
         """Closes the gathering, with returns missing if need be, and publishes
-        information.collated (partial when returns are missing).
-        FAILED_PRECONDITION when already closed, withdrawn or not required.
+        information.collated (partial when returns are missing); submissions
+        then fail until it is reopened. FAILED_PRECONDITION when already closed,
+        withdrawn or not required.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/CloseGathering", request, gathering_pb2.CloseGatheringResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)

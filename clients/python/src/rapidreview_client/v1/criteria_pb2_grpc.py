@@ -89,14 +89,18 @@ class CriteriaServiceServicer:
     def EvaluateCase(self, request, context):
         """Evaluates CaseFacts as a what-if and stores nothing. INVALID_ARGUMENT with
         field violations when the facts do not validate; FAILED_PRECONDITION when
-        no edition covers the awareness date (the message names the editions).
+        no edition covers the awareness date, or the edition asked for does not
+        (the message names the editions); UNAVAILABLE while the rules engine is
+        saturated.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetChecklist(self, request, context):
-        """The latest stored checklist of a case (or a given evaluation).
+        """The latest stored checklist of a case (or a given evaluation). NOT_FOUND
+        when the case, or that evaluation of it, does not exist; PERMISSION_DENIED
+        for a case of another partnership.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -104,7 +108,8 @@ class CriteriaServiceServicer:
 
     def RenderSummary(self, request, context):
         """Renders the advisory-group summary (Markdown, HTML or PDF) of a stored
-        evaluation; publishes summary.ready.
+        evaluation; publishes summary.ready. INVALID_ARGUMENT without a format;
+        NOT_FOUND as for GetChecklist.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -119,15 +124,20 @@ class CriteriaServiceServicer:
 
     def ExplainCriterion(self, request, context):
         """Explains one criterion's outcome in a stored evaluation: the rule, the
-        facts it read, the evidence.
+        facts it read, the evidence. NOT_FOUND when the evaluation has no
+        criterion with that id; FAILED_PRECONDITION when the evaluation's edition
+        version is no longer loaded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ReevaluateCase(self, request, context):
-        """Re-evaluates a case explicitly (optionally under another edition version);
-        stores a new evaluation and publishes criteria.evaluated.
+        """Re-evaluates a case explicitly (optionally under another edition version,
+        to which the case is then pinned); stores a new evaluation and publishes
+        criteria.evaluated. INVALID_ARGUMENT without a reason or with a malformed
+        edition version; FAILED_PRECONDITION when that edition version is not
+        loaded or does not cover the case's awareness date.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -137,14 +147,16 @@ class CriteriaServiceServicer:
         """Imports earlier reviews' learning themes for this partnership (for a new
         installation); used by LOCAL.RECURRENT_THEMES. Existing review ids are
         replaced, and every open case of the partnership is re-evaluated (trigger
-        NEW_THEMES) in the same transaction.
+        NEW_THEMES) in the same transaction. INVALID_ARGUMENT with field
+        violations; PERMISSION_DENIED for another partnership.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListEvaluations(self, request, context):
-        """Lists the stored evaluations of a case, newest first.
+        """Lists the stored evaluations of a case, newest first. NOT_FOUND when the
+        case does not exist.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -153,8 +165,8 @@ class CriteriaServiceServicer:
     def ReplayEvaluation(self, request, context):
         """Replays a stored evaluation: evaluates its stored inputs again under its
         stored edition version and "today", and reports whether the result is the
-        one stored. Stores nothing. FAILED_PRECONDITION when that edition version
-        is no longer loaded.
+        one stored. Stores nothing. NOT_FOUND as for GetChecklist;
+        FAILED_PRECONDITION when that edition version is no longer loaded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -92,6 +92,7 @@ class CollationTrigger(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     COLLATION_TRIGGER_UNSPECIFIED: _ClassVar[CollationTrigger]
     COLLATION_TRIGGER_ALL_RETURNED: _ClassVar[CollationTrigger]
     COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT: _ClassVar[CollationTrigger]
+    COLLATION_TRIGGER_RETURN_AMENDED: _ClassVar[CollationTrigger]
 
 class HighlightKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -151,6 +152,7 @@ CONCERN_TYPE_OTHER: ConcernType
 COLLATION_TRIGGER_UNSPECIFIED: CollationTrigger
 COLLATION_TRIGGER_ALL_RETURNED: CollationTrigger
 COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT: CollationTrigger
+COLLATION_TRIGGER_RETURN_AMENDED: CollationTrigger
 HIGHLIGHT_KIND_UNSPECIFIED: HighlightKind
 HIGHLIGHT_KIND_MULTI_AGENCY_DAY: HighlightKind
 HIGHLIGHT_KIND_KEY_PRACTICE_EPISODE: HighlightKind
@@ -645,16 +647,22 @@ class ListOverdueRequestsResponse(_message.Message):
     def __init__(self, requests: _Optional[_Iterable[_Union[InformationRequest, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetCollatedInformationRequest(_message.Message):
-    __slots__ = ("case_id",)
+    __slots__ = ("case_id", "chronology_page_size", "chronology_page_token")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHRONOLOGY_PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    CHRONOLOGY_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     case_id: str
-    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+    chronology_page_size: int
+    chronology_page_token: str
+    def __init__(self, case_id: _Optional[str] = ..., chronology_page_size: _Optional[int] = ..., chronology_page_token: _Optional[str] = ...) -> None: ...
 
 class GetCollatedInformationResponse(_message.Message):
-    __slots__ = ("collated",)
+    __slots__ = ("collated", "next_chronology_page_token")
     COLLATED_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CHRONOLOGY_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     collated: CollatedInformation
-    def __init__(self, collated: _Optional[_Union[CollatedInformation, _Mapping]] = ...) -> None: ...
+    next_chronology_page_token: str
+    def __init__(self, collated: _Optional[_Union[CollatedInformation, _Mapping]] = ..., next_chronology_page_token: _Optional[str] = ...) -> None: ...
 
 class CloseGatheringRequest(_message.Message):
     __slots__ = ("case_id",)

@@ -121,9 +121,11 @@ class GatheringServiceServicer:
         latest version again stores nothing and answers with it (`replayed`).
         NOT_FOUND when the case or the agency's request does not exist;
         PERMISSION_DENIED when an agency submits for another agency;
-        FAILED_PRECONDITION once the gathering is closed (until the business unit
-        reopens it). Publishes agency.return_submitted, and information.collated
-        when this was the last outstanding return.
+        FAILED_PRECONDITION once the business unit has closed the gathering
+        (until it reopens it). Publishes agency.return_submitted, and
+        information.collated when no return is outstanding afterwards (the last
+        outstanding return, or an amendment once every return is in); the
+        gathering stays open for amendments until the business unit closes it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -164,8 +166,9 @@ class GatheringServiceServicer:
 
     def CloseGathering(self, request, context):
         """Closes the gathering, with returns missing if need be, and publishes
-        information.collated (partial when returns are missing).
-        FAILED_PRECONDITION when already closed, withdrawn or not required.
+        information.collated (partial when returns are missing); submissions
+        then fail until it is reopened. FAILED_PRECONDITION when already closed,
+        withdrawn or not required.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
