@@ -100,7 +100,7 @@ def migrate(service: str = typer.Argument(..., help="intake, gathering, criteria
     from rapidreview.kernel.migrations import upgrade
 
     try:
-        settings = load_settings(service)
+        settings = load_settings(service, require_nats=False)
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from None
     upgrade(service, settings.database_url)

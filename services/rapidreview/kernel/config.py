@@ -96,6 +96,8 @@ class Settings:
     nats_creds_file: Path | None = None
     #: RR_NATS_TLS_CA_FILE — CA bundle to verify NATS servers over TLS.
     nats_tls_ca_file: Path | None = None
+    #: RR_NATS_STREAM_REPLICAS — replicas of the streams the service provisions (3 on a 3-node cluster).
+    nats_stream_replicas: int = 1
     #: RR_TLS_CERT_FILE / RR_TLS_KEY_FILE — gRPC server certificate and key.
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
@@ -110,6 +112,8 @@ class Settings:
     encryption_keys_file: Path | None = None
     #: RR_LOG_LEVEL.
     log_level: str = "INFO"
+    #: RR_HEALTH_LISTEN — optional plaintext HOST:PORT serving only grpc.health.v1 (for probes when the main port uses TLS).
+    health_listen: str = ""
     #: RR_METRICS_LISTEN — HOST:PORT of the Prometheus metrics endpoint ("" disables).
     metrics_listen: str = ""
     #: RR_MIGRATE_ON_START — apply this service's migrations at start-up.
@@ -145,6 +149,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "nats_password": ("RR_NATS_PASSWORD", str),
     "nats_creds_file": ("RR_NATS_CREDS_FILE", _path),
     "nats_tls_ca_file": ("RR_NATS_TLS_CA_FILE", _path),
+    "nats_stream_replicas": ("RR_NATS_STREAM_REPLICAS", _positive_int),
     "tls_cert_file": ("RR_TLS_CERT_FILE", _path),
     "tls_key_file": ("RR_TLS_KEY_FILE", _path),
     "tls_client_ca_file": ("RR_TLS_CLIENT_CA_FILE", _path),
@@ -153,6 +158,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "jwt_audience": ("RR_JWT_AUDIENCE", str),
     "encryption_keys_file": ("RR_ENCRYPTION_KEYS_FILE", _path),
     "log_level": ("RR_LOG_LEVEL", _log_level),
+    "health_listen": ("RR_HEALTH_LISTEN", lambda raw: _listen(raw) if raw else ""),
     "metrics_listen": ("RR_METRICS_LISTEN", lambda raw: _listen(raw) if raw else ""),
     "migrate_on_start": ("RR_MIGRATE_ON_START", _bool),
     "consumer_ack_wait": ("RR_CONSUMER_ACK_WAIT", _positive_float),
@@ -195,10 +201,11 @@ def _read(env: Mapping[str, str], name: str) -> str | None:
     return None
 
 
-def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(service: str, env: Mapping[str, str] | None = None, *, require_nats: bool = True) -> Settings:
     """Builds the settings of `service` from the environment.
 
     Raises ConfigError naming the first variable that is missing or malformed.
+    `require_nats=False` is for commands that never connect to NATS (migrations).
     """
     env = os.environ if env is None else env
     if service not in DEFAULT_GRPC_PORTS:
@@ -213,6 +220,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{var}: invalid value ({exc})") from None
     values.setdefault("grpc_listen", f"0.0.0.0:{DEFAULT_GRPC_PORTS[service]}")
+    if not require_nats:
+        values.setdefault("nats_url", "nats://127.0.0.1:4222")
     for field, var in (("database_url", "RR_DATABASE_URL"), ("nats_url", "RR_NATS_URL")):
         if field not in values:
             raise ConfigError(f"{var}: required but not set (or set {var}_FILE)")

@@ -24,6 +24,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import EventBus
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import DLQ_PREFIX, EVENTS_STREAM, EventRef, UndecodableEvent, decode_envelope, unpack
@@ -202,6 +203,7 @@ class EventConsumer:
             self.after_commit()
             await msg.ack()
             self.processed += 1
+            metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
 
     async def _dead_letter(self, msg: Msg, reason: str, deliveries: int, envelope: events_pb2.EventEnvelope | None) -> None:
         assert self.bus.js is not None
@@ -224,4 +226,5 @@ class EventConsumer:
         )
         await msg.term()
         self.dead_lettered += 1
+        metrics.EVENTS_DEAD_LETTERED.labels(self.service, self.spec.durable).inc()
         log.warning("event dead-lettered", cause=reason, deliveries=deliveries)

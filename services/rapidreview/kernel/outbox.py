@@ -14,6 +14,7 @@ import datetime as dt
 from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import EventBus
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import subject_for
@@ -132,4 +133,5 @@ class OutboxRelay:
                 update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=dt.datetime.now(dt.UTC))
             )
         self.published += len(rows)
+        metrics.EVENTS_PUBLISHED.labels(self.outbox.producer).inc(len(rows))
         return len(rows)

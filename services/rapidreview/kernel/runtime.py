@@ -25,6 +25,7 @@ from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer
 from rapidreview.kernel.crypto import FieldCipher, KeyRing
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.logging import configure_logging, get_logger
+from rapidreview.kernel.metrics import serve_metrics
 from rapidreview.kernel.migrations import upgrade_async
 from rapidreview.kernel.outbox import Outbox, OutboxRelay
 from rapidreview.kernel.tables import add_kernel_tables
@@ -74,6 +75,7 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
             password=settings.nats_password,
             creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
             tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None,
+            stream_replicas=settings.nats_stream_replicas,
         )
     )
     outbox = Outbox(metadata.tables[f"{metadata.schema}.outbox"], settings.service)
@@ -97,6 +99,7 @@ def _interceptor(infra: Infrastructure, table: AccessTable) -> ApiInterceptor:
         table,
         rate_limiter=RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst),
         recorder=infra.access_log.record,
+        service=settings.service,
     )
 
 
@@ -131,7 +134,9 @@ async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessT
         _interceptor(infra, table),
         settings.grpc_listen,
         tls=tls,
+        health_listen=settings.health_listen,
     )
+    serve_metrics(settings.metrics_listen)
     await server.start()
     tasks = [asyncio.create_task(relay.run(), name="outbox-relay"), asyncio.create_task(infra.access_log.run(), name="access-log")]
     tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.spec.durable}") for c in consumers]

@@ -24,6 +24,7 @@ from grpc_reflection.v1alpha import reflection
 from rapidreview.kernel.auth import AccessTable, Principal, Role, TokenVerifier, authorise, reset_current_grant, set_current_grant
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
 from rapidreview.kernel.grpc_errors import internal_status, to_status
+from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
 from rapidreview.kernel.ratelimit import RateLimiter
 
@@ -49,7 +50,9 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         *,
         rate_limiter: RateLimiter | None = None,
         recorder: CallRecorder | None = None,
+        service: str = "",
     ) -> None:
+        self.service = service
         self.authenticate = authenticate
         self.table = table
         self.rate_limiter = rate_limiter
@@ -99,7 +102,11 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                     log.error("rpc failed", exc_info=exc)
                     await context.abort_with_status(internal_status(request_id))
                 finally:
-                    log.info("rpc", code=code, duration_ms=round((time.perf_counter() - started) * 1000, 2))
+                    elapsed = time.perf_counter() - started
+                    log.info("rpc", code=code, duration_ms=round(elapsed * 1000, 2))
+                    short = method.rsplit("/", 1)[-1]
+                    metrics.RPC_CALLS.labels(self.service, short, code).inc()
+                    metrics.RPC_SECONDS.labels(self.service, short).observe(elapsed)
                     if self.recorder is not None:
                         self.recorder(method, principal, request, code, request_id)
 
@@ -154,7 +161,8 @@ class ServerSpec:
 class GrpcServer:
     """A started gRPC server with health and reflection; `stop()` drains it."""
 
-    def __init__(self, spec: ServerSpec, interceptor: ApiInterceptor, listen: str, *, tls: tuple[Path, Path, Path | None] | None = None) -> None:
+    def __init__(self, spec: ServerSpec, interceptor: ApiInterceptor, listen: str, *, tls: tuple[Path, Path, Path | None] | None = None,
+                 health_listen: str = "") -> None:
         self.spec = spec
         self.server = grpc.aio.server(
             interceptors=[interceptor],
@@ -180,6 +188,14 @@ class GrpcServer:
             self.port = self.server.add_secure_port(listen, credentials)
         if self.port == 0:
             raise OSError(f"cannot bind gRPC server to {listen}")
+        # Probes (e.g. kubelet's native gRPC probe) cannot speak TLS: a plaintext
+        # listener that serves nothing but the same health status.
+        self.health_server: grpc.aio.Server | None = None
+        if health_listen:
+            self.health_server = grpc.aio.server()
+            health_pb2_grpc.add_HealthServicer_to_server(self.health, self.health_server)
+            if self.health_server.add_insecure_port(health_listen) == 0:
+                raise OSError(f"cannot bind the health listener to {health_listen}")
         self.ready = False
         self._watch: asyncio.Task[None] | None = None
 
@@ -187,6 +203,8 @@ class GrpcServer:
         for name in ("", *self.spec.service_names):
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.server.start()
+        if self.health_server is not None:
+            await self.health_server.start()
         self._watch = asyncio.create_task(self._watch_readiness(), name="readiness")
 
     async def _watch_readiness(self, interval: float = 0.5) -> None:
@@ -212,6 +230,8 @@ class GrpcServer:
             self._watch.cancel()
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace)
+        if self.health_server is not None:
+            await self.health_server.stop(None)
 
     async def wait(self) -> None:
         await self.server.wait_for_termination()

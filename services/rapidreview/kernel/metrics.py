@@ -1,0 +1,23 @@
+"""Prometheus metrics. Labels are service, RPC method, status code and consumer
+names only: never anything about a case or a person."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram, start_http_server
+
+RPC_CALLS = Counter("rapidreview_rpc_calls_total", "gRPC calls by method and status code", ["service", "method", "code"])
+RPC_SECONDS = Histogram(
+    "rapidreview_rpc_duration_seconds", "gRPC call duration", ["service", "method"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+EVENTS_CONSUMED = Counter("rapidreview_events_consumed_total", "Events acknowledged after processing", ["service", "consumer"])
+EVENTS_DEAD_LETTERED = Counter("rapidreview_events_dead_lettered_total", "Events moved to the dead-letter stream", ["service", "consumer"])
+EVENTS_PUBLISHED = Counter("rapidreview_events_published_total", "Outbox rows published to JetStream", ["service"])
+
+
+def serve_metrics(listen: str) -> None:
+    """Serves /metrics on HOST:PORT in a background thread ("" does nothing)."""
+    if not listen:
+        return
+    host, _, port = listen.rpartition(":")
+    start_http_server(int(port), addr=host)
