@@ -61,7 +61,8 @@ SCALARS = {
     descriptor_pb2.FieldDescriptorProto.TYPE_SINT64: "sint64",
 }
 
-DEFAULT_PORTS = {"IntakeService": 50051, "GatheringService": 50052, "CriteriaService": 50053, "DecisionsService": 50054}
+# Default ports by proto file (RR_GRPC_LISTEN overrides; the embedded stack picks free ports).
+DEFAULT_PORTS = {"intake": "50051", "gathering": "50052", "criteria": "50053", "decisions": "50054", "access_log": "every service's port"}
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -257,7 +258,7 @@ class Renderer:
         for f in self.files:
             for svc in f.service:
                 rpcs = ", ".join(f"[`{m.name}`]({self.page_name(f)}#{_anchor(f'{f.package}.{svc.name}.{m.name}')})" for m in svc.method)
-                port = DEFAULT_PORTS.get(svc.name, "")
+                port = DEFAULT_PORTS.get(Path(f.name).stem, "")
                 out.append(f"| `{f.package}.{svc.name}` | {port} | {rpcs} | [{self.page_name(f)}]({self.page_name(f)}) |")
         out += ["", "## Proto files", "", "| file | what it holds |", "|---|---|"]
         for f in self.files:
@@ -374,8 +375,9 @@ class Renderer:
         return out
 
     def render_example(self, service: str, method: str, example: Example) -> list[str]:
-        svc_short = service.rsplit(".", 1)[-1]
-        env = "RR_" + svc_short.removesuffix("Service").upper() + "_ADDR"
+        # the address variable the CLI, the clients and docs/integration.md use: RR_<proto file stem>_ADDR
+        stem = next((Path(f.name).stem for f in self.files for s in f.service if f"{f.package}.{s.name}" == service), "service")
+        env = f"RR_{stem.upper()}_ADDR"
         source = f"{self.examples_label}/{example.path.name}"
         how = f"the request in [`{source}`](../examples/{example.path.name})" if example.verbatim else \
             f"[`{source}`](../examples/{example.path.name}) wrapped in its request"

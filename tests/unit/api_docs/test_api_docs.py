@@ -148,6 +148,6 @@ def test_examples_are_attached_verbatim_or_wrapped_in_their_request(widget_set, 
     assert [(e.path.name, e.verbatim) for e in found] == [("a-request.json", True), ("b-widget.json", False)]
     assert json.loads(found[1].body) == {"widget": {"colour": "COLOUR_RED", "size": 3}}
     page = renderer.render()["widget.md"]
-    assert '"http://$RR_WIDGET_ADDR/rapidreview.v1.WidgetService/CreateWidget"' in page
+    assert '"http://$RR_WIDGET_ADDR/rapidreview.v1.WidgetService/CreateWidget"' in page  # RR_<proto file>_ADDR
     assert "More example requests in docs/examples/: [`b-widget.json`]" in page
     assert "c-other.json" not in page
