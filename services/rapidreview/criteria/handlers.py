@@ -22,7 +22,7 @@ from rapidreview.criteria.evaluator import PRODUCER, CaseEvaluator, pinned_calen
 from rapidreview.criteria.storage import CriteriaRepository, StoredCase, StoredEvaluation
 from rapidreview.criteria.summary.render import MEDIA_TYPES, render
 from rapidreview.kernel.auth import Grant, Role
-from rapidreview.kernel.errors import NotFound, PermissionDenied, Violations
+from rapidreview.kernel.errors import FailedPrecondition, NotFound, PermissionDenied, Violations
 from rapidreview.kernel.events import new_event
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.rules import RuleNotFound, ThemeVocabulary, validate_facts
@@ -122,7 +122,11 @@ class CriteriaHandlers:
             repo = self._repo(session)
             stored = await self._stored(repo, request.case_id, request.evaluation_id, grant)
             collated = await repo.get_collation(stored.case_id, stored.collation_version)
-        content = await asyncio.to_thread(render, self.summary_of(stored, collated), request.format)
+        try:
+            content = await asyncio.to_thread(render, self.summary_of(stored, collated), request.format)
+        except (ImportError, OSError):
+            # WeasyPrint (the "pdf" extra) or the pango library it loads is not installed in this deployment.
+            raise FailedPrecondition("PDF rendering is not installed here; Markdown and HTML are available") from None
         digest = hashlib.sha256(content).hexdigest()
         async with self.infra.db.transaction() as session:
             await self._repo(session).record_summary(

@@ -233,3 +233,17 @@ async def test_unknown_case_is_not_found_and_a_malformed_id_invalid_argument(stu
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await stub.GetChecklist(S.GetChecklistRequest(case_id="child-k"), metadata=bu.metadata())
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_pdf_without_the_renderer_installed_is_failed_precondition(stub, bu, events, case_id, monkeypatch):
+    from rapidreview.criteria import handlers
+
+    def missing(*_args):  # type: ignore[no-untyped-def]
+        raise ImportError("no module named weasyprint")
+
+    await notify(events, case_id)
+    await evaluations_of(stub, bu, case_id, 1)
+    monkeypatch.setattr(handlers, "render", missing)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stub.RenderSummary(S.RenderSummaryRequest(case_id=case_id, format=S.SUMMARY_FORMAT_PDF), metadata=bu.metadata())
+    assert caught.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "Markdown" in caught.value.details()
