@@ -2,10 +2,11 @@
 PostgreSQL and JetStream, each service its own process), against the raw
 building blocks measured in the same run.
 
-    .venv/bin/python bench/e2e_bench.py [--loads 25,50,100,200] [--duration 6] [--stage-cases 300]
+    .venv/bin/python bench/e2e_bench.py [--loads 5,10,25,50,100,200] [--duration 6] [--max-cases 300] [--stage-cases 200]
 
 1. Baselines (bench/baselines.py) on the stack's own NATS and PostgreSQL.
-2. Offered loads (open loop): a new case every 1/R s for `--duration` s, each
+2. Offered loads (open loop): a new case every 1/R s for `--duration` s (at most
+   `--max-cases` cases), each
    case NotifyIncident + RecordPanelNotification -> 7 requests opened -> 7
    returns -> collated -> full checklist; latency percentiles notify -> full
    checklist, achieved throughput, and CPU seconds per case for each component.
@@ -94,9 +95,11 @@ def summarise(times: list[CaseTimes], started: float, offered: float | None) -> 
     }
 
 
-async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, duration: float, drain_timeout: float) -> dict[str, Any]:
-    """Open loop: case i starts at i/rate, whatever the earlier cases are doing."""
-    count = max(1, round(rate * duration))
+async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, duration: float, drain_timeout: float,
+                       max_cases: int) -> dict[str, Any]:
+    """Open loop: case i starts at i/rate, whatever the earlier cases are doing, for
+    `duration` seconds or `max_cases` cases, whichever comes first."""
+    count = max(1, min(round(rate * duration), max_cases))
     meter = CpuMeter(bench.components()).start()
     started = time.perf_counter()
     tasks = []
@@ -291,7 +294,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
         result["loads"] = []
         for rate in args.loads:
-            r = await offered_load(bench, pipeline, rate, args.duration, args.drain_timeout)
+            r = await offered_load(bench, pipeline, rate, args.duration, args.drain_timeout, args.max_cases)
             result["loads"].append(r)
             print_load(r)
         if args.saturation > 0:
@@ -314,9 +317,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--loads", type=lambda s: [float(x) for x in s.split(",")], default=[25, 50, 100, 200],
+    parser.add_argument("--loads", type=lambda s: [float(x) for x in s.split(",")], default=[5, 10, 25, 50, 100, 200],
                         help="offered loads in cases/s, comma-separated")
     parser.add_argument("--duration", type=float, default=6.0, help="seconds each offered load issues cases")
+    parser.add_argument("--max-cases", type=int, default=300, help="bound on the cases one offered load issues")
     parser.add_argument("--drain-timeout", type=float, default=180.0, help="bound on waiting for issued cases")
     parser.add_argument("--case-timeout", type=float, default=120.0, help="bound on each step of a case")
     parser.add_argument("--saturation", type=float, default=20.0, help="seconds of the closed-loop run (0 skips it)")

@@ -1,0 +1,165 @@
+"""Prototypes of the changes docs/performance.md recommends, measured against what
+the services do today, on the same machine in the same run.
+
+    .venv/bin/python bench/prototypes.py
+
+1. Statements per event: gathering opens a case's requests with one INSERT per
+   request and one outbox INSERT per event (7 + 7 round trips through SQLAlchemy
+   for the Child K case). Prototype: the same rows as two multi-row INSERTs.
+2. Statement construction: every repository call builds its SQLAlchemy statement
+   anew (select(...).where(...)), and SQLAlchemy then derives its cache key.
+   Prototype: the statement built once with bind parameters, executed many times.
+3. Working days: WorkingDayCalendar.working_days_between walks day by day, so a
+   clock rendered for an old case costs one set lookup per day since it started.
+   Prototype: a count from a per-year prefix of working days (constant time).
+
+Each prints today's cost, the prototype's and the gain. Results go to
+bench/results/latest.json (section "prototypes").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from harness import cores, print_header, save_results
+
+
+async def statements(url: str, seconds: float = 3.0, concurrency: int = 8) -> dict[str, Any]:
+    from sqlalchemy import BigInteger, Column, Integer, LargeBinary, MetaData, String, Table, bindparam, select
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    metadata = MetaData()
+    name = f"proto_{uuid.uuid4().hex[:8]}"
+    rows_table = Table(f"{name}_requests", metadata, Column("case_id", String(36), primary_key=True),
+                       Column("agency_id", String(64), primary_key=True), Column("position", Integer), Column("body", LargeBinary))
+    outbox = Table(f"{name}_outbox", metadata, Column("id", BigInteger, primary_key=True, autoincrement=True),
+                   Column("event_id", String(36)), Column("data", LargeBinary))
+    engine = create_async_engine(url, pool_size=concurrency, max_overflow=0)
+    sessions = async_sessionmaker(engine, expire_on_commit=False)
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    body = b"x" * 300
+
+    async def loop(work) -> float:  # type: ignore[no-untyped-def]
+        done = 0
+        stop_at = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal done
+            while time.perf_counter() < stop_at:
+                await work()
+                done += 1
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return done / (time.perf_counter() - start)
+
+    async def one_by_one() -> None:
+        case_id = str(uuid.uuid4())
+        async with sessions() as s, s.begin():
+            for i in range(7):
+                await s.execute(rows_table.insert().values(case_id=case_id, agency_id=f"a{i}", position=i, body=body))
+                await s.execute(outbox.insert().values(event_id=str(uuid.uuid4()), data=body))
+
+    async def batched() -> None:
+        case_id = str(uuid.uuid4())
+        async with sessions() as s, s.begin():
+            await s.execute(rows_table.insert().values([dict(case_id=case_id, agency_id=f"a{i}", position=i, body=body) for i in range(7)]))
+            await s.execute(outbox.insert().values([dict(event_id=str(uuid.uuid4()), data=body) for _ in range(7)]))
+
+    async def built_each_time() -> None:
+        async with sessions() as s, s.begin():
+            for i in range(10):
+                await s.execute(select(rows_table.c.position, rows_table.c.body)
+                                .where(rows_table.c.case_id == "none", rows_table.c.agency_id == f"a{i}"))
+
+    prebuilt = select(rows_table.c.position, rows_table.c.body).where(
+        rows_table.c.case_id == bindparam("case_id"), rows_table.c.agency_id == bindparam("agency_id"))
+
+    async def built_once() -> None:
+        async with sessions() as s, s.begin():
+            for i in range(10):
+                await s.execute(prebuilt, {"case_id": "none", "agency_id": f"a{i}"})
+
+    try:
+        result = {
+            "open_7_requests_one_by_one_tx_per_second": await loop(one_by_one),
+            "open_7_requests_batched_tx_per_second": await loop(batched),
+            "ten_selects_built_each_time_tx_per_second": await loop(built_each_time),
+            "ten_selects_built_once_tx_per_second": await loop(built_once),
+        }
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+        await engine.dispose()
+    return result
+
+
+def working_days(n: int = 20_000) -> dict[str, Any]:
+    from rapidreview.kernel.calendar import WorkingDayCalendar, _bank_holidays
+
+    calendar = WorkingDayCalendar(lambda: dt.date(2024, 6, 26))
+    origin = dt.date(2000, 1, 1)
+    days = [origin + dt.timedelta(days=i) for i in range((dt.date(2040, 1, 1) - origin).days)]
+    prefix, count = [], 0
+    for day in days:  # working days in (origin, day]
+        if day != origin and day.weekday() < 5 and day not in _bank_holidays(day.year):
+            count += 1
+        prefix.append(count)
+
+    def prefix_between(start: dt.date, end: dt.date) -> int:
+        return prefix[(end - origin).days] - prefix[(start - origin).days]
+
+    out: dict[str, Any] = {}
+    end = dt.date(2024, 6, 26)
+    for label, span in (("15 days", 15), ("2 years", 730), ("6 years", 2190)):
+        start = end - dt.timedelta(days=span)
+        assert calendar.working_days_between(start, end) == prefix_between(start, end)
+        t = time.perf_counter()
+        for _ in range(n):
+            calendar.working_days_between(start, end)
+        walk = (time.perf_counter() - t) / n
+        t = time.perf_counter()
+        for _ in range(n):
+            prefix_between(start, end)
+        indexed = (time.perf_counter() - t) / n
+        out[label] = {"walk_us": walk * 1e6, "prefix_us": indexed * 1e6, "speedup": walk / indexed}
+    return out
+
+
+def main() -> None:
+    from rapidreview.stack import PostgresServer
+
+    print_header("prototypes of the recommended changes")
+    folder = Path(tempfile.mkdtemp(prefix="rr-bench-proto-"))
+    postgres = PostgresServer(folder / "postgres")
+    try:
+        postgres.start()
+        postgres.create_database("bench")
+        sql = asyncio.run(statements(postgres.url("bench")))
+    finally:
+        postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    one, batch = sql["open_7_requests_one_by_one_tx_per_second"], sql["open_7_requests_batched_tx_per_second"]
+    print(f"open 7 requests + 7 outbox rows: one INSERT each {one:,.0f} tx/s; two multi-row INSERTs {batch:,.0f} tx/s "
+          f"({batch / one:.1f}x)")
+    each, once = sql["ten_selects_built_each_time_tx_per_second"], sql["ten_selects_built_once_tx_per_second"]
+    print(f"10 SELECTs per transaction: statement built each time {each:,.0f} tx/s; built once with bind parameters "
+          f"{once:,.0f} tx/s ({once / each:.2f}x)")
+    cal = working_days()
+    for label, r in cal.items():
+        print(f"working days over {label}: day-by-day walk {r['walk_us']:.1f} us; prefix count {r['prefix_us']:.2f} us "
+              f"({r['speedup']:.0f}x)")
+    save_results("prototypes", {"sql": sql, "working_days": cal})
+    print(f"cpu cores: {cores()}")
+
+
+if __name__ == "__main__":
+    main()
