@@ -51,10 +51,10 @@ def criteria_env(fresh_database, own_nats, creds) -> dict[str, str]:
 
 
 async def stop_quickly(service: RunningService) -> None:
-    """Stops the service without draining its NATS connection. nats-py's pull
-    fetch takes expired-request status messages off the subscription queue
-    without marking them done, so after an idle spell a drain waits out its
-    whole timeout (30 s); closing the connection first is what a crash does."""
+    """Stops the service without draining its NATS connection first: a drain
+    after an idle spell waits for pull-request status messages nats-py never
+    marks done (the kernel bounds that wait); closing the connection is what a
+    crash does, and keeps the tests quick."""
     if service.infra is not None and service.infra.bus.nc is not None:
         await service.infra.bus.nc.close()
     await service.stop()
