@@ -22,7 +22,8 @@ PRODUCERS = {"incident": "intake", "criteria": "criteria"}
 
 @pytest.fixture(scope="module")
 def creds(tmp_path_factory: pytest.TempPathFactory):
-    return dev_credentials(Path(tmp_path_factory.mktemp("creds")))
+    """Development keys in `<data dir>/credentials`, where the CLI looks for them (RR_DATA_DIR)."""
+    return dev_credentials(Path(tmp_path_factory.mktemp("rr-data")) / "credentials")
 
 
 @pytest.fixture
