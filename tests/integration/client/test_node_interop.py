@@ -89,3 +89,14 @@ async def test_node_client_submits_an_agency_return_to_the_request_the_notificat
         stored = await client.gathering.get_agency_return(gathering_pb2.GetAgencyReturnRequest(case_id=case_id, agency_id="west-yorkshire-police"))
     assert stored.version.version == 1 and stored.version.submitted_by.startswith("dev-agency")
     assert stored.version.agency_return.chronology[0].practitioner_role == "response officer"
+
+
+async def test_node_client_notifies_over_mutual_tls(node, intake_mtls, pki, la_token):
+    env = {"RR_INTAKE_ADDR": intake_mtls.address, "RR_TOKEN": la_token, "RR_PANEL_REFERENCE": "none", "RR_TLS_CA_FILE": str(pki["ca"]),
+           "RR_TLS_CLIENT_CERT_FILE": str(pki["client.crt"]), "RR_TLS_CLIENT_KEY_FILE": str(pki["client.key"])}
+    code, steps, err = await run_node(node, env)
+    assert code == 0, err
+    assert steps[0]["step"] == "notified" and steps[0]["caseId"]
+    # without a client certificate the server refuses the connection
+    code, steps, err = await run_node(node, {k: v for k, v in env.items() if not k.startswith("RR_TLS_CLIENT")})
+    assert code == 1 and json.loads(err.strip().splitlines()[-1])["code"] == "UNAVAILABLE"

@@ -5,21 +5,12 @@ violations, authentication by token and by mutual TLS."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import ipaddress
 from pathlib import Path
 
-import grpc
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from rapidreview.stack.ports import free_port
-from tests.integration.client.conftest import health_serving
 from tests.integration.client.faults import FaultyProxy
-from tests.support.harness import RunningService, eventually
 
 from rapidreview_client import (  # noqa: E402 - importable once the conftest put the client on the path
     NO_RETRY,
@@ -155,62 +146,7 @@ def test_client_settings_come_from_the_environment(tmp_path: Path):
     assert "tls" not in client.connection_settings
 
 
-# --------------------------------------------------------------------------- mutual TLS
-
-
-def _name(cn: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
-
-
-def _cert(subject: str, key, issuer_name: x509.Name, issuer_key, *, ca: bool = False, san: bool = False) -> x509.Certificate:
-    now = dt.datetime.now(dt.UTC)
-    builder = (
-        x509.CertificateBuilder().subject_name(_name(subject)).issuer_name(issuer_name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if san:
-        builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _pem(obj) -> bytes:
-    if isinstance(obj, x509.Certificate):
-        return obj.public_bytes(serialization.Encoding.PEM)
-    return obj.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-
-
-@pytest.fixture
-def pki(tmp_path: Path) -> dict[str, Path]:
-    """A CA, a server certificate for 127.0.0.1, a partner's client certificate, and a stranger's."""
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _cert("Rapid Review test CA", ca_key, _name("Rapid Review test CA"), ca_key, ca=True)
-    server_key = ec.generate_private_key(ec.SECP256R1())
-    client_key = ec.generate_private_key(ec.SECP256R1())
-    stranger_key = ec.generate_private_key(ec.SECP256R1())
-    files = {
-        "ca": _pem(ca), "server.crt": _pem(_cert("intake", server_key, ca.subject, ca_key, san=True)), "server.key": _pem(server_key),
-        "client.crt": _pem(_cert("leeds-case-management", client_key, ca.subject, ca_key)), "client.key": _pem(client_key),
-        "stranger.crt": _pem(_cert("stranger", stranger_key, _name("stranger"), stranger_key)), "stranger.key": _pem(stranger_key),
-    }
-    out = {}
-    for name, data in files.items():
-        (tmp_path / name).write_bytes(data)
-        out[name] = tmp_path / name
-    return out
-
-
-@pytest.fixture
-async def intake_mtls(env, pki):
-    service = RunningService("intake", dict(env, RR_TLS_CERT_FILE=str(pki["server.crt"]), RR_TLS_KEY_FILE=str(pki["server.key"]),
-                                            RR_TLS_CLIENT_CA_FILE=str(pki["ca"])))
-    await service.start(wait_ready=False)
-    creds = grpc.ssl_channel_credentials(pki["ca"].read_bytes(), pki["client.key"].read_bytes(), pki["client.crt"].read_bytes())
-    await eventually(lambda: health_serving(service.address, creds), timeout=30, what="intake SERVING over mutual TLS")
-    yield service
-    await service.stop()
+# --------------------------------------------------------------------------- mutual TLS (fixtures in conftest)
 
 
 async def test_mutual_tls_with_a_client_certificate_and_token_reaches_the_service(intake_mtls, pki, la_token):
