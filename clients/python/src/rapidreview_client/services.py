@@ -85,7 +85,8 @@ class CriteriaClient:
     ) -> criteria_pb2.RenderSummaryResponse:
         """Renders the advisory-group summary (Markdown, HTML or PDF) of a stored
         evaluation; publishes summary.ready. INVALID_ARGUMENT without a format;
-        NOT_FOUND as for GetChecklist.
+        NOT_FOUND as for GetChecklist; FAILED_PRECONDITION for PDF where the PDF
+        renderer is not installed.
         """
         return self.connection.unary("/rapidreview.v1.CriteriaService/RenderSummary", request, criteria_pb2.RenderSummaryResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -197,7 +198,8 @@ class AsyncCriteriaClient:
     ) -> criteria_pb2.RenderSummaryResponse:
         """Renders the advisory-group summary (Markdown, HTML or PDF) of a stored
         evaluation; publishes summary.ready. INVALID_ARGUMENT without a format;
-        NOT_FOUND as for GetChecklist.
+        NOT_FOUND as for GetChecklist; FAILED_PRECONDITION for PDF where the PDF
+        renderer is not installed.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/RenderSummary", request, criteria_pb2.RenderSummaryResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)

@@ -109,7 +109,8 @@ class CriteriaServiceServicer:
     def RenderSummary(self, request, context):
         """Renders the advisory-group summary (Markdown, HTML or PDF) of a stored
         evaluation; publishes summary.ready. INVALID_ARGUMENT without a format;
-        NOT_FOUND as for GetChecklist.
+        NOT_FOUND as for GetChecklist; FAILED_PRECONDITION for PDF where the PDF
+        renderer is not installed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
