@@ -3,6 +3,11 @@ its own process, all on free loopback ports, in one data folder.
 
 `EmbeddedStack.start()` brings everything up and waits for every service's
 gRPC health; `stop()` stops services first (graceful SIGTERM), then the servers.
+
+For scale-out and fault tests the stack can also run several replicas of a
+service (`replicas`), a clustered NATS (`nats_cluster_size`, streams then get
+that many replicas, at most 3) or an external NATS (`nats_urls`), and kill,
+stop and start single service processes (`kill_service`, `start_service`, ...).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from rapidreview.stack.credentials import DevCredentials
-from rapidreview.stack.nats import NatsServer
+from rapidreview.stack.nats import NatsCluster, NatsServer
 from rapidreview.stack.nats_accounts import NatsUsers, accounts_file, include_directive
 from rapidreview.stack.ports import free_port
 from rapidreview.stack.postgres import PostgresServer
@@ -57,10 +62,19 @@ class ServiceProcess:
     port: int
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
+    #: The service this process runs; `name` differs for a second replica ("gathering-2").
+    service: str = ""
+
+    def __post_init__(self) -> None:
+        self.service = self.service or self.name
 
     @property
     def address(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
 
 
 @dataclass
@@ -70,36 +84,82 @@ class EmbeddedStack:
     data_dir: Path
     services: list[str] = field(default_factory=available_services)
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Processes per service (default 1); replicas share the service's durable consumers.
+    replicas: dict[str, int] = field(default_factory=dict)
+    #: 1: one nats-server; 3 (or more): a JetStream cluster on loopback (`nats_cluster`).
+    nats_cluster_size: int = 1
+    #: Comma-separated URLs of a NATS run by someone else; the stack then starts none.
+    nats_urls: str | None = None
 
     def __post_init__(self) -> None:
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.postgres = PostgresServer(self.data_dir / "postgres")
         self.credentials = DevCredentials.ensure(self.data_dir / "credentials")
-        accounts = accounts_file()
+        accounts = accounts_file() if self.nats_urls is None else None
         # Per-service NATS users with subject permissions, as in production.
         self.nats_users = NatsUsers.ensure(self.credentials.folder) if accounts else None
         self.nats = NatsServer(self.data_dir / "nats", config_extra=include_directive(accounts, self.data_dir / "nats") if accounts else "")
+        self.nats_cluster: NatsCluster | None = None
+        if self.nats_urls is None and self.nats_cluster_size > 1:
+            cluster_dir = self.data_dir / "nats-cluster"
+            extra = ""
+            if accounts:
+                for i in range(self.nats_cluster_size):
+                    extra = include_directive(accounts, cluster_dir / f"node-{i}")
+            self.nats_cluster = NatsCluster(cluster_dir, self.nats_cluster_size, config_extra=extra)
         (self.data_dir / "logs").mkdir(exist_ok=True)
-        self.processes = [ServiceProcess(name, free_port(), self.data_dir / "logs" / f"{name}.log") for name in self.services]
+        self.processes = []
+        for name in self.services:
+            for i in range(max(self.replicas.get(name, 1), 1)):
+                proc_name = name if i == 0 else f"{name}-{i + 1}"
+                self.processes.append(ServiceProcess(proc_name, free_port(), self.data_dir / "logs" / f"{proc_name}.log", service=name))
 
     @property
     def database_url(self) -> str:
         return self.postgres.url("rapidreview")
+
+    @property
+    def nats_url(self) -> str:
+        """What the services get as RR_NATS_URL (comma-separated for a cluster)."""
+        if self.nats_urls is not None:
+            return self.nats_urls
+        if self.nats_cluster is not None:
+            return self.nats_cluster.urls
+        return self.nats.url
+
+    def nats_connect_options(self, user: str = "admin") -> dict[str, object]:
+        """Keyword arguments for `nats.connect` as `user` (the operators' admin by default)."""
+        options: dict[str, object] = {"servers": [u.strip() for u in self.nats_url.split(",") if u.strip()]}
+        if self.nats_users is not None:
+            options.update(user=user, password=self.nats_users.passwords[user])
+        return options
+
+    def process(self, name: str) -> ServiceProcess:
+        """The process called `name` ("gathering", "gathering-2", ...)."""
+        for proc in self.processes:
+            if proc.name == name:
+                return proc
+        raise KeyError(name)
+
+    def replicas_of(self, service: str) -> list[ServiceProcess]:
+        return [proc for proc in self.processes if proc.service == service]
 
     def service_env(self, proc: ServiceProcess) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
             {
                 "RR_DATABASE_URL": self.database_url,
-                "RR_NATS_URL": self.nats.url,
+                "RR_NATS_URL": self.nats_url,
                 "RR_GRPC_LISTEN": proc.address,
                 "RR_DATA_DIR": str(self.data_dir),
                 **self.credentials.service_env(),
             }
         )
+        if self.nats_cluster is not None:
+            env["RR_NATS_STREAM_REPLICAS"] = str(min(self.nats_cluster_size, 3))
         if self.nats_users is not None:
-            env.update(self.nats_users.service_env(proc.name))
+            env.update(self.nats_users.service_env(proc.service))
         env.update(self.extra_env)
         return env
 
@@ -108,22 +168,64 @@ class EmbeddedStack:
         self.postgres.create_database("rapidreview")
         if self.nats_users is not None:
             os.environ.update(self.nats_users.server_env())  # nats-server inherits them
-        self.nats.start()
+        if self.nats_cluster is not None:
+            self.nats_cluster.start()
+        elif self.nats_urls is None:
+            self.nats.start()
         for proc in self.processes:
-            log = open(proc.log_path, "ab")  # noqa: SIM115 - handed to the child
+            self._spawn(proc)
+        self.wait_healthy(timeout)
+        self.write_state()
+
+    def _spawn(self, proc: ServiceProcess) -> None:
+        with open(proc.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
             proc.process = subprocess.Popen(
-                [sys.executable, "-m", f"rapidreview.{proc.name}"],
+                [sys.executable, "-m", f"rapidreview.{proc.service}"],
                 env=self.service_env(proc),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.wait_healthy(timeout)
+
+    def start_service(self, name: str, timeout: float = 90.0) -> None:
+        """Starts process `name` again (no-op while it runs) and waits for its health."""
+        proc = self.process(name)
+        if not proc.is_running:
+            self._spawn(proc)
+        self.wait_healthy(timeout, names=[name])
         self.write_state()
 
-    def wait_healthy(self, timeout: float) -> None:
+    def kill_service(self, name: str) -> None:
+        """SIGKILL to process `name`, as in a crash: no drain, no goodbye. Idempotent."""
+        proc = self.process(name)
+        if proc.process is None:
+            return
+        if proc.process.poll() is None:
+            os.kill(proc.process.pid, signal.SIGKILL)
+        proc.process.wait(timeout=30)
+
+    def stop_service(self, name: str, timeout: float = 20.0) -> None:
+        """Graceful stop of process `name` (SIGTERM; SIGKILL after `timeout`). Idempotent."""
+        proc = self.process(name)
+        if proc.process is None or proc.process.poll() is not None:
+            return
+        proc.process.send_signal(signal.SIGTERM)
+        try:
+            proc.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill_service(name)
+
+    def restart_service(self, name: str, *, kill: bool = False, timeout: float = 90.0) -> None:
+        """Stops (or with `kill`, SIGKILLs) process `name`, starts it and waits for its health."""
+        if kill:
+            self.kill_service(name)
+        else:
+            self.stop_service(name)
+        self.start_service(name, timeout)
+
+    def wait_healthy(self, timeout: float, names: list[str] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        pending = {p.name for p in self.processes}
+        pending = {p.name for p in self.processes} if names is None else set(names)
         while pending and time.monotonic() < deadline:
             for proc in self.processes:
                 if proc.name not in pending:
@@ -138,7 +240,7 @@ class EmbeddedStack:
 
     def write_state(self) -> None:
         state = {
-            "nats_url": self.nats.url,
+            "nats_url": self.nats_url,
             "database_url": self.database_url,
             "services": {p.name: {"address": p.address, "pid": p.process.pid if p.process else None, "log": str(p.log_path)}
                          for p in self.processes},
@@ -156,6 +258,8 @@ class EmbeddedStack:
                 except subprocess.TimeoutExpired:
                     proc.process.kill()
                     proc.process.wait(timeout=5)
+        if self.nats_cluster is not None:
+            self.nats_cluster.stop()
         self.nats.stop()
         self.postgres.stop()
         state = self.data_dir / "stack.json"
