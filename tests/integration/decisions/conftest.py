@@ -5,8 +5,8 @@ from pathlib import Path
 
 import grpc
 import nats
-import pytest
 import nats.js.errors
+import pytest
 from sqlalchemy import func, select
 
 from rapidreview.decisions import storage
@@ -102,6 +102,20 @@ async def known_evaluation(decisions, evaluation_id: str) -> None:
                                     .where(storage.evaluations.c.evaluation_id == evaluation_id))).first() is not None
 
     await eventually(check, what="the criteria evaluation to be known to decisions")
+
+
+async def stored_counts(decisions) -> tuple[int, ...]:
+    """Row counts of every table that a command writes."""
+    tables = [storage.recommendations, storage.decisions, storage.panel_submissions, storage.panel_responses, storage.reviews,
+              storage.milestones, storage.extensions, storage.progress_checks, storage.identifying_details,
+              storage.publications, storage.actions, storage.disseminations, storage.audit_entries,
+              storage.idempotency, storage.clocks]
+    async with decisions.infra.db.transaction() as s:
+        counts = [(await s.execute(select(func.count()).select_from(t))).scalar_one() for t in tables]
+        # The clock watcher may emit a deadline event at any moment; that is not the command's doing.
+        counts.append((await s.execute(select(func.count()).select_from(storage.outbox)
+                                       .where(storage.outbox.c.event_type.not_like("deadline.%")))).scalar_one())
+    return tuple(counts)
 
 
 async def outbox_drained(decisions) -> None:

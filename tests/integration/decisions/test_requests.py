@@ -13,9 +13,8 @@ from rapidreview.kernel.grpc_errors import field_violations
 from rapidreview.v1 import decisions_pb2 as D
 from rapidreview.v1 import events_pb2
 from tests.integration.decisions import childk
-from tests.integration.decisions.conftest import outbox_drained
+from tests.integration.decisions.conftest import outbox_drained, stored_counts
 from tests.integration.decisions.flow import Flow
-from tests.integration.decisions.test_rules import _stored
 from tests.support.harness import eventually
 
 pytestmark = pytest.mark.integration
@@ -53,12 +52,12 @@ BAD = [
 async def test_bad_request_is_invalid_argument_naming_the_field_and_stores_nothing(new_case, stub, roles, decisions, rpc, role,
                                                                                     build, field):
     case_id, _ = await new_case()
-    before = await _stored(decisions)
+    before = await stored_counts(decisions)
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await getattr(stub, rpc)(build(case_id), metadata=roles[role].metadata())
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field in [f for f, _ in field_violations(err.value)]
-    assert await _stored(decisions) == before
+    assert await stored_counts(decisions) == before
 
 
 async def test_garbage_request_bytes_are_invalid_argument(decisions, roles):
