@@ -10,7 +10,10 @@ from rapidreview.criteria.evaluator import CaseEvaluator
 from rapidreview.criteria.event_handlers import CaseEventHandlers
 from rapidreview.criteria.handlers import CriteriaHandlers
 from rapidreview.criteria.servicer import CriteriaServicer
+from rapidreview.criteria import storage
 from rapidreview.criteria.storage import metadata
+from rapidreview.delivery.config import DeliveryConfig
+from rapidreview.delivery.handler import delivery_consumer_spec, make_on_summary_ready
 from rapidreview.criteria.watchers import RulebookWatcher
 from rapidreview.kernel.config import Settings
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
@@ -34,6 +37,12 @@ def build(settings: Settings, rulebook=None) -> tuple[Infrastructure, ServicePar
         consumers=consumer_specs(CaseEventHandlers(evaluator), settings),
         watchers=[RulebookWatcher(rulebook).run],
     )
+    # Advisory-group delivery: summary.ready e-mailed to the partnership's recipients
+    # when RR_DELIVERY_CONFIG_FILE is set.
+    if settings.delivery_config_file is not None:
+        delivery_config = DeliveryConfig.from_file(settings.delivery_config_file)
+        handler = make_on_summary_ready(delivery_config, storage.delivery, handlers.render_document)
+        parts.consumers.append(delivery_consumer_spec(handler, delivery_config, settings))
     return infra, parts
 
 

@@ -112,6 +112,18 @@ class CriteriaHandlers:
                              titles={rule.id: rule.title for rule in self.rulebook.rules(info)},
                              edition_title=self.rulebook.loaded(info).title, vocabulary=self.rulebook.themes(info))
 
+    async def render_document(self, case_id: str, evaluation_id: str, fmt: int = S.SUMMARY_FORMAT_PDF) -> bytes:
+        """The rendered summary of a stored evaluation, for the service's own
+        delivery to the advisory group: no caller, nothing recorded or published."""
+        from rapidreview.kernel.auth import Principal, Role, Scope
+
+        service = Grant(Principal(subject="service:criteria", role=Role.SERVICE, partnership=""), Scope.ANY)
+        async with self.infra.db.transaction() as session:
+            repo = self._repo(session)
+            stored = await self._stored(repo, case_id, evaluation_id, service)
+            collated = await repo.get_collation(stored.case_id, stored.collation_version)
+        return await asyncio.to_thread(render, self.summary_of(stored, collated), fmt)
+
     async def render_summary(self, request: S.RenderSummaryRequest, grant: Grant, correlation_id: str) -> S.RenderSummaryResponse:
         if request.format not in MEDIA_TYPES:
             v = Violations()

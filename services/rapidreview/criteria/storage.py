@@ -24,6 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.rotation import SealedColumn, rotate_columns
+from rapidreview.delivery.storage import delivery_tables
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import criteria_pb2, facts_pb2, gathering_pb2
 
@@ -102,6 +104,7 @@ summaries = Table(
     Column("rendered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
+delivery = delivery_tables(metadata)  # advisory-group e-mail delivery records (rapidreview.delivery)
 _kernel = add_kernel_tables(metadata)
 
 
@@ -285,3 +288,19 @@ class CriteriaRepository:
             summaries.insert().values(summary_id=summary_id, evaluation_id=evaluation_id, case_id=case_id, format=fmt,
                                       sha256=sha256, rendered_by=rendered_by)
         )
+
+
+# -- key rotation ---------------------------------------------------------------
+#: Every column holding ciphertexts, with the associated data each was sealed with.
+SEALED_COLUMNS = (
+    SealedColumn(cases, "facts_enc", associated=lambda r: f"case:{r.case_id}:facts"),
+    SealedColumn(evaluations, "facts_enc", associated=lambda r: f"evaluation:{r.evaluation_id}:facts"),
+    SealedColumn(evaluations, "checklist_enc", associated=lambda r: f"evaluation:{r.evaluation_id}:checklist"),
+    SealedColumn(collations, "payload_enc", associated=lambda r: f"collation:{r.case_id}:{r.collation_version}"),
+)
+
+
+async def rotate_keys(session: AsyncSession, cipher: FieldCipher) -> int:
+    """Re-encrypts every sealed value under the cipher's current key, one
+    transaction per batch; returns how many values changed (0: nothing left)."""
+    return await rotate_columns(session, cipher, SEALED_COLUMNS)

@@ -137,6 +137,8 @@ class Settings:
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
     rate_limit_rps: float = 20.0
     rate_limit_burst: int = 40
+    #: RR_DELIVERY_CONFIG_FILE — advisory-group e-mail delivery (criteria service): SMTP and recipients, YAML.
+    delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""
 
@@ -171,6 +173,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "tls_client_identities_file": ("RR_TLS_CLIENT_IDENTITIES_FILE", _path),
     "rate_limit_rps": ("RR_RATE_LIMIT_RPS", _positive_float),
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
+    "delivery_config_file": ("RR_DELIVERY_CONFIG_FILE", _path),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
 }
 
