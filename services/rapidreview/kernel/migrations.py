@@ -44,6 +44,10 @@ def run_env(metadata: MetaData) -> None:
     url = context.config.get_main_option("sqlalchemy.url")
 
     def do_run(connection: Connection) -> None:
+        # Serialise concurrent migrators (replicas starting together) before anything else:
+        # CREATE SCHEMA IF NOT EXISTS is not safe against a concurrent twin. One transaction
+        # (Alembic joins it) holds the lock until everything is committed.
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"migrate:{schema}"})
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         context.configure(
             connection=connection,
@@ -53,8 +57,6 @@ def run_env(metadata: MetaData) -> None:
             include_name=lambda name, type_, _parent: type_ != "schema" or name == schema,
         )
         with context.begin_transaction():
-            # Serialise concurrent migrators (replicas starting together).
-            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"migrate:{schema}"})
             context.run_migrations()
 
     async def run_async() -> None:
