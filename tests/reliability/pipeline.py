@@ -274,24 +274,27 @@ class Api:
 
     def __init__(self, stack: EmbeddedStack, *, call_timeout: float = 15.0, retry_for: float = 240.0) -> None:
         self.channels: list[grpc.aio.Channel] = []
-        self.stubs: dict[str, list[Any]] = {}
+        self.stubs: dict[str, list[tuple[str, Any]]] = {}
         for proc in stack.processes:
             channel = grpc.aio.insecure_channel(proc.address, options=CHANNEL_OPTIONS)
             self.channels.append(channel)
-            self.stubs.setdefault(proc.service, []).append(STUBS[proc.service](channel))
+            self.stubs.setdefault(proc.service, []).append((proc.name, STUBS[proc.service](channel)))
         self._turn = {name: itertools.cycle(range(len(stubs))) for name, stubs in self.stubs.items()}
         self.call_timeout = call_timeout
         self.retry_for = retry_for
         self.retries: Counter[str] = Counter()
         self.calls: Counter[str] = Counter()
         self.latency: dict[str, list[float]] = {}  # seconds per attempt, by method
+        self.calls_by_process: Counter[str] = Counter()
 
     async def close(self) -> None:
         for channel in self.channels:
             await channel.close()
 
     def stub(self, service: str) -> Any:
-        return self.stubs[service][next(self._turn[service])]
+        name, stub = self.stubs[service][next(self._turn[service])]
+        self.calls_by_process[name] += 1
+        return stub
 
     async def call(self, service: str, method: str, request: Any, token: str, *,
                    also_retry: tuple[grpc.StatusCode, ...] = (), slots: asyncio.Semaphore | None = None) -> Any:
