@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import tempfile
 import time
@@ -173,6 +174,7 @@ async def postgres_transactions(url: str, seconds: float, concurrency: int) -> d
         await admin.execute(f"DROP TABLE {table}")
         await admin.close()
     return {
+        "ops": raw_ops + sa_ops,
         "asyncpg_per_second": raw_ops / raw_elapsed,
         "sqlalchemy_per_second": sa_ops / sa_elapsed,
         "concurrency": concurrency,
@@ -240,14 +242,28 @@ def durable_rules_raw(count: int) -> dict[str, Any]:
 
 
 async def measure_all(nats_url: str, nats_auth: dict[str, str], database_url: str, *, seconds: float = 3.0,
-                      concurrency: int = 32, messages: int = 20_000, evaluations: int = 20_000) -> dict[str, Any]:
+                      concurrency: int = 32, messages: int = 20_000, evaluations: int = 20_000,
+                      components: dict[str, list[int]] | None = None) -> dict[str, Any]:
+    """Every baseline; with `components` (process ids by name) also the CPU milliseconds
+    each operation cost across those processes and this one."""
+    from harness import CpuMeter
+
+    components = {**(components or {}), "driver": [os.getpid()]}
     out: dict[str, Any] = {}
-    out["grpc_echo"] = await grpc_echo(seconds, concurrency)
-    out["grpc_echo_c1"] = await grpc_echo(seconds, 1)
-    out["jetstream"] = await jetstream_publish_pull_ack(nats_url, nats_auth, messages)
-    out["postgres"] = await postgres_transactions(database_url, seconds, concurrency)
-    out["postgres_c1"] = await postgres_transactions(database_url, seconds, 1)
-    out["durable_rules"] = await asyncio.to_thread(durable_rules_raw, evaluations)
+
+    async def measured(key: str, coro, ops_of) -> None:  # type: ignore[no-untyped-def]
+        meter = CpuMeter(components).start()
+        out[key] = await coro
+        cpu = meter.stop()
+        ops = ops_of(out[key])
+        out[key]["cpu_ms_per_op"] = sum(cpu["cpu_seconds"].values()) / ops * 1e3 if ops else None
+
+    await measured("grpc_echo", grpc_echo(seconds, concurrency), lambda r: r["ops"])
+    await measured("grpc_echo_c1", grpc_echo(seconds, 1), lambda r: r["ops"])
+    await measured("jetstream", jetstream_publish_pull_ack(nats_url, nats_auth, messages), lambda r: r["count"] * 1.1)
+    await measured("postgres", postgres_transactions(database_url, seconds, concurrency), lambda r: r["ops"])
+    await measured("postgres_c1", postgres_transactions(database_url, seconds, 1), lambda r: r["ops"])
+    await measured("durable_rules", asyncio.to_thread(durable_rules_raw, evaluations), lambda r: r["count"] * 1.1)
     return out
 
 

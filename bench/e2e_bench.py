@@ -2,7 +2,7 @@
 PostgreSQL and JetStream, each service its own process), against the raw
 building blocks measured in the same run.
 
-    .venv/bin/python bench/e2e_bench.py [--loads 5,10,25,50,100,200] [--duration 6] [--max-cases 300] [--stage-cases 200]
+    .venv/bin/python bench/e2e_bench.py [--loads 1,2,5,10,25,50,100,200] [--duration 6] [--max-cases 300] [--stage-cases 200]
 
 1. Baselines (bench/baselines.py) on the stack's own NATS and PostgreSQL.
 2. Offered loads (open loop): a new case every 1/R s for `--duration` s (at most
@@ -245,6 +245,50 @@ async def stages(bench: BenchStack, pipeline: Pipeline, watcher: EventWatcher, n
     return out
 
 
+async def statements_per_case(bench: BenchStack, pipeline: Pipeline, cases: int = 5) -> dict[str, Any]:
+    """SQL statements and committed transactions one case costs, from PostgreSQL's own
+    statement log and counters: `cases` cases one after the other, less an idle window of
+    the same length (relay polls, health pings)."""
+    import asyncpg
+
+    url = bench.database_url.replace("postgresql+asyncpg://", "postgresql://")
+    log_path = bench.stack.postgres.log_path
+    conn = await asyncpg.connect(url)
+
+    async def window(work) -> tuple[int, int, float]:  # type: ignore[no-untyped-def]
+        offset = log_path.stat().st_size
+        commits = await conn.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
+        start = time.perf_counter()
+        await work()
+        elapsed = time.perf_counter() - start
+        await asyncio.sleep(1.0)  # the statistics collector and the log catch up
+        commits = await conn.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()") - commits
+        with open(log_path, "rb") as f:
+            f.seek(offset)
+            text = f.read().decode("utf-8", "replace")
+        statements = sum(1 for line in text.splitlines() if "duration:" in line and (" execute " in line or " statement: " in line))
+        return statements, commits, elapsed
+
+    try:
+        await conn.execute("ALTER SYSTEM SET log_min_duration_statement = 0")
+        await conn.execute("SELECT pg_reload_conf()")
+        await asyncio.sleep(0.5)
+
+        async def run_cases() -> None:
+            for _ in range(cases):
+                await pipeline.run_case()
+            await drained(bench, 60)
+
+        busy = await window(run_cases)
+        idle = await window(lambda: asyncio.sleep(busy[2]))
+    finally:
+        await conn.execute("ALTER SYSTEM RESET log_min_duration_statement")
+        await conn.execute("SELECT pg_reload_conf()")
+        await conn.close()
+    return {"cases": cases, "statements_per_case": (busy[0] - idle[0]) / cases,
+            "transactions_per_case": (busy[1] - idle[1]) / cases, "idle_statements_per_second": idle[0] / busy[2]}
+
+
 def ratios(stage: dict[str, Any], base: dict[str, Any]) -> dict[str, dict[str, float]]:
     """Each stage's rate over the rate of the building block it stands on."""
     echo = base["grpc_echo"]["per_second"]
@@ -288,9 +332,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         warm = await saturation(bench, pipeline, 4, 3, args.drain_timeout)
         print(f"warm-up: {warm['completed']} cases")
         base = await measure_all(bench.nats_url, bench.nats_admin(), bench.database_url, seconds=args.baseline_seconds,
-                                 concurrency=args.concurrency)
+                                 concurrency=args.concurrency, components=bench.components())
         result["baselines"] = base
         print_baselines(base)
+
+        result["sql"] = await statements_per_case(bench, pipeline)
+        print(f"SQL per case: {result['sql']['statements_per_case']:.0f} statements in "
+              f"{result['sql']['transactions_per_case']:.0f} committed transactions (idle background: "
+              f"{result['sql']['idle_statements_per_second']:.0f} statements/s)", flush=True)
 
         result["loads"] = []
         for rate in args.loads:
@@ -317,7 +366,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--loads", type=lambda s: [float(x) for x in s.split(",")], default=[5, 10, 25, 50, 100, 200],
+    parser.add_argument("--loads", type=lambda s: [float(x) for x in s.split(",")], default=[1, 2, 5, 10, 25, 50, 100, 200],
                         help="offered loads in cases/s, comma-separated")
     parser.add_argument("--duration", type=float, default=6.0, help="seconds each offered load issues cases")
     parser.add_argument("--max-cases", type=int, default=300, help="bound on the cases one offered load issues")
@@ -327,11 +376,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32, help="in-flight cases / calls of closed loops and baselines")
     parser.add_argument("--stage-cases", type=int, default=200, help="backlog of each stage measured alone (0 skips)")
     parser.add_argument("--baseline-seconds", type=float, default=3.0)
+    parser.add_argument("--section", default="e2e", help="section of the results file to write")
     parser.add_argument("--no-panel-notification", action="store_true", help="leave RecordPanelNotification out of each case")
     args = parser.parse_args()
     print_header("end to end on the embedded stack")
     result = asyncio.run(run(args))
-    save_results("e2e", result)
+    save_results(args.section, result)
     print(f"cpu cores: {cores()}")
 
 

@@ -194,10 +194,9 @@ class BenchStack:
     def components(self) -> dict[str, list[int]]:
         """Process ids to account CPU to: each service, PostgreSQL (postmaster and
         backends), nats-server, and this process (the load generator)."""
-        out = {p.name: [p.process.pid] for p in self.stack.processes if p.process is not None}
+        out: dict[str, list[int]] = {p.name: [p.process.pid] for p in self.stack.processes if p.process is not None}
         for name, server in (("postgres", self.stack.postgres), ("nats", self.stack.nats)):
-            root = server.pid
-            out[name] = [root, *descendants(root)] if root else []
+            out[name] = [-server.pid] if server.pid else []  # negative: the whole process tree
         out["driver"] = [os.getpid()]
         return out
 
@@ -230,14 +229,24 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def process_cpu(pid: int) -> float:
-    """User + system CPU seconds of a process (all its threads); 0 when gone."""
+def process_cpu(pid: int, reaped_children: bool = False) -> float:
+    """User + system CPU seconds of a process (all its threads), with those of its
+    children that exited and were reaped when `reaped_children`; 0 when gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / _TICK
+        ticks = int(fields[11]) + int(fields[12])
+        if reaped_children:
+            ticks += int(fields[13]) + int(fields[14])
+        return ticks / _TICK
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds of a process tree (a server and its worker processes, such as
+    PostgreSQL's backends): the root with its reaped children, plus the live ones."""
+    return process_cpu(root, reaped_children=True) + sum(process_cpu(pid) for pid in descendants(root))
 
 
 def machine_cpu() -> tuple[float, float]:
@@ -250,13 +259,15 @@ def machine_cpu() -> tuple[float, float]:
 
 class CpuMeter:
     """CPU seconds per component between `start()` and `stop()`, and the machine's
-    busy share taken by processes outside the components."""
+    busy share taken by processes outside the components. A component is a list of
+    process ids; a negative id -P stands for the whole process tree under P."""
 
     def __init__(self, components: dict[str, list[int]]) -> None:
         self.components = components
 
     def _sample(self) -> dict[str, float]:
-        return {name: sum(process_cpu(pid) for pid in pids) for name, pids in self.components.items()}
+        return {name: sum(tree_cpu(-pid) if pid < 0 else process_cpu(pid) for pid in pids)
+                for name, pids in self.components.items()}
 
     def start(self) -> CpuMeter:
         self._before = self._sample()

@@ -160,5 +160,5 @@ class Pipeline:
             times.checklist = await self.watcher.wait(case_id, "checklist", self.timeout)
             times.collated = self.watcher.collated.get(case_id, 0.0)
         except (grpc.aio.AioRpcError, TimeoutError, asyncio.TimeoutError) as exc:
-            times.error = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "timeout"
+            times.error = f"{exc.code().name} ({exc.details()[:60]})" if isinstance(exc, grpc.aio.AioRpcError) else "timeout"
         return times

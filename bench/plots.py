@@ -86,7 +86,7 @@ def cpu_per_case(e2e: dict, path: Path) -> None:
     if "saturation" in e2e:
         runs.append((f"closed x{e2e['saturation']['concurrency']}", e2e["saturation"]["cpu_ms_per_case"]))
     components = ["intake", "gathering", "criteria", "decisions", "postgres", "nats", "driver"]
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
     bottom = [0.0] * len(runs)
     for component in components:
         values = [cpu.get(component, 0.0) for _, cpu in runs]
@@ -96,7 +96,7 @@ def cpu_per_case(e2e: dict, path: Path) -> None:
     ax.set_ylabel("CPU ms per case")
     ax.set_xlabel("offered load")
     ax.set_title("Where a case's CPU goes (driver = the load generator, not part of the product)")
-    ax.legend(fontsize=8, ncol=2)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(True, axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -3,10 +3,13 @@
     .venv/bin/python bench/scale_bench.py collation [--agencies 20 --entries 1000]
     .venv/bin/python bench/scale_bench.py backfill [--cases 5000 --returns 8 --entries 100 --max-minutes 40]
 
-collation: 20 agencies x 1,000 chronology entries each. First the domain
-function alone (`collate` + `collated_event`, in this process), then the same
-case through the embedded stack: 20 SubmitAgencyReturn calls, the last of which
-collates; timed to information.collated and to the full checklist.
+collation: 20 agencies x 1,000 chronology entries each, built as
+bench/gathering_collation_bench.py builds them (that benchmark details the
+collation itself, in process and on PostgreSQL). Here: `collate` +
+`collated_event` in process for reference, then the same case through the
+embedded stack: 20 SubmitAgencyReturn calls, the last of which collates; timed
+to information.collated and to the full checklist, and the merged chronology
+read back page by page.
 
 backfill: a ten-year national backfill (5,000 cases, about ten years of
 England's notifications) ingested and evaluated through the embedded stack as a
@@ -67,24 +70,16 @@ def synthetic_return(i: int, entries: int, rng: random.Random, start: dt.date, d
 
 
 def collation_in_process(agencies: int, entries: int) -> dict[str, Any]:
-    from rapidreview.gathering.domain.collation import Contribution, collate, collated_event
-    from rapidreview.gathering.domain.requests import RequestState, render_request
-    from rapidreview.kernel.calendar import WorkingDayCalendar
+    """collate + collated_event on the gathering benchmark's synthetic case (its builders, reused)."""
+    from gathering_collation_bench import CASE_ID, contributions
+    from gathering_collation_bench import synthetic_return as large_return
+    from rapidreview.gathering.domain.collation import collate, collated_event
 
-    rng = random.Random(7)
-    today = dt.date.fromisoformat(BENCH_TODAY)
-    calendar = WorkingDayCalendar(lambda: today)
-    contributions = []
-    for i in range(agencies):
-        body = synthetic_return(i, entries, rng, dt.date(2021, 1, 4), 1000)
-        state = RequestState(case_id="case-big", agency=body.agency, source=G.REQUEST_SOURCE_NOTIFICATION, opened_on=today,
-                             starts_from=today, due=today, due_basis=G.DUE_BASIS_AWARENESS, latest_version=1,
-                             first_returned_on=today)
-        contributions.append(Contribution(render_request(state, True, calendar), body))
+    items = contributions([large_return(i, entries) for i in range(agencies)])
     runs = []
     for _ in range(3):
         start = time.perf_counter()
-        collated = collate("case-big", "leeds", G.GATHERING_STATUS_OPEN, 1, contributions, dt.datetime.now(dt.UTC))
+        collated = collate(CASE_ID, "leeds", G.GATHERING_STATUS_OPEN, 1, items, dt.datetime.now(dt.UTC))
         event = collated_event(collated, G.COLLATION_TRIGGER_ALL_RETURNED)
         runs.append(time.perf_counter() - start)
     return {"seconds": min(runs), "entries": agencies * entries, "event_bytes": event.ByteSize(),
@@ -98,14 +93,15 @@ async def collation_through_stack(agencies: int, entries: int) -> dict[str, Any]
     watcher._agencies = agencies
     pipeline = Pipeline(bench, watcher, panel_notification=True, timeout=300)
     try:
-        rng = random.Random(7)
         request = notification_request(1)
         del request.notification.agencies[:]
         request.notification.agencies.extend(agency(i) for i in range(agencies))
         incident = (await pipeline.intake.NotifyIncident(request, metadata=pipeline.la, timeout=60)).incident
         await watcher.wait(incident.case_id, "opened", 120)
         metadata = {i: bench.metadata(Role.AGENCY, agency=agency(i).agency_id) for i in range(agencies)}
-        bodies = [synthetic_return(i, entries, rng, dt.date(2021, 1, 4), 1000) for i in range(agencies)]
+        from gathering_collation_bench import synthetic_return as large_return
+
+        bodies = [large_return(i, entries) for i in range(agencies)]
         meter = CpuMeter(bench.components()).start()
         submit_seconds = []
         for i, body in enumerate(bodies[:-1]):
@@ -120,8 +116,16 @@ async def collation_through_stack(agencies: int, entries: int) -> dict[str, Any]
         collated_at = await watcher.wait(incident.case_id, "collated", 300)
         checklist_at = await watcher.wait(incident.case_id, "checklist", 300)
         cpu = meter.stop()
-        collated = await pipeline.gathering.GetCollatedInformation(G.GetCollatedInformationRequest(case_id=incident.case_id),
-                                                                    metadata=bench.metadata(Role.BUSINESS_UNIT), timeout=120)
+        collated_entries, token, pages = 0, "", 0
+        while True:  # the merged chronology comes in pages of whole days
+            page = await pipeline.gathering.GetCollatedInformation(G.GetCollatedInformationRequest(
+                case_id=incident.case_id, chronology_page_size=5000, chronology_page_token=token),
+                metadata=bench.metadata(Role.BUSINESS_UNIT), timeout=120)
+            collated_entries += sum(len(d.entries) for d in page.collated.chronology)
+            pages += 1
+            token = page.next_chronology_page_token
+            if not token or pages > 1000:
+                break
         assert last.collated
         return {
             "submit_ms": latency_summary(submit_seconds),
@@ -130,7 +134,8 @@ async def collation_through_stack(agencies: int, entries: int) -> dict[str, Any]
             "last_submit_to_full_checklist_seconds": checklist_at - start,
             "return_bytes": bodies[0].ByteSize(),
             "cpu": cpu,
-            "collated_entries": sum(len(d.entries) for d in collated.chronology),
+            "collated_entries": collated_entries,
+            "collated_pages": pages,
         }
     finally:
         await pipeline.close()
@@ -195,36 +200,38 @@ async def backfill(args: argparse.Namespace) -> dict[str, Any]:
             key = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "timeout"
             errors[key] = errors.get(key, 0) + 1
 
-    meter = CpuMeter(bench.components()).start()
-    started = time.perf_counter()
-    stop_issuing = started + args.max_minutes * 60
-    next_case = 0
-    issued = 0
-
-    async def worker() -> None:
-        nonlocal next_case, issued
-        while next_case < args.cases and time.perf_counter() < stop_issuing:
-            n = next_case
-            next_case += 1
-            issued += 1
-            await one_case(n)
-
-    async def progress() -> None:
-        while True:
-            await asyncio.sleep(30)
-            elapsed = time.perf_counter() - started
-            print(f"  {elapsed / 60:5.1f} min: {len(done):,} cases done ({len(done) / elapsed:.2f}/s), errors {errors}", flush=True)
-
-    reporter = asyncio.create_task(progress())
     try:
-        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        meter = CpuMeter(bench.components()).start()
+        started = time.perf_counter()
+        stop_issuing = started + args.max_minutes * 60
+        next_case = 0
+        issued = 0
+
+        async def worker() -> None:
+            nonlocal next_case, issued
+            while next_case < args.cases and time.perf_counter() < stop_issuing:
+                n = next_case
+                next_case += 1
+                issued += 1
+                await one_case(n)
+
+        async def progress() -> None:
+            while True:
+                await asyncio.sleep(30)
+                elapsed = time.perf_counter() - started
+                print(f"  {elapsed / 60:5.1f} min: {len(done):,} cases done ({len(done) / elapsed:.2f}/s), errors {errors}", flush=True)
+
+        reporter = asyncio.create_task(progress())
+        try:
+            await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        finally:
+            reporter.cancel()
+        elapsed = time.perf_counter() - started
+        cpu = meter.stop()
     finally:
-        reporter.cancel()
-    elapsed = time.perf_counter() - started
-    cpu = meter.stop()
-    await pipeline.close()
-    await watcher.stop()
-    bench.stop()
+        await pipeline.close()
+        await watcher.stop()
+        bench.stop()
     rate = len(done) / elapsed if elapsed else 0.0
     return {
         "cases_target": args.cases, "returns_per_case": args.returns, "entries_per_return": args.entries,
