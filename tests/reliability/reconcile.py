@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,6 +179,7 @@ class Findings:
     doubled: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
+    snapshot: Any = None
 
     def summary(self) -> dict[str, Any]:
         return {"lost": len(self.lost), "doubled": len(self.doubled), "wrong": len(self.wrong), **self.figures}
@@ -209,54 +211,39 @@ def _same(f: Findings, what: str, actual: Any, expected: Any) -> None:
         f.wrong.append(f"{what}: {actual!r} instead of {expected!r}")
 
 
-def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Record]]], events: list[StreamMessage],
-              dead_letters: list[StreamMessage], consumers: dict[str, Any], *, decided_on: str,
-              foreign_events: int = 0) -> Findings:
-    """Checks the stores and streams against what the driver did. `foreign_events`: messages in
-    RR_EVENTS that no service produced (the bad-event suite's), excluded from the outbox check."""
-    f = Findings()
-    cal = WorkingDayCalendar()
-    sent = dt.date.fromisoformat(PANEL_SENT)
-    decided = dt.date.fromisoformat(decided_on)
-    notify_due = cal.add_working_days(AWARE, NOTIFY_WORKING_DAYS)
-    rr_due = cal.add_working_days(sent, RR_WORKING_DAYS)
-    return_due = cal.add_working_days(sent, RETURN_WORKING_DAYS)
-    inform_due = cal.add_working_days(decided, INFORM_WORKING_DAYS)
-    by_case = {p.case_id: p for p in plans}
-    missing_ids = [p.key for p in plans if not p.case_id]
-    if missing_ids:
-        f.lost.append(f"{len(missing_ids)} planned cases never got a case id: {missing_ids[:5]}")
+def check_streams(f: Findings, stores: dict[str, dict[str, list[Any]]], events: list[StreamMessage],
+                  dead_letters: list[StreamMessage], consumers: dict[str, Any], *, foreign_events: int = 0):  # type: ignore[no-untyped-def]
+    """What holds whatever the cases were: every event once in the stream, every outbox row
+    published once, nothing dead-lettered, every durable consumer caught up with each of its
+    events in its inbox. Returns (outbox event ids, the services' events by case, inboxes)."""
 
-    def rows(schema: str, table: str) -> list[asyncpg.Record]:
+    def rows(schema: str, table: str) -> list[Any]:
         return stores[schema][table]
 
-    def grouped(schema: str, table: str, key: str = "case_id") -> dict[str, list[asyncpg.Record]]:
-        out: dict[str, list[asyncpg.Record]] = defaultdict(list)
-        for row in rows(schema, table):
-            out[row[key]].append(row)
-        return out
-
     # ---- the streams: every event once, every outbox row published once, nothing dead-lettered
-    stream_ids: Counter[str] = Counter()
-    msg_ids: Counter[str] = Counter()
-    stream_by_case: dict[str, list[events_pb2.EventEnvelope]] = defaultdict(list)
-    for m in events:
-        msg_ids[m.msg_id] += 1
-        if m.envelope is not None:
-            stream_ids[m.envelope.event_id] += 1
-            stream_by_case[m.envelope.case_id].append(m.envelope)
-    for event_id, n in stream_ids.items():
-        if n > 1:
-            f.doubled.append(f"event {event_id} is {n} times in {EVENTS_STREAM}")
-    for msg_id, n in msg_ids.items():
-        if n > 1 and msg_id:
-            f.doubled.append(f"Nats-Msg-Id {msg_id} is {n} times in {EVENTS_STREAM}")
     outbox_ids: set[str] = set()
     for schema in SCHEMAS:
         for row in rows(schema, "outbox"):
             if row["event_id"] in outbox_ids:
                 f.doubled.append(f"{schema} outbox event {row['event_id']} twice")
             outbox_ids.add(row["event_id"])
+    stream_ids: Counter[str] = Counter()
+    msg_ids: Counter[str] = Counter()
+    stream_by_case: dict[str, list[events_pb2.EventEnvelope]] = defaultdict(list)  # the services' events only
+    for m in events:
+        msg_ids[m.msg_id] += 1
+        if m.envelope is not None:
+            stream_ids[m.envelope.event_id] += 1
+            if m.envelope.event_id in outbox_ids:
+                stream_by_case[m.envelope.case_id].append(m.envelope)
+    for event_id, n in stream_ids.items():
+        if n > 1:
+            f.doubled.append(f"event {event_id} is {n} times in {EVENTS_STREAM}")
+    for msg_id, n in msg_ids.items():
+        if n > 1 and msg_id:
+            f.doubled.append(f"Nats-Msg-Id {msg_id} is {n} times in {EVENTS_STREAM}")
+    for schema in SCHEMAS:
+        for row in rows(schema, "outbox"):
             if row["published_at"] is None:
                 f.lost.append(f"{schema} outbox event {row['event_id']} ({row['event_type']}) never published")
             elif row["event_id"] not in stream_ids:
@@ -288,6 +275,38 @@ def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Re
         if len(wanted - done) > 20:
             f.lost.append(f"consumer {name}: {len(wanted - done) - 20} more events never processed")
     f.figures["consumers_checked"] = sorted(n for n in consumers if n.split("-", 1)[0] in SCHEMAS)
+
+    return outbox_ids, stream_by_case, inbox
+
+
+def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Record]]], events: list[StreamMessage],
+              dead_letters: list[StreamMessage], consumers: dict[str, Any], *, decided_on: str,
+              foreign_events: int = 0) -> Findings:
+    """Checks the stores and streams against what the driver did. `foreign_events`: messages in
+    RR_EVENTS that no service produced (the bad-event suite's), excluded from the outbox check."""
+    f = Findings()
+    cal = WorkingDayCalendar()
+    sent = dt.date.fromisoformat(PANEL_SENT)
+    decided = dt.date.fromisoformat(decided_on)
+    notify_due = cal.add_working_days(AWARE, NOTIFY_WORKING_DAYS)
+    rr_due = cal.add_working_days(sent, RR_WORKING_DAYS)
+    return_due = cal.add_working_days(sent, RETURN_WORKING_DAYS)
+    inform_due = cal.add_working_days(decided, INFORM_WORKING_DAYS)
+    by_case = {p.case_id: p for p in plans}
+    missing_ids = [p.key for p in plans if not p.case_id]
+    if missing_ids:
+        f.lost.append(f"{len(missing_ids)} planned cases never got a case id: {missing_ids[:5]}")
+
+    def rows(schema: str, table: str) -> list[asyncpg.Record]:
+        return stores[schema][table]
+
+    def grouped(schema: str, table: str, key: str = "case_id") -> dict[str, list[asyncpg.Record]]:
+        out: dict[str, list[asyncpg.Record]] = defaultdict(list)
+        for row in rows(schema, table):
+            out[row[key]].append(row)
+        return out
+
+    outbox_ids, stream_by_case, inbox = check_streams(f, stores, events, dead_letters, consumers, foreign_events=foreign_events)
 
     # ---- intake
     incidents = {r["case_id"]: r for r in rows("intake", "incidents")}
@@ -495,14 +514,89 @@ def _deadline_events_once(f: Findings, case: str, producer: str, envelopes: list
             f.doubled.append(f"{case}: {producer} {key[0]} for {key[1]}/{key[2]} due {key[3]} {n} times")
 
 
-async def reconcile_stack(stack: EmbeddedStack, plans: list[CasePlan], *, decided_on: str, foreign_events: int = 0,
-                          expect_dead_letters: bool = False) -> tuple[Findings, list[StreamMessage]]:
-    """Reads everything and reconciles; returns the findings and the dead letters."""
+@dataclass
+class Snapshot:
+    """Everything the reconciliation reads, read once after the pipeline settled."""
+
+    stores: dict[str, dict[str, list[Any]]]
+    events: list[StreamMessage]
+    dead_letters: list[StreamMessage]
+    consumers: dict[str, Any]
+
+
+async def read_snapshot(stack: EmbeddedStack) -> Snapshot:
     options = stack.nats_connect_options()
     stores = await read_stores(stack.postgres.url("rapidreview", driver="postgresql"))
     events = await read_stream(options, EVENTS_STREAM)
     dead = await read_stream(options, DLQ_STREAM)
-    consumers = await consumer_states(options)
-    findings = reconcile(plans, stores, events, [] if expect_dead_letters else dead, consumers, decided_on=decided_on,
-                         foreign_events=foreign_events)
-    return findings, dead
+    return Snapshot(stores, events, dead, await consumer_states(options))
+
+
+async def reconcile_stack(stack: EmbeddedStack, plans: list[CasePlan], *, decided_on: str, foreign_events: int = 0,
+                          expect_dead_letters: bool = False) -> tuple[Findings, list[StreamMessage]]:
+    """Reads everything and reconciles; returns the findings and the dead letters."""
+    snap = await read_snapshot(stack)
+    findings = reconcile(plans, snap.stores, snap.events, [] if expect_dead_letters else snap.dead_letters, snap.consumers,
+                         decided_on=decided_on, foreign_events=foreign_events)
+    findings.snapshot = snap
+    return findings, snap.dead_letters
+
+
+# -- the reconciliation checks itself ---------------------------------------------------------------
+def self_check(plans: list[CasePlan], snap: Snapshot, *, decided_on: str) -> dict[str, str]:
+    """Damages copies of a clean snapshot in the ways a broken pipeline would and returns, per
+    damage, the category the reconciliation put it in ("" when it noticed nothing)."""
+    import copy
+
+    decided = next(p for p in plans if p.decide and p.case_id)
+    rows = lambda schema, table: snap.stores[schema][table]  # noqa: E731
+
+    def damaged(change) -> Snapshot:  # type: ignore[no-untyped-def]
+        stores = {schema: {table: [dict(r) for r in rs] for table, rs in tables.items()} for schema, tables in snap.stores.items()}
+        copy_snap = Snapshot(stores, list(snap.events), list(snap.dead_letters), dict(snap.consumers))
+        change(copy_snap)
+        return copy_snap
+
+    def drop_request(s: Snapshot) -> None:
+        reqs = s.stores["gathering"]["requests"]
+        reqs.remove(next(r for r in reqs if r["case_id"] == decided.case_id))
+
+    def double_evaluation(s: Snapshot) -> None:
+        evs = s.stores["criteria"]["evaluations"]
+        mine = [e for e in evs if e["case_id"] == decided.case_id]
+        twin = dict(mine[0], evaluation_id=str(uuid.uuid4()), sequence=max(e["sequence"] for e in mine) + 1)
+        evs.append(twin)
+
+    def double_event(s: Snapshot) -> None:
+        s.events.append(copy.copy(next(m for m in s.events if m.envelope is not None and m.envelope.event_type == "decision.recorded")))
+
+    def lose_inbox_row(s: Snapshot) -> None:
+        inbox = s.stores["decisions"]["inbox"]
+        inbox.remove(next(r for r in inbox if r["consumer"] == "decisions-criteria"))
+
+    def move_clock(s: Snapshot) -> None:
+        clocks = s.stores["intake"]["clocks"]
+        i = next(i for i, c in enumerate(clocks) if c["case_id"] == decided.case_id and c["clock_id"] == "RR.DEADLINE")
+        clocks[i] = dict(clocks[i], due=clocks[i]["due"] + dt.timedelta(days=1))
+
+    def unpublish(s: Snapshot) -> None:
+        outbox = s.stores["intake"]["outbox"]
+        outbox[0] = dict(outbox[0], published_at=None)
+
+    def dead_letter(s: Snapshot) -> None:
+        letter = events_pb2.DeadLetter(consumer="decisions-criteria", reason="unknown case")
+        s.dead_letters.append(StreamMessage(1, "rr.dlq.decisions.decisions-criteria", "x", letter.SerializeToString(), None))
+
+    def lose_decision(s: Snapshot) -> None:
+        ds = s.stores["decisions"]["decisions"]
+        ds.remove(next(d for d in ds if d["case_id"] == decided.case_id))
+
+    damages = {"a request lost": drop_request, "an evaluation doubled": double_evaluation, "an event published twice": double_event,
+               "an event never consumed": lose_inbox_row, "RR.DEADLINE a day late": move_clock, "an outbox row unpublished": unpublish,
+               "a dead letter": dead_letter, "a decision lost": lose_decision}
+    out = {}
+    for name, change in damages.items():
+        s = damaged(change)
+        found = reconcile(plans, s.stores, s.events, s.dead_letters, s.consumers, decided_on=decided_on)
+        out[name] = ",".join(k for k in ("lost", "doubled", "wrong") if getattr(found, k))
+    return out

@@ -17,7 +17,7 @@ import pytest
 from tests.reliability import profile
 from tests.reliability.faults import FaultInjector, kill_nats, kill_postgres, kill_service
 from tests.reliability.pipeline import PipelineDriver, plan_cases
-from tests.reliability.reconcile import reconcile_stack, wait_quiescent
+from tests.reliability.reconcile import reconcile_stack, self_check, wait_quiescent
 from tests.reliability.stack import embedded_stack
 
 pytestmark = pytest.mark.integration
@@ -58,3 +58,6 @@ async def test_kill_each_service_nats_and_postgres_with_cases_in_flight_loses_an
             "total_s": round(time.monotonic() - started, 1),
         })
         findings.assert_clean()
+        # The proof can fail: the same reconciliation notices each kind of damage to this snapshot.
+        noticed = self_check(plans, findings.snapshot, decided_on=DECIDED_ON)
+        assert all(noticed.values()), noticed
