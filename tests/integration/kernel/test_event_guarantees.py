@@ -109,7 +109,8 @@ async def _run_consumer(db, bus, inbox, spec):
     return consumer, task
 
 
-async def test_redelivered_event_has_its_effect_once(fresh_database, nats_server):
+async def test_redelivered_event_has_its_effect_once(fresh_database, own_nats):
+    nats_server = own_nats  # its own server: no other test's decision.recorded events in the stream
     schema = f"k_inbox_{uuid.uuid4().hex[:6]}"
     md, _, inbox, effects = _tables(schema)
     db = Database(fresh_database)
