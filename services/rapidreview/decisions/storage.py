@@ -26,6 +26,7 @@ from rapidreview.decisions.domain.clocks import ClockState, Extension
 from rapidreview.decisions.domain.lifecycle import Progress, Step
 from rapidreview.kernel.crypto import DecryptionError, FieldCipher
 from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import decisions_pb2 as D
 
@@ -357,3 +358,26 @@ class DecisionRepository:
     async def record_key(self, partnership: str, rpc: str, key: str, request_hash: str, result_id: str) -> None:
         await self.session.execute(idempotency.insert().values(
             partnership=partnership, rpc=rpc, idempotency_key=key, request_hash=request_hash, result_id=result_id))
+
+
+# -- key rotation ---------------------------------------------------------------
+def _record_body(table: Table) -> SealedColumn:
+    return SealedColumn(table, "body_enc", associated=lambda r: f"{table.name}:{r.id}:body")
+
+
+#: Every column holding ciphertexts, with the associated data each was sealed with. Audit
+#: entries are append-only (a trigger refuses updates); re-encryption keeps the plaintext
+#: and so the hash chain, and lifts the trigger only inside its own batch transactions.
+SEALED_COLUMNS = (
+    SealedColumn(cases, "child_ref_enc", associated=lambda r: f"case:{r.case_id}:child_ref"),
+    *(_record_body(t) for t in metadata.sorted_tables if "body_enc" in t.c),
+    SealedColumn(publications, "text_enc", associated=lambda r: f"publications:{r.id}:text"),
+    SealedColumn(audit_entries, "change_enc", associated=lambda r: f"audit:{r.case_id}:{r.sequence}:change",
+                 lifted_trigger="audit_entries_append_only"),
+)
+
+
+async def rotate_keys(session: AsyncSession, cipher: FieldCipher) -> int:
+    """Re-encrypts every sealed value under the cipher's current key, one
+    transaction per batch; returns how many values changed (0: nothing left)."""
+    return await rotate_columns(session, cipher, SEALED_COLUMNS)

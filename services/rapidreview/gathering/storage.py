@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapidreview.gathering.domain.requests import RequestState
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, gathering_pb2
 
@@ -298,3 +299,17 @@ class GatheringRepository:
         rows = await self.session.execute(
             select(reopenings.c.seq, reopenings.c.reason_enc).where(reopenings.c.case_id == case_id).order_by(reopenings.c.seq))
         return [self.cipher.open(r.reason_enc, f"reopening:{case_id}:{r.seq}:reason") for r in rows]
+
+
+# -- key rotation ---------------------------------------------------------------
+#: Every column holding ciphertexts, with the associated data each was sealed with.
+SEALED_COLUMNS = (
+    SealedColumn(returns, "body_enc", associated=lambda r: f"return:{r.case_id}:{r.agency_id}:v{r.version}:body"),
+    SealedColumn(reopenings, "reason_enc", associated=lambda r: f"reopening:{r.case_id}:{r.seq}:reason"),
+)
+
+
+async def rotate_keys(session: AsyncSession, cipher: FieldCipher) -> int:
+    """Re-encrypts every sealed value under the cipher's current key, one
+    transaction per batch; returns how many values changed (0: nothing left)."""
+    return await rotate_columns(session, cipher, SEALED_COLUMNS)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapidreview.intake.domain.clocks import ClockState, Extension
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, intake_pb2
 
@@ -115,7 +116,8 @@ class IncidentRepository:
                 child_ref_enc=self.cipher.seal(child_ref, f"incident:{case_id}:child_ref"),
                 harm_description_enc=self.cipher.seal(harm, f"incident:{case_id}:harm_description"),
                 notification_pb=n.SerializeToString(deterministic=True),
-                duties_json=json.dumps([json_format.MessageToDict(d) for d in duties]),
+                # Rationales quote the child reference: sealed like the other personal data.
+                duties_json=self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]), f"incident:{case_id}:duties"),
             )
         )
 
@@ -267,7 +269,35 @@ class IncidentRepository:
         return n
 
     def duties_of(self, row) -> list[common_pb2.RuleOutcome]:  # type: ignore[no-untyped-def]
-        return [json_format.ParseDict(d, common_pb2.RuleOutcome()) for d in json.loads(row.duties_json)]
+        stored = row.duties_json
+        if not stored.startswith("["):  # rows written before duties were sealed hold plain JSON
+            stored = self.cipher.open(stored, f"incident:{row.case_id}:duties")
+        return [json_format.ParseDict(d, common_pb2.RuleOutcome()) for d in json.loads(stored)]
 
     def withdrawal_reason_of(self, row) -> str:  # type: ignore[no-untyped-def]
         return self.cipher.open(row.withdrawal_reason_enc, f"incident:{row.case_id}:withdrawal_reason")
+
+
+# -- key rotation ---------------------------------------------------------------
+def _extension_reasons(row, ring) -> str:  # type: ignore[no-untyped-def]
+    extensions = json.loads(row.extensions_json)
+    for i, extension in enumerate(extensions):
+        if extension.get("reason"):
+            extension["reason"] = ring.reencrypt(extension["reason"], f"clock:{row.case_id}:{row.clock_id}:{i}")
+    return json.dumps(extensions)
+
+
+#: Every column holding ciphertexts, with the associated data each was sealed with.
+SEALED_COLUMNS = (
+    SealedColumn(incidents, "child_ref_enc", associated=lambda r: f"incident:{r.case_id}:child_ref"),
+    SealedColumn(incidents, "harm_description_enc", associated=lambda r: f"incident:{r.case_id}:harm_description"),
+    SealedColumn(incidents, "withdrawal_reason_enc", associated=lambda r: f"incident:{r.case_id}:withdrawal_reason"),
+    SealedColumn(incidents, "duties_json", associated=lambda r: f"incident:{r.case_id}:duties", legacy_plaintext=True),
+    SealedColumn(clocks, "extensions_json", rewrite=_extension_reasons),
+)
+
+
+async def rotate_keys(session: AsyncSession, cipher: FieldCipher) -> int:
+    """Re-encrypts every sealed value under the cipher's current key, one
+    transaction per batch; returns how many values changed (0: nothing left)."""
+    return await rotate_columns(session, cipher, SEALED_COLUMNS)

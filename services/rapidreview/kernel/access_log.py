@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import re
 
 import grpc
 from google.protobuf import timestamp_pb2
@@ -23,6 +24,9 @@ from rapidreview.v1 import access_log_pb2, access_log_pb2_grpc
 
 log = get_logger(__name__)
 SERVICE_NAME = "rapidreview.v1.AccessLogService"
+# Case ids are UUIDs. Anything else a caller put in `case_id` is not recorded:
+# it is not a case, and it could be anything (a child's name typed by mistake).
+_CASE_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def access_log_table(metadata: MetaData) -> Table:
@@ -59,6 +63,8 @@ class AccessLog:
             log.warning("access log buffer full; entry dropped")
             return
         case_id = getattr(request, "case_id", "") if request is not None else ""
+        if not isinstance(case_id, str) or not _CASE_ID.match(case_id):
+            case_id = ""
         self._pending.append(
             {
                 "at": dt.datetime.now(dt.UTC),

@@ -1,4 +1,7 @@
-"""Field-level validation of CaseFacts, for INVALID_ARGUMENT field violations."""
+"""Field-level validation of CaseFacts, for INVALID_ARGUMENT field violations.
+
+Descriptions name the field and what it must be, never the value found: they
+reach callers and logs, and a value in a fact can be personal data."""
 
 from __future__ import annotations
 
@@ -34,10 +37,10 @@ def _date(
             raise ValueError
         day = dt.date.fromisoformat(text)
     except ValueError:
-        out.append((path, f"must be a date YYYY-MM-DD, found {text!r}"))
+        out.append((path, "must be a date YYYY-MM-DD"))
         return None
     if day < _EARLIEST or day > today:
-        out.append((path, f"{text} is not plausible: must be between {_EARLIEST.isoformat()} and today"))
+        out.append((path, f"not plausible: must be between {_EARLIEST.isoformat()} and today"))
         return None
     return day
 
@@ -105,7 +108,7 @@ def validate_facts(facts: facts_pb2.CaseFacts, today: dt.date | None = None) -> 
                 out.append((f"{path}.concerns[{j}].type", f"must be one of {', '.join(CONCERN_TYPES)}"))
             for k, about in enumerate(concern.about_agencies):
                 if about not in ids:
-                    out.append((f"{path}.concerns[{j}].about_agencies[{k}]", f"unknown agency {about!r}"))
+                    out.append((f"{path}.concerns[{j}].about_agencies[{k}]", "not one of the agencies of these facts"))
         for j, learning in enumerate(agency.learning):
             if learning.acted_on not in ACTED_ON:
                 out.append((f"{path}.learning[{j}].acted_on", "must be yes, partly, no or empty"))

@@ -25,9 +25,9 @@ def test_dates_must_be_iso_and_plausible(child_k: facts_pb2.CaseFacts) -> None:
     child_k.incident_date = "2031-01-01"
     child_k.panel_notification_sent_date = "1999-12-31"
     assert validate_facts(child_k, today=TODAY) == [
-        ("la_aware_date", "must be a date YYYY-MM-DD, found '2024-6-4'"),
-        ("incident_date", "2031-01-01 is not plausible: must be between 2000-01-01 and today"),
-        ("panel_notification_sent_date", "1999-12-31 is not plausible: must be between 2000-01-01 and today"),
+        ("la_aware_date", "must be a date YYYY-MM-DD"),
+        ("incident_date", "not plausible: must be between 2000-01-01 and today"),
+        ("panel_notification_sent_date", "not plausible: must be between 2000-01-01 and today"),
     ]
 
 
