@@ -6,12 +6,15 @@ healthy again."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rapidreview.kernel.events import EVENTS_STREAM
+from rapidreview.stack.ports import ServerStartError
 from rapidreview.stack.supervisor import EmbeddedStack
 from tests.reliability.pipeline import PipelineDriver
 
@@ -20,6 +23,8 @@ from tests.reliability.pipeline import PipelineDriver
 class Fault:
     name: str
     action: Callable[[], Awaitable[None]]
+    #: Failed attempts to start a component again (each retried, as a process supervisor would).
+    failed_starts: int = 0
 
 
 @dataclass
@@ -28,6 +33,7 @@ class FaultRecord:
     at_step: int
     of_steps: int
     recovered_in: float
+    failed_starts: int = 0
 
 
 @dataclass
@@ -45,11 +51,13 @@ class FaultInjector:
             at = self.driver.progress
             started = time.monotonic()
             await fault.action()
-            self.records.append(FaultRecord(fault.name, at, total, round(time.monotonic() - started, 2)))
+            self.records.append(FaultRecord(fault.name, at, total, round(time.monotonic() - started, 2), fault.failed_starts))
+            fault.failed_starts = 0
         return self.records
 
     def summary(self) -> list[dict[str, Any]]:
-        return [{"fault": r.name, "at_step": r.at_step, "of_steps": r.of_steps, "recovered_in_s": r.recovered_in} for r in self.records]
+        return [{"fault": r.name, "at_step": r.at_step, "of_steps": r.of_steps, "recovered_in_s": r.recovered_in,
+                 **({"failed_starts": r.failed_starts} if r.failed_starts else {})} for r in self.records]
 
 
 # -- the faults -----------------------------------------------------------------------------------
@@ -74,15 +82,49 @@ def kill_nats(stack: EmbeddedStack) -> Fault:
     return Fault("kill -9 nats-server", action)
 
 
-def kill_postgres(stack: EmbeddedStack) -> Fault:
-    """kill -9 PostgreSQL (postmaster and every backend), then start it: crash recovery."""
+def _group_alive(pgid: int) -> bool:
+    """True while a live (not zombie) process of process group `pgid` exists."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
+def kill_postgres(stack: EmbeddedStack, down_for: float = 0.0) -> Fault:
+    """kill -9 PostgreSQL (postmaster and every backend), keep it down `down_for` seconds (the
+    outage itself), then start it: crash recovery.
+
+    The backends die a moment after the postmaster, so the restart waits for the old process
+    group to be gone. Started from this (threaded, gRPC-busy) test process, a new postmaster
+    now and then dies with SIGSEGV before it logs a line; like a process supervisor, the fault
+    then starts it again, and counts the failed start in the figures."""
 
     async def action() -> None:
+        pgid = stack.postgres.pid
         await asyncio.to_thread(stack.postgres.kill)
-        await asyncio.to_thread(stack.postgres.start, 120.0)
+        await asyncio.sleep(down_for)  # the outage's length is the fault, not a wait for an event
+        deadline = time.monotonic() + 60
+        while pgid is not None and _group_alive(pgid):
+            assert time.monotonic() < deadline, "the killed PostgreSQL's backends did not go away"
+            await asyncio.sleep(0.05)  # polling interval of a bounded wait
+        for attempt in range(5):
+            try:
+                await asyncio.to_thread(stack.postgres.start, 120.0)
+                break
+            except ServerStartError:
+                fault.failed_starts += 1
+                if attempt == 4:
+                    raise
         await asyncio.to_thread(stack.wait_healthy, 120.0)
 
-    return Fault("kill -9 postgresql", action)
+    fault = Fault(f"kill -9 postgresql, down {down_for:g} s", action)
+    return fault
 
 
 async def events_stream_leader(stack: EmbeddedStack) -> int:

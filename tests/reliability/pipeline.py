@@ -328,14 +328,16 @@ class Api:
 class PipelineDriver:
     """Runs every planned case concurrently (at most `concurrency` calls at once)."""
 
-    def __init__(self, stack: EmbeddedStack, plans: list[CasePlan], *, concurrency: int = 16, step_timeout: float = 300.0) -> None:
+    def __init__(self, stack: EmbeddedStack, plans: list[CasePlan], *, concurrency: int = 16, step_timeout: float | None = None) -> None:
         self.stack = stack
         self.plans = plans
-        self.api = Api(stack)
+        # Every case starts at once, so a step may wait behind the whole backlog: bounds grow with it.
+        bound = max(300.0, 1.5 * len(plans))
+        self.api = Api(stack, retry_for=bound)
         self.callers = Callers(stack)
         self.watcher = StreamWatcher(stack.nats_connect_options())
         self.slots = asyncio.Semaphore(concurrency)
-        self.step_timeout = step_timeout
+        self.step_timeout = step_timeout or bound
         self.progress = 0
         self.progress_changed = asyncio.Event()
         self.stage_seconds: dict[str, list[float]] = {}

@@ -20,21 +20,21 @@ class Profile:
     fault_cases: int
     #: Rounds of the fault schedule (each round: kill -9 every service, NATS, PostgreSQL).
     fault_rounds: int
-    #: Cases pushed through the 3-node cluster tests.
-    cluster_cases: int
     #: Load test: concurrent partner clients, seconds, and the most calls each client makes.
     load_clients: int
     load_seconds: float
     load_max_calls: int
     #: Cases of the scale-out test.
     scale_cases: int
+    #: Seconds each long test may take before pytest-timeout stops it.
+    timeout: int
 
 
 PROFILES = {
-    "ci": Profile("ci", fault_cases=200, fault_rounds=1, cluster_cases=200, load_clients=32, load_seconds=20.0,
-                  load_max_calls=400, scale_cases=200),
-    "long": Profile("long", fault_cases=1000, fault_rounds=3, cluster_cases=600, load_clients=32, load_seconds=120.0,
-                    load_max_calls=5000, scale_cases=600),
+    "ci": Profile("ci", fault_cases=200, fault_rounds=1, load_clients=32, load_seconds=20.0,
+                  load_max_calls=400, scale_cases=200, timeout=1800),
+    "long": Profile("long", fault_cases=1000, fault_rounds=3, load_clients=32, load_seconds=120.0,
+                    load_max_calls=5000, scale_cases=600, timeout=7200),
 }
 
 

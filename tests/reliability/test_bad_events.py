@@ -96,7 +96,7 @@ def bad_events(event_type: str) -> list[BadEvent]:
     return out
 
 
-@pytest.mark.timeout(1200)
+@pytest.mark.timeout(profile.current().timeout)
 async def test_bad_events_on_every_consumed_subject_are_dead_lettered_and_valid_events_still_flow():
     started = time.monotonic()
     async with embedded_stack() as stack:

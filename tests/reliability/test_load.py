@@ -128,7 +128,7 @@ async def agency(client: Client, agency_id: str, shared: Shared, watcher: Stream
             await client.call("gathering", "GetAgencyReturn", gathering_pb2.GetAgencyReturnRequest(case_id=case_id, agency_id=agency_id))
 
 
-@pytest.mark.timeout(1800)
+@pytest.mark.timeout(profile.current().timeout)
 async def test_32_partner_clients_for_a_bounded_period_get_no_errors_and_lose_nothing():
     settings = profile.current()
     # The production rate limit per caller, not the suites' raised one.

@@ -55,7 +55,7 @@ async def _every_replica_pulls(stack, timeout: float = 30.0) -> dict[str, int]: 
         await asyncio.sleep(0.2)  # polling interval of a bounded wait
 
 
-@pytest.mark.timeout(3600)
+@pytest.mark.timeout(profile.current().timeout)
 async def test_two_replicas_of_every_service_on_a_three_node_cluster_process_each_case_exactly_once():
     settings = profile.current()
     started = time.monotonic()
@@ -76,7 +76,7 @@ async def test_two_replicas_of_every_service_on_a_three_node_cluster_process_eac
             finally:
                 drive.cancel()
                 await asyncio.gather(drive, return_exceptions=True)
-        settle_seconds = await wait_quiescent(stack)
+        settle_seconds = await wait_quiescent(stack, timeout=max(300.0, len(plans)))
         findings, _ = await reconcile_stack(stack, plans, decided_on=DECIDED_ON)
         after = await _stream_replicas(stack)
         assert len(stopped) == 1 and not stack.nats_cluster.nodes[stopped[0]].is_running

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from google.protobuf import message as pb_message
@@ -142,16 +142,17 @@ class EventConsumer:
                         msgs = await sub.fetch(self.spec.batch, timeout=1.0)
                     except (NatsTimeoutError, TimeoutError):
                         continue
-                    for msg in msgs:
-                        await self.handle(msg)
+                    for i, msg in enumerate(msgs):
+                        await self.handle(msg, waiting=msgs[i + 1 :])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - connection trouble: re-bind and go on
                 log.warning("consumer loop restarting", consumer=self.spec.durable, exc_type=type(exc).__name__)
                 await asyncio.sleep(0.5)
 
-    async def handle(self, msg: Msg) -> None:
-        """Processes one message: inbox + handler in one transaction, then ack."""
+    async def handle(self, msg: Msg, waiting: Sequence[Msg] = ()) -> None:
+        """Processes one message: inbox + handler in one transaction, then ack.
+        `waiting`: the rest of the fetched batch, kept from redelivery while the database is away."""
         deliveries = msg.metadata.num_delivered if msg.metadata else 1
         try:
             envelope = decode_envelope(msg.data)
@@ -178,32 +179,60 @@ class EventConsumer:
                 correlation_id=envelope.correlation_id,
                 partnership=envelope.partnership,
             )
-            try:
-                async with self.db.transaction() as session:
-                    inserted = await session.execute(
-                        insert(self.inbox)
-                        .values(consumer=self.spec.durable, event_id=envelope.event_id)
-                        .on_conflict_do_nothing()
-                        .returning(self.inbox.c.event_id)
-                    )
-                    if inserted.first() is not None:
-                        await route.handler(session, ref, payload)
-            except PermanentEventError as exc:
-                await self._dead_letter(msg, str(exc), deliveries, envelope)
-                return
-            except Exception as exc:  # noqa: BLE001 - retry, then dead-letter
-                reason = str(exc) if isinstance(exc, RetryableEventError) else f"handler failed: {type(exc).__name__}"
-                if deliveries >= self.spec.max_deliver:
-                    await self._dead_letter(msg, reason, deliveries, envelope)
-                else:
-                    log.warning("event processing failed; will retry", cause=reason, deliveries=deliveries)
-                    delay = self.spec.backoff[min(deliveries - 1, len(self.spec.backoff) - 1)] if self.spec.backoff else None
-                    await msg.nak(delay=delay)
-                return
+            while True:
+                try:
+                    async with self.db.transaction() as session:
+                        inserted = await session.execute(
+                            insert(self.inbox)
+                            .values(consumer=self.spec.durable, event_id=envelope.event_id)
+                            .on_conflict_do_nothing()
+                            .returning(self.inbox.c.event_id)
+                        )
+                        if inserted.first() is not None:
+                            await route.handler(session, ref, payload)
+                except PermanentEventError as exc:
+                    await self._dead_letter(msg, str(exc), deliveries, envelope)
+                    return
+                except Exception as exc:  # noqa: BLE001 - retry, then dead-letter
+                    if not isinstance(exc, RetryableEventError) and await self._outlive_database_outage([msg, *waiting]):
+                        continue  # the database is back: the same delivery again, none spent on the outage
+                    await self._retry_later(msg, exc, deliveries, envelope)
+                    return
+                break
             self.after_commit()
             await msg.ack()
             self.processed += 1
             metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
+
+    async def _retry_later(self, msg: Msg, exc: Exception, deliveries: int, envelope: events_pb2.EventEnvelope) -> None:
+        """Redelivery with the consumer's backoff; dead letter after the last delivery."""
+        reason = str(exc) if isinstance(exc, RetryableEventError) else f"handler failed: {type(exc).__name__}"
+        if deliveries >= self.spec.max_deliver:
+            await self._dead_letter(msg, reason, deliveries, envelope)
+        else:
+            log.warning("event processing failed; will retry", cause=reason, deliveries=deliveries)
+            delay = self.spec.backoff[min(deliveries - 1, len(self.spec.backoff) - 1)] if self.spec.backoff else None
+            await msg.nak(delay=delay)
+
+    async def _outlive_database_outage(self, held: Sequence[Msg]) -> bool:
+        """When the database does not answer, the failure is not the event's: waits until it
+        does (telling NATS the held messages are in progress, so none is redelivered and no
+        delivery is spent) and returns True. Returns False at once when the database answers,
+        so the failure counts against the event as usual. An outage longer than the whole
+        redelivery budget used to dead-letter every event in flight."""
+        if await self.db.ping():
+            return False
+        log.warning("database unavailable; holding events until it answers", consumer=self.spec.durable, held=len(held))
+        interval = max(min(self.spec.ack_wait / 3, 5.0), 0.2)
+        while True:
+            for held_msg in held:
+                try:
+                    await held_msg.in_progress()
+                except Exception:  # noqa: BLE001 - NATS away too: it redelivers later, nothing lost
+                    pass
+            await asyncio.sleep(interval)
+            if await self.db.ping():
+                return True
 
     async def _dead_letter(self, msg: Msg, reason: str, deliveries: int, envelope: events_pb2.EventEnvelope | None) -> None:
         assert self.bus.js is not None
