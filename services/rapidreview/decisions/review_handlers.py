@@ -46,7 +46,8 @@ class ReviewCommands:
         async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
             replay = await case.replayed("CommissionReview", r)
             if replay:
-                return D.CommissionReviewResponse(review=(await case_state(case)).review, case=await case_state(case), replayed=True)
+                state = await case_state(case)
+                return D.CommissionReviewResponse(review=state.review, case=state, replayed=True)
             step = lifecycle.require_commissioning_allowed(await case.progress())
             decision = await case.repo.record(T.decisions, step.id, D.Decision, case_id=case.case_id)
             if r.commissioned_on < decision.decided_on:

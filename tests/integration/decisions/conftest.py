@@ -104,15 +104,18 @@ async def known_evaluation(decisions, evaluation_id: str) -> None:
     await eventually(check, what="the criteria evaluation to be known to decisions")
 
 
-async def stored_counts(decisions) -> tuple[int, ...]:
-    """Row counts of every table that a command writes."""
+async def stored_counts(decisions, case_id: str) -> tuple[int, ...]:
+    """Row counts of everything a command on `case_id` writes: its records, audit
+    entries and clocks, idempotency keys, and outgoing events. (Deadline events are
+    left out: the clock watcher may emit one at any moment, which is not the
+    command's doing; other cases' rows are left out: backlog events from earlier
+    tests in the session may still be opening cases.)"""
     tables = [storage.recommendations, storage.decisions, storage.panel_submissions, storage.panel_responses, storage.reviews,
               storage.milestones, storage.extensions, storage.progress_checks, storage.identifying_details,
-              storage.publications, storage.actions, storage.disseminations, storage.audit_entries,
-              storage.idempotency, storage.clocks]
+              storage.publications, storage.actions, storage.disseminations, storage.audit_entries, storage.clocks]
     async with decisions.infra.db.transaction() as s:
-        counts = [(await s.execute(select(func.count()).select_from(t))).scalar_one() for t in tables]
-        # The clock watcher may emit a deadline event at any moment; that is not the command's doing.
+        counts = [(await s.execute(select(func.count()).select_from(t).where(t.c.case_id == case_id))).scalar_one() for t in tables]
+        counts.append((await s.execute(select(func.count()).select_from(storage.idempotency))).scalar_one())
         counts.append((await s.execute(select(func.count()).select_from(storage.outbox)
                                        .where(storage.outbox.c.event_type.not_like("deadline.%")))).scalar_one())
     return tuple(counts)

@@ -52,12 +52,12 @@ BAD = [
 async def test_bad_request_is_invalid_argument_naming_the_field_and_stores_nothing(new_case, stub, roles, decisions, rpc, role,
                                                                                     build, field):
     case_id, _ = await new_case()
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, case_id)
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await getattr(stub, rpc)(build(case_id), metadata=roles[role].metadata())
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert field in [f for f, _ in field_violations(err.value)]
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, case_id) == before
 
 
 async def test_garbage_request_bytes_are_invalid_argument(decisions, roles):

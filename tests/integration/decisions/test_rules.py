@@ -32,38 +32,38 @@ async def flow(new_case, stub, roles) -> Flow:
 
 
 async def test_decision_before_recommendation_is_refused_naming_the_rag_step(flow, decisions):
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.decide(str(uuid.uuid4())), grpc.StatusCode.FAILED_PRECONDITION)
     assert "RecordRecommendation" in err.details()
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
 
 async def test_panel_submission_before_decision_is_refused_naming_the_decision(flow, decisions):
     await flow.recommend()
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.submit(str(uuid.uuid4())), grpc.StatusCode.FAILED_PRECONDITION)
     assert "RecordDecision" in err.details()
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
 
 async def test_commissioning_without_a_cspr_decision_is_refused(flow, decisions):
     rec = (await flow.recommend(recommendation=D.REVIEW_DECISION_NO_CSPR)).recommendation
     decision = (await flow.decide(rec.recommendation_id, decision=D.REVIEW_DECISION_NO_CSPR)).decision
     await flow.submit(decision.decision_id)
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.commission(), grpc.StatusCode.FAILED_PRECONDITION)
     assert "CSPR decision" in err.details()
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
 
 async def test_recommendation_must_cite_an_evaluation_of_its_own_case(flow, new_case, decisions):
     _other_case, other_evaluation = await new_case()
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.recommend(evaluation_id=other_evaluation), grpc.StatusCode.INVALID_ARGUMENT)
     assert field_violations(err) == [("evaluation_id", "this criteria evaluation belongs to another case")]
     err = await _refused(flow.recommend(evaluation_id=str(uuid.uuid4())), grpc.StatusCode.INVALID_ARGUMENT)
     assert [f for f, _ in field_violations(err)] == ["evaluation_id"]
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
 
 async def test_executive_that_agrees_must_record_the_recommended_decision(flow):
@@ -86,19 +86,19 @@ async def test_conflicted_reviewer_is_refused_with_the_reason(flow, decisions):
     await flow.through_submission()
     request = childk.example("commission", D.CommissionReviewRequest, case_id=flow.case_id)
     request.reviewer.involvements.add(agency_id="", agency_name="GP Practice", description="Practice manager 2019-2021")
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.stub.CommissionReview(request, metadata=flow.md(Role.BUSINESS_UNIT)), grpc.StatusCode.FAILED_PRECONDITION)
     assert err.details().startswith("POST.REVIEWER_INDEPENDENT")
     assert "GP practice (gp-practice)" in err.details()
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
 
 async def test_publication_earlier_than_seven_working_days_after_sending_is_refused_with_the_earliest_date(flow, decisions):
     await flow.through_report_sent()
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.publish(published_on="2024-12-19"), grpc.StatusCode.FAILED_PRECONDITION)
     assert err.details().startswith("POST.PRESEND") and "earliest allowed publication date is 2024-12-20" in err.details()
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
     assert (await flow.publish(published_on="2024-12-20")).case.stage == D.CASE_STAGE_PUBLISHED
 
 
@@ -106,12 +106,12 @@ async def test_publication_is_refused_while_identifying_details_remain_and_check
     await flow.through_report_sent()
     await flow.identifying_details()
     text = childk.report_text() + "\nChild K's mother, Ms Wrenfield, of Larkspur Close; born 02/11/2023.\n"
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     err = await _refused(flow.publish(text=text), grpc.StatusCode.FAILED_PRECONDITION)
     assert err.details().startswith("POST.ANONYMISED") and "4 identifying detail" in err.details()
     for secret in ("Child K", "Wrenfield", "Larkspur", "02/11/2023"):
         assert secret not in err.details()
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
     check = await flow.stub.CheckAnonymisation(D.CheckAnonymisationRequest(case_id=flow.case_id, text=text),
                                                metadata=flow.md(Role.BUSINESS_UNIT))
@@ -151,12 +151,12 @@ async def test_progress_check_schedules_the_next_one_n_weeks_later(flow):
 
 async def test_same_idempotency_key_replays_and_a_different_body_is_already_exists(flow, decisions):
     first = await flow.recommend(idempotency_key="rag-meeting-2024-06-24")
-    before = await stored_counts(decisions)
+    before = await stored_counts(decisions, flow.case_id)
     again = await flow.recommend(idempotency_key="rag-meeting-2024-06-24")
     assert again.replayed and again.recommendation.recommendation_id == first.recommendation.recommendation_id
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
     await _refused(flow.recommend(idempotency_key="rag-meeting-2024-06-24", national_importance=True), grpc.StatusCode.ALREADY_EXISTS)
-    assert await stored_counts(decisions) == before
+    assert await stored_counts(decisions, flow.case_id) == before
 
 
 async def test_a_revised_recommendation_before_the_decision_supersedes_the_first(flow):
