@@ -32,6 +32,29 @@ def internal_status(request_id: str) -> grpc.Status:
     )
 
 
+def unavailable_status(request_id: str) -> grpc.Status:
+    return rpc_status.to_status(
+        status_pb2.Status(code=code_pb2.UNAVAILABLE, message=f"the database is unavailable; retry (request id {request_id})")
+    )
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True when `exc`, or what caused it, says the database cannot be reached right now
+    (refused or lost connection, server starting up or shutting down)."""
+    import asyncpg
+    from sqlalchemy.exc import DBAPIError
+
+    gone = (asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError,
+            asyncpg.CrashShutdownError, asyncpg.ConnectionDoesNotExistError)
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (ConnectionError, *gone)) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
 def field_violations(error: grpc.aio.AioRpcError | grpc.RpcError) -> list[tuple[str, str]]:
     """The BadRequest field violations carried by a failed call (empty if none)."""
     status = rpc_status.from_call(error)  # type: ignore[arg-type]

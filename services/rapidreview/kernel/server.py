@@ -23,7 +23,7 @@ from grpc_reflection.v1alpha import reflection
 
 from rapidreview.kernel.auth import AccessTable, Principal, Role, TokenVerifier, authorise, reset_current_grant, set_current_grant
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
-from rapidreview.kernel.grpc_errors import internal_status, to_status
+from rapidreview.kernel.grpc_errors import database_unavailable, internal_status, to_status, unavailable_status
 from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
 from rapidreview.kernel.ratelimit import RateLimiter
@@ -98,6 +98,12 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                 except Exception as exc:  # noqa: BLE001
                     if type(exc).__name__ in {"AbortError", "_AbortError"} or isinstance(exc, grpc.RpcError):
                         raise
+                    if database_unavailable(exc):
+                        # Not a bug: a restart or failover. The transaction rolled back, so the
+                        # caller retries (with the same idempotency key) and nothing doubles.
+                        code = "UNAVAILABLE"
+                        log.warning("rpc failed: database unavailable", exc_type=type(exc).__name__)
+                        await context.abort_with_status(unavailable_status(request_id))
                     code = "INTERNAL"
                     log.error("rpc failed", exc_info=exc)
                     await context.abort_with_status(internal_status(request_id))
