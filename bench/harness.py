@@ -28,7 +28,9 @@ from rapidreview.v1 import gathering_pb2, intake_pb2
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "docs" / "examples"
-RESULTS = REPO / "bench" / "results" / "latest.json"
+# scripts/bench --quick points these elsewhere, so a smoke run never replaces the published results.
+RESULTS = Path(os.environ.get("RR_BENCH_RESULTS", REPO / "bench" / "results" / "latest.json"))
+PLOTS = Path(os.environ.get("RR_BENCH_PLOTS", REPO / "docs" / "performance"))
 
 # The Child K example: agency id -> its documented example return.
 EXAMPLE_RETURNS = {
@@ -50,6 +52,19 @@ BENCH_ENV = {
     "RR_RATE_LIMIT_BURST": "1000000",
     "RR_CLOCK_WATCH_INTERVAL": "3600",
 }
+
+
+# Stage-against-baseline rows in pipeline order (the results file may not keep it).
+RATIO_ORDER = ("intake NotifyIncident", "intake RPC", "gathering incident", "gathering requests", "criteria consumer",
+               "gathering SubmitAgencyReturn vs gRPC", "gathering SubmitAgencyReturn vs Postgre", "criteria evaluations vs raw",
+               "criteria evaluations vs Postgre")
+
+
+def in_pipeline_order(names: list[str]) -> list[str]:
+    def rank(name: str) -> int:
+        return next((i for i, prefix in enumerate(RATIO_ORDER) if name.startswith(prefix)), len(RATIO_ORDER))
+
+    return sorted(names, key=rank)
 
 
 def cores() -> int:
@@ -89,7 +104,7 @@ def save_results(section: str, data: dict[str, Any], path: Path = RESULTS) -> No
         except json.JSONDecodeError:
             current = {}
     current[section] = {**data, "machine": machine(), "recorded_at": time.strftime("%Y-%m-%d %H:%M:%S")}
-    path.write_text(json.dumps(current, indent=2, sort_keys=True, default=_jsonable) + "\n")
+    path.write_text(json.dumps(current, indent=2, default=_jsonable) + "\n")
 
 
 def _jsonable(value: Any) -> Any:

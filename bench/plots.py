@@ -18,9 +18,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from harness import REPO, RESULTS  # noqa: E402
+from harness import PLOTS, REPO, RESULTS, in_pipeline_order  # noqa: E402
 
-OUT = REPO / "docs" / "performance"
+OUT = PLOTS
 
 
 def latency_vs_load(e2e: dict, path: Path) -> None:
@@ -61,7 +61,7 @@ def latency_vs_load(e2e: dict, path: Path) -> None:
 
 def stages_vs_baselines(e2e: dict, path: Path) -> None:
     rows = e2e["ratios"]
-    names = list(rows)
+    names = in_pipeline_order(list(rows))
     fig, ax = plt.subplots(figsize=(11, 0.55 * len(names) + 1.5))
     y = range(len(names))
     ax.barh([i + 0.2 for i in y], [rows[n]["baseline_per_second"] for n in names], height=0.4, label="baseline (raw building block)",
@@ -114,7 +114,7 @@ def main() -> None:
             cpu_per_case(e2e, OUT / "cpu-per-case.png")
         if e2e.get("ratios"):
             stages_vs_baselines(e2e, OUT / "stages-vs-baselines.png")
-    print(f"plots written to {OUT.relative_to(REPO)}/")
+    print(f"plots written to {OUT.relative_to(REPO) if OUT.is_relative_to(REPO) else OUT}/")
 
 
 if __name__ == "__main__":

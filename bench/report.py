@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from harness import RESULTS
+from harness import RESULTS, in_pipeline_order
 
 
 def _ms(value: float | None) -> str:
@@ -54,7 +54,9 @@ def stages_table(section: dict[str, Any]) -> list[str]:
         s = stages[name]
         rows.append(f"| {name} | {s['per_second']:.1f}/s | {s['unit']} | {s['component_cpu_ms_per_op']:.1f} ms | {s['stack_cpu_ms_per_op']:.1f} ms |")
     rows += ["", "| stage against its building block | stage (/s) | baseline (/s) | ratio |", "|---|---:|---:|---:|"]
-    for name, r in section.get("ratios", {}).items():
+    ratios = section.get("ratios", {})
+    for name in in_pipeline_order(list(ratios)):
+        r = ratios[name]
         rows.append(f"| {name} | {r['stage_per_second']:,.1f} | {r['baseline_per_second']:,.0f} | {r['ratio']:.3f} |")
     return rows
 
