@@ -549,7 +549,6 @@ def self_check(plans: list[CasePlan], snap: Snapshot, *, decided_on: str) -> dic
     import copy
 
     decided = next(p for p in plans if p.decide and p.case_id)
-    rows = lambda schema, table: snap.stores[schema][table]  # noqa: E731
 
     def damaged(change) -> Snapshot:  # type: ignore[no-untyped-def]
         stores = {schema: {table: [dict(r) for r in rs] for table, rs in tables.items()} for schema, tables in snap.stores.items()}

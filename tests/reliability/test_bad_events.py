@@ -13,7 +13,6 @@ listening to a new subject fails this test until the subject has bad events of i
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections import Counter

@@ -6,8 +6,8 @@ The bug this guards against: the event bus closed its NATS connection with `drai
 waits until every message a subscription queued has been marked done. An idle pull consumer
 leaves such messages behind: a pull that expires just after the client stopped waiting for it
 sends its expiry notice (a 408 status) into the subscription's queue, the next pull takes it
-out without marking it done (nats-py), and `drain()` then waited out its 30-second default
-before giving up. A consumer cancelled in the middle of a pull leaves one too.
+out without marking it done (nats-py), and `drain()` then waited for it, up to its 30-second
+default. A consumer cancelled in the middle of a pull leaves one too.
 """
 
 from __future__ import annotations
