@@ -1,7 +1,8 @@
 """Scale: one very large case, and a national backfill through the whole pipeline.
 
     .venv/bin/python bench/scale_bench.py collation [--agencies 20 --entries 1000]
-    .venv/bin/python bench/scale_bench.py backfill [--cases 5000 --returns 8 --entries 100 --max-minutes 40]
+    .venv/bin/python bench/scale_bench.py backfill [--cases 5000 --returns 8 --entries 100 --max-minutes 60]
+    .venv/bin/python bench/scale_bench.py backfill --cases 300 --section backfill_300 [--calendar-prototype]
 
 collation: 20 agencies x 1,000 chronology entries each, built as
 bench/gathering_collation_bench.py builds them (that benchmark details the
@@ -26,8 +27,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import os
 import random
 import time
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -161,7 +164,12 @@ def run_collation(args: argparse.Namespace) -> None:
 
 
 async def backfill(args: argparse.Namespace) -> dict[str, Any]:
-    bench = BenchStack()
+    extra_env = {}
+    if args.calendar_prototype:
+        # The services import bench/calendar_prototype/sitecustomize.py at start-up.
+        prototype = str(Path(__file__).resolve().parent / "calendar_prototype")
+        extra_env["PYTHONPATH"] = os.pathsep.join(p for p in (prototype, os.environ.get("PYTHONPATH", "")) if p)
+    bench = BenchStack(extra_env=extra_env)
     bench.start()
     watcher = await EventWatcher(bench.nats_url, bench.nats_admin()).start()
     watcher._agencies = args.returns
@@ -234,6 +242,7 @@ async def backfill(args: argparse.Namespace) -> dict[str, Any]:
         bench.stop()
     rate = len(done) / elapsed if elapsed else 0.0
     return {
+        "calendar_prototype": args.calendar_prototype,
         "cases_target": args.cases, "returns_per_case": args.returns, "entries_per_return": args.entries,
         "cases_issued": issued, "cases_done": len(done), "errors": errors, "chronology_entries": entries,
         "seconds": elapsed, "cases_per_second": rate,
@@ -253,7 +262,7 @@ def run_backfill(args: argparse.Namespace) -> None:
           f"{r['chronology_entries']:,} chronology entries; projected full backfill {r['projected_full_minutes']:.1f} min "
           f"(target 10 min); stack CPU {r['stack_cpu_ms_per_case']:.0f} ms/case; other processes used "
           f"{r['cpu']['other_processes_cores']:.2f} cores; errors {r['errors']}")
-    save_results("backfill", r)
+    save_results(args.section, r)
     print(f"cpu cores: {cores()}")
 
 
@@ -268,8 +277,11 @@ def main() -> None:
     b.add_argument("--returns", type=int, default=8)
     b.add_argument("--entries", type=int, default=100)
     b.add_argument("--concurrency", type=int, default=16)
-    b.add_argument("--max-minutes", type=float, default=40.0, help="stop issuing new cases after this long")
+    b.add_argument("--max-minutes", type=float, default=60.0, help="stop issuing new cases after this long")
     b.add_argument("--case-timeout", type=float, default=300.0)
+    b.add_argument("--calendar-prototype", action="store_true",
+                   help="services count working days as bench/calendar_prototype does (recommended change, measured end to end)")
+    b.add_argument("--section", default="backfill", help="section of the results file to write")
     args = parser.parse_args()
     run_collation(args) if args.what == "collation" else run_backfill(args)
 
