@@ -4,17 +4,22 @@ authenticated callers for every role."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import grpc
 import pytest
+import structlog
 
 from rapidreview.kernel.auth import Role
+from rapidreview.kernel.logging import configure_logging
 from rapidreview.stack import NatsServer
 from rapidreview.stack.credentials import DevCredentials
 from rapidreview.v1 import (
@@ -94,6 +99,21 @@ async def stop_quickly(service: RunningService) -> None:
     await service.stop()
 
 
+@contextmanager
+def service_logs(stream: TextIO, level: str = "INFO") -> Iterator[TextIO]:
+    """The services' JSON log (as in production) into `stream` for the block; the logging
+    set-up before it is restored afterwards (a test's capture streams close after it)."""
+    saved, handlers, root_level = structlog.get_config(), logging.root.handlers[:], logging.root.level
+    configure_logging("security", level, stream=stream)
+    try:
+        yield stream
+    finally:
+        structlog.configure(**saved)
+        structlog.contextvars.unbind_contextvars("service")
+        logging.root.handlers[:] = handlers
+        logging.root.setLevel(root_level)
+
+
 @pytest.fixture(scope="module")
 def creds(tmp_path_factory: pytest.TempPathFactory) -> DevCredentials:
     return dev_credentials(Path(tmp_path_factory.mktemp("creds")))
@@ -120,8 +140,8 @@ def own_database(postgres_server) -> Iterator[str]:  # type: ignore[no-untyped-d
 def security_env(database_url: str, nats_url: str, creds: DevCredentials, **extra: str) -> dict[str, str]:
     """The services' environment: a fixed today, and a rate limit no test reaches
     (rate limiting has its own test)."""
-    return service_env(database_url, nats_url, creds, RR_TODAY=TODAY, RR_RATE_LIMIT_RPS="100000",
-                       RR_RATE_LIMIT_BURST="100000", **extra)
+    settings = {"RR_TODAY": TODAY, "RR_RATE_LIMIT_RPS": "100000", "RR_RATE_LIMIT_BURST": "100000", **extra}
+    return service_env(database_url, nats_url, creds, **settings)
 
 
 @pytest.fixture(scope="module")

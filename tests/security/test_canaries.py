@@ -8,7 +8,6 @@ clear."""
 from __future__ import annotations
 
 import io
-import logging
 import re
 import secrets
 
@@ -16,16 +15,14 @@ import grpc
 import nats
 import prometheus_client
 import pytest
-import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.events import DLQ_STREAM, EVENTS_STREAM
-from rapidreview.kernel.logging import configure_logging
 from rapidreview.v1 import access_log_pb2, criteria_pb2, gathering_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
-from tests.security.conftest import SERVICES, Stack, security_env
+from tests.security.conftest import SERVICES, Stack, security_env, service_logs
 from tests.security.pipeline import CaseRun, agency_return, decisions_example, notification_request
 from tests.security.requests import CaseIds, all_rpcs, valid_request
 from tests.support.harness import eventually
@@ -209,16 +206,9 @@ async def exercise_every_path(stack: Stack, errors: Errors) -> CaseRun:
 
 @pytest.fixture
 def log_output():
-    """The services' structured log at DEBUG, in memory; the logging set-up is restored afterwards
-    (capfd closes its streams after the test: nothing may keep writing to them)."""
-    saved, handlers, level = structlog.get_config(), logging.root.handlers[:], logging.root.level
-    out = io.StringIO()
-    configure_logging("security", "DEBUG", stream=out)
-    yield out
-    structlog.configure(**saved)
-    structlog.contextvars.unbind_contextvars("service")
-    logging.root.handlers[:] = handlers
-    logging.root.setLevel(level)
+    """The services' structured log at DEBUG, in memory."""
+    with service_logs(io.StringIO(), "DEBUG") as out:
+        yield out
 
 
 async def test_canaries_never_reach_logs_events_errors_or_clear_columns(own_database, own_nats, creds, capfd, log_output):

@@ -30,6 +30,8 @@ from rapidreview.v1 import criteria_pb2 as S
 from rapidreview.v1 import gathering_pb2
 
 _PARTNERSHIP = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+#: A RULES.md id, e.g. LOCAL.MULTI_AGENCY (anything else names no rule).
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]{0,31}(\.[A-Z0-9_]{1,32}){1,2}$")
 
 
 @dataclass
@@ -162,7 +164,7 @@ class CriteriaHandlers:
         ])
 
     async def explain(self, request: S.ExplainCriterionRequest, grant: Grant) -> S.ExplainCriterionResponse:
-        if not request.rule_id.strip():
+        if not _RULE_ID.match(request.rule_id):
             v = Violations()
             require_case_id(request.case_id, v)
             v.add("rule_id", "required: a RULES.md id such as LOCAL.MULTI_AGENCY")

@@ -24,6 +24,7 @@ from rapidreview.v1 import decisions_pb2, intake_pb2
 
 PRODUCER = "intake"
 NOTIFY_CLOCK, RR_CLOCK = "NOTIFY.DEADLINE", "RR.DEADLINE"
+MAX_EXTENSION_DAYS = 366
 S = intake_pb2
 
 
@@ -248,6 +249,10 @@ class IntakeHandlers:
         except ValueError:
             v.add("extended_to", "must be a date YYYY-MM-DD")
             extended_to = None
+        # Clocks are rendered day by day on every read: a due date centuries ahead would
+        # make every read of the case (and the service's event loop) crawl.
+        if extended_to is not None and extended_to > self.calendar.today() + dt.timedelta(days=MAX_EXTENSION_DAYS):
+            v.add("extended_to", f"must be at most {MAX_EXTENSION_DAYS} days ahead")
         async with self.infra.db.transaction() as session:
             repo = IncidentRepository(session, self.infra.cipher)
             row = await self._load(repo, request.case_id, grant, for_update=True)

@@ -107,8 +107,15 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
 
     async def ListAccessLog(self, request: access_log_pb2.ListAccessLogRequest, context: grpc.aio.ServicerContext) -> access_log_pb2.ListAccessLogResponse:
         grant = current_grant()
+        violations = []
         if not 0 <= request.page_size <= 500:
-            raise InvalidArgument([("page_size", "must be between 1 and 500 (0 means 100)")])
+            violations.append(("page_size", "must be between 1 and 500 (0 means 100)"))
+        if request.case_id and not _CASE_ID.match(request.case_id):
+            violations.append(("case_id", "must be a case id (UUID)"))
+        if len(request.subject) > 200 or not request.subject.isprintable():
+            violations.append(("subject", "at most 200 printable characters"))
+        if violations:
+            raise InvalidArgument(violations)
         limit = request.page_size or 100
         table = self.access_log.table
         conditions = [table.c.partnership == grant.principal.partnership]
@@ -119,6 +126,8 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
         if request.page_token:
             try:
                 last_id = int(base64.urlsafe_b64decode(request.page_token.encode()).decode())
+                if not 0 < last_id < 2**63:  # a row id (BIGINT)
+                    raise ValueError
             except ValueError:
                 raise InvalidArgument([("page_token", "not a token from a previous response")]) from None
             conditions.append(table.c.id < last_id)

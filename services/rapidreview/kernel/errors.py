@@ -27,9 +27,15 @@ class InvalidArgument(ApiError):
 
     code = grpc.StatusCode.INVALID_ARGUMENT
 
+    #: Fields named in the message; a request with thousands of bad items must not make a
+    #: status message (a header) too large to send.
+    MESSAGE_FIELDS = 10
+
     def __init__(self, violations: Iterable[tuple[str, str]], message: str | None = None) -> None:
         self.violations = list(violations)
-        fields = ", ".join(field for field, _ in self.violations)
+        named = [field for field, _ in self.violations[: self.MESSAGE_FIELDS]]
+        more = len(self.violations) - len(named)
+        fields = ", ".join(named) + (f" and {more} more" if more > 0 else "")
         super().__init__(message or f"invalid request: {fields}")
 
 

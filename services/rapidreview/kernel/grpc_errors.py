@@ -10,16 +10,23 @@ from grpc_status import rpc_status
 from rapidreview.kernel.errors import ApiError, InvalidArgument
 
 
+#: Budget for the field violations of one status: they travel in a trailer, and clients
+#: refuse trailers over 8 KiB by default (a refused trailer turns INVALID_ARGUMENT into
+#: RESOURCE_EXHAUSTED). The first violations are listed, then how many more there were.
+MAX_DETAILS_BYTES = 4096
+
+
 def to_status(error: ApiError) -> grpc.Status:
     """A grpc.Status carrying google.rpc.Status (with BadRequest for field violations)."""
     status = status_pb2.Status(code=error.code.value[0], message=error.message)
     if isinstance(error, InvalidArgument):
-        bad_request = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
-                for field, description in error.violations
-            ]
-        )
+        bad_request = error_details_pb2.BadRequest()
+        for i, (field, description) in enumerate(error.violations):
+            violation = error_details_pb2.BadRequest.FieldViolation(field=field[:200], description=description[:300])
+            if bad_request.ByteSize() + violation.ByteSize() > MAX_DETAILS_BYTES:
+                bad_request.field_violations.add(field="request", description=f"{len(error.violations) - i} more field violations not listed")
+                break
+            bad_request.field_violations.append(violation)
         detail = any_pb2.Any()
         detail.Pack(bad_request)
         status.details.append(detail)

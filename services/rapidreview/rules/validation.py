@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from google.protobuf.message import Message
+
 from rapidreview.rules.vocabulary import ACTED_ON, CONCERN_TYPES, PANEL_RESPONSES
 from rapidreview.v1 import common_pb2, facts_pb2
 
@@ -15,6 +17,10 @@ Violation = tuple[str, str]
 
 _AGENCY_ID = re.compile(r"^[a-z0-9-]{2,64}$")
 _EARLIEST = dt.date(2000, 1, 1)
+#: Facts are structured (ids, names, dates, vocabulary tags), never narrative: every text
+#: and every list has a bound, so that a what-if evaluation cannot be made arbitrarily large.
+MAX_TEXT = 200
+MAX_ITEMS = 1000
 
 
 class InvalidFacts(ValueError):
@@ -116,6 +122,7 @@ def validate_facts(facts: facts_pb2.CaseFacts, today: dt.date | None = None) -> 
             if getattr(agency, name) < 0:
                 out.append((f"{path}.{name}", "must not be negative"))
 
+    _bounded(facts, "", out)
     if facts.returns_missing < 0:
         out.append(("returns_missing", "must not be negative"))
     if facts.panel_response and facts.panel_response not in PANEL_RESPONSES[1:]:
@@ -126,3 +133,19 @@ def validate_facts(facts: facts_pb2.CaseFacts, today: dt.date | None = None) -> 
         if review.year and not 1990 <= review.year <= today.year:
             out.append((f"earlier_reviews[{i}].year", f"must be between 1990 and {today.year}"))
     return out
+
+
+def _bounded(msg: Message, prefix: str, out: list[Violation]) -> None:
+    """Violations of MAX_TEXT and MAX_ITEMS anywhere in `msg`."""
+    for field, value in msg.ListFields():
+        path = prefix + field.name
+        values = list(value) if field.is_repeated else [value]
+        if field.is_repeated and len(values) > MAX_ITEMS:
+            out.append((path, f"at most {MAX_ITEMS} items"))
+            values = values[:MAX_ITEMS]
+        for i, item in enumerate(values):
+            where = f"{path}[{i}]" if field.is_repeated else path
+            if field.message_type is not None:
+                _bounded(item, where + ".", out)
+            elif field.type == field.TYPE_STRING and len(item) > MAX_TEXT:
+                out.append((where, f"at most {MAX_TEXT} characters"))

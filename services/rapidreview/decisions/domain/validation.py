@@ -107,7 +107,9 @@ def validate_recommendation(r: D.RecordRecommendationRequest, today: dt.date) ->
         v.add("evaluation_id", "at most 64 characters")
     parse_date(r.meeting_date, "meeting_date", v, today=today)
     seen: set[str] = set()
-    for i, view in enumerate(r.criteria):
+    if len(r.criteria) > MAX_LIST:
+        v.add("criteria", f"at most {MAX_LIST} items")
+    for i, view in enumerate(r.criteria[:MAX_LIST]):
         p = f"criteria[{i}]."
         if view.criterion_id not in CRITERIA_IDS:
             v.add(p + "criterion_id", "must be one of " + ", ".join(CRITERIA_IDS))
@@ -136,7 +138,10 @@ def validate_decision(r: D.RecordDecisionRequest, today: dt.date) -> Violations:
     text(r.rationale, "rationale", v, max_len=MAX_RATIONALE)
     parse_date(r.decided_on, "decided_on", v, today=today)
     partners: list[int] = []
-    for i, rep in enumerate(r.decided_by):
+    for name in ("decided_by", "communications"):
+        if len(getattr(r, name)) > MAX_LIST:
+            v.add(name, f"at most {MAX_LIST} items")
+    for i, rep in enumerate(r.decided_by[:MAX_LIST]):
         p = f"decided_by[{i}]."
         enum(rep.partner, D.SafeguardingPartner, p + "partner", v)
         if rep.partner in partners:
@@ -148,7 +153,7 @@ def validate_decision(r: D.RecordDecisionRequest, today: dt.date) -> Violations:
     if missing:
         v.add("decided_by", "the three safeguarding partners decide together; missing: " + ", ".join(missing))
     recipients: list[int] = []
-    for i, c in enumerate(r.communications):
+    for i, c in enumerate(r.communications[:MAX_LIST]):
         p = f"communications[{i}]."
         enum(c.recipient, D.DecisionRecipient, p + "recipient", v)
         enum(c.status, D.CommunicationStatus, p + "status", v)
