@@ -143,6 +143,9 @@ async def test_rotation_reencrypts_everything_reads_the_same_and_the_old_key_ret
     assert "Every stored value is under k2" in out
     assert all(reencrypted(out)[s] > 0 for s in SERVICES), out
     assert await key_ids(stack) == {"k2"}
+    code, out = await keys_cli(stack, "status", "--json")
+    status = json.loads(out)
+    assert code == 0 and status["current"] == "k2" and status["in_use"] == ["k2"] and set(status["keys"]) == {old, "k2"}
     assert f"v1:{old}:" not in await every_stored_text(stack.database_url)
     assert KeyRing.from_file(stack.creds.encryption_keys).keys.keys() == {old, "k2"}
 
