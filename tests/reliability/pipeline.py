@@ -177,7 +177,9 @@ class StreamWatcher:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            # nats-py's fetch can swallow a cancellation; the loop then notices it on its next
+            # turn (see _run), and closing the connection below ends a fetch in any case.
+            await asyncio.wait({self._task}, timeout=10)
         if self.nc is not None:
             try:
                 js = self.nc.jetstream(timeout=5)
@@ -185,9 +187,14 @@ class StreamWatcher:
             except Exception:  # noqa: BLE001 - best effort; the stream goes with the stack
                 pass
             await self.nc.close()
+        if self._task is not None:
+            await asyncio.wait({self._task}, timeout=10)
+            assert self._task.done(), "the stream watcher did not stop"
 
     async def _run(self) -> None:
         while True:
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise asyncio.CancelledError  # a fetch swallowed our cancellation: stop anyway
             try:
                 js = self.nc.jetstream(timeout=5)
                 await js.add_consumer(EVENTS_STREAM, ConsumerConfig(
@@ -195,6 +202,8 @@ class StreamWatcher:
                     deliver_policy=DeliverPolicy.ALL, ack_wait=30, max_ack_pending=20000))
                 sub = await js.pull_subscribe_bind(durable=self.durable, stream=EVENTS_STREAM)
                 while True:
+                    if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                        raise asyncio.CancelledError
                     try:
                         msgs = await sub.fetch(500, timeout=1.0)
                     except (nats.errors.TimeoutError, TimeoutError):
