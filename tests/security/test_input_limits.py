@@ -1,6 +1,6 @@
 """Input limits of every service: a gRPC message over 4 MB is refused with
 RESOURCE_EXHAUSTED; every text field of every request, and every list, has a
-bound (INVALID_ARGUMENT naming the field); page sizes above their caps are
+bound (INVALID_ARGUMENT naming the field), and no text field takes a NUL; page sizes above their caps are
 INVALID_ARGUMENT; NATS refuses a message over its maximum payload; partner
 callers over the rate limit get RESOURCE_EXHAUSTED, services do not. Nothing
 refused is stored. The cases are generated from the valid request of each RPC."""
@@ -138,6 +138,22 @@ async def test_every_text_field_has_a_length_limit(stack, case, rpc: Rpc):
             unbounded.append(f"{_dotted(path)}: {code.name} {sorted(named)}")
         assert await _row_counts(stack) == before, f"{_dotted(path)} refused with {code.name} but rows changed"
     assert not unbounded, f"{rpc.name} accepts text of {len(TOO_LONG):,} characters in: {unbounded}"
+
+
+@pytest.mark.parametrize("rpc", TEXT_CASES, ids=[r.id for r in TEXT_CASES])
+async def test_a_nul_character_in_any_text_field_is_invalid_argument(stack, case, rpc: Rpc):
+    """PostgreSQL refuses NUL in text; no field of the API may carry one to a query (found by the fuzzer)."""
+    template = valid_request(rpc, case)
+    wrong = []
+    for path in _text_fields(template):
+        request = type(template)()
+        request.CopyFrom(template)
+        _set(request, path, "a\x00b")
+        code, error = await call(stack, rpc, request)
+        named = _names(field_violations(error)) if error is not None else set()
+        if code != grpc.StatusCode.INVALID_ARGUMENT or _dotted(path) not in named:
+            wrong.append(f"{_dotted(path)}: {code.name}")
+    assert not wrong, f"{rpc.name}: {wrong}"
 
 
 LIST_CASES = [rpc for rpc in RPCS if any(f.is_repeated for f in rpc.request_type.DESCRIPTOR.fields)]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.security import role_table
+
+pytestmark = pytest.mark.integration
 
 
 def test_the_documented_role_table_is_the_access_table():

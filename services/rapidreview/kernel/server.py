@@ -83,6 +83,12 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                         request = deserialize(raw) if deserialize else raw
                     except Exception:  # noqa: BLE001 - bytes that are not the request message
                         raise InvalidArgument([("request", "not a valid message of this RPC")]) from None
+                    if b"\x00" in raw and deserialize:
+                        # No text of the API holds NUL, and PostgreSQL refuses it in text: refuse it here,
+                        # for every field of every RPC, rather than answer INTERNAL from a query.
+                        with_nul = fields_with_nul(request)
+                        if with_nul:
+                            raise InvalidArgument([(f, "must not contain NUL characters") for f in with_nul])
                     token = set_current_grant(grant)
                     try:
                         with bind_context(caller=principal.subject, role=principal.role.value):
@@ -119,6 +125,22 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         return grpc.unary_unary_rpc_method_handler(
             behaviour, request_deserializer=None, response_serializer=handler.response_serializer
         )
+
+
+def fields_with_nul(msg: Any, prefix: str = "") -> list[str]:
+    """Paths of the string fields of `msg` (recursively) that contain a NUL character."""
+    out: list[str] = []
+    for field, value in msg.ListFields():
+        path = prefix + field.name
+        items = list(value) if field.is_repeated else [value]
+        for i, item in enumerate(items):
+            where = f"{path}[{i}]" if field.is_repeated else path
+            if field.message_type is not None:
+                if not field.message_type.GetOptions().map_entry:
+                    out += fields_with_nul(item, where + ".")
+            elif isinstance(item, str) and "\x00" in item:
+                out.append(where)
+    return out
 
 
 def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[str, Principal] | None = None) -> Authenticator:
