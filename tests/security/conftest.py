@@ -17,6 +17,7 @@ from typing import TextIO
 import grpc
 import pytest
 import structlog
+from sqlalchemy import text
 
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.logging import configure_logging
@@ -88,6 +89,20 @@ class Stack:
         await self.stop()
         self.env.update(env)
         await self.start(names)
+
+
+async def row_counts(stack: Stack) -> dict[str, int]:
+    """Rows per table of every service schema, except the access log (which records refusals by design)."""
+    engine = next(iter(stack.services.values())).infra.db.engine  # type: ignore[union-attr]
+    async with engine.connect() as conn:
+        tables = (await conn.execute(text(
+            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN "
+            "('intake', 'gathering', 'criteria', 'decisions') AND table_type = 'BASE TABLE' AND table_name <> 'access_log' "
+            "AND table_name <> 'alembic_version'"))).scalars().all()
+        counts = {}
+        for table in tables:
+            counts[table] = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+    return counts
 
 
 async def stop_quickly(service: RunningService) -> None:

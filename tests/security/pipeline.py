@@ -4,7 +4,6 @@ supplied by the caller (so a test can put canaries in them)."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -225,7 +224,3 @@ class CaseRun:
         await self.through_evaluation()
         await self.decide()
         await self.review()
-
-
-def example_json(name: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))

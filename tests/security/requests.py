@@ -15,7 +15,7 @@ from rapidreview.v1 import (
 )
 from rapidreview.v1 import decisions_pb2 as D
 from tests.security.conftest import AGENCY
-from tests.security.pipeline import EXAMPLES, agency_return, decisions_example, keep, load_example, notification_request
+from tests.security.pipeline import EXAMPLES, agency_return, decisions_example, keep, notification_request
 
 ACCESS_LOG = "rapidreview.v1.AccessLogService"
 #: Which service serves each gRPC service; the access log is served by all four.
@@ -159,5 +159,3 @@ def valid_request(rpc: Rpc, ids: CaseIds, text_for=keep) -> message.Message:  # 
     assert isinstance(request, rpc.request_type), f"{name}: {type(request).__name__}"
     return request
 
-
-__all__ = ["Rpc", "CaseIds", "all_rpcs", "described_methods", "minimal_request", "valid_request", "load_example"]

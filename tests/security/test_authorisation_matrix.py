@@ -9,12 +9,11 @@ import datetime as dt
 
 import grpc
 import pytest
-from sqlalchemy import text
 
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.kernel.auth import Role, Scope, issue_token, new_signing_key, private_key_pem
 from rapidreview.v1 import access_log_pb2, gathering_pb2
-from tests.security.conftest import AGENCY, OTHER_PARTNERSHIP, PARTNERSHIP, Stack
+from tests.security.conftest import AGENCY, OTHER_PARTNERSHIP, PARTNERSHIP, Stack, row_counts
 from tests.security.pipeline import CaseRun, agency_return
 from tests.security.requests import CaseIds, Rpc, all_rpcs, described_methods, minimal_request, valid_request
 
@@ -113,26 +112,12 @@ SCOPED = [(rpc, role) for rpc in RPCS for role, scope in ACCESS_TABLE[rpc.method
           and rpc.descriptor.containing_service.name != "AccessLogService"]  # the access log filters: see below
 
 
-async def _row_counts(stack: Stack) -> dict[str, int]:
-    """Rows per table of every service schema, except the access log (which records refusals by design)."""
-    engine = next(iter(stack.services.values())).infra.db.engine  # type: ignore[union-attr]
-    async with engine.connect() as conn:
-        tables = (await conn.execute(text(
-            "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema IN "
-            "('intake', 'gathering', 'criteria', 'decisions') AND table_type = 'BASE TABLE' AND table_name <> 'access_log' "
-            "AND table_name <> 'alembic_version'"))).scalars().all()
-        counts = {}
-        for table in tables:
-            counts[table] = (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
-    return counts
-
-
 @pytest.mark.parametrize(("rpc", "role"), SCOPED, ids=[f"{r.id}-{role.value}" for r, role in SCOPED])
 async def test_another_partnerships_case_is_refused_and_nothing_is_stored(stack, case, rpc: Rpc, role: Role):
-    before = await _row_counts(stack)
+    before = await row_counts(stack)
     code = await call(stack, rpc, valid_request(rpc, case), stack.md(role, partnership=OTHER_PARTNERSHIP))
     assert code == grpc.StatusCode.PERMISSION_DENIED, f"{role.value} of {OTHER_PARTNERSHIP} calling {rpc.name} on a {PARTNERSHIP} case got {code.name}"
-    assert await _row_counts(stack) == before
+    assert await row_counts(stack) == before
 
 
 def test_scoped_pairs_cover_every_service():
@@ -181,8 +166,8 @@ async def test_earlier_reviews_cannot_be_imported_into_another_partnership(stack
 
     request = criteria_pb2.ImportEarlierReviewsRequest(partnership=PARTNERSHIP, reviews=[
         facts_pb2.EarlierReview(review_id="BSCP-2020-01", year=2020, themes=["domestic abuse"])])
-    before = await _row_counts(stack)
+    before = await row_counts(stack)
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stack.stub("criteria").ImportEarlierReviews(request, metadata=stack.md(Role.BUSINESS_UNIT, partnership=OTHER_PARTNERSHIP))
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert await _row_counts(stack) == before
+    assert await row_counts(stack) == before

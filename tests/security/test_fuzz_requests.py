@@ -28,7 +28,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from rapidreview.access import ACCESS_TABLE
-from rapidreview.kernel.auth import Role
 from rapidreview.kernel.events import EVENTS_STREAM
 from tests.security.conftest import SERVICES, Stack, security_env, service_logs
 from tests.security.fuzz import Wire, requests

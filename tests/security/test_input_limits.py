@@ -20,11 +20,10 @@ from rapidreview.kernel.auth import Role
 from rapidreview.kernel.grpc_errors import field_violations
 from rapidreview.kernel.server import MAX_MESSAGE_BYTES
 from rapidreview.v1 import intake_pb2
-from tests.security.conftest import SERVICES, Stack, security_env
+from tests.security.conftest import SERVICES, Stack, row_counts, security_env
 from tests.security.fuzz import leaf_paths
 from tests.security.pipeline import CaseRun
 from tests.security.requests import CaseIds, Rpc, all_rpcs, valid_request
-from tests.security.test_authorisation_matrix import _row_counts
 
 pytestmark = pytest.mark.integration
 
@@ -70,10 +69,10 @@ async def test_a_message_over_4_mb_is_resource_exhausted_and_stores_nothing(stac
     padding = MAX_MESSAGE_BYTES + 1 - len(request.SerializeToString())
     # An unknown field (number 1000, length-delimited) makes it big without changing its meaning.
     big = request.SerializeToString() + b"\xc2\x3e" + _varint(padding) + b"\x00" * padding
-    before = await _row_counts(stack)
+    before = await row_counts(stack)
     code, _ = await call(stack, rpc, big)
     assert code == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert await _row_counts(stack) == before
+    assert await row_counts(stack) == before
 
 
 def _varint(n: int) -> bytes:
@@ -131,12 +130,12 @@ async def test_every_text_field_has_a_length_limit(stack, case, rpc: Rpc):
         request = type(template)()
         request.CopyFrom(template)
         _set(request, path, TOO_LONG)
-        before = await _row_counts(stack)
+        before = await row_counts(stack)
         code, error = await call(stack, rpc, request)
         named = _names(field_violations(error)) if error is not None else set()
         if code != grpc.StatusCode.INVALID_ARGUMENT or not any(n.endswith(_dotted(path)) for n in named):
             unbounded.append(f"{_dotted(path)}: {code.name} {sorted(named)}")
-        assert await _row_counts(stack) == before, f"{_dotted(path)} refused with {code.name} but rows changed"
+        assert await row_counts(stack) == before, f"{_dotted(path)} refused with {code.name} but rows changed"
     assert not unbounded, f"{rpc.name} accepts text of {len(TOO_LONG):,} characters in: {unbounded}"
 
 
@@ -181,12 +180,12 @@ async def test_every_list_has_a_length_limit(stack, case, rpc: Rpc):
             items.add().CopyFrom(first) if field.message_type is not None else items.append(first)
         if request.ByteSize() >= MAX_MESSAGE_BYTES:
             continue  # the message limit bounds it already
-        before = await _row_counts(stack)
+        before = await row_counts(stack)
         code, error = await call(stack, rpc, request)
         named = _names(field_violations(error)) if error is not None else set()
         if code != grpc.StatusCode.INVALID_ARGUMENT or not any(n == _dotted(path) or n.startswith(_dotted(path)) for n in named):
             unbounded.append(f"{_dotted(path)}: {code.name} {sorted(named)[:3]}")
-        assert await _row_counts(stack) == before
+        assert await row_counts(stack) == before
     assert not unbounded, f"{rpc.name} accepts {TOO_MANY:,} items in: {unbounded}"
 
 
