@@ -171,6 +171,8 @@ async def test_every_answer_is_deliberate_and_a_refusal_stores_nothing(fuzz: Fuz
 
 def test_every_rpc_met_many_examples_and_refusals(fuzz: Fuzz):
     """The tally of the run above: every RPC was called many times, and both refusals and acceptances happened."""
+    if not fuzz.tally:
+        pytest.skip("the fuzz tests of this module did not run in this session (-k?)")
     total = Counter()  # type: ignore[var-annotated]
     for tally in fuzz.tally.values():
         total.update(tally)
