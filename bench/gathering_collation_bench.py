@@ -116,13 +116,13 @@ async def database_path(returns: list[G.AgencyReturn], runs: int) -> dict[str, o
         started = time.perf_counter()
         async with db.transaction() as session:
             repo = GatheringRepository(session, cipher)
-            await repo.insert_case(case_id=CASE_ID, partnership="leeds", status=G.GATHERING_STATUS_OPEN, la_aware_date=dt.date(2024, 6, 4),
-                                   panel_sent_date=dt.date(2024, 6, 7), return_working_days=10)
-            for c in contributions(returns):
+            await repo.open_case(case_id=CASE_ID, partnership="leeds", status=G.GATHERING_STATUS_OPEN, la_aware_date=dt.date(2024, 6, 4),
+                                 panel_sent_date=dt.date(2024, 6, 7), return_working_days=10)
+            for position, c in enumerate(contributions(returns)):
                 state = RequestState(case_id=CASE_ID, agency=c.request.agency, source=G.REQUEST_SOURCE_NOTIFICATION,
                                      opened_on=dt.date(2024, 6, 4), starts_from=dt.date(2024, 6, 7), due=dt.date(2024, 6, 21),
                                      due_basis=G.DUE_BASIS_PANEL_NOTIFICATION)
-                await repo.insert_request(state)
+                await repo.insert_requests([state], first_position=position)
                 await repo.insert_return(case_id=CASE_ID, agency_id=state.agency_id, version=1, agency_return=c.agency_return,
                                          submitted_by="bench", submitted_on=dt.date(2024, 6, 20), late=False)
                 await repo.update_request(CASE_ID, state.agency_id, latest_version=1, first_returned_on=dt.date(2024, 6, 20))

@@ -80,39 +80,51 @@ class GatheringHandlers:
     def _render(self, state: RequestState, row) -> G.InformationRequest:  # type: ignore[no-untyped-def]
         return render_request(state, _is_open(row), self.calendar)
 
+    @staticmethod
+    def _envelope(event_type: str, payload: pb_message.Message, row, *,  # type: ignore[no-untyped-def]
+                  correlation_id: str = "", causation_id: str = ""):
+        return new_event(event_type, payload, producer=PRODUCER, case_id=row.case_id, partnership=row.partnership,
+                         correlation_id=correlation_id, causation_id=causation_id)
+
     async def _emit(self, repo: GatheringRepository, event_type: str, payload: pb_message.Message, row, *,  # type: ignore[no-untyped-def]
                     correlation_id: str = "", causation_id: str = "") -> None:
-        envelope = new_event(event_type, payload, producer=PRODUCER, case_id=row.case_id, partnership=row.partnership,
-                             correlation_id=correlation_id, causation_id=causation_id)
+        envelope = self._envelope(event_type, payload, row, correlation_id=correlation_id, causation_id=causation_id)
         await self.infra.outbox.add(repo.session, envelope)
 
-    async def _open_request(self, repo: GatheringRepository, row, agency: common_pb2.Agency, source: int, *,  # type: ignore[no-untyped-def]
-                            correlation_id: str = "", causation_id: str = "") -> RequestState:
+    def _new_request(self, row, agency: common_pb2.Agency, source: int) -> RequestState:  # type: ignore[no-untyped-def]
         due = due_date(row.la_aware_date, row.panel_sent_date, row.return_working_days, self.calendar)
-        state = RequestState(case_id=row.case_id, agency=agency, source=source, opened_on=self.calendar.today(),
-                             starts_from=due.starts_from, due=due.due, due_basis=due.basis)
-        await repo.insert_request(state)
-        await self._emit(repo, "agency.request_opened", G.AgencyRequestOpened(request=self._render(state, row)), row,
-                         correlation_id=correlation_id, causation_id=causation_id)
-        return state
+        return RequestState(case_id=row.case_id, agency=agency, source=source, opened_on=self.calendar.today(),
+                            starts_from=due.starts_from, due=due.due, due_basis=due.basis)
 
-    async def _collate(self, repo: GatheringRepository, row) -> G.CollatedInformation:  # type: ignore[no-untyped-def]
-        states = await repo.get_requests(row.case_id)
+    async def _open_requests(self, repo: GatheringRepository, row, states: list[RequestState], *, first_position: int,  # type: ignore[no-untyped-def]
+                             correlation_id: str = "", causation_id: str = "") -> None:
+        """Stores new requests and their `agency.request_opened` events: two statements
+        for any number of agencies."""
+        await repo.insert_requests(states, first_position)
+        await self.infra.outbox.add_many(repo.session, [
+            self._envelope("agency.request_opened", G.AgencyRequestOpened(request=self._render(state, row)), row,
+                           correlation_id=correlation_id, causation_id=causation_id)
+            for state in states])
+
+    async def _collate(self, repo: GatheringRepository, row,  # type: ignore[no-untyped-def]
+                       states: list[RequestState] | None = None) -> G.CollatedInformation:
+        """The collation as of now; `states`: the case's requests when the caller holds them already."""
+        if states is None:
+            states = await repo.get_requests(row.case_id)
         bodies = await repo.latest_bodies(row.case_id)
         contributions = [Contribution(self._render(s, row), bodies.get(s.agency_id)) for s in states]
         return collate(row.case_id, row.partnership, row.status, row.collation_version, contributions, dt.datetime.now(dt.UTC))
 
     async def _publish_collation(self, repo: GatheringRepository, row, trigger: int, by: str, correlation_id: str, *,  # type: ignore[no-untyped-def]
-                                 close: bool) -> G.CollatedInformation:
+                                 close: bool, states: list[RequestState] | None = None) -> G.CollatedInformation:
         """Publishes the next collation version (closing the gathering when
-        `close`), in the caller's transaction."""
+        `close`), in the caller's transaction; `states` as for `_collate`."""
         version = row.collation_version + 1
         values: dict[str, object] = {"collation_version": version}
         if close:
             values["status"] = G.GATHERING_STATUS_CLOSED
-        await repo.update_case(row.case_id, **values)
-        row = await repo.get_case(row.case_id)
-        collated = await self._collate(repo, row)
+        row = await repo.update_case_returning(row.case_id, **values)
+        collated = await self._collate(repo, row, states)
         await repo.record_collation(case_id=row.case_id, version=version, trigger=trigger, partial=collated.partial,
                                     missing=collated.completeness.missing, closed_by=by)
         await self._emit(repo, "information.collated", collated_event(collated, trigger), row, correlation_id=correlation_id)
@@ -168,11 +180,15 @@ class GatheringHandlers:
             repo = self._repo(session)
             row = await self._load(repo, case_id, grant, for_update=True)
             _require_open(row)
-            existing = {s.agency_id for s in await repo.get_requests(case_id)}
+            existing = await repo.get_requests(case_id)
+            known = {s.agency_id for s in existing}
+            states: list[RequestState] = []
             for agency in agencies:
-                if agency.agency_id not in existing:
-                    await self._open_request(repo, row, agency, G.REQUEST_SOURCE_ADDED, correlation_id=correlation_id)
+                if agency.agency_id not in known:
+                    known.add(agency.agency_id)
+                    states.append(self._new_request(row, agency, G.REQUEST_SOURCE_ADDED))
                     opened.append(agency.agency_id)
+            await self._open_requests(repo, row, states, first_position=len(existing), correlation_id=correlation_id)
         if opened:
             self.infra.outbox.wake()
         return opened
@@ -186,7 +202,11 @@ class GatheringHandlers:
         async with self.infra.db.transaction() as session:
             repo = self._repo(session)
             row = await self._load(repo, request.case_id, grant, for_update=True)
-            state = await self._own_request(repo, row, agency_id)
+            # The case's requests, read once: this agency's, the outstanding count and the collation all use them.
+            states = await repo.get_requests(row.case_id)
+            state = next((s for s in states if s.agency_id == agency_id), None)
+            if state is None:
+                raise NotFound("no information request for this agency on this case")
             _require_open(row)
             if state.latest_version and await repo.latest_digest(row.case_id, agency_id, state.latest_version) == repo.body_digest(body):
                 latest = (await repo.versions(row.case_id, agency_id))[-1]
@@ -194,10 +214,11 @@ class GatheringHandlers:
             state.latest_version += 1
             state.first_returned_on = state.first_returned_on or today
             late = today > state.due
-            await repo.insert_return(case_id=row.case_id, agency_id=agency_id, version=state.latest_version, agency_return=body,
-                                     submitted_by=grant.principal.subject, submitted_on=today, late=late)
-            await repo.update_request(row.case_id, agency_id, latest_version=state.latest_version, first_returned_on=state.first_returned_on)
-            outstanding = sum(1 for s in await repo.get_requests(row.case_id) if not s.returned)
+            stored = await repo.insert_return(case_id=row.case_id, agency_id=agency_id, version=state.latest_version, agency_return=body,
+                                              submitted_by=grant.principal.subject, submitted_on=today, late=late)
+            await repo.record_submission(row.case_id, agency_id, latest_version=state.latest_version,
+                                         first_returned_on=state.first_returned_on)
+            outstanding = sum(1 for s in states if not s.returned)
             await self._emit(repo, "agency.return_submitted", G.AgencyReturnSubmitted(
                 case_id=row.case_id, agency=body.agency, version=state.latest_version, return_ref=return_ref(agency_id, state.latest_version),
                 late=late, involvement=body.involvement, submitted_on=today.isoformat(), outstanding=outstanding), row,
@@ -206,8 +227,7 @@ class GatheringHandlers:
             collated = outstanding == 0
             if collated:
                 trigger = G.COLLATION_TRIGGER_ALL_RETURNED if state.latest_version == 1 else G.COLLATION_TRIGGER_RETURN_AMENDED
-                await self._publish_collation(repo, row, trigger, grant.principal.subject, correlation_id, close=False)
-            stored = (await repo.versions(row.case_id, agency_id))[-1]
+                await self._publish_collation(repo, row, trigger, grant.principal.subject, correlation_id, close=False, states=states)
             response = G.SubmitAgencyReturnResponse(version=self._version(agency_id, stored), request=self._render(state, row),
                                                     collated=collated)
         self.infra.outbox.wake()
@@ -237,8 +257,7 @@ class GatheringHandlers:
                 raise FailedPrecondition("only a closed gathering can be reopened"
                                          if row.status == G.GATHERING_STATUS_OPEN else _NOT_OPEN[row.status])
             await repo.record_reopening(case_id=row.case_id, reopened_by=grant.principal.subject, reason=request.reason)
-            await repo.update_case(row.case_id, status=G.GATHERING_STATUS_OPEN)
-            return await self._status(repo, await repo.get_case(row.case_id), grant)
+            return await self._status(repo, await repo.update_case_returning(row.case_id, status=G.GATHERING_STATUS_OPEN), grant)
 
     # -- queries -----------------------------------------------------------
     async def status(self, request: G.GetRequestStatusRequest, grant: Grant) -> G.GetRequestStatusResponse:
@@ -329,8 +348,6 @@ class GatheringHandlers:
         repo = self._repo(session)
         if not case_id or not incident.partnership:
             raise PermanentEventError("incident without case id or partnership")
-        if await repo.get_case(case_id) is not None:
-            return  # already opened from an earlier copy of this notification
         try:
             aware = dt.date.fromisoformat(incident.notification.la_aware_date)
             sent = dt.date.fromisoformat(incident.panel_notification.sent_date) if incident.panel_notification.sent_date else None
@@ -342,20 +359,22 @@ class GatheringHandlers:
         else:
             status = G.GATHERING_STATUS_OPEN if required else G.GATHERING_STATUS_NOT_REQUIRED
         policy = self.policies.for_partnership(incident.partnership)
-        await repo.insert_case(case_id=case_id, partnership=incident.partnership, status=status, la_aware_date=aware,
-                               panel_sent_date=sent, return_working_days=policy.return_working_days)
+        row = await repo.open_case(case_id=case_id, partnership=incident.partnership, status=status, la_aware_date=aware,
+                                   panel_sent_date=sent, return_working_days=policy.return_working_days)
+        if row is None:
+            return  # already opened from an earlier copy of this notification
         if status != G.GATHERING_STATUS_OPEN:
             return
-        row = await repo.get_case(case_id)
         seen: set[str] = set()
+        states: list[RequestState] = []
         for agency in incident.notification.agencies:
             v = Violations()
             validate_agency(agency, "", v)
             if v or agency.agency_id in seen:
                 continue  # intake validated the list; never let one bad entry block the rest
             seen.add(agency.agency_id)
-            await self._open_request(repo, row, agency, G.REQUEST_SOURCE_NOTIFICATION,
-                                     correlation_id=ref.correlation_id, causation_id=ref.event_id)
+            states.append(self._new_request(row, agency, G.REQUEST_SOURCE_NOTIFICATION))
+        await self._open_requests(repo, row, states, first_position=0, correlation_id=ref.correlation_id, causation_id=ref.event_id)
 
     async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
         """incident.panel_notified moves provisional due dates (counted from
@@ -371,14 +390,8 @@ class GatheringHandlers:
         if row.panel_sent_date == sent:
             return
         await repo.update_case(row.case_id, panel_sent_date=sent)
-        due = self.calendar.add_working_days(sent, row.return_working_days)
-        for state in await repo.get_requests(row.case_id):
-            if state.due_basis != G.DUE_BASIS_AWARENESS:
-                continue
-            values: dict[str, object] = {"starts_from": sent, "due": due, "due_basis": G.DUE_BASIS_PANEL_NOTIFICATION}
-            if due != state.due:
-                values.update(due_soon_emitted=False, overdue_emitted=False)
-            await repo.update_request(row.case_id, state.agency_id, **values)
+        await repo.move_provisional_due_dates(row.case_id, starts_from=sent,
+                                              due=self.calendar.add_working_days(sent, row.return_working_days))
 
     async def on_incident_withdrawn(self, session, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:  # type: ignore[no-untyped-def]
         """incident.withdrawn closes the gathering for good."""

@@ -16,9 +16,10 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, func, or_,
-    select, tuple_,
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, bindparam, case,
+    func, or_, select, tuple_,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.gathering.domain.requests import RequestState
@@ -105,6 +106,44 @@ _kernel = add_kernel_tables(metadata)
 outbox, inbox = _kernel.outbox, _kernel.inbox
 
 
+# Statements on every case's path, built once (SQLAlchemy then skips rebuilding them and
+# deriving their cache keys on each call) and executed with parameters.
+_GET_CASE = select(cases).where(cases.c.case_id == bindparam("case_id"))
+_GET_CASE_FOR_UPDATE = _GET_CASE.with_for_update()
+_OPEN_CASE = (
+    pg_insert(cases)
+    .values({c: bindparam(c) for c in ("case_id", "partnership", "status", "la_aware_date", "panel_sent_date",
+                                        "return_working_days", "collation_version")})
+    .on_conflict_do_nothing(index_elements=[cases.c.case_id])
+    .returning(*cases.c)
+)
+_GET_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id")).order_by(requests.c.position)
+_GET_REQUEST = select(requests).where(and_(requests.c.case_id == bindparam("case_id"), requests.c.agency_id == bindparam("agency_id")))
+_INSERT_RETURN = (
+    returns.insert()
+    .values({c: bindparam(c) for c in ("case_id", "agency_id", "version", "submitted_by", "submitted_on", "late", "involvement",
+                                        "body_digest", "body_enc")})
+    .returning(returns.c.submitted_at)
+)
+_RECORD_SUBMISSION = (
+    requests.update()
+    .where(and_(requests.c.case_id == bindparam("b_case_id"), requests.c.agency_id == bindparam("b_agency_id")))
+    .values(latest_version=bindparam("new_latest_version"), first_returned_on=bindparam("new_first_returned_on"))
+)
+# A provisional due date (counted from awareness) moves to count from the Panel notification;
+# a request whose due date changes may need its deadline events again.
+_MOVE_PROVISIONAL = (
+    requests.update()
+    .where(and_(requests.c.case_id == bindparam("b_case_id"), requests.c.due_basis == gathering_pb2.DUE_BASIS_AWARENESS))
+    .values(
+        starts_from=bindparam("new_starts_from", type_=Date), due=bindparam("new_due", type_=Date),
+        due_basis=gathering_pb2.DUE_BASIS_PANEL_NOTIFICATION,
+        due_soon_emitted=case((requests.c.due == bindparam("new_due", type_=Date), requests.c.due_soon_emitted), else_=False),
+        overdue_emitted=case((requests.c.due == bindparam("new_due", type_=Date), requests.c.overdue_emitted), else_=False),
+    )
+)
+
+
 @dataclass(frozen=True)
 class StoredVersion:
     """A version of a return as stored (body decrypted on demand)."""
@@ -125,41 +164,45 @@ class GatheringRepository:
         self.cipher = cipher
 
     # -- cases ----------------------------------------------------------------
-    async def insert_case(self, *, case_id: str, partnership: str, status: int, la_aware_date: dt.date,
-                          panel_sent_date: dt.date | None, return_working_days: int) -> None:
-        await self.session.execute(cases.insert().values(
-            case_id=case_id, partnership=partnership, status=status, la_aware_date=la_aware_date,
-            panel_sent_date=panel_sent_date, return_working_days=return_working_days, collation_version=0))
+    async def open_case(self, *, case_id: str, partnership: str, status: int, la_aware_date: dt.date,
+                        panel_sent_date: dt.date | None, return_working_days: int):  # type: ignore[no-untyped-def]
+        """Inserts the case and returns its row, or None when the case already exists
+        (one statement: no read before, none after)."""
+        return (await self.session.execute(_OPEN_CASE, {
+            "case_id": case_id, "partnership": partnership, "status": status, "la_aware_date": la_aware_date,
+            "panel_sent_date": panel_sent_date, "return_working_days": return_working_days, "collation_version": 0})).first()
 
     async def get_case(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
-        query = select(cases).where(cases.c.case_id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).first()
+        return (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"case_id": case_id})).first()
 
     async def update_case(self, case_id: str, **values: object) -> None:
         await self.session.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=func.now(), **values))
 
-    # -- requests -------------------------------------------------------------
-    async def insert_request(self, state: RequestState) -> None:
-        position = (await self.session.execute(
-            select(func.count()).select_from(requests).where(requests.c.case_id == state.case_id))).scalar_one()
-        await self.session.execute(requests.insert().values(
-            case_id=state.case_id, agency_id=state.agency_id, position=position,
-            agency_pb=state.agency.SerializeToString(deterministic=True), source=state.source, opened_on=state.opened_on,
-            starts_from=state.starts_from, due=state.due, due_basis=state.due_basis, latest_version=0,
-            due_soon_emitted=False, overdue_emitted=False))
+    async def update_case_returning(self, case_id: str, **values: object):  # type: ignore[no-untyped-def]
+        """Updates the case and returns the row as updated (one statement)."""
+        return (await self.session.execute(
+            cases.update().where(cases.c.case_id == case_id).values(updated_at=func.now(), **values).returning(*cases.c))).one()
 
-    async def get_requests(self, case_id: str, agency_id: str | None = None) -> list[RequestState]:
-        query = select(requests).where(requests.c.case_id == case_id)
-        if agency_id is not None:
-            query = query.where(requests.c.agency_id == agency_id)
-        rows = await self.session.execute(query.order_by(requests.c.position))
-        return [self.request_state(row) for row in rows]
+    # -- requests -------------------------------------------------------------
+    async def insert_requests(self, states: list[RequestState], first_position: int = 0) -> None:
+        """Inserts new requests of one case in one statement, in the given order
+        (positions from `first_position`)."""
+        if not states:
+            return
+        await self.session.execute(requests.insert().values([
+            {"case_id": s.case_id, "agency_id": s.agency_id, "position": first_position + i,
+             "agency_pb": s.agency.SerializeToString(deterministic=True), "source": s.source, "opened_on": s.opened_on,
+             "starts_from": s.starts_from, "due": s.due, "due_basis": s.due_basis, "latest_version": 0,
+             "due_soon_emitted": False, "overdue_emitted": False}
+            for i, s in enumerate(states)]))
+
+    async def get_requests(self, case_id: str) -> list[RequestState]:
+        """The case's requests in the order they were opened."""
+        return [self.request_state(row) for row in await self.session.execute(_GET_REQUESTS, {"case_id": case_id})]
 
     async def get_request(self, case_id: str, agency_id: str) -> RequestState | None:
-        found = await self.get_requests(case_id, agency_id)
-        return found[0] if found else None
+        row = (await self.session.execute(_GET_REQUEST, {"case_id": case_id, "agency_id": agency_id})).first()
+        return self.request_state(row) if row else None
 
     @staticmethod
     def request_state(row) -> RequestState:  # type: ignore[no-untyped-def]
@@ -172,6 +215,17 @@ class GatheringRepository:
     async def update_request(self, case_id: str, agency_id: str, **values: object) -> None:
         await self.session.execute(
             requests.update().where(and_(requests.c.case_id == case_id, requests.c.agency_id == agency_id)).values(**values))
+
+    async def record_submission(self, case_id: str, agency_id: str, *, latest_version: int, first_returned_on: dt.date) -> None:
+        await self.session.execute(_RECORD_SUBMISSION, {"b_case_id": case_id, "b_agency_id": agency_id,
+                                                        "new_latest_version": latest_version, "new_first_returned_on": first_returned_on})
+
+    async def move_provisional_due_dates(self, case_id: str, *, starts_from: dt.date, due: dt.date) -> int:
+        """Every request of the case still due by the awareness date now counts from the
+        Panel notification (`starts_from`) and is due on `due`; where the due date
+        changes, its deadline events become due again. One statement; returns how many moved."""
+        result = await self.session.execute(_MOVE_PROVISIONAL, {"b_case_id": case_id, "new_starts_from": starts_from, "new_due": due})
+        return result.rowcount
 
     async def overdue_requests(self, *, partnership: str | None, agency_id: str | None, today: dt.date,
                                after: tuple[dt.date, str, str] | None, limit: int):  # type: ignore[no-untyped-def]
@@ -215,12 +269,15 @@ class GatheringRepository:
         return self.cipher.blind_index(raw, "return-body")
 
     async def insert_return(self, *, case_id: str, agency_id: str, version: int, agency_return: gathering_pb2.AgencyReturn,
-                            submitted_by: str, submitted_on: dt.date, late: bool) -> None:
+                            submitted_by: str, submitted_on: dt.date, late: bool) -> StoredVersion:
+        """Stores a new version of a return; returns it as stored (its timestamp is the database's)."""
         body = base64.b64encode(agency_return.SerializeToString(deterministic=True)).decode("ascii")
-        await self.session.execute(returns.insert().values(
-            case_id=case_id, agency_id=agency_id, version=version, submitted_by=submitted_by, submitted_on=submitted_on,
-            late=late, involvement=agency_return.involvement, body_digest=self.body_digest(agency_return),
-            body_enc=self.cipher.seal(body, self._body_ad(case_id, agency_id, version))))
+        submitted_at = (await self.session.execute(_INSERT_RETURN, {
+            "case_id": case_id, "agency_id": agency_id, "version": version, "submitted_by": submitted_by,
+            "submitted_on": submitted_on, "late": late, "involvement": agency_return.involvement,
+            "body_digest": self.body_digest(agency_return),
+            "body_enc": self.cipher.seal(body, self._body_ad(case_id, agency_id, version))})).scalar_one()
+        return StoredVersion(version, submitted_at, submitted_by, submitted_on, late, agency_return.involvement)
 
     async def latest_digest(self, case_id: str, agency_id: str, version: int) -> str | None:
         row = (await self.session.execute(select(returns.c.body_digest).where(and_(

@@ -20,7 +20,7 @@ from google.protobuf import timestamp_pb2
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func
+from sqlalchemy import Column, DateTime, MetaData, String, Table, bindparam, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,6 +123,13 @@ class EventConsumer:
         self.after_commit = after_commit or (lambda: None)
         self.processed = 0
         self.dead_lettered = 0
+        # Built once: every message runs it.
+        self._record_in_inbox = (
+            insert(inbox)
+            .values(consumer=bindparam("inbox_consumer"), event_id=bindparam("inbox_event_id"))
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
 
     async def provision(self) -> None:
         """Creates or updates the durable consumer with its explicit settings."""
@@ -183,10 +190,7 @@ class EventConsumer:
                 try:
                     async with self.db.transaction() as session:
                         inserted = await session.execute(
-                            insert(self.inbox)
-                            .values(consumer=self.spec.durable, event_id=envelope.event_id)
-                            .on_conflict_do_nothing()
-                            .returning(self.inbox.c.event_id)
+                            self._record_in_inbox, {"inbox_consumer": self.spec.durable, "inbox_event_id": envelope.event_id}
                         )
                         if inserted.first() is not None:
                             await route.handler(session, ref, payload)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Iterable
 
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, func, select, update
+from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
@@ -46,17 +47,35 @@ class Outbox:
         self.table = table
         self.producer = producer
         self._wake = asyncio.Event()
+        # Built once (every command and consumed event adds rows), executed with `_row`'s parameters.
+        self._insert = table.insert().values(
+            event_id=bindparam("ob_event_id"), event_type=bindparam("ob_event_type"),
+            subject=bindparam("ob_subject"), data=bindparam("ob_data"),
+        )
+        # Several rows: one multi-row INSERT whose ids follow the order of the parameters,
+        # which is the order the relay publishes them in.
+        self._insert_many = self._insert.returning(table.c.id, sort_by_parameter_order=True)
+
+    def _row(self, envelope: events_pb2.EventEnvelope) -> dict[str, object]:
+        return {
+            "ob_event_id": envelope.event_id,
+            "ob_event_type": envelope.event_type,
+            "ob_subject": subject_for(envelope.event_type, self.producer),
+            "ob_data": envelope.SerializeToString(),
+        }
 
     async def add(self, session: AsyncSession, envelope: events_pb2.EventEnvelope) -> None:
         """Adds `envelope` to the outbox in `session`'s transaction."""
-        await session.execute(
-            self.table.insert().values(
-                event_id=envelope.event_id,
-                event_type=envelope.event_type,
-                subject=subject_for(envelope.event_type, self.producer),
-                data=envelope.SerializeToString(),
-            )
-        )
+        await session.execute(self._insert, self._row(envelope))
+
+    async def add_many(self, session: AsyncSession, envelopes: Iterable[events_pb2.EventEnvelope]) -> None:
+        """Adds `envelopes` to the outbox in `session`'s transaction with one INSERT; the
+        relay publishes them in the order given (as after one `add` each, in that order)."""
+        rows = [self._row(envelope) for envelope in envelopes]
+        if len(rows) > 1:
+            await session.execute(self._insert_many, rows)
+        elif rows:
+            await session.execute(self._insert, rows[0])
 
     def wake(self) -> None:
         """Tells the relay there is something new (call after commit)."""

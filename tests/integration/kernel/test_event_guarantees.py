@@ -103,6 +103,43 @@ async def test_outbox_rows_written_while_nats_is_down_are_published_exactly_once
         await db.dispose()
 
 
+async def test_outbox_add_many_writes_one_row_per_envelope_and_the_relay_publishes_them_in_the_order_given(fresh_database, own_nats):
+    md, ob, _, _ = _tables("k_outbox_many")
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-relay-many"))
+    await bus.start()
+    await bus.wait_connected(10)
+    outbox = Outbox(ob, "decisions")
+    relay = OutboxRelay(db, bus, outbox, poll_interval=0.1)
+
+    def event(case_id: str) -> events_pb2.EventEnvelope:
+        return new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="2024-06-20"),
+                         producer="decisions", case_id=case_id)
+
+    first, batch, single, last = event("c0"), [event(f"c{i}") for i in range(1, 8)], event("c8"), event("c9")
+    try:
+        async with db.transaction() as s:
+            await outbox.add(s, first)
+            await outbox.add_many(s, batch)
+            await outbox.add_many(s, [])
+            await outbox.add_many(s, iter([single]))
+            await outbox.add(s, last)
+        expected = [e.event_id for e in (first, *batch, single, last)]
+        async with db.transaction() as s:
+            rows = (await s.execute(select(ob.c.event_id, ob.c.event_type, ob.c.subject, ob.c.data).order_by(ob.c.id))).all()
+        assert [r.event_id for r in rows] == expected
+        assert {(r.event_type, r.subject) for r in rows} == {("decision.recorded", subject_for("decision.recorded", "decisions"))}
+        assert [events_pb2.EventEnvelope.FromString(r.data).event_id for r in rows] == expected
+
+        assert await relay.publish_pending() == len(expected)
+        datas = await _stream_subjects(own_nats.url, EVENTS_STREAM, "rr.v1.decision.recorded")
+        assert [events_pb2.EventEnvelope.FromString(d).event_id for d in datas] == expected
+    finally:
+        await bus.close()
+        await db.dispose()
+
+
 async def _run_consumer(db, bus, inbox, spec):
     consumer = EventConsumer(spec, bus=bus, db=db, inbox=inbox, service="testsvc")
     task = asyncio.create_task(consumer.run())
