@@ -7,6 +7,7 @@ refused is stored. The cases are generated from the valid request of each RPC.""
 
 from __future__ import annotations
 
+import base64
 import re
 
 import grpc
@@ -207,6 +208,39 @@ async def test_page_sizes_above_the_cap_or_negative_are_invalid_and_the_cap_is_s
         assert code == expected, f"{field}={size}: {code.name}"
         if expected == grpc.StatusCode.INVALID_ARGUMENT:
             assert field in _names(field_violations(error))
+
+
+TOKENED = [(rpc, f.name) for rpc in RPCS for f in rpc.request_type.DESCRIPTOR.fields if f.name.endswith("page_token")]
+
+
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+#: Tokens no service issued: what each decodes to would reach a query as text or a number
+#: PostgreSQL refuses (NUL, beyond BIGINT, a time beyond its range), or is not a token at all.
+FORGED_TOKENS = [
+    _b64("after:" + "9" * 30), _b64("9" * 30), _b64("-1"), _b64("\x00"), _b64("1\x00"),
+    _b64("2024-06-01|a\x00b|police"), _b64("2024-06-01T00:00:00+00:00|a\x00b"),
+    _b64("0001-01-01T00:00:00+14:00|x"), _b64("2024-06-01T00:00:00|x"), _b64("9999-12-31T23:59:59-14:00|x"),
+    "A" * 600, "!!!", "é",
+]
+
+
+@pytest.mark.parametrize(("rpc", "field"), TOKENED, ids=[f"{r.id}.{f}" for r, f in TOKENED])
+async def test_a_forged_page_token_is_invalid_argument_and_stores_nothing(stack, case, rpc: Rpc, field: str):
+    """Found by the fuzzer's long profile: GetAuditTrail answered INTERNAL to a token decoding
+    to a number beyond BIGINT; tokens decoding to text with a NUL would have done the same."""
+    wrong = []
+    for token in FORGED_TOKENS:
+        request = valid_request(rpc, case)
+        setattr(request, field, token)
+        before = await row_counts(stack)
+        code, error = await call(stack, rpc, request, Role.AUDITOR if rpc.name in ("ListAccessLog", "GetAuditTrail") else None)
+        if code != grpc.StatusCode.INVALID_ARGUMENT or field not in _names(field_violations(error)):
+            wrong.append(f"{token[:40]!r}: {code.name}")
+        assert await row_counts(stack) == before
+    assert not wrong, f"{rpc.name}.{field}: {wrong}"
 
 
 async def test_nats_refuses_a_message_over_its_maximum_payload(stack):

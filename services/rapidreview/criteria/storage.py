@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from google.protobuf import message as pb_message
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint, and_, func, select,
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint, and_, bindparam, func,
+    select,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -107,6 +108,21 @@ summaries = Table(
 delivery = delivery_tables(metadata)  # advisory-group e-mail delivery records (rapidreview.delivery)
 _kernel = add_kernel_tables(metadata)
 
+# -- statements of every event, built once -------------------------------------------------
+# Executed with a parameter dict: bindparam names for the WHERE clauses, column names for
+# what an INSERT or UPDATE writes.
+_GET_CASE = select(cases).where(cases.c.case_id == bindparam("b_case_id"))
+_GET_CASE_FOR_UPDATE = _GET_CASE.with_for_update()
+_INSERT_CASE = cases.insert()
+_UPDATE_CASE = cases.update().where(cases.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
+# The case's next sequence number (1, 2, ...) is counted in the INSERT itself.
+_ADD_EVALUATION = evaluations.insert().values(sequence=(
+    select(func.count() + 1).select_from(evaluations).where(evaluations.c.case_id == bindparam("b_case_id")).scalar_subquery()
+))
+_ADD_COLLATION = collations.insert()
+_EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))
+                    .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id))
+
 
 @dataclass
 class StoredCase:
@@ -157,28 +173,28 @@ class CriteriaRepository:
     # -- cases --------------------------------------------------------------
     async def insert_case(self, case: StoredCase) -> None:
         await self.session.execute(
-            cases.insert().values(
+            _INSERT_CASE,
+            dict(
                 case_id=case.case_id, partnership=case.partnership, status=case.status,
                 pinned_edition=case.pinned_edition, pinned_version=case.pinned_version,
                 facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
                 collation_version=case.collation_version, partial=case.partial,
-            )
+            ),
         )
 
     async def update_case(self, case: StoredCase) -> None:
         await self.session.execute(
-            cases.update().where(cases.c.case_id == case.case_id).values(
+            _UPDATE_CASE,
+            dict(
+                b_case_id=case.case_id,
                 status=case.status, pinned_edition=case.pinned_edition, pinned_version=case.pinned_version,
                 facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
-                collation_version=case.collation_version, partial=case.partial, updated_at=func.now(),
-            )
+                collation_version=case.collation_version, partial=case.partial,
+            ),
         )
 
     async def get_case(self, case_id: str, *, for_update: bool = False) -> StoredCase | None:
-        query = select(cases).where(cases.c.case_id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.session.execute(query)).first()
+        row = (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"b_case_id": case_id})).first()
         return self._case(row) if row else None
 
     async def open_cases(self, partnership: str) -> list[StoredCase]:
@@ -201,10 +217,11 @@ class CriteriaRepository:
     async def add_evaluation(self, evaluation: StoredEvaluation, *, trigger: int, evaluated_at: dt.datetime,
                              causation_id: str | None) -> None:
         eid = evaluation.evaluation_id
-        sequence = await self.count_evaluations(evaluation.case_id) + 1
         await self.session.execute(
-            evaluations.insert().values(
-                evaluation_id=eid, case_id=evaluation.case_id, sequence=sequence, partnership=evaluation.partnership,
+            _ADD_EVALUATION,  # sequence: the case's evaluations so far + 1
+            dict(
+                b_case_id=evaluation.case_id,
+                evaluation_id=eid, case_id=evaluation.case_id, partnership=evaluation.partnership,
                 trigger=trigger,
                 edition=evaluation.edition, edition_version=evaluation.edition_version, ruleset=evaluation.ruleset,
                 evaluated_at=evaluated_at, evaluated_on=evaluation.evaluated_on,
@@ -212,7 +229,7 @@ class CriteriaRepository:
                 collation_version=evaluation.collation_version, causation_id=causation_id or None,
                 facts_enc=self._seal(evaluation.facts, f"evaluation:{eid}:facts"),
                 checklist_enc=self._seal(evaluation.checklist, f"evaluation:{eid}:checklist"),
-            )
+            ),
         )
 
     async def get_evaluation(self, case_id: str, evaluation_id: str = "") -> StoredEvaluation | None:
@@ -243,16 +260,12 @@ class CriteriaRepository:
         )
         return rows.all()
 
-    async def count_evaluations(self, case_id: str) -> int:
-        return int((await self.session.execute(
-            select(func.count()).select_from(evaluations).where(evaluations.c.case_id == case_id))).scalar_one())
-
     # -- collations ---------------------------------------------------------
     async def add_collation(self, case_id: str, collated: gathering_pb2.InformationCollated) -> None:
         version = collated.collation_version
         await self.session.execute(
-            collations.insert().values(case_id=case_id, collation_version=version,
-                                       payload_enc=self._seal(collated, f"collation:{case_id}:{version}"))
+            _ADD_COLLATION,
+            dict(case_id=case_id, collation_version=version, payload_enc=self._seal(collated, f"collation:{case_id}:{version}")),
         )
 
     async def get_collation(self, case_id: str, version: int) -> gathering_pb2.InformationCollated | None:
@@ -275,10 +288,7 @@ class CriteriaRepository:
 
     async def earlier_reviews(self, partnership: str) -> list[facts_pb2.EarlierReview]:
         """The partnership's earlier reviews, oldest year first then by id."""
-        rows = await self.session.execute(
-            select(earlier_reviews).where(earlier_reviews.c.partnership == partnership)
-            .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id)
-        )
+        rows = await self.session.execute(_EARLIER_REVIEWS, {"b_partnership": partnership})
         return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json)) for r in rows]
 
     # -- summaries ----------------------------------------------------------

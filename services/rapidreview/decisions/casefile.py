@@ -81,6 +81,7 @@ class CaseFile:
     head: str = chain.GENESIS_HASH
     events: int = 0
     _moved: bool = field(default=False, repr=False)
+    _staged: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def case_id(self) -> str:
@@ -135,10 +136,19 @@ class CaseFile:
         if key:
             await self.repo.record_key(self.partnership, rpc, key, request_hash(request), result_id)
 
+    def stage(self, **values: Any) -> None:
+        """Columns of the case row to write with the next `flush` (in the same UPDATE
+        as the audit head), for changes nothing in this transaction reads back."""
+        self._staged.update(values)
+
     async def flush(self) -> None:
-        if self._moved:
-            await self.repo.update_case(self.case_id, audit_sequence=self.sequence, audit_head=self.head)
+        if self._moved or self._staged:
+            values = dict(self._staged)
+            if self._moved:
+                values.update(audit_sequence=self.sequence, audit_head=self.head)
+            await self.repo.update_case(self.case_id, **values)
             self._moved = False
+            self._staged.clear()
 
 
 def clock_json(clock: C.ClockState) -> dict[str, str]:
@@ -161,6 +171,11 @@ async def attach_case(infra: Infrastructure, repo: DecisionRepository, case_id: 
     row = await repo.case_row(case_id, for_update=True)
     if row is None:
         return None
+    return case_file(infra, repo, row, actor)
+
+
+def case_file(infra: Infrastructure, repo: DecisionRepository, row, actor: Actor) -> CaseFile:  # type: ignore[no-untyped-def]
+    """The case of a row this transaction holds locked (read FOR UPDATE, or inserted by it)."""
     return CaseFile(infra, repo, row, actor, int(row.audit_sequence), str(row.audit_head))
 
 
@@ -176,7 +191,7 @@ async def open_case(infra: Infrastructure, case_id: str, grant: Grant | None, ac
             raise NotFound("no such case (decisions learns of a case from intake's incident.notified)")
         if grant is not None:
             grant.require_partnership(row.partnership)
-        case = CaseFile(infra, repo, row, actor, int(row.audit_sequence), str(row.audit_head))
+        case = case_file(infra, repo, row, actor)
         yield case
         await case.flush()
     if case.events:

@@ -10,13 +10,13 @@ lifecycle and the action plan are in `review_handlers.py`.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass
 
 from rapidreview.decisions import storage as T
 from rapidreview.decisions.casefile import (
-    Actor, CaseFile, attach_case, case_state, check_case_id, clock_json, new_id, now, open_case, render_case, timestamp,
+    Actor, CaseFile, attach_case, case_file, case_state, check_case_id, clock_json, new_id, now, open_case, render_case,
+    timestamp,
 )
 from rapidreview.decisions.domain import audit as chain
 from rapidreview.decisions.domain import clocks as C
@@ -30,6 +30,7 @@ from rapidreview.kernel.auth import Grant, Scope
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import InvalidArgument, NotFound, Violations
 from rapidreview.kernel.events import EventRef
+from rapidreview.kernel.pagination import bigint, decode_page_token, encode_page_token
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.v1 import criteria_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
@@ -205,8 +206,8 @@ class DecisionHandlers(ReviewCommands):
         after = 0
         if r.page_token:
             try:
-                after = int(base64.urlsafe_b64decode(r.page_token.encode()).decode().removeprefix("after:"))
-            except (ValueError, UnicodeDecodeError):
+                after = bigint(decode_page_token(r.page_token)[0].removeprefix("after:"))
+            except ValueError:
                 v.add("page_token", "not a token from a previous response")
         v.raise_if_any()
         limit = r.page_size or 100
@@ -216,7 +217,7 @@ class DecisionHandlers(ReviewCommands):
             stored = await repo.audit_entries(r.case_id, after_sequence=after, limit=limit + 1)
         response = D.GetAuditTrailResponse(entries=[_entry(e) for e in stored[:limit]])
         if len(stored) > limit:
-            response.next_page_token = base64.urlsafe_b64encode(f"after:{stored[limit - 1].sequence}".encode()).decode()
+            response.next_page_token = encode_page_token(f"after:{stored[limit - 1].sequence}")
         return response
 
     async def verify_audit_trail(self, r: D.VerifyAuditTrailRequest, grant: Grant) -> D.VerifyAuditTrailResponse:
@@ -245,13 +246,12 @@ class DecisionHandlers(ReviewCommands):
         if not incident.case_id or not incident.partnership:
             raise PermanentEventError("incident without case id or partnership")
         repo = DecisionRepository(session, self.infra.cipher)
-        if await repo.case_row(incident.case_id) is not None:
-            return  # the same incident again under another event id
         agencies = [{"agency_id": a.agency_id, "name": a.name} for a in incident.notification.agencies]
-        await repo.insert_case(case_id=incident.case_id, partnership=incident.partnership,
-                               child_ref=incident.notification.child.child_ref, agencies=agencies)
-        case = await attach_case(self.infra, repo, incident.case_id, Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id))
-        assert case is not None
+        row = await repo.insert_case(case_id=incident.case_id, partnership=incident.partnership,
+                                     child_ref=incident.notification.child.child_ref, agencies=agencies)
+        if row is None:
+            return  # the same incident again under another event id
+        case = case_file(self.infra, repo, row, Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id))
         await case.audit("case.opened", "case", case.case_id, None, {
             "partnership": incident.partnership, "agency_ids": sorted(a["agency_id"] for a in agencies)})
         rr = next((c for c in incident.clocks if c.id == C.RR_DEADLINE), None)
@@ -275,7 +275,7 @@ class DecisionHandlers(ReviewCommands):
         if case.row.rr_due == due:
             return
         before = {"due": case.row.rr_due.isoformat()} if case.row.rr_due else None
-        await case.repo.update_case(case.case_id, rr_due=due, rr_starts_from=starts)
+        case.stage(rr_due=due, rr_starts_from=starts)  # written by the caller's flush, with the audit head
         await case.audit("rapid_review_clock.known", "clock", f"{C.RR_DEADLINE}:case", before, {"due": due.isoformat()})
         for sub in await case.repo.records(T.panel_submissions, case.case_id, D.PanelSubmission):
             if sub.rapid_review_due:
@@ -291,7 +291,7 @@ class DecisionHandlers(ReviewCommands):
         case = await self._event_case(session, ref, payload.case_id)
         if case.row.withdrawn:
             return
-        await case.repo.update_case(case.case_id, withdrawn=True)
+        case.stage(withdrawn=True)  # written by the flush, with the audit head
         await case.audit("case.withdrawn", "case", case.case_id, {"withdrawn": False}, {"withdrawn": True})
         await case.flush()
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from google.protobuf import json_format, message
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, String, Table, Text, and_, func,
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, Select, String, Table, Text, and_, bindparam, func,
     or_, select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.decisions.domain.audit import GENESIS_HASH, Change, Entry, StoredEntry, canonical_json
@@ -144,6 +146,40 @@ _kernel = add_kernel_tables(metadata)
 outbox = _kernel.outbox
 inbox = _kernel.inbox
 
+# -- statements of every case, built once --------------------------------------------------
+# Executed with a parameter dict: bindparam names for the WHERE clauses, column names for
+# what an INSERT or UPDATE writes.
+_CASE_ROW = select(cases).where(cases.c.case_id == bindparam("b_case_id"))
+_CASE_ROW_FOR_UPDATE = _CASE_ROW.with_for_update()
+# A new case, or nothing when the case is known already; RETURNING the row as stored.
+_INSERT_CASE = pg_insert(cases).on_conflict_do_nothing(index_elements=[cases.c.case_id]).returning(cases)
+_UPDATE_CASE = cases.update().where(cases.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
+_ADD_EVALUATION = pg_insert(evaluations).on_conflict_do_nothing().returning(evaluations.c.evaluation_id)
+_EVALUATION = select(evaluations).where(evaluations.c.evaluation_id == bindparam("b_evaluation_id"))
+_APPEND_AUDIT = audit_entries.insert()
+_CLOCK_KEY = and_(clocks.c.case_id == bindparam("b_case_id"), clocks.c.clock_id == bindparam("b_clock_id"),
+                  clocks.c.subject_ref == bindparam("b_subject_ref"))
+_CLOCK_DUE = select(clocks.c.effective_due).where(_CLOCK_KEY)
+_INSERT_CLOCK = clocks.insert()
+_UPDATE_CLOCK = clocks.update().where(_CLOCK_KEY)  # the columns it sets come from the parameters
+_CLOCKS_OF = select(clocks).where(clocks.c.case_id == bindparam("b_case_id")).order_by(clocks.c.starts_from, clocks.c.clock_id)
+_FIND_KEY = select(idempotency.c.request_hash, idempotency.c.result_id).where(and_(
+    idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.rpc == bindparam("b_rpc"),
+    idempotency.c.idempotency_key == bindparam("b_key")))
+_RECORD_KEY = idempotency.insert()
+
+
+@lru_cache(maxsize=None)
+def _records_of(table: Table) -> Select:
+    """A case's records of one kind, oldest first (one statement per record table)."""
+    return select(table).where(table.c.case_id == bindparam("b_case_id")).order_by(table.c.recorded_at, table.c.id)
+
+
+@lru_cache(maxsize=None)
+def _record_of(table: Table) -> Select:
+    """One record of a case by id (one statement per record table)."""
+    return select(table).where(and_(table.c.id == bindparam("b_id"), table.c.case_id == bindparam("b_case_id")))
+
 
 def to_json(msg: message.Message) -> dict[str, Any]:
     """proto3 JSON of a record with the .proto field names: the form stored,
@@ -162,18 +198,18 @@ class DecisionRepository:
     async def case_row(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
         """The case row; with `for_update` it is locked until the transaction
         ends, which serialises every writer of the case and its audit chain."""
-        query = select(cases).where(cases.c.case_id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).first()
+        return (await self.session.execute(_CASE_ROW_FOR_UPDATE if for_update else _CASE_ROW, {"b_case_id": case_id})).first()
 
-    async def insert_case(self, *, case_id: str, partnership: str, child_ref: str, agencies: list[dict[str, str]]) -> None:
-        await self.session.execute(cases.insert().values(
+    async def insert_case(self, *, case_id: str, partnership: str, child_ref: str, agencies: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+        """Inserts a new case and returns its row as stored (as `case_row` would read it; a
+        row inserted in this transaction is locked until it ends); None when the case exists."""
+        return (await self.session.execute(_INSERT_CASE, dict(
             case_id=case_id, partnership=partnership, child_ref_enc=self.cipher.seal(child_ref, f"case:{case_id}:child_ref"),
-            agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, audit_sequence=0, audit_head=GENESIS_HASH))
+            agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, audit_sequence=0, audit_head=GENESIS_HASH,
+        ))).first()
 
     async def update_case(self, case_id: str, **values: object) -> None:
-        await self.session.execute(cases.update().where(cases.c.case_id == case_id).values(updated_at=func.now(), **values))
+        await self.session.execute(_UPDATE_CASE, {**values, "b_case_id": case_id})
 
     def child_ref_of(self, row) -> str:  # type: ignore[no-untyped-def]
         return self.cipher.open(row.child_ref_enc, f"case:{row.case_id}:child_ref")
@@ -193,16 +229,13 @@ class DecisionRepository:
     async def add_evaluation(self, *, evaluation_id: str, case_id: str, partnership: str, edition_version: str,
                              evaluated_at: dt.datetime | None) -> bool:
         """Stores an evaluation reference; False when it was already known."""
-        from sqlalchemy.dialects.postgresql import insert
-
-        result = await self.session.execute(
-            insert(evaluations).values(evaluation_id=evaluation_id, case_id=case_id, partnership=partnership,
-                                       edition_version=edition_version, evaluated_at=evaluated_at)
-            .on_conflict_do_nothing().returning(evaluations.c.evaluation_id))
+        result = await self.session.execute(_ADD_EVALUATION, dict(
+            evaluation_id=evaluation_id, case_id=case_id, partnership=partnership, edition_version=edition_version,
+            evaluated_at=evaluated_at))
         return result.first() is not None
 
     async def evaluation(self, evaluation_id: str):  # type: ignore[no-untyped-def]
-        return (await self.session.execute(select(evaluations).where(evaluations.c.evaluation_id == evaluation_id))).first()
+        return (await self.session.execute(_EVALUATION, {"b_evaluation_id": evaluation_id})).first()
 
     async def evaluations_of(self, case_id: str):  # type: ignore[no-untyped-def]
         return (await self.session.execute(
@@ -228,14 +261,12 @@ class DecisionRepository:
 
     async def records(self, table: Table, case_id: str, message_type: type[M]) -> list[M]:
         """The case's records of one kind, oldest first."""
-        rows = await self.session.execute(
-            select(table).where(table.c.case_id == case_id).order_by(table.c.recorded_at, table.c.id))
+        rows = await self.session.execute(_records_of(table), {"b_case_id": case_id})
         return [self.open_record(table, row, message_type) for row in rows]
 
     async def record(self, table: Table, record_id: str, message_type: type[M], *, case_id: str):  # type: ignore[no-untyped-def]
         """One record of the case by id, or None."""
-        row = (await self.session.execute(
-            select(table).where(and_(table.c.id == record_id, table.c.case_id == case_id)))).first()
+        row = (await self.session.execute(_record_of(table), {"b_id": record_id, "b_case_id": case_id})).first()
         return None if row is None else self.open_record(table, row, message_type)
 
     async def publication_text(self, case_id: str) -> str:
@@ -284,23 +315,23 @@ class DecisionRepository:
     # -- clocks ---------------------------------------------------------------
     async def save_clock(self, case_id: str, state: ClockState) -> None:
         """Inserts or updates a clock; a changed due date re-arms its deadline events."""
-        key = and_(clocks.c.case_id == case_id, clocks.c.clock_id == state.clock_id, clocks.c.subject_ref == state.subject_ref)
-        existing = (await self.session.execute(select(clocks.c.effective_due).where(key))).first()
+        key = {"b_case_id": case_id, "b_clock_id": state.clock_id, "b_subject_ref": state.subject_ref}
+        existing = (await self.session.execute(_CLOCK_DUE, key)).first()
         values = dict(starts_from=state.starts_from, due=state.due, effective_due=state.effective_due, completed_on=state.completed_on)
         if existing is None:
-            await self.session.execute(clocks.insert().values(case_id=case_id, clock_id=state.clock_id, subject_ref=state.subject_ref,
-                                                              due_soon_emitted=False, overdue_emitted=False, **values))
+            await self.session.execute(_INSERT_CLOCK, dict(case_id=case_id, clock_id=state.clock_id, subject_ref=state.subject_ref,
+                                                           due_soon_emitted=False, overdue_emitted=False, **values))
         else:
             if existing.effective_due != state.effective_due:
                 values.update(due_soon_emitted=False, overdue_emitted=False)
-            await self.session.execute(clocks.update().where(key).values(**values))
+            await self.session.execute(_UPDATE_CLOCK, {**values, **key})
 
     async def delete_clock(self, case_id: str, clock_id: str, subject_ref: str) -> None:
         await self.session.execute(clocks.delete().where(and_(
             clocks.c.case_id == case_id, clocks.c.clock_id == clock_id, clocks.c.subject_ref == subject_ref)))
 
     async def clocks_of(self, case_id: str) -> list[ClockState]:
-        rows = await self.session.execute(select(clocks).where(clocks.c.case_id == case_id).order_by(clocks.c.starts_from, clocks.c.clock_id))
+        rows = await self.session.execute(_CLOCKS_OF, {"b_case_id": case_id})
         return [ClockState(r.clock_id, r.subject_ref, r.starts_from, r.due, r.completed_on,
                            [] if r.effective_due == r.due else [Extension(r.effective_due, "", "")]) for r in rows]
 
@@ -326,7 +357,7 @@ class DecisionRepository:
     async def append_audit(self, entry: Entry) -> None:
         """Writes one chained entry; the caller holds the case row lock and moves the head."""
         change = {"before": entry.change.before, "after": entry.change.after}
-        await self.session.execute(audit_entries.insert().values(
+        await self.session.execute(_APPEND_AUDIT, dict(
             case_id=entry.case_id, sequence=entry.sequence, entry_id=entry.entry_id, recorded_at=entry.recorded_at,
             actor=entry.change.actor, actor_role=entry.change.actor_role, action=entry.change.action,
             entity=entry.change.entity, entity_id=entry.change.entity_id, causation_id=entry.change.causation_id,
@@ -351,12 +382,11 @@ class DecisionRepository:
 
     # -- idempotency ----------------------------------------------------------
     async def find_key(self, partnership: str, rpc: str, key: str) -> tuple[str, str] | None:
-        row = (await self.session.execute(select(idempotency.c.request_hash, idempotency.c.result_id).where(and_(
-            idempotency.c.partnership == partnership, idempotency.c.rpc == rpc, idempotency.c.idempotency_key == key)))).first()
+        row = (await self.session.execute(_FIND_KEY, {"b_partnership": partnership, "b_rpc": rpc, "b_key": key})).first()
         return (row.request_hash, row.result_id) if row else None
 
     async def record_key(self, partnership: str, rpc: str, key: str, request_hash: str, result_id: str) -> None:
-        await self.session.execute(idempotency.insert().values(
+        await self.session.execute(_RECORD_KEY, dict(
             partnership=partnership, rpc=rpc, idempotency_key=key, request_hash=request_hash, result_id=result_id))
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from rapidreview.kernel.auth import Grant, Scope
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import FailedPrecondition, NotFound, Violations
 from rapidreview.kernel.events import EventRef, new_event
+from rapidreview.kernel.pagination import decode_page_token, encode_page_token
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 
@@ -299,9 +299,9 @@ class GatheringHandlers:
         after = None
         if request.page_token:
             try:
-                due, case_id, agency_id = base64.urlsafe_b64decode(request.page_token.encode()).decode().split("|", 2)
+                due, case_id, agency_id = decode_page_token(request.page_token, 3)
                 after = (dt.date.fromisoformat(due), case_id, agency_id)
-            except (ValueError, UnicodeDecodeError):
+            except ValueError:
                 v.add("page_token", "not a token from a previous response")
         v.raise_if_any()
         limit = request.page_size or 50
@@ -316,7 +316,7 @@ class GatheringHandlers:
             requests=[render_request(repo.request_state(r), True, self.calendar) for r in page])
         if len(rows) > limit:
             last = page[-1]
-            response.next_page_token = base64.urlsafe_b64encode(f"{last.due.isoformat()}|{last.case_id}|{last.agency_id}".encode()).decode()
+            response.next_page_token = encode_page_token(last.due.isoformat(), last.case_id, last.agency_id)
         return response
 
     async def collated(self, request: G.GetCollatedInformationRequest, grant: Grant) -> G.GetCollatedInformationResponse:
@@ -327,16 +327,16 @@ class GatheringHandlers:
         after = ""
         if request.chronology_page_token:
             try:
-                after = base64.urlsafe_b64decode(request.chronology_page_token.encode()).decode()
+                after = decode_page_token(request.chronology_page_token)[0]
                 dt.date.fromisoformat(after)
-            except (ValueError, UnicodeDecodeError):
+            except ValueError:
                 v.add("chronology_page_token", "not a token from a previous response")
         v.raise_if_any()
         async with self.infra.db.transaction() as session:
             repo = self._repo(session)
             collated = await self._collate(repo, await self._load(repo, request.case_id, grant))
         last = chronology_page(collated, after, request.chronology_page_size or DEFAULT_CHRONOLOGY_PAGE)
-        token = base64.urlsafe_b64encode(last.encode()).decode() if last else ""
+        token = encode_page_token(last) if last else ""
         return G.GetCollatedInformationResponse(collated=collated, next_chronology_page_token=token)
 
     # -- events ------------------------------------------------------------

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import uuid
@@ -19,6 +18,7 @@ from rapidreview.intake.storage import IncidentRepository
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from rapidreview.kernel.events import EventRef, new_event
+from rapidreview.kernel.pagination import decode_page_token, encode_page_token
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.v1 import decisions_pb2, intake_pb2
 
@@ -100,7 +100,7 @@ class IntakeHandlers:
                 if existing is not None:
                     return await self._replay(repo, existing, body_hash)
                 case_id = str(uuid.uuid4())
-                await repo.insert(case_id=case_id, partnership=partnership, status=S.INCIDENT_STATUS_NOTIFIED,
+                row = await repo.insert(case_id=case_id, partnership=partnership, status=S.INCIDENT_STATUS_NOTIFIED,
                                   edition=decision.edition, edition_version=decision.edition_version,
                                   notification=request.notification, duties=decision.duties)
                 aware = dt.date.fromisoformat(request.notification.la_aware_date)
@@ -109,7 +109,6 @@ class IntakeHandlers:
                     partnership, request.notification.child.child_ref, request.notification.incident_date) if c != case_id]
                 await repo.flag_duplicates(case_id, duplicates)
                 await repo.record_key(partnership, request.idempotency_key, body_hash, case_id)
-                row = await repo.get_row(case_id)
                 incident = await self.incident(repo, row)
                 event_incident = S.Incident()
                 event_incident.CopyFrom(incident)
@@ -149,9 +148,11 @@ class IntakeHandlers:
         after = None
         if request.page_token:
             try:
-                created, case_id = base64.urlsafe_b64decode(request.page_token.encode()).decode().split("|", 1)
+                created, case_id = decode_page_token(request.page_token, 2)
                 after = (dt.datetime.fromisoformat(created), case_id)
-            except (ValueError, UnicodeDecodeError):
+                if after[0].tzinfo is None or not 1970 <= after[0].year <= 9000:
+                    raise ValueError("not a creation time the service issued")
+            except ValueError:
                 v.add("page_token", "not a token from a previous response")
         v.raise_if_any()
         limit = request.page_size or 50
@@ -169,7 +170,7 @@ class IntakeHandlers:
             response = S.ListIncidentsResponse(incidents=[await self.incident(repo, r) for r in page])
         if len(rows) > limit:
             last = page[-1]
-            response.next_page_token = base64.urlsafe_b64encode(f"{last.created_at.isoformat()}|{last.case_id}".encode()).decode()
+            response.next_page_token = encode_page_token(last.created_at.isoformat(), last.case_id)
         return response
 
     async def record_panel_notification(self, request: S.RecordPanelNotificationRequest, grant: Grant, correlation_id: str) -> S.Incident:
@@ -200,8 +201,8 @@ class IntakeHandlers:
             rr_clock = start_clock(RR_CLOCK, rr_start, decision_days, self.calendar)
             await repo.save_clock(row.case_id, rr_clock)
             new_status = row.status if row.status == S.INCIDENT_STATUS_DECIDED else S.INCIDENT_STATUS_PANEL_NOTIFIED
-            await repo.update(row.case_id, panel_reference=request.reference, panel_sent_date=sent, panel_late=late, status=new_status)
-            row = await repo.get_row(row.case_id)
+            row = await repo.updated_row(row.case_id, panel_reference=request.reference, panel_sent_date=sent, panel_late=late,
+                                         status=new_status)
             panel = S.PanelNotification(reference=request.reference, sent_date=sent.isoformat(), late=late)
             await self._emit(repo, "incident.panel_notified", S.IncidentPanelNotified(
                 case_id=row.case_id, panel_notification=panel, rapid_review_clock=render_clock(rr_clock, self.calendar)), row, correlation_id)
@@ -220,8 +221,7 @@ class IntakeHandlers:
             v.raise_if_any()
             if row.status == S.INCIDENT_STATUS_WITHDRAWN:
                 raise FailedPrecondition("the incident was withdrawn")
-            await repo.update(row.case_id, partners_informed_date=informed)
-            return await self.incident(repo, await repo.get_row(row.case_id))
+            return await self.incident(repo, await repo.updated_row(row.case_id, partners_informed_date=informed))
 
     async def withdraw(self, request: S.WithdrawIncidentRequest, grant: Grant, correlation_id: str) -> S.Incident:
         violations = validate_reason(request.reason)
@@ -233,8 +233,7 @@ class IntakeHandlers:
                 raise FailedPrecondition("a rapid review decision exists; the notification can no longer be withdrawn")
             if row.status == S.INCIDENT_STATUS_WITHDRAWN:
                 return await self.incident(repo, row)
-            await repo.update(row.case_id, status=S.INCIDENT_STATUS_WITHDRAWN, withdrawal_reason=request.reason)
-            row = await repo.get_row(row.case_id)
+            row = await repo.updated_row(row.case_id, status=S.INCIDENT_STATUS_WITHDRAWN, withdrawal_reason=request.reason)
             await self._emit(repo, "incident.withdrawn", S.IncidentWithdrawn(case_id=row.case_id), row, correlation_id)
             incident = await self.incident(repo, row)
         self.infra.outbox.wake()

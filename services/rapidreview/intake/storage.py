@@ -12,8 +12,10 @@ import json
 
 from google.protobuf import json_format
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, func, or_, select,
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, bindparam, func, or_,
+    select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.intake.domain.clocks import ClockState, Extension
@@ -86,6 +88,36 @@ possible_duplicates = Table(
 _kernel = add_kernel_tables(metadata)
 outbox, inbox = _kernel.outbox, _kernel.inbox
 
+# -- statements of every case, built once --------------------------------------------------
+# Executed with a parameter dict: bindparam names for the WHERE clauses, column names for
+# what an INSERT or UPDATE writes.
+_INSERT_INCIDENT = incidents.insert().returning(incidents)
+_GET_ROW = select(incidents).where(incidents.c.case_id == bindparam("b_case_id"))
+_GET_ROW_FOR_UPDATE = _GET_ROW.with_for_update()
+_GET_CLOCKS = (select(clocks).where(clocks.c.case_id == bindparam("b_case_id"))
+               .order_by(clocks.c.starts_from, clocks.c.clock_id))
+_CLOCK_VALUES = ("starts_from", "due", "effective_due", "completed_on", "extensions_json")
+_NEW_CLOCK = pg_insert(clocks)
+# Inserts a clock, or updates these columns of the existing one (its emitted flags stay).
+_SAVE_CLOCK = _NEW_CLOCK.on_conflict_do_update(index_elements=[clocks.c.case_id, clocks.c.clock_id],
+                                               set_={name: _NEW_CLOCK.excluded[name] for name in _CLOCK_VALUES})
+_RECORD_KEY = idempotency.insert()
+_FIND_KEY = select(idempotency.c.request_hash, idempotency.c.case_id).where(
+    and_(idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
+_FLAG_DUPLICATE = possible_duplicates.insert()
+_SAME_CHILD_AND_DATE = select(incidents.c.case_id).where(and_(
+    incidents.c.partnership == bindparam("b_partnership"),
+    incidents.c.child_ref_index == bindparam("b_child_ref_index"),
+    incidents.c.incident_date == bindparam("b_incident_date"),
+))
+_DUPLICATES_OF = (select(possible_duplicates.c.other_case_id).where(possible_duplicates.c.case_id == bindparam("b_case_id"))
+                  .order_by(possible_duplicates.c.other_case_id))
+
+
+# One incident's UPDATE: the columns it sets come from the parameters.
+_UPDATE_INCIDENT = incidents.update().where(incidents.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
+_UPDATE_INCIDENT_RETURNING = _UPDATE_INCIDENT.returning(incidents)
+
 
 class IncidentRepository:
     """Reads and writes incidents in the caller's transaction."""
@@ -96,14 +128,16 @@ class IncidentRepository:
 
     # -- writes -------------------------------------------------------------
     async def insert(self, *, case_id: str, partnership: str, status: int, edition: str, edition_version: str,
-                     notification: intake_pb2.Notification, duties: list[common_pb2.RuleOutcome]) -> None:
+                     notification: intake_pb2.Notification, duties: list[common_pb2.RuleOutcome]):  # type: ignore[no-untyped-def]
+        """Inserts the incident; returns its row as stored (as `get_row` would read it)."""
         n = intake_pb2.Notification()
         n.CopyFrom(notification)
         child_ref, harm = n.child.child_ref, n.harm_description
         n.child.child_ref = ""
         n.harm_description = ""
-        await self.session.execute(
-            incidents.insert().values(
+        result = await self.session.execute(
+            _INSERT_INCIDENT,
+            dict(
                 case_id=case_id,
                 partnership=partnership,
                 status=status,
@@ -118,18 +152,24 @@ class IncidentRepository:
                 notification_pb=n.SerializeToString(deterministic=True),
                 # Rationales quote the child reference: sealed like the other personal data.
                 duties_json=self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]), f"incident:{case_id}:duties"),
-            )
+            ),
         )
+        return result.one()
 
     def child_index(self, partnership: str, child_ref: str) -> str:
         return self.cipher.blind_index(child_ref.strip().lower(), f"child_ref:{partnership}")
 
     async def update(self, case_id: str, **values: object) -> None:
+        await self.session.execute(_UPDATE_INCIDENT, self._update_values(case_id, values))
+
+    async def updated_row(self, case_id: str, **values: object):  # type: ignore[no-untyped-def]
+        """`update`, returning the row as updated (as `get_row` would read it next)."""
+        return (await self.session.execute(_UPDATE_INCIDENT_RETURNING, self._update_values(case_id, values))).one()
+
+    def _update_values(self, case_id: str, values: dict[str, object]) -> dict[str, object]:
         if "withdrawal_reason" in values:
             values["withdrawal_reason_enc"] = self.cipher.seal(str(values.pop("withdrawal_reason")), f"incident:{case_id}:withdrawal_reason")
-        await self.session.execute(
-            incidents.update().where(incidents.c.case_id == case_id).values(updated_at=func.now(), **values)
-        )
+        return {**values, "b_case_id": case_id}
 
     async def save_clock(self, case_id: str, state: ClockState) -> None:
         values = dict(
@@ -146,57 +186,38 @@ class IncidentRepository:
                 for i, e in enumerate(state.extensions)
             ]),
         )
-        existing = await self.session.execute(
-            select(clocks.c.clock_id).where(and_(clocks.c.case_id == case_id, clocks.c.clock_id == state.clock_id))
-        )
-        if existing.first() is None:
-            await self.session.execute(clocks.insert().values(case_id=case_id, clock_id=state.clock_id, **values))
-        else:
-            await self.session.execute(
-                clocks.update().where(and_(clocks.c.case_id == case_id, clocks.c.clock_id == state.clock_id)).values(**values)
-            )
+        # One upsert: a new clock is inserted (deadline events not yet emitted), an existing
+        # one gets these values (its emitted flags stay as they are).
+        await self.session.execute(_SAVE_CLOCK, dict(case_id=case_id, clock_id=state.clock_id, **values))
 
     async def record_key(self, partnership: str, key: str, request_hash: str, case_id: str) -> None:
         await self.session.execute(
-            idempotency.insert().values(partnership=partnership, idempotency_key=key, request_hash=request_hash, case_id=case_id)
+            _RECORD_KEY, dict(partnership=partnership, idempotency_key=key, request_hash=request_hash, case_id=case_id)
         )
 
     async def flag_duplicates(self, case_id: str, others: list[str]) -> None:
         for other in others:
-            await self.session.execute(possible_duplicates.insert().values(case_id=case_id, other_case_id=other))
-            await self.session.execute(possible_duplicates.insert().values(case_id=other, other_case_id=case_id))
+            await self.session.execute(_FLAG_DUPLICATE, dict(case_id=case_id, other_case_id=other))
+            await self.session.execute(_FLAG_DUPLICATE, dict(case_id=other, other_case_id=case_id))
 
     # -- reads --------------------------------------------------------------
     async def find_key(self, partnership: str, key: str) -> tuple[str, str] | None:
-        row = (
-            await self.session.execute(
-                select(idempotency.c.request_hash, idempotency.c.case_id).where(
-                    and_(idempotency.c.partnership == partnership, idempotency.c.idempotency_key == key)
-                )
-            )
-        ).first()
+        row = (await self.session.execute(_FIND_KEY, {"b_partnership": partnership, "b_key": key})).first()
         return (row.request_hash, row.case_id) if row else None
 
     async def find_same_child_and_date(self, partnership: str, child_ref: str, incident_date: str) -> list[str]:
-        rows = await self.session.execute(
-            select(incidents.c.case_id).where(
-                and_(
-                    incidents.c.partnership == partnership,
-                    incidents.c.child_ref_index == self.child_index(partnership, child_ref),
-                    incidents.c.incident_date == dt.date.fromisoformat(incident_date),
-                )
-            )
-        )
+        rows = await self.session.execute(_SAME_CHILD_AND_DATE, {
+            "b_partnership": partnership,
+            "b_child_ref_index": self.child_index(partnership, child_ref),
+            "b_incident_date": dt.date.fromisoformat(incident_date),
+        })
         return [r.case_id for r in rows]
 
     async def get_row(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
-        query = select(incidents).where(incidents.c.case_id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        return (await self.session.execute(query)).first()
+        return (await self.session.execute(_GET_ROW_FOR_UPDATE if for_update else _GET_ROW, {"b_case_id": case_id})).first()
 
     async def get_clocks(self, case_id: str) -> list[ClockState]:
-        rows = await self.session.execute(select(clocks).where(clocks.c.case_id == case_id).order_by(clocks.c.starts_from, clocks.c.clock_id))
+        rows = await self.session.execute(_GET_CLOCKS, {"b_case_id": case_id})
         return [self._clock(row) for row in rows]
 
     def _clock(self, row) -> ClockState:  # type: ignore[no-untyped-def]
@@ -216,9 +237,7 @@ class IncidentRepository:
         )
 
     async def duplicates_of(self, case_id: str) -> list[str]:
-        rows = await self.session.execute(
-            select(possible_duplicates.c.other_case_id).where(possible_duplicates.c.case_id == case_id).order_by(possible_duplicates.c.other_case_id)
-        )
+        rows = await self.session.execute(_DUPLICATES_OF, {"b_case_id": case_id})
         return [r.other_case_id for r in rows]
 
     async def list_rows(self, *, partnership: str | None, status: int, notifying_la: str, overdue_before: dt.date | None,

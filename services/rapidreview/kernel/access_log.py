@@ -8,7 +8,6 @@ and flushed on shutdown. Auditors read them through AccessLogService.
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime as dt
 import re
 
@@ -20,6 +19,7 @@ from rapidreview.kernel.auth import Principal, current_grant
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.errors import InvalidArgument
 from rapidreview.kernel.logging import get_logger
+from rapidreview.kernel.pagination import bigint, decode_page_token, encode_page_token
 from rapidreview.v1 import access_log_pb2, access_log_pb2_grpc
 
 log = get_logger(__name__)
@@ -125,9 +125,7 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
             conditions.append(table.c.subject == request.subject)
         if request.page_token:
             try:
-                last_id = int(base64.urlsafe_b64decode(request.page_token.encode()).decode())
-                if not 0 < last_id < 2**63:  # a row id (BIGINT)
-                    raise ValueError
+                last_id = bigint(decode_page_token(request.page_token)[0], minimum=1)  # a row id (BIGINT)
             except ValueError:
                 raise InvalidArgument([("page_token", "not a token from a previous response")]) from None
             conditions.append(table.c.id < last_id)
@@ -142,7 +140,7 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
                 at=at, subject=row.subject, role=row.role, partnership=row.partnership, agency=row.agency,
                 method=row.method, case_id=row.case_id, code=row.code, request_id=row.request_id))
         if len(rows) > limit:
-            response.next_page_token = base64.urlsafe_b64encode(str(rows[limit - 1].id).encode()).decode()
+            response.next_page_token = encode_page_token(str(rows[limit - 1].id))
         return response
 
 

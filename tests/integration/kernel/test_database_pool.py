@@ -1,0 +1,68 @@
+"""The services' connection pool on a real PostgreSQL: an idle pooled connection is
+checked before use and replaced when the server dropped it; a connection in steady
+use is not pinged before every transaction."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from rapidreview.kernel.db import Database
+from rapidreview.kernel.grpc_errors import database_unavailable
+
+pytestmark = pytest.mark.integration
+
+
+async def drop_every_connection(url: str) -> int:
+    """What a PostgreSQL restart or failover does to a pool: its server ends every session."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return len((await conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))).all())
+    finally:
+        await engine.dispose()
+
+
+async def one_transaction(db: Database) -> int:
+    async with db.transaction() as session:
+        return (await session.execute(text("SELECT 1"))).scalar_one()
+
+
+async def test_a_connection_in_steady_use_is_not_pinged_before_each_transaction(fresh_database):
+    db = Database(fresh_database, ping_after_idle=3600)
+    try:
+        for _ in range(20):
+            assert await one_transaction(db) == 1
+        assert db.pings == 0
+    finally:
+        await db.dispose()
+
+
+async def test_an_idle_connection_the_server_dropped_is_replaced_before_the_transaction_uses_it(fresh_database):
+    db = Database(fresh_database, ping_after_idle=0)
+    try:
+        assert await one_transaction(db) == 1
+        assert await drop_every_connection(fresh_database) >= 1
+        assert await one_transaction(db) == 1  # pinged, found dead, replaced: the caller never knew
+        assert db.pings >= 1
+    finally:
+        await db.dispose()
+
+
+async def test_a_connection_dropped_while_in_steady_use_fails_once_then_the_whole_pool_is_replaced(fresh_database):
+    db = Database(fresh_database, ping_after_idle=3600)
+    try:
+        assert await one_transaction(db) == 1
+        await drop_every_connection(fresh_database)
+        with pytest.raises(sa_exc.DBAPIError) as failure:
+            await one_transaction(db)
+        assert failure.value.connection_invalidated
+        assert database_unavailable(failure.value)  # an RPC answers UNAVAILABLE; a consumer retries the event
+        assert await one_transaction(db) == 1
+        assert db.pings == 0
+    finally:
+        await db.dispose()
