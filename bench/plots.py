@@ -5,7 +5,9 @@
 - latency-vs-load.png: p50/p95/p99 notify -> full checklist, and the cases/s
   achieved, against the offered load (with the targets);
 - stages-vs-baselines.png: each stage's rate beside the building block it stands on;
-- cpu-per-case.png: CPU milliseconds one case costs in each component.
+- cpu-per-case.png: CPU milliseconds one case costs in each component;
+- before-after.png: CPU per case by component and per operation by stage, before and
+  after a change (section "compare", written by bench/compare.py).
 """
 
 from __future__ import annotations
@@ -103,6 +105,42 @@ def cpu_per_case(e2e: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def before_after(compare: dict, path: Path) -> None:
+    rows = {r["measure"].strip(): r for r in compare["table"]}
+    components = ["intake", "gathering", "criteria", "decisions", "postgres", "nats"]
+    stacked = [(side, [rows[f"{c} CPU per case, closed loop (ms)"][side] for c in components]) for side in ("before", "after")]
+    stages = [m for m in rows if m.startswith("stage ") and "its service's CPU" in m]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1, 2]})
+    for i, (side, values) in enumerate(stacked):
+        bottom = 0.0
+        for component, value in zip(components, values):
+            left.bar(i, value, bottom=bottom, color=f"C{components.index(component)}", label=component if i == 0 else None)
+            bottom += value
+        left.text(i, bottom + 4, f"{bottom:.0f} ms", ha="center", fontsize=9)
+    left.set_xticks([0, 1], [f"before ({compare['before']})", f"after ({compare['after']})"])
+    left.set_ylabel("stack CPU ms per case (closed loop)")
+    left.set_title("CPU per case by component")
+    left.legend(fontsize=8)
+    left.grid(True, axis="y", alpha=0.3)
+    names = [m.removeprefix("stage ").split(":")[0] for m in stages]
+    y = range(len(stages))
+    right.barh([i - 0.2 for i in y], [rows[m]["before"] for m in stages], height=0.4, color="#bbbbbb", label="before")
+    right.barh([i + 0.2 for i in y], [rows[m]["after"] for m in stages], height=0.4, color="#3a6ea5", label="after")
+    for i, m in enumerate(stages):
+        right.text(rows[m]["before"] + 0.3, i, f"x{rows[m]['after_over_before']:.2f}", va="center", fontsize=8)
+    right.set_yticks(list(y), names, fontsize=8)
+    right.invert_yaxis()
+    right.set_xlabel("the stage's own service: CPU ms per operation (each stage alone)")
+    right.set_title("Each stage alone")
+    right.set_xlim(0, max(rows[m]["before"] for m in stages) * 1.15)
+    right.legend(fontsize=8, loc="center right")
+    right.grid(True, axis="x", alpha=0.3)
+    fig.suptitle(f"Before and after the changes (mean of {compare['pairs']} alternating runs each)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main() -> None:
     results = json.loads(RESULTS.read_text())
     OUT.mkdir(parents=True, exist_ok=True)
@@ -114,6 +152,8 @@ def main() -> None:
             cpu_per_case(e2e, OUT / "cpu-per-case.png")
         if e2e.get("ratios"):
             stages_vs_baselines(e2e, OUT / "stages-vs-baselines.png")
+    if results.get("compare", {}).get("table"):
+        before_after(results["compare"], OUT / "before-after.png")
     print(f"plots written to {OUT.relative_to(REPO) if OUT.is_relative_to(REPO) else OUT}/")
 
 
