@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -260,6 +261,27 @@ async def test_postgres_restart_keeps_url_and_data(own_postgres: PostgresServer)
         assert await conn.fetchval("select x from kept") == 1
     finally:
         await conn.close()
+
+
+def test_postgres_started_again_when_its_process_dies_by_a_signal_before_it_says_anything(
+        own_postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child killed between fork and exec (seen as SIGBUS or SIGSEGV when the parent has gRPC
+    threads) is not a server that cannot start: start() spawns it again."""
+    own_postgres.stop()
+    real_spawn, spawned = own_postgres._spawn, []
+
+    def spawn(run_as):  # type: ignore[no-untyped-def]
+        spawned.append(run_as)
+        if len(spawned) == 1:
+            own_postgres._proc = subprocess.Popen(["sh", "-c", "kill -BUS $$"])
+            own_postgres._proc.wait()
+        else:
+            real_spawn(run_as)
+
+    monkeypatch.setattr(own_postgres, "_spawn", spawn)
+    own_postgres.start()
+    assert len(spawned) == 2
+    assert own_postgres.is_running
 
 
 def test_postgres_stop_frees_its_port(own_postgres: PostgresServer) -> None:

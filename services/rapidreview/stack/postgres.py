@@ -120,7 +120,12 @@ class PostgresServer:
                 wait_until(self._ready, max(deadline - time.monotonic(), 0.1), what=self.url())
             except ServerStartError:
                 output = _read_from(self.log_path, log_offset).lower()
-                if not any(sign in output for sign in _TRANSIENT) or time.monotonic() > deadline:
+                # Killed by a signal before PostgreSQL itself said anything: the child died between
+                # fork and exec (a parent with gRPC threads runs gRPC's fork handlers there, which now
+                # and then crash it), not a server that cannot start. Started again, like a supervisor would.
+                died_unheard = (self._proc is not None and (self._proc.returncode or 0) < 0
+                                and not any(tag in output for tag in ("log:", "fatal:", "panic:")))
+                if not (died_unheard or any(sign in output for sign in _TRANSIENT)) or time.monotonic() > deadline:
                     raise
                 port_taken = "address already in use" in output
                 if port_taken and self._port_chosen_here and not self._started_once:
