@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import datetime as dt
 import ipaddress
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -49,13 +48,6 @@ CLIENT_PATH = _fresh_client_package()
 sys.path.insert(0, str(CLIENT_PATH))
 
 
-def gathering_available() -> bool:
-    try:
-        return importlib.util.find_spec("rapidreview.gathering.bootstrap") is not None
-    except ImportError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def creds(tmp_path_factory: pytest.TempPathFactory):
     return dev_credentials(Path(tmp_path_factory.mktemp("creds")))
@@ -75,9 +67,7 @@ async def intake(env):
 
 @pytest.fixture
 async def gathering(env, intake):
-    """The gathering service next to intake (skipped until the service exists)."""
-    if not gathering_available():
-        pytest.skip("the gathering service is not built yet (rapidreview.gathering.bootstrap)")
+    """The gathering service next to intake."""
     service = await RunningService("gathering", env).start()
     yield service
     await service.stop()
