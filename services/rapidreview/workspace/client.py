@@ -42,6 +42,11 @@ STUBS: dict[str, Callable[[grpc.aio.Channel], Any]] = {
 #: The HTTP request being served; sent to the services as x-request-id so their logs line up.
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("rr_ws_request_id", default="")
 
+#: A person waits for a page: after a service restart, reconnect within seconds rather than
+#: gRPC's default backoff of up to two minutes (calls fail fast meanwhile, with the unavailable page).
+CHANNEL_OPTIONS = (("grpc.initial_reconnect_backoff_ms", 250), ("grpc.min_reconnect_backoff_ms", 250),
+                   ("grpc.max_reconnect_backoff_ms", 2000))
+
 _UNAVAILABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
 
 
@@ -139,8 +144,8 @@ class ServiceClients:
         channel = self._channels.get(service)
         if channel is None:
             address = self.addresses[service]
-            channel = (grpc.aio.secure_channel(address, self._credentials) if self._credentials
-                       else grpc.aio.insecure_channel(address))
+            channel = (grpc.aio.secure_channel(address, self._credentials, options=CHANNEL_OPTIONS) if self._credentials
+                       else grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS))
             self._channels[service] = channel
         return channel
 

@@ -72,9 +72,9 @@ class WorkspaceSettings:
     token_ttl_seconds: float = 300.0
     #: RR_WORKSPACE_RPC_TIMEOUT — deadline of every gRPC call, seconds.
     rpc_timeout_seconds: float = 10.0
-    #: RR_WORKSPACE_SIGN_IN_RATE / RR_WORKSPACE_SIGN_IN_BURST — sign-in attempts per minute per client address.
-    sign_in_rate_per_minute: float = 10.0
-    sign_in_burst: int = 10
+    #: RR_WORKSPACE_SIGN_IN_RATE / RR_WORKSPACE_SIGN_IN_BURST — sign-ins started per minute per client address.
+    sign_in_rate_per_minute: float = 30.0
+    sign_in_burst: int = 30
     #: RR_WORKSPACE_ASSETS_DIR — the node_modules folder holding govuk-frontend and @ministryofjustice/frontend.
     assets_dir: Path | None = None
     #: RR_WORKSPACE_GRPC_TLS_CA_FILE — CA bundle to verify the services' TLS certificates; empty: plaintext gRPC.

@@ -57,8 +57,7 @@ async def sign_in(request: Request) -> Response:
 
 
 async def sign_in_callback(request: Request) -> Response:
-    if not request.app.state.sign_in_limiter.allow(request):
-        return _too_many(request)
+    # Not rate-limited itself: it completes only with the state and verifier of a started (counted) sign-in.
     try:
         claims = await request.app.state.sign_in.claims(request)
     except OAuthError as exc:
