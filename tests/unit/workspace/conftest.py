@@ -167,7 +167,7 @@ class Workspace:
     def sign_in(self, principal: Principal) -> None:
         session: dict[str, Any] = {}
         start_session(session, principal, self.app.state.session_policy)
-        self.client.cookies.set("rr_session", self.cipher.seal(session))
+        self.client.cookies.set("rr_session", self.cipher.seal(session), domain="testserver.local", path="/")
 
     def csrf(self) -> str:
         return self.cipher.open(self.client.cookies["rr_session"])["csrf"]
