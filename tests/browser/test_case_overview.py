@@ -63,3 +63,5 @@ def test_a_case_id_that_is_not_one_is_a_missing_page(web: Web, page: Page) -> No
     sign_in(page, web.url, "demo-business-unit")
     response = page.goto(f"{web.url}/cases/not-a-case")
     assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_accessible(page)

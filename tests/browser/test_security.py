@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Web
-from tests.browser.support import sign_in
+from tests.browser.support import assert_accessible, sign_in
 
 
 def test_every_page_carries_the_security_headers(web: Web, page: Page) -> None:
@@ -41,5 +41,6 @@ def test_a_form_posted_without_the_form_token_is_refused_and_changes_nothing(web
     page.get_by_role("button", name="Go").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your form could not be sent")
     expect(page.get_by_text("Nothing was saved")).to_be_visible()
+    assert_accessible(page)
     response = page.goto(f"{web.url}/dashboard")
     assert response is not None and page.url == f"{web.url}/dashboard"  # still signed in: the sign-out did not happen

@@ -104,14 +104,14 @@ async def dashboard(request: Request) -> Response:
     everything = await read_model.cases(person.partnership, DashboardFilter(), today)
     context["stages"] = sorted({c.stage for c in everything})
     context["stage_names"] = {s: presenters.stage_text(s) for s in context["stages"]}
+    context["total"] = len(everything)
+    context["overdue_count"] = sum(1 for c in everything if _row(c)["overdue"])
     if shown["stage"] and shown["stage"] not in context["stages"] and not errors:
         errors.add("stage", "Select a stage from the list")
     if errors:
         return render(request, "dashboard/index.html", context, status=400)
     cases = everything if not context["filtered"] else await read_model.cases(person.partnership, flt, today)
     context["rows"] = [_row(c) for c in cases]
-    context["total"] = len(everything)
-    context["overdue_count"] = sum(1 for c in everything if _row(c)["overdue"])
     return render(request, "dashboard/index.html", context)
 
 
