@@ -99,6 +99,8 @@ def status() -> None:
         table.add_row(name, info["address"], str(info["pid"]), f"[{colour}]{health}[/{colour}]")
     console.print(table)
     console.print(f"NATS: {state['nats_url']}   PostgreSQL: {state['database_url']}")
+    if state.get("workspace_url"):
+        console.print(f"Workspace: {state['workspace_url']}   sign-in provider: {state['oidc_issuer']}")
     raise typer.Exit(1 if unhealthy else 0)
 
 

@@ -9,6 +9,7 @@ fake read model or service addresses of their own.
 from __future__ import annotations
 
 import contextlib
+import logging
 import datetime as dt
 import time
 import uuid
@@ -190,9 +191,8 @@ def run() -> None:
     except ConfigError as exc:
         raise SystemExit(f"configuration error: {exc}") from None
     configure_logging("workspace", settings.log_level)
-    for noisy in ("authlib", "httpx", "httpcore", "uvicorn.access"):
-        import logging
-
+    # Authlib logs the PKCE verifier at DEBUG; HTTP clients and uvicorn log URLs: keep them to warnings.
+    for noisy in ("authlib", "httpx", "httpx2", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     app = build_app(settings)
     host, _, port = settings.listen.rpartition(":")
