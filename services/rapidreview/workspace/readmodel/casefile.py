@@ -100,7 +100,7 @@ class CaseFile:
         if not case_id:
             raise PermanentEventError("event without a case id")
         if partnership:
-            await session.execute(t.ENSURE_CASE, {"case_id": case_id, "partnership": partnership})
+            await session.execute(t.ENSURE_CASE, {"case_id": case_id, "partnership": partnership, "at": ref.occurred_at})
         row = (await session.execute(t.LOCK_CASE, {"case_id": case_id})).first()
         if row is None:
             raise RetryableEventError("unknown case and no partnership in the event")

@@ -62,7 +62,7 @@ cases = Table(
     Column("next_due", Date, nullable=True),  # earliest effective due date of an open clock
     Column("requests_total", Integer, nullable=False, default=0),
     Column("returns_in", Integer, nullable=False, default=0),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),  # latest event's time
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),  # the latest event's occurred_at
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_workspace_cases_dashboard", "partnership", "notified", "is_open", "next_due"),
 )
@@ -125,8 +125,9 @@ reminders = Table(
 inbox = inbox_table(metadata)
 
 # -- statements of every event, built once -------------------------------------------------
-ENSURE_CASE = pg_insert(cases).values(case_id=bindparam("case_id"), partnership=bindparam("partnership")).on_conflict_do_nothing(
-    index_elements=[cases.c.case_id])
+ENSURE_CASE = pg_insert(cases).values(
+    case_id=bindparam("case_id"), partnership=bindparam("partnership"), updated_at=func.coalesce(bindparam("at", type_=DateTime(timezone=True)), func.now()),
+).on_conflict_do_nothing(index_elements=[cases.c.case_id])
 LOCK_CASE = select(cases).where(cases.c.case_id == bindparam("case_id")).with_for_update()
 CASE_CLOCKS = select(clocks).where(clocks.c.case_id == bindparam("case_id"))
 CASE_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id"))
