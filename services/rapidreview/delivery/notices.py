@@ -106,8 +106,8 @@ def compose(notice: DeadlineNotice, recipients: tuple[str, ...], *, sender: str,
             "",
             f"Case: {short} (case id {notice.case_id})",
         ]
-        if notice.clock_id == "RR.AGENCIES" and notice.agency_name:
-            lines.append(f"Agency: {notice.agency_name}")
+        if notice.clock_id == "RR.AGENCIES":
+            lines.append(f"Agency: {notice.agency_name or notice.subject_ref}")
         lines.append(_timing(notice))
     if notice.link:
         lines += ["", f"Open the case in Rapid Review (sign-in required): {notice.link}"]
