@@ -46,7 +46,7 @@ class Collaborators:
     services: ServiceClients | None = None
     principals: PrincipalMap | None = None
     sign_in: SignIn | None = None
-    #: The dashboard read model (see the `readmodel` package); None: started from the settings when
+    #: The dashboard read model (`readmodel.ReadModel` or a fake); None: started in this process when
     #: RR_DATABASE_URL and RR_NATS_URL are set, else the dashboard says it is unavailable.
     read_model: Any = None
     #: The session cookie's cipher (tests build cookies with it); None: from RR_WORKSPACE_SESSION_KEY_FILE.
@@ -118,7 +118,7 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
         runtime = None
         if app.state.read_model is None and settings.database_url and settings.nats_url:
             runtime = await _start_read_model(settings)
-            app.state.read_model = runtime.read_model if runtime else None
+            app.state.read_model = runtime.read_model
         try:
             yield
         finally:
@@ -164,19 +164,31 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     return app
 
 
-async def _start_read_model(settings: WorkspaceSettings) -> Any:
-    """The dashboard read model's consumers and queries (its own package; absent: no dashboard data)."""
-    try:
-        from rapidreview.workspace.readmodel.bootstrap import start_readmodel
-    except ImportError:
-        log.warning("dashboard read model not installed; the dashboard will say it is unavailable")
-        return None
+class _ReadModelProcess:
+    """The read model's runtime with the database and NATS connection it runs on (this process's own)."""
+
+    def __init__(self, runtime: Any, db: Any, bus: Any) -> None:
+        self.runtime, self.read_model, self._db, self._bus = runtime, runtime.read_model, db, bus
+
+    async def stop(self) -> None:
+        await self.runtime.stop()
+        await self._bus.close()
+        await self._db.dispose()
+
+
+async def _start_read_model(settings: WorkspaceSettings) -> _ReadModelProcess:
+    """The dashboard read model: the `workspace` schema's migrations, its durable consumers, its queries."""
     from rapidreview.kernel.bus import BusOptions, EventBus
     from rapidreview.kernel.db import Database
+    from rapidreview.workspace.readmodel import ReadModelConfig, start_readmodel
 
     db = Database(settings.database_url)
-    nats = EventBus(BusOptions(servers=settings.nats_url, name="rapidreview-workspace"))
-    return await start_readmodel(settings, db, nats)
+    bus = EventBus(BusOptions(
+        servers=settings.nats_url, name="rapidreview-workspace", user=settings.nats_user, password=settings.nats_password,
+        creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
+        tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None))
+    runtime = await start_readmodel(ReadModelConfig.from_env(), db, bus)
+    return _ReadModelProcess(runtime, db, bus)
 
 
 def run() -> None:

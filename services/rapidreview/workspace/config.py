@@ -87,6 +87,11 @@ class WorkspaceSettings:
     #: RR_DATABASE_URL / RR_NATS_URL — for the dashboard read model (the workspace's own schema).
     database_url: str = ""
     nats_url: str = ""
+    #: RR_NATS_USER / RR_NATS_PASSWORD / RR_NATS_CREDS_FILE / RR_NATS_TLS_CA_FILE — the read model's NATS connection.
+    nats_user: str | None = None
+    nats_password: str | None = None
+    nats_creds_file: Path | None = None
+    nats_tls_ca_file: Path | None = None
     #: RR_PHASE — the phase banner's tag ("alpha", "beta"; empty hides the banner).
     phase: str = "beta"
     #: RR_LOG_LEVEL.
@@ -127,6 +132,10 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "jwt_audience": ("RR_JWT_AUDIENCE", str),
     "database_url": ("RR_DATABASE_URL", str),
     "nats_url": ("RR_NATS_URL", str),
+    "nats_user": ("RR_NATS_USER", str),
+    "nats_password": ("RR_NATS_PASSWORD", str),
+    "nats_creds_file": ("RR_NATS_CREDS_FILE", _path),
+    "nats_tls_ca_file": ("RR_NATS_TLS_CA_FILE", _path),
     "phase": ("RR_PHASE", str),
     "log_level": ("RR_LOG_LEVEL", _log_level),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),

@@ -19,6 +19,7 @@ from starlette.testclient import TestClient
 from rapidreview.kernel.auth import Principal, Role, new_signing_key, private_key_pem
 from rapidreview.workspace.bootstrap import Collaborators, build_app
 from rapidreview.workspace.config import load_workspace_settings
+from rapidreview.workspace.readmodel import CaseSummary, ClockView
 from rapidreview.workspace.session import SessionCipher, SessionPolicy, start_session
 
 BU = Principal("person-bu-1", Role.BUSINESS_UNIT, "leeds")
@@ -35,29 +36,6 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@dataclass(frozen=True)
-class ClockView:
-    clock_id: str
-    due: dt.date
-    effective_due: dt.date
-    state: str
-    working_days_left: int | None
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    case_id: str
-    partnership: str
-    case_reference: str
-    stage: str
-    next_step: str
-    clocks: tuple[ClockView, ...]
-    requests_total: int
-    returns_in: int
-    withdrawn: bool
-    updated_at: dt.datetime
 
 
 @dataclass
@@ -88,7 +66,7 @@ class FakeReadModel:
 
 
 def case_summary(case_id: str, reference: str, stage: str, clocks: list[tuple[str, str, int]], partnership: str = "leeds") -> CaseSummary:
-    """clocks: (clock id, state, working days left)."""
+    """clocks: (clock id, read-model clock state, working days left)."""
     due = dt.date(2024, 6, 27)
     return CaseSummary(case_id, partnership, reference, stage, f"Next step of {reference}",
                        tuple(ClockView(cid, due, due, state, left) for cid, state, left in clocks), 7, 3, False,

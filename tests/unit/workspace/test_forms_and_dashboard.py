@@ -25,9 +25,9 @@ def test_field_violations_become_an_error_summary_linked_to_the_form_fields() ->
 def _cases(workspace: Workspace) -> None:
     workspace.read_model.cases_by_partnership = {
         "leeds": [
-            case_summary(A, "Child K", "gathering", [("NOTIFY.DEADLINE", "completed", None), ("RR.DEADLINE", "open", 3)]),
+            case_summary(A, "Child K", "gathering", [("NOTIFY.DEADLINE", "met", None), ("RR.DEADLINE", "running", 3)]),
             case_summary(B, "Child L", "notified", [("NOTIFY.DEADLINE", "overdue", -2)]),
-            case_summary(C, "Child M", "notified", [("NOTIFY.DEADLINE", "open", 9)]),
+            case_summary(C, "Child M", "notified", [("NOTIFY.DEADLINE", "running", 9)]),
         ],
         "bradford": [case_summary("0b7f6a1e-1111-4222-8333-44445555000d", "Child Z", "notified", [], partnership="bradford")],
     }
