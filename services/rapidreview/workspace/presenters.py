@@ -66,7 +66,7 @@ def days_left_text(working_days_left: int | None, *, completed: bool = False) ->
         n = -working_days_left
         return f"{n} working day{'s' if n != 1 else ''} overdue"
     if working_days_left == 0:
-        return "Due today"
+        return "due today"
     return f"{working_days_left} working day{'s' if working_days_left != 1 else ''} left"
 
 
