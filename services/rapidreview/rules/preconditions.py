@@ -131,3 +131,21 @@ def describe_place(pre: Preconditions) -> str:
         text += "; child normally resident elsewhere"
     return text
 
+
+
+def markdown(rules: list[tuple[str, list]]) -> str:  # type: ignore[type-arg]
+    """The preconditions of every rule of each edition as Markdown tables
+    (docs/rules.md, between its `preconditions` markers). `rules` is
+    [(edition title, [Rule])]."""
+    out: list[str] = []
+    for title, edition_rules in rules:
+        out += [f"#### {title}", "", "| rule | person | place | depends on | creates |", "|---|---|---|---|---|"]
+        for rule in edition_rules:
+            pre = rule.preconditions
+            if pre is None:
+                continue
+            depends = ", ".join(pre.depends_on) or "–"
+            creates = ", ".join(rule.creates) or "–"
+            out.append(f"| {rule.id} | {describe_person(pre)} | {describe_place(pre)} | {depends} | {creates} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
