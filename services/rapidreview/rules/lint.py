@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.rules import notation
+from rapidreview.rules.engine import RulesEngine
 from rapidreview.rules.evaluation import evaluate_edition
 from rapidreview.rules.model import POSITIVE_OUTCOMES, Edition, Rule, outcome_label
 from rapidreview.rules.preconditions import covers_person, covers_place
@@ -198,7 +199,7 @@ def _grid(edition: Edition) -> Iterator[tuple[facts_pb2.CaseFacts, tuple]]:
         yield facts, (person, place, resident)
 
 
-def check_preconditions(engine, edition: Edition) -> tuple[int, list[LintProblem]]:  # type: ignore[no-untyped-def]
+def check_preconditions(engine: RulesEngine, edition: Edition) -> tuple[int, list[LintProblem]]:
     """Evaluates the grid against `edition`; returns the number of cases and a
     problem for each rule that applied to a case its preconditions exclude
     (first such case per rule)."""

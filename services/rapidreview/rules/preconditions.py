@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapidreview.rules.model import PERSONS, PLACES, RESIDENCES, Preconditions
+from rapidreview.rules.model import PERSONS, PLACES, RESIDENCES, Preconditions, Rule
 
 _KEYS = {"person", "place", "resident", "edition", "depends_on"}
 _MAX_AGE = 25  # the oldest age CaseFacts accepts (care leavers up to 25)
@@ -133,7 +133,7 @@ def describe_place(pre: Preconditions) -> str:
 
 
 
-def markdown(rules: list[tuple[str, list]]) -> str:  # type: ignore[type-arg]
+def markdown(rules: list[tuple[str, list[Rule]]]) -> str:
     """The preconditions of every rule of each edition as Markdown tables
     (docs/rules.md, between its `preconditions` markers). `rules` is
     [(edition title, [Rule])]."""
