@@ -8,7 +8,7 @@ import grpc
 from playwright.sync_api import Page, expect
 
 from rapidreview.kernel.auth import Principal, Role
-from rapidreview.v1 import access_log_pb2, access_log_pb2_grpc, decisions_pb2, decisions_pb2_grpc
+from rapidreview.v1 import access_log_pb2, access_log_pb2_grpc, decisions_pb2
 from rapidreview.workspace.client import ServiceClients
 from rapidreview.workspace.config import SERVICES
 from rapidreview.workspace.tokens import PersonTokens

@@ -142,7 +142,7 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
             Middleware(RequestContextMiddleware, paths=paths),
             Middleware(CsrfMiddleware, refuse=refuse),
         ],
-        exception_handlers={k: v for k, v in exception_handlers().items() if k is not Exception},
+        exception_handlers=exception_handlers(),
         lifespan=lifespan,
     )
     app.state.settings = settings

@@ -90,7 +90,7 @@ class _PersonStub:
             try:
                 return await method(request, metadata=tuple(metadata), timeout=timeout or self._timeout)
             except grpc.aio.AioRpcError as exc:
-                log.info("service call failed", rpc=rpc, code=exc.code().name, service=self._service)
+                log.info("service call failed", rpc=rpc, code=exc.code().name, target=self._service)
                 raise translate(exc, self._service) from None
 
         return call

@@ -9,7 +9,6 @@ through `exception_handlers()`; nothing reaches the person as a stack trace.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,12 +20,10 @@ from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from rapidreview.kernel.auth import Principal, Role
-from rapidreview.kernel.logging import get_logger
 from rapidreview.workspace import errors
 from rapidreview.workspace.navigation import CASE_SECTIONS, ROLE_NAMES, SERVICE_NAV
 from rapidreview.workspace.session import SignedOut, csrf_token, person_of
 
-log = get_logger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
 SERVICE_NAME = "Rapid Review"
 
@@ -148,12 +145,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, "Sorry, there is a problem", "")
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    reference = request.scope.get("rr_request_id") or str(uuid.uuid4())
-    log.error("page failed", exc_info=exc, path_template=request.scope.get("rr_route", ""))
-    return error_page(request, 500, "Sorry, there is a problem with the service", "Nothing was saved. Try again later.",
-                      reference=reference)
-
-
 def exception_handlers() -> dict[Any, Any]:
-    return {errors.WorkspaceError: _workspace_error, SignedOut: _signed_out, HTTPException: _http_error, Exception: _unexpected}
+    """Handlers of the expected exceptions; anything else is caught by bootstrap's request middleware
+    (inside the security headers) and becomes the 500 page with a reference."""
+    return {errors.WorkspaceError: _workspace_error, SignedOut: _signed_out, HTTPException: _http_error}

@@ -84,3 +84,20 @@ def test_person_token_lives_minutes_and_is_renewed_past_half_its_life() -> None:
     now[0] += 60
     assert tokens.token_for(person) != first
     assert dt.timedelta(seconds=300) < dt.timedelta(minutes=15)
+
+
+def test_settings_name_a_missing_or_bad_variable() -> None:
+    from rapidreview.kernel.config import ConfigError
+    from rapidreview.workspace.config import load_workspace_settings
+
+    with pytest.raises(ConfigError, match="RR_WORKSPACE_OIDC_ISSUER: required"):
+        load_workspace_settings({})
+    base = {"RR_WORKSPACE_OIDC_ISSUER": "https://login.example", "RR_WORKSPACE_OIDC_CLIENT_ID": "rr",
+            "RR_WORKSPACE_PRINCIPALS_FILE": "p.yaml", "RR_WORKSPACE_SIGNING_KEY_FILE": "k.pem"}
+    with pytest.raises(ConfigError, match="RR_WORKSPACE_TOKEN_TTL"):
+        load_workspace_settings({**base, "RR_WORKSPACE_TOKEN_TTL": "86400"})
+    with pytest.raises(ConfigError, match="RR_INTAKE_ADDR"):
+        load_workspace_settings({**base, "RR_INTAKE_ADDR": "intake"})
+    settings = load_workspace_settings({**base, "RR_WORKSPACE_PUBLIC_URL": "https://rr.example/"})
+    assert settings.cookies_secure and settings.public_url == "https://rr.example"
+    assert settings.idle_timeout_minutes == 30 and settings.token_ttl_seconds == 300

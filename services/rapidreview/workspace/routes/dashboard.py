@@ -9,7 +9,6 @@ RPC per case. Filters are GET query parameters that carry no personal data:
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from starlette.requests import Request
