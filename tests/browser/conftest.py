@@ -1,11 +1,12 @@
-"""Browser tests: ONE embedded stack for the whole session (NATS, PostgreSQL, the four services,
+"""Browser tests: ONE embedded stack for all of them (NATS, PostgreSQL, the four services,
 the local OpenID Connect provider with the demo users, the workspace), the README's example
 case pushed through it as `make run` does, plus open cases whose clocks are overdue or due
 soon; Playwright drives Debian's Chromium (no browser download).
 
-Fixtures: `web` (the running stack and its cases), `browser` (session), `page` (a fresh
-browser context per test: no cookies carried over; CSP violations collected in
-`page.csp_violations`). Helpers are in tests/browser/support.py.
+Fixtures: `web` (the running stack and its cases) and `browser`, package-scoped so that they end
+with the last browser test (Playwright's sync API keeps an event loop running while it is open,
+which the asyncio tests after this package must not meet), and `page` (a fresh browser context per
+test: no cookies carried over; CSP violations collected in `page.csp_violations`). Helpers are in tests/browser/support.py.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ async def _notify(stack: EmbeddedStack, child_ref: str, aware: dt.date) -> str:
     return response.incident.case_id
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web() -> Iterator[Web]:
     # Not under pytest's basetemp: as root PostgreSQL runs as another user and must traverse the parents.
     data_dir = Path(tempfile.mkdtemp(prefix="rr-browser-"))
@@ -88,7 +89,7 @@ def web() -> Iterator[Web]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's chromium "
