@@ -41,6 +41,20 @@ def test_overview_of_an_open_case_names_the_overdue_clock_and_the_next_duty(web:
     assert_accessible(page)
 
 
+def test_the_case_list_shows_the_partnerships_cases_with_their_clocks(web: Web, page: Page) -> None:
+    sign_in(page, web.url, "demo-executive")
+    assert page.url == f"{web.url}/cases"
+    row = page.locator(f"#case-list tr[data-case='{web.overdue_case}']")
+    expect(row).to_contain_text("Child Overdue")
+    expect(row.locator("[data-clock='NOTIFY.DEADLINE']")).to_contain_text("Overdue")
+    expect(page.locator(f"#case-list tr[data-case='{web.example_case}']")).to_contain_text("Decided")
+    assert_accessible(page)
+    screenshot(page, "case-list")
+    row.get_by_role("link", name="Child Overdue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case overview")
+    expect(page.get_by_role("link", name="Cases")).to_have_attribute("aria-current", "true")
+
+
 def test_a_person_of_another_partnership_cannot_open_the_case_by_url(web: Web, page: Page) -> None:
     sign_in(page, web.url, "demo-bradford-business-unit")
     response = page.goto(f"{web.url}/cases/{web.example_case}")

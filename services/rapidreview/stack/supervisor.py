@@ -230,11 +230,7 @@ class EmbeddedStack:
         })
         env.update(self.credentials.service_env())  # the read model decrypts the child reference with the key ring
         if self.nats_users is not None:
-            # The read model subscribes to every service's events. Until the NATS accounts gain a
-            # `workspace` user (subscribe rr.v1.>, publish only JetStream API/acks and rr.dlq.workspace.>),
-            # the embedded stack connects it as the operators' admin user.
-            user = "workspace" if "workspace" in self.nats_users.passwords else "admin"
-            env.update({"RR_NATS_USER": user, "RR_NATS_PASSWORD": self.nats_users.passwords[user]})
+            env.update(self.nats_users.service_env("workspace"))  # the read model's own NATS user
         env.update(self.extra_env)
         return env
 

@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rapidreview.kernel.auth import Role
+from rapidreview.workspace.readmodel.access import dashboard_roles
 
 LA, AGENCY, BU, RAG, EXEC, AUDITOR = (Role.NOTIFYING_LA, Role.AGENCY, Role.BUSINESS_UNIT, Role.RAG_MEMBER,
                                       Role.EXECUTIVE, Role.AUDITOR)
-#: Everyone of the partnership who may read a case (intake GetIncident).
+#: Everyone of the partnership who may read a case (intake GetIncident, ListIncidents).
 CASE_READERS = frozenset({LA, BU, RAG, EXEC, AUDITOR})
+#: Who may see the dashboard: the read model derives it from the access table exactly as the services
+#: would (list incidents and read request status across the partnership: business unit, advisory group).
+DASHBOARD_READERS = dashboard_roles()
 
 ROLE_NAMES = {
     LA: "Local authority officer",
@@ -26,8 +30,9 @@ ROLE_NAMES = {
     AUDITOR: "Auditor",
 }
 
-#: The page each role lands on after signing in (route names).
-HOME = {LA: "dashboard", BU: "dashboard", RAG: "dashboard", EXEC: "dashboard", AUDITOR: "dashboard", AGENCY: "my_requests"}
+#: The page each role lands on after signing in (route names): the dashboard where the role may see
+#: it, else the case list (intake's ListIncidents), agencies their requests.
+HOME = {role: "dashboard" if role in DASHBOARD_READERS else "case_list" for role in CASE_READERS} | {AGENCY: "my_requests"}
 
 
 @dataclass(frozen=True)
@@ -35,12 +40,11 @@ class NavItem:
     label: str
     route: str
     roles: frozenset[Role]
-    #: Route names (besides `route`) under which this item is shown as current.
-    also_current: tuple[str, ...] = ()
 
 
 SERVICE_NAV = (
-    NavItem("Cases", "dashboard", CASE_READERS, also_current=("case_overview",)),
+    NavItem("Dashboard", "dashboard", DASHBOARD_READERS),
+    NavItem("Cases", "case_list", CASE_READERS),
     NavItem("My requests", "my_requests", frozenset({AGENCY})),
 )
 

@@ -63,7 +63,7 @@ def _service_nav(request: HTTPConnection, person: Principal | None) -> list[dict
         if person.role not in item.roles or not route_exists(request, item.route):
             continue
         href = str(request.url_for(item.route).path)
-        current = path == href or (item.route == "dashboard" and path.startswith("/cases/"))
+        current = path == href or path.startswith(f"{href}/")  # /cases/{case_id} is under "Cases"
         items.append({"text": item.label, "href": href, "active": current})
     return items
 

@@ -118,6 +118,21 @@ def test_each_role_is_sent_home_to_its_own_page(workspace: Workspace) -> None:
     assert workspace.client.get("/").headers["location"].endswith("/my-requests")
     workspace.sign_in(BU)
     assert workspace.client.get("/").headers["location"].endswith("/dashboard")
+    workspace.sign_in(AUDITOR)  # not a dashboard role in the read model: the case list
+    assert workspace.client.get("/").headers["location"].endswith("/cases")
+    assert workspace.client.get("/dashboard").status_code == 403
+
+
+def test_case_list_pages_through_list_incidents_as_the_person(workspace: Workspace) -> None:
+    first = intake_pb2.ListIncidentsResponse(incidents=[incident().incident], next_page_token="tok-2")
+    workspace.services.answers["ListIncidents"] = lambda request: first if not request.page_token else intake_pb2.ListIncidentsResponse()
+    workspace.sign_in(AUDITOR)
+    page = workspace.client.get("/cases")
+    assert page.status_code == 200 and "Child K" in page.text and "?page=tok-2" in page.text
+    assert workspace.services.calls[-1][1] == AUDITOR
+    older = workspace.client.get("/cases", params={"page": "tok-2"})
+    assert older.status_code == 200 and "No case has been notified" in older.text
+    assert workspace.services.calls[-1][2].page_token == "tok-2"
 
 
 def test_a_role_outside_the_pages_roles_gets_the_403_page(workspace: Workspace) -> None:

@@ -13,9 +13,12 @@ from sqlalchemy import (
     Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint, bindparam, func, select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel.consumer import inbox_table
+from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 
 SCHEMA = "workspace"
 metadata = service_metadata(SCHEMA)
@@ -131,3 +134,15 @@ ENSURE_CASE = pg_insert(cases).values(
 LOCK_CASE = select(cases).where(cases.c.case_id == bindparam("case_id")).with_for_update()
 CASE_CLOCKS = select(clocks).where(clocks.c.case_id == bindparam("case_id"))
 CASE_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id"))
+
+
+# -- key rotation (`rapidreview keys rotate`) ------------------------------------------------
+#: Every column holding ciphertexts, with the associated data each was sealed with.
+SEALED_COLUMNS = (
+    SealedColumn(cases, "case_ref_enc", associated=lambda r: f"case:{r.case_id}:case_reference"),
+)
+
+
+async def rotate_keys(session: AsyncSession, cipher: FieldCipher) -> int:
+    """Re-encrypts every sealed value under the cipher's current key; returns how many changed."""
+    return await rotate_columns(session, cipher, SEALED_COLUMNS)

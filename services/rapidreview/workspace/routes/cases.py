@@ -1,5 +1,7 @@
-"""The case layout's first page: the overview (duties by RULES.md ID, both clocks, next step),
-read from intake's GetIncident as the signed-in person."""
+"""Cases: the list of the partnership's cases (intake's ListIncidents, for every case reader:
+the landing page of those who may not see the dashboard) and the case layout's first page, the
+overview (duties by RULES.md ID, both clocks, next step), read from intake's GetIncident as the
+signed-in person."""
 
 from __future__ import annotations
 
@@ -60,4 +62,32 @@ async def case_overview(request: Request) -> Response:
     return render(request, "cases/overview.html", context)
 
 
-ROUTES = [Route("/cases/{case_id}", case_overview, name="case_overview")]
+PAGE_SIZE = 50
+MAX_PAGE_TOKEN = 200
+
+
+async def case_list(request: Request) -> Response:
+    person = require_person(request, CASE_READERS)
+    token = request.query_params.get("page", "")
+    if len(token) > MAX_PAGE_TOKEN or not token.isprintable():
+        raise errors.NotFoundError("no such page")
+    try:
+        found = await person_client(request, person).intake.ListIncidents(
+            intake_pb2.ListIncidentsRequest(page_size=PAGE_SIZE, page_token=token))
+    except errors.InvalidInput:
+        raise errors.NotFoundError("no such page") from None  # a page token from nowhere: not a page
+    rows = [{
+        "case_id": i.case_id,
+        "reference": i.notification.child.child_ref,
+        "status": presenters.status_text(i.status),
+        "notified": presenters.long_date(i.notification.la_aware_date),
+        "clocks": [presenters.incident_clock(c) for c in i.clocks],
+    } for i in found.incidents]
+    return render(request, "cases/list.html", {"title": "Cases", "rows": rows, "next_page": found.next_page_token,
+                                                "first_page": not token})
+
+
+ROUTES = [
+    Route("/cases", case_list, name="case_list"),
+    Route("/cases/{case_id}", case_overview, name="case_overview"),
+]

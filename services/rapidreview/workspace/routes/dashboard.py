@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from rapidreview.workspace import presenters
 from rapidreview.workspace.forms import FormErrors
-from rapidreview.workspace.navigation import CASE_READERS
+from rapidreview.workspace.navigation import DASHBOARD_READERS
 from rapidreview.workspace.pages import render, require_person
 
 from rapidreview.workspace.readmodel import ClockState, DashboardFilter, Stage
@@ -95,7 +95,7 @@ def _stage_label(stage: str) -> str:
 
 
 async def dashboard(request: Request) -> Response:
-    person = require_person(request, CASE_READERS)
+    person = require_person(request, DASHBOARD_READERS)
     read_model = request.app.state.read_model
     flt, shown, errors = parse_filter(request.query_params)
     context: dict[str, Any] = {"title": "Dashboard", "filter": shown, "errors": errors, "rows": [], "stages": [],

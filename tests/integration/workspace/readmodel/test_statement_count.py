@@ -91,3 +91,21 @@ async def test_my_requests_across_500_cases_is_one_statement(loaded):
         requests = await rm.agency_requests("leeds", "police", TODAY)
     assert len(requests) == CASES
     assert len([s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]) == 1
+
+
+async def test_the_child_references_move_to_a_new_key_with_keys_rotate_and_stay_searchable(loaded):
+    from rapidreview.cli.keys import census, keys_in_use, reencrypt
+    from rapidreview.workspace.readmodel import storage
+
+    db, rm, cases = loaded
+    url = db.engine.url.render_as_string(hide_password=False)
+    encrypted = {f"{t.schema}.{t.name}.{c.name}" for t in storage.metadata.sorted_tables for c in t.columns if c.name.endswith("_enc")}
+    assert encrypted <= {c.name for c in storage.SEALED_COLUMNS}
+    old = rm.cipher.ring
+    new = old.rotated("k-new")
+    assert keys_in_use(await census(url, ["workspace"])) == {old.current}
+    assert (await reencrypt(url, new, ["workspace"]))["workspace"] == len(cases)
+    assert keys_in_use(await census(url, ["workspace"])) == {"k-new"}
+    rotated = ReadModel(db, FieldCipher(new), CAL)
+    [found] = await rotated.cases("leeds", DashboardFilter(reference="Child 7"), TODAY)
+    assert found.case_reference == "Child 7"
