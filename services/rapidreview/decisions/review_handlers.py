@@ -297,7 +297,8 @@ class ReviewCommands:
             recorded_at = now()
             action = D.Action(action_id=new_id(), case_id=case.case_id, description=r.description,
                               owner_agency_id=r.owner_agency_id, due_date=r.due_date, status=D.ACTION_STATUS_OPEN, theme=r.theme,
-                              updated_by=case.actor.subject, updated_at=timestamp(recorded_at))
+                              updated_by=case.actor.subject, updated_at=timestamp(recorded_at),
+                              created_on=self.calendar.today().isoformat())
             due = dt.date.fromisoformat(r.due_date)
             await case.repo.insert_record(T.actions, action.action_id, case.case_id, action, recorded_at,
                                           status=action.status, due_date=due)
