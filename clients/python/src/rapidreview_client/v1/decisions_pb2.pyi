@@ -1014,20 +1014,22 @@ class PublishResponse(_message.Message):
     def __init__(self, publication: _Optional[_Union[Publication, _Mapping]] = ..., case: _Optional[_Union[CaseState, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class AddActionRequest(_message.Message):
-    __slots__ = ("case_id", "idempotency_key", "description", "owner_agency_id", "due_date", "theme")
+    __slots__ = ("case_id", "idempotency_key", "description", "owner_agency_id", "due_date", "theme", "agreed_on")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     OWNER_AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
     THEME_FIELD_NUMBER: _ClassVar[int]
+    AGREED_ON_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     idempotency_key: str
     description: str
     owner_agency_id: str
     due_date: str
     theme: str
-    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., description: _Optional[str] = ..., owner_agency_id: _Optional[str] = ..., due_date: _Optional[str] = ..., theme: _Optional[str] = ...) -> None: ...
+    agreed_on: str
+    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., description: _Optional[str] = ..., owner_agency_id: _Optional[str] = ..., due_date: _Optional[str] = ..., theme: _Optional[str] = ..., agreed_on: _Optional[str] = ...) -> None: ...
 
 class AddActionResponse(_message.Message):
     __slots__ = ("action", "replayed")
