@@ -56,9 +56,7 @@ class DocumentHandlers:
             check_case_id(r.case_id)
         except InvalidArgument:
             v.add("case_id", "must be a case id (UUID)")
-        for i, fmt in enumerate(r.formats):
-            if fmt not in FORMATS:
-                v.add(f"formats[{i}]", "REPORT_FORMAT_PDF or REPORT_FORMAT_DOCX")
+        _check_formats(r.formats, v)
         sent = _date(r.sent_date, "sent_date", v) if r.sent_date else None
         today = self.calendar.today()
         if sent is not None and sent > today:
@@ -126,9 +124,7 @@ class DocumentHandlers:
                 uuid.UUID(r.report_id)
             except ValueError:
                 v.add("report_id", "must be a report id (UUID)")
-        for i, fmt in enumerate(r.formats):
-            if fmt not in FORMATS:
-                v.add(f"formats[{i}]", "REPORT_FORMAT_PDF or REPORT_FORMAT_DOCX")
+        _check_formats(r.formats, v)
         v.raise_if_any()
         async with self.infra.db.transaction() as session:
             repo = DecisionRepository(session, self.infra.cipher)
@@ -174,6 +170,15 @@ class DocumentHandlers:
             content, media_type = await asyncio.to_thread(figures_render.render, figures, r.format)
             response.content, response.media_type = content, media_type
         return response
+
+
+def _check_formats(formats, v: Violations) -> None:  # type: ignore[no-untyped-def]
+    if len(formats) > len(FORMATS):
+        v.add("formats", "at most 2: REPORT_FORMAT_PDF and REPORT_FORMAT_DOCX")
+        return
+    for i, fmt in enumerate(formats):
+        if fmt not in FORMATS:
+            v.add(f"formats[{i}]", "REPORT_FORMAT_PDF or REPORT_FORMAT_DOCX")
 
 
 def _documents(documents: dict[str, bytes], formats) -> list[D.ReportDocument]:  # type: ignore[no-untyped-def]
