@@ -15,6 +15,7 @@ import grpc
 import pytest
 
 from rapidreview.kernel.auth import Role
+from rapidreview.kernel.grpc_errors import field_violations
 from rapidreview.v1 import decisions_pb2 as D
 from tests.integration.decisions import childk
 from tests.integration.decisions.report_flow import SENT, child_k_decided
@@ -110,6 +111,20 @@ def _sections(text: str) -> dict[str, str]:
 async def test_child_k_report_says_what_each_section_must_in_pdf_and_docx_and_is_recorded_as_sent(fresh_database, nats_server, creds):
     async with child_k_decided(fresh_database, nats_server.url, creds) as flow:
         bu = flow.md(Role.BUSINESS_UNIT)
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await flow.stub.GetRapidReviewReport(D.GetRapidReviewReportRequest(case_id=flow.case_id), metadata=bu)
+        assert caught.value.code() == grpc.StatusCode.NOT_FOUND
+        # A report stating another sent date is not the one sent on 27 June: refused, nothing recorded.
+        earlier = (await flow.stub.RenderRapidReviewReport(D.RenderRapidReviewReportRequest(
+            case_id=flow.case_id, sent_date="2024-06-26", formats=[D.REPORT_FORMAT_DOCX]), metadata=bu)).report
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await flow.stub.RecordPanelSubmission(childk.example(
+                "panel-submission", D.RecordPanelSubmissionRequest, case_id=flow.case_id, decision_id=flow.decision.decision_id,
+                report_id=earlier.report_id), metadata=bu)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert [(f, "2024-06-26" in d) for f, d in field_violations(caught.value)] == [("report_id", True)]
+        state = (await flow.stub.GetCase(D.GetCaseRequest(case_id=flow.case_id), metadata=bu)).case
+        assert not state.panel_submissions
         response = await flow.stub.RenderRapidReviewReport(D.RenderRapidReviewReportRequest(case_id=flow.case_id, sent_date=SENT),
                                                            metadata=bu)
         report = response.report
