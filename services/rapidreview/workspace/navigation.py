@@ -46,6 +46,7 @@ SERVICE_NAV = (
     NavItem("Dashboard", "dashboard", DASHBOARD_READERS),
     NavItem("Cases", "case_list", CASE_READERS),
     NavItem("My requests", "my_requests", frozenset({AGENCY})),
+    NavItem("Notify an incident", "notify_start", frozenset({LA, BU})),   # intake NotifyIncident
 )
 
 

@@ -21,6 +21,8 @@ ROUTE_MODULES = (
     "dashboard",   # the business unit's dashboard (every open case of the partnership)
     "cases",       # the case layout and the case overview
     "agency",      # "My requests" (agency leads)
+    "notify",      # notify an incident: question pages, check your answers, confirmation
+    "incident",    # on a case: the Panel notification, partners informed, withdrawal
 )
 
 

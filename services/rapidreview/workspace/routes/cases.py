@@ -32,6 +32,8 @@ def person_client(request: Request, person) -> PersonClient:  # type: ignore[no-
 
 
 async def case_overview(request: Request) -> Response:
+    from rapidreview.workspace.routes.incident import incident_actions  # it builds on this module
+
     person = require_person(request, CASE_READERS)
     case_id = case_id_of(request)
     incident = (await person_client(request, person).intake.GetIncident(intake_pb2.GetIncidentRequest(case_id=case_id))).incident
@@ -58,6 +60,7 @@ async def case_overview(request: Request) -> Response:
         "next_step": presenters.incident_next_step(incident),
         "outstanding": presenters.outstanding_duties(incident),
         "duplicates": list(incident.possible_duplicate_of),
+        "actions": incident_actions(request, person, incident),
     }
     return render(request, "cases/overview.html", context)
 
