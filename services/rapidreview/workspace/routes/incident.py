@@ -104,9 +104,10 @@ async def panel_notification(request: Request) -> Response:
 async def panel_notification_post(request: Request) -> Response:
     person = require_person(request, PANEL_RECORDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the case is the person's to record on, before anything is kept
+    _refuse_when_withdrawn(incident)
     values, problems, sent = _read_panel(await request.form(), request.app.state.today())
     if problems:
-        incident = await _incident(request, person, case_id)
         return _panel_form(request, incident, case_id, values, sent, _errors(problems), status=400)
     await request.app.state.drafts.save(person, _panel_key(case_id), values)
     return _go(request, "incident_panel_check", case_id)
@@ -234,11 +235,12 @@ async def withdraw(request: Request) -> Response:
 async def withdraw_post(request: Request) -> Response:
     person = require_person(request, WITHDRAWERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the case is the person's to record on, before anything is kept
+    _refuse_when_withdrawn(incident)
     reason = str((await request.form()).get("reason", "")).strip()[: MAX_REASON + 1000]
     problem = ("reason", "Enter why the notification is withdrawn") if not reason else (
         ("reason", f"The reason must be {MAX_REASON:,} characters or fewer") if len(reason) > MAX_REASON else None)
     if problem:
-        incident = await _incident(request, person, case_id)
         return _withdraw_form(request, incident, case_id, reason, _errors([problem]), status=400)
     await request.app.state.drafts.save(person, _withdraw_key(case_id), {"reason": reason})
     return _go(request, "incident_withdraw_check", case_id)
