@@ -64,6 +64,12 @@ class FakeReadModel:
     async def case(self, partnership: str, case_id: str, today: dt.date) -> CaseSummary | None:
         return next((c for c in self.cases_by_partnership.get(partnership, []) if c.case_id == case_id), None)
 
+    #: (partnership, case id) → the reminders recorded for it.
+    reminders_by_case: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+    async def reminders(self, partnership: str, case_id: str) -> list[Any]:
+        return list(self.reminders_by_case.get((partnership, case_id), []))
+
 
 def case_summary(case_id: str, reference: str, stage: str, clocks: list[tuple[str, str, int]], partnership: str = "leeds") -> CaseSummary:
     """clocks: (clock id, read-model clock state, working days left)."""

@@ -23,6 +23,7 @@ ROUTE_MODULES = (
     "agency",      # "My requests" (agency leads)
     "notify",      # notify an incident: question pages, check your answers, confirmation
     "incident",    # on a case: the Panel notification, partners informed, withdrawal
+    "requests",    # a case's information requests: chase, ask agencies, close and reopen the gathering
 )
 
 
