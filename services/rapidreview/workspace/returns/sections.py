@@ -123,10 +123,10 @@ SECTIONS: tuple[Section, ...] = (
         Field("already_identified", "Had this learning already been identified before this case?", YESNO, required=True,
               noun="the learning had already been identified", hint="For example, by an earlier review"),
         Field("acted_on", "Was the earlier learning acted on?", RADIOS, options=ACTED_ON, when=("already_identified", "yes"),
-              noun="whether the earlier learning was acted on"),
+              noun="whether the earlier learning was acted on", hint="Only if it had been identified before"),
         Field("earlier_reviews", "Which earlier reviews identified it? (optional)", LIST, max_items=20,
               item_pattern=REVIEW_ID, when=("already_identified", "yes"), noun="the earlier reviews",
-              hint="Their references, separated by commas, for example LSCP-2021-03"),
+              hint="Only if it had been identified before: their references, separated by commas, for example LSCP-2021-03"),
     )),
     Section("good_practice", "Good practice", item_name="example of good practice", max_items=limits.MAX_ITEMS,
             columns=("description", "date"), proto_field="good_practice", fields=(
