@@ -97,7 +97,7 @@ async def panel_notification(request: Request) -> Response:
     _refuse_when_withdrawn(incident)
     if incident.panel_notification.sent_date:
         return _go(request, "incident_panel_done", case_id)
-    draft = await request.app.state.drafts.load(person, _panel_key(case_id)) or {}
+    draft = await request.app.state.form_drafts.load(person, _panel_key(case_id)) or {}
     return _panel_form(request, incident, case_id, draft, DateValue.from_dict(draft.get("sent_date")), None)
 
 
@@ -109,14 +109,14 @@ async def panel_notification_post(request: Request) -> Response:
     values, problems, sent = _read_panel(await request.form(), request.app.state.today())
     if problems:
         return _panel_form(request, incident, case_id, values, sent, _errors(problems), status=400)
-    await request.app.state.drafts.save(person, _panel_key(case_id), values)
+    await request.app.state.form_drafts.save(person, _panel_key(case_id), values)
     return _go(request, "incident_panel_check", case_id)
 
 
 async def panel_check(request: Request) -> Response:
     person = require_person(request, PANEL_RECORDERS)
     case_id = case_id_of(request)
-    draft = await request.app.state.drafts.load(person, _panel_key(case_id))
+    draft = await request.app.state.form_drafts.load(person, _panel_key(case_id))
     if not draft:
         return _go(request, "incident_panel_notification", case_id)
     incident = await _incident(request, person, case_id)
@@ -130,7 +130,7 @@ async def panel_check(request: Request) -> Response:
 async def panel_record(request: Request) -> Response:
     person = require_person(request, PANEL_RECORDERS)
     case_id = case_id_of(request)
-    draft = await request.app.state.drafts.load(person, _panel_key(case_id))
+    draft = await request.app.state.form_drafts.load(person, _panel_key(case_id))
     if not draft:
         return _go(request, "incident_panel_notification", case_id)
     try:
@@ -143,7 +143,7 @@ async def panel_record(request: Request) -> Response:
         sent = DateValue.from_dict(draft.get("sent_date"))
         sent.error_parts = ["day", "month", "year"] if found.message("sent-date-day") else []
         return _panel_form(request, incident, case_id, draft, sent, found, status=400)
-    await request.app.state.drafts.discard(person, _panel_key(case_id))
+    await request.app.state.form_drafts.discard(person, _panel_key(case_id))
     return _go(request, "incident_panel_done", case_id)
 
 
@@ -228,7 +228,7 @@ async def withdraw(request: Request) -> Response:
     incident = await _incident(request, person, case_id)
     if incident.status == WITHDRAWN:
         return _go(request, "incident_withdraw_done", case_id)
-    draft = await request.app.state.drafts.load(person, _withdraw_key(case_id)) or {}
+    draft = await request.app.state.form_drafts.load(person, _withdraw_key(case_id)) or {}
     return _withdraw_form(request, incident, case_id, draft.get("reason", ""), None)
 
 
@@ -242,14 +242,14 @@ async def withdraw_post(request: Request) -> Response:
         ("reason", f"The reason must be {MAX_REASON:,} characters or fewer") if len(reason) > MAX_REASON else None)
     if problem:
         return _withdraw_form(request, incident, case_id, reason, _errors([problem]), status=400)
-    await request.app.state.drafts.save(person, _withdraw_key(case_id), {"reason": reason})
+    await request.app.state.form_drafts.save(person, _withdraw_key(case_id), {"reason": reason})
     return _go(request, "incident_withdraw_check", case_id)
 
 
 async def withdraw_check(request: Request) -> Response:
     person = require_person(request, WITHDRAWERS)
     case_id = case_id_of(request)
-    draft = await request.app.state.drafts.load(person, _withdraw_key(case_id))
+    draft = await request.app.state.form_drafts.load(person, _withdraw_key(case_id))
     if not draft:
         return _go(request, "incident_withdraw", case_id)
     incident = await _incident(request, person, case_id)
@@ -263,7 +263,7 @@ async def withdraw_check(request: Request) -> Response:
 async def withdraw_record(request: Request) -> Response:
     person = require_person(request, WITHDRAWERS)
     case_id = case_id_of(request)
-    draft = await request.app.state.drafts.load(person, _withdraw_key(case_id))
+    draft = await request.app.state.form_drafts.load(person, _withdraw_key(case_id))
     if not draft:
         return _go(request, "incident_withdraw", case_id)
     try:
@@ -273,7 +273,7 @@ async def withdraw_record(request: Request) -> Response:
         incident = await _incident(request, person, case_id)
         return _withdraw_form(request, incident, case_id, draft["reason"],
                               _violations(exc, {"reason": "reason"}, {"reason": "Reason"}), status=400)
-    await request.app.state.drafts.discard(person, _withdraw_key(case_id))
+    await request.app.state.form_drafts.discard(person, _withdraw_key(case_id))
     return _go(request, "incident_withdraw_done", case_id)
 
 

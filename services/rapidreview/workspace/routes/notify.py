@@ -45,11 +45,11 @@ def _question(request: Request, slug: str) -> RedirectResponse:
 
 
 async def _draft(request: Request, person: Principal) -> dict[str, Any] | None:
-    return await request.app.state.drafts.load(person, notification.DRAFT_KEY)
+    return await request.app.state.form_drafts.load(person, notification.DRAFT_KEY)
 
 
 async def _save(request: Request, person: Principal, draft: dict[str, Any]) -> None:
-    await request.app.state.drafts.save(person, notification.DRAFT_KEY, draft)
+    await request.app.state.form_drafts.save(person, notification.DRAFT_KEY, draft)
 
 
 # -- start ------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Drafts of forms in the workspace's schema on a real PostgreSQL: the migrations create exactly the
+"""Form drafts in the workspace's schema on a real PostgreSQL: the migrations create exactly the
 declared tables, a draft comes back only to its owner, is sealed at rest (no answer in clear),
 replaced on save, gone after its time or when discarded, and key rotation re-seals it."""
 
@@ -14,7 +14,7 @@ from rapidreview.kernel.auth import Principal, Role
 from rapidreview.kernel.crypto import FieldCipher, KeyRing
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.migrations import upgrade_async
-from rapidreview.workspace.drafts import DatabaseDrafts, DraftTooLarge
+from rapidreview.workspace.form_drafts import DatabaseFormDrafts, DraftTooLarge
 from rapidreview.workspace.readmodel.bootstrap import MIGRATIONS
 from rapidreview.workspace.readmodel.storage import SCHEMA, metadata, rotate_keys
 
@@ -53,14 +53,14 @@ async def test_a_draft_is_sealed_kept_for_its_owner_only_and_expires(fresh_datab
     await upgrade_async(MIGRATIONS, fresh_database)
     db, clock = Database(fresh_database), Clock()
     cipher = FieldCipher(KeyRing.generate())
-    drafts = DatabaseDrafts(db, cipher, ttl_seconds=3600, clock=clock)
+    drafts = DatabaseFormDrafts(db, cipher, ttl_seconds=3600, clock=clock)
     try:
         await drafts.save(LA, "notify", {"answers": {"harm_description": CANARY}})
         assert (await drafts.load(LA, "notify"))["answers"]["harm_description"] == CANARY
         assert await drafts.load(SAME_SUBJECT_OTHER_PARTNERSHIP, "notify") is None
         assert await drafts.load(LA, "withdraw:x") is None
         async with db.engine.connect() as conn:
-            stored = " ".join(str(r) for r in (await conn.execute(text("SELECT * FROM workspace.drafts"))).all())
+            stored = " ".join(str(r) for r in (await conn.execute(text("SELECT * FROM workspace.form_drafts"))).all())
         assert "Canary-7f3e" not in stored and "person-la-1" not in stored
 
         await drafts.save(LA, "notify", {"answers": {}})  # replaced, not added
@@ -70,7 +70,7 @@ async def test_a_draft_is_sealed_kept_for_its_owner_only_and_expires(fresh_datab
         assert await drafts.load(LA, "notify") is None
         await drafts.save(LA, "other", {})  # a save deletes the expired drafts
         async with db.engine.connect() as conn:
-            assert (await conn.execute(text("SELECT count(*) FROM workspace.drafts"))).scalar() == 1
+            assert (await conn.execute(text("SELECT count(*) FROM workspace.form_drafts"))).scalar() == 1
 
         await drafts.discard(LA, "other")
         assert await drafts.load(LA, "other") is None
@@ -84,10 +84,10 @@ async def test_key_rotation_reseals_drafts_and_they_still_open(fresh_database: s
     await upgrade_async(MIGRATIONS, fresh_database)
     db, ring = Database(fresh_database), KeyRing.generate("k1")
     try:
-        await DatabaseDrafts(db, FieldCipher(ring)).save(LA, "notify", {"answers": {"child_ref": "Child Q"}})
+        await DatabaseFormDrafts(db, FieldCipher(ring)).save(LA, "notify", {"answers": {"child_ref": "Child Q"}})
         rotated = FieldCipher(ring.rotated("k2"))
         async with AsyncSession(db.engine) as session:
             assert await rotate_keys(session, rotated) == 1
-        assert (await DatabaseDrafts(db, rotated).load(LA, "notify"))["answers"]["child_ref"] == "Child Q"
+        assert (await DatabaseFormDrafts(db, rotated).load(LA, "notify"))["answers"]["child_ref"] == "Child Q"
     finally:
         await db.dispose()
