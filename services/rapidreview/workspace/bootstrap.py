@@ -168,6 +168,7 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     app.state.clock = parts.clock
     app.state.read_model = parts.read_model
     app.state.drafts = parts.drafts
+    app.state.form_drafts = parts.form_drafts
     app.state.route_names = {r.name for r in routes if getattr(r, "name", None)}
 
     def today() -> dt.date:
