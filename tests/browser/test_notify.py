@@ -287,3 +287,58 @@ def test_another_partnership_cannot_read_a_notifications_confirmation(web: Web, 
     assert response is not None and response.status == 403
     expect(page.get_by_text("Child Soon")).to_have_count(0)
     expect(page.locator("#duties")).to_have_count(0)
+
+
+async def _workspace_rows(web: Web) -> str:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(web.stack.database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(text("SELECT * FROM workspace.form_drafts"))).all()
+        return "\n".join(str(r) for r in rows)
+    finally:
+        await engine.dispose()
+
+
+def test_what_is_typed_into_the_forms_never_reaches_the_log_titles_urls_or_the_drafts_in_clear(web: Web, page: Page) -> None:
+    run = uuid.uuid4().hex[:6]
+    child, text = f"ChildCanary{run}", f"TypedCanary{run}"
+    log_path = web.stack.web.log_path  # type: ignore[union-attr]
+    before = log_path.stat().st_size
+    sign_in(page, web.url, "demo-la-officer")
+    answer_up_to_dates(page, web, child)
+    page.get_by_role("link", name="Back").click()
+    page.get_by_role("link", name="Back").click()
+    page.get_by_label("Description of the harm (optional)").fill(f"{text} in the description")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()
+    # Kept between pages, sealed: nothing typed is in the drafts' table in clear.
+    stored = run_async(_workspace_rows(web))
+    assert stored and child not in stored and text not in stored
+    fill_date(page, "Date of the incident", WorkingDayCalendar().today() - dt.timedelta(days=2))
+    fill_date(page, "Date the local authority became aware", WorkingDayCalendar().today() - dt.timedelta(days=1))
+    page.get_by_role("button", name="Continue").click()
+    answer_from_place(page)
+    page.get_by_role("button", name="Send notification").click()
+    expect(page.locator("#confirmation")).to_contain_text(child)
+    titles, urls = [page.title()], [page.url]
+    page.get_by_role("link", name="Go to the case").click()
+    page.get_by_role("link", name="Withdraw the notification").click()
+    page.get_by_label("Why is the notification withdrawn?").fill(f"{text} in the reason")
+    page.get_by_role("button", name="Continue").click()
+    titles.append(page.title())
+    urls.append(page.url)
+    assert text not in run_async(_workspace_rows(web))
+    page.get_by_role("button", name="Withdraw the notification").click()
+    expect(page.locator("#confirmation")).to_contain_text("Notification withdrawn")
+    titles.append(page.title())
+    urls.append(page.url)
+    for seen in titles + urls:
+        assert child not in seen and text not in seen, seen
+    with log_path.open("rb") as log:
+        log.seek(before)
+        written = log.read()
+    assert b'"page served"' in written
+    assert child.encode() not in written and text.encode() not in written
