@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 
 import grpc
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.calendar import WorkingDayCalendar
@@ -342,3 +342,19 @@ def test_what_is_typed_into_the_forms_never_reaches_the_log_titles_urls_or_the_d
         written = log.read()
     assert b'"page served"' in written
     assert child.encode() not in written and text.encode() not in written
+
+
+def test_a_whole_notification_works_without_javascript(web: Web, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        child = a_child()
+        sign_in(page, web.url, "demo-la-officer")
+        answer_everything(page, web, child, WorkingDayCalendar().today() - dt.timedelta(days=1))  # "Add another agency" too
+        page.get_by_role("button", name="Send notification").click()
+        expect(page.locator("#confirmation")).to_contain_text(child)
+        expect(page.locator("#clocks tr[data-clock='NOTIFY.DEADLINE']")).to_contain_text("working days left")
+        assert len(incidents_with(web, child)) == 1
+    finally:
+        context.close()
