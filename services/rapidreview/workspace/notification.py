@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidreview.v1 import common_pb2, intake_pb2
-from rapidreview.workspace.agency_form import AgencyRow, rows_from_form, validate_rows
+from rapidreview.workspace.agency_form import AREA_OF_PROTO, KIND_OF_PROTO, AgencyRow, rows_from_form, validate_rows
 from rapidreview.workspace.date_input import DateValue
 
 DRAFT_KEY = "notify"
@@ -338,6 +338,29 @@ def to_request(draft: dict[str, Any]) -> intake_pb2.NotifyIncidentRequest:
         referred_by_agency=a.get("referred_by", ""),
     )
     return intake_pb2.NotifyIncidentRequest(idempotency_key=draft["key"], notification=n)
+
+
+def answers_from(n: intake_pb2.Notification) -> dict[str, Any]:
+    """The answers of every page for a notification as recorded (to change it): `to_request` of a
+    draft holding them gives the same notification back."""
+    def form_of(options: tuple[tuple[Any, ...], ...], value: int) -> str:
+        return next((o[0] for o in options if o[1] == value), "")
+
+    child = n.child
+    circumstances = [key for key, _ in CIRCUMSTANCES if getattr(child, key)]
+    agencies = [AgencyRow(name=a.name, kind=KIND_OF_PROTO.get(a.kind, ""), area=a.area, area_type=AREA_OF_PROTO.get(a.area_type, ""),
+                          agency_id=a.agency_id).as_dict() for a in n.agencies]
+    return {
+        "child_ref": child.child_ref, "age_years": str(child.age_years) if child.HasField("age_years") else "",
+        "unborn": child.unborn, "circumstances": circumstances, "no_circumstances": not circumstances,
+        "nature": form_of(NATURES, n.nature), "harm_domains": [form_of(HARM_DOMAINS, d) for d in n.harm_domains],
+        "recovered": ("yes" if n.recovered else "no") if n.nature == common_pb2.NATURE_SERIOUS_HARM else "",
+        "harm_description": n.harm_description, "abuse_or_neglect": form_of(ABUSE, n.abuse_or_neglect),
+        "incident_date": DateValue.from_iso(n.incident_date).as_dict(), "la_aware_date": DateValue.from_iso(n.la_aware_date).as_dict(),
+        "notifying_la": n.notifying_la, "incident_country": form_of(COUNTRIES, n.incident_country), "incident_la": n.incident_la,
+        "home_la": n.home_la, "setting": form_of(SETTINGS, n.setting), "agencies": agencies,
+        "referred_by": n.referred_by_agency, "referral_answered": True,
+    }
 
 
 # -- intake's field violations, on the pages of their fields -------------------------------------

@@ -216,3 +216,18 @@ def test_the_business_unit_may_notify_too(workspace: Workspace) -> None:
 def test_an_unknown_question_is_a_missing_page(ws: Workspace) -> None:
     post(ws, "/notify", {})
     assert ws.client.get("/notify/not-a-question").status_code == 404
+
+
+def test_a_recorded_notification_read_back_into_answers_gives_the_same_notification() -> None:
+    from pathlib import Path
+
+    from google.protobuf import json_format
+
+    from rapidreview.workspace import notification
+
+    recorded = json_format.Parse((Path(__file__).resolve().parents[3] / "docs" / "examples" / "notification.json").read_text(), intake_pb2.NotifyIncidentRequest())
+    recorded.notification.child.child_protection_plan = True
+    recorded.notification.referred_by_agency = "gp-practice"
+    draft = {**notification.new_draft(), "answers": notification.answers_from(recorded.notification)}
+    assert notification.to_request(draft).notification == recorded.notification
+    assert notification.first_unanswered({**draft, "done": [p.slug for p in notification.PAGES]}) == ""
