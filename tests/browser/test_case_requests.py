@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 
 import grpc
+from google.protobuf import json_format
 from playwright.sync_api import Locator, Page, expect
 
 from rapidreview.kernel.auth import Role
@@ -17,7 +18,7 @@ from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.v1 import gathering_pb2 as G
 from rapidreview.v1 import gathering_pb2_grpc
 from tests.browser.conftest import Web, _notify
-from tests.browser.support import assert_accessible, run_async, screenshot, sign_in
+from tests.browser.support import REPO, assert_accessible, run_async, screenshot, sign_in
 from tests.support.harness import eventually
 
 EXAMPLE_AGENCIES = 7  # docs/examples/notification.json
@@ -97,6 +98,32 @@ def test_the_business_unit_sees_every_request_and_chases_an_agency(web: Web, pag
     page.locator("#request-west-yorkshire-police").get_by_role("button", name="Chase West Yorkshire Police").click()
     expect(page.locator("#flash")).to_contain_text("already chased today")
     assert by_agency(web, case_id)["west-yorkshire-police"].chase_count == 1
+
+
+async def _submit_gp_return_twice(web: Web, case_id: str) -> None:
+    request = json_format.Parse((REPO / "docs" / "examples" / "agency-return-gp-late.json").read_text(), G.SubmitAgencyReturnRequest())
+    request.case_id = case_id
+    token = web.token(Role.AGENCY, agency="gp-practice")
+    async with grpc.aio.insecure_channel(web.stack.replicas_of("gathering")[0].address) as channel:
+        stub = gathering_pb2_grpc.GatheringServiceStub(channel)
+        await stub.SubmitAgencyReturn(request, metadata=(("authorization", f"Bearer {token}"),), timeout=15)
+        request.agency_return.involvement_summary += " Amended after checking the records again."
+        await stub.SubmitAgencyReturn(request, metadata=(("authorization", f"Bearer {token}"),), timeout=15)
+
+
+def test_every_version_of_an_amended_return_is_listed(web: Web, page: Page) -> None:
+    case_id = case_with_requests(web)
+    run_async(_submit_gp_return_twice(web, case_id))
+    sign_in(page, web.url, "demo-business-unit")
+    page.goto(f"{web.url}/cases/{case_id}/requests")
+    gp = page.locator("#request-gp-practice")
+    expect(gp).to_contain_text("Returned")
+    today = WorkingDayCalendar().today()
+    expect(gp).to_contain_text(f"Version 1 received {today.day} {today.strftime('%B %Y')}")
+    expect(gp).to_contain_text("Version 2 received")
+    expect(page.locator("#gathering")).to_contain_text("1 of 7")
+    expect(gp.get_by_role("button")).to_have_count(0)  # returned: nothing to chase
+    assert_accessible(page)
 
 
 def test_the_business_unit_adds_agencies_and_bad_input_stores_nothing(web: Web, page: Page) -> None:

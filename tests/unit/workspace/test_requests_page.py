@@ -49,7 +49,11 @@ def status(gathering: int = G.GATHERING_STATUS_OPEN) -> G.GetRequestStatusRespon
 def ws(workspace: Workspace) -> Workspace:
     incident = intake_pb2.Incident(case_id=CASE, partnership="leeds")
     incident.notification.child.child_ref = "Child Q"
-    workspace.services.answers.update({"GetIncident": intake_pb2.GetIncidentResponse(incident=incident), "GetRequestStatus": status()})
+    versions = G.GetAgencyReturnResponse()
+    versions.versions.add(version=1, submitted_on="2024-06-24", late=True)
+    versions.versions.add(version=2, submitted_on="2024-06-26", late=True)
+    workspace.services.answers.update({"GetIncident": intake_pb2.GetIncidentResponse(incident=incident), "GetRequestStatus": status(),
+                                       "GetAgencyReturn": versions})
     workspace.read_model.reminders_by_case[("leeds", CASE)] = [
         ReminderSent("r1", CASE, "RR.AGENCIES", "west-yorkshire-police", "overdue", dt.date(2024, 6, 17), "agency",
                      "west-yorkshire-police", "sent", 2, dt.datetime(2024, 6, 18, 8, tzinfo=dt.UTC)),
@@ -82,7 +86,9 @@ def test_the_page_shows_every_request_with_status_due_date_versions_and_chases(w
     assert "Overdue" in police and "21 June 2024" in police and "2 working days overdue" in police
     assert "1 time, last on 19 June 2024" in police and "Chase West Yorkshire Police" in police
     gp = row(page.text, "gp-practice")
-    assert "Returned" in gp and "Version 2 (2 versions), first received 24 June 2024 (late)" in gp and "Chase" not in gp
+    assert "Returned" in gp and "Chase" not in gp
+    assert "Version 1 received 24 June 2024 (late)" in gp and "Version 2 received 26 June 2024 (late)" in gp
+    assert [r.agency_id for r in sent(ws, "GetAgencyReturn")] == ["gp-practice"]  # only the amended return's versions are read
     assert "3 working days left" in row(page.text, "sibling-nursery")
     assert 'aria-current="page">Information requests' in page.text
     for link in ("requests/add", "requests/open", "requests/close"):

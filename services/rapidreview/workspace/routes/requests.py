@@ -8,6 +8,7 @@ unit acts from here (gathering, as the person): ask more agencies (OpenRequests)
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -75,6 +76,18 @@ async def _status(request: Request, person: Any, case_id: str) -> G.GetRequestSt
     return await person_client(request, person).gathering.GetRequestStatus(G.GetRequestStatusRequest(case_id=case_id))
 
 
+async def _versions(request: Request, person: Any, case_id: str, requests: Any) -> dict[str, list[str]]:
+    """Each amended return's versions ("Version 1 received 10 June 2024, late"), read from gathering:
+    one call per agency that sent more than one version (the first return's date is on the request)."""
+    amended = [r.agency.agency_id for r in requests if r.latest_version > 1]
+    gathering = person_client(request, person).gathering
+    answers = await asyncio.gather(*(gathering.GetAgencyReturn(G.GetAgencyReturnRequest(case_id=case_id, agency_id=agency_id))
+                                     for agency_id in amended))
+    return {agency_id: [f"Version {v.version} received {presenters.long_date(v.submitted_on)}{' (late)' if v.late else ''}"
+                        for v in answer.versions]
+            for agency_id, answer in zip(amended, answers, strict=True)}
+
+
 def _request_row(r: G.InformationRequest, *, gathering_open: bool, may_chase: bool) -> dict[str, Any]:
     clock = r.clock
     text, classes = _REQUEST.get(r.status, ("Unknown", "govuk-tag--grey"))
@@ -127,6 +140,9 @@ async def case_requests(request: Request) -> Response:
     status = await _status(request, person, case_id)
     gathering_open = status.status == G.GATHERING_STATUS_OPEN
     rows = [_request_row(r, gathering_open=gathering_open, may_chase=person.role in CHASERS) for r in status.requests]
+    versions = await _versions(request, person, case_id, status.requests)
+    for row in rows:
+        row["versions"] = versions.get(row["agency_id"], [])
     names = {r.agency.agency_id: r.agency.name for r in status.requests}
     read_model = request.app.state.read_model
     reminders = None
