@@ -21,11 +21,14 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from rapidreview.kernel.auth import AccessTable, Principal, Role, TokenVerifier, authorise, reset_current_grant, set_current_grant
+from rapidreview.kernel.auth import (
+    AccessTable, Principal, Role, TokenVerifier, authorise, principal_from_claims, reset_current_grant, set_current_grant,
+)
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
 from rapidreview.kernel.grpc_errors import database_unavailable, internal_status, to_status, unavailable_status
 from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
+from rapidreview.kernel.partnerships import PartnershipRegistry
 from rapidreview.kernel.ratelimit import RateLimiter
 
 log = get_logger(__name__)
@@ -162,16 +165,26 @@ def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[s
     return authenticate
 
 
-def load_certificate_identities(path: Path) -> dict[str, Principal]:
+def load_certificate_identities(path: Path, registry: PartnershipRegistry | None = None) -> dict[str, Principal]:
     """Reads the mTLS identity map: certificate common name -> principal
-    (YAML mapping of CN to {role, partnership, agency})."""
+    (YAML mapping of CN to {role, partnership, agency}), each checked like a
+    token's claims (raises ConfigError naming the entry)."""
     import yaml
 
+    from rapidreview.kernel.config import ConfigError
+
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        str(cn): Principal(subject=f"cert:{cn}", role=Role(v["role"]), partnership=str(v.get("partnership", "")), agency=str(v.get("agency", "")))
-        for cn, v in data.items()
-    }
+    if not isinstance(data, dict):
+        raise ConfigError("RR_TLS_CLIENT_IDENTITIES_FILE: expected a mapping of common names")
+    out = {}
+    for n, (cn, v) in enumerate(data.items(), 1):
+        claims = {"sub": f"cert:{cn}", "exp": 0, **(v if isinstance(v, dict) else {})}
+        try:
+            principal, _ = principal_from_claims(claims, registry or PartnershipRegistry())
+        except Unauthenticated as exc:
+            raise ConfigError(f"RR_TLS_CLIENT_IDENTITIES_FILE: entry {n}: {exc.message.removeprefix('invalid token: ')}") from None
+        out[str(cn)] = principal
+    return out
 
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
