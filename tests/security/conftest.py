@@ -105,6 +105,35 @@ async def row_counts(stack: Stack) -> dict[str, int]:
     return counts
 
 
+async def settle(stack: Stack, timeout: float = 60) -> None:
+    """Waits until every outbox row is published (or parked) and every durable consumer is
+    idle: what an accepted call set off elsewhere is done before the next refusal is judged."""
+    import nats
+
+    from rapidreview.kernel.events import EVENTS_STREAM
+    from tests.support.harness import eventually
+
+    engine = next(iter(stack.services.values())).infra.db.engine  # type: ignore[union-attr]
+    nc = await nats.connect(stack.nats_url)
+    try:
+        js = nc.jetstream()
+
+        async def quiet() -> bool:
+            async with engine.connect() as conn:
+                for schema in SERVICES:
+                    if (await conn.execute(text(f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL "
+                                                "AND parked_at IS NULL"))).scalar_one():
+                        return False
+            for info in await js.consumers_info(EVENTS_STREAM):
+                if info.num_pending or info.num_ack_pending:
+                    return False
+            return True
+
+        await eventually(quiet, timeout=timeout, interval=0.05, what="outboxes published and consumers idle")
+    finally:
+        await nc.close()
+
+
 async def stop_quickly(service: RunningService) -> None:
     """Stops a service without draining its NATS connection first: an idle pull
     subscription can make a drain wait out its whole timeout (see the criteria

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from google.protobuf import descriptor_pool
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
@@ -26,6 +27,7 @@ from rapidreview.kernel.auth import (
 )
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
 from rapidreview.kernel.grpc_errors import database_unavailable, internal_status, to_status, unavailable_status
+from rapidreview.kernel.input_limits import InputLimits
 from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
 from rapidreview.kernel.partnerships import PartnershipRegistry
@@ -54,8 +56,24 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         rate_limiter: RateLimiter | None = None,
         recorder: CallRecorder | None = None,
         service: str = "",
+        limits: InputLimits | None = None,
     ) -> None:
         self.service = service
+        if limits is None:
+            from rapidreview.limits import LIST_CAPS
+
+            limits = InputLimits(LIST_CAPS)
+        self.limits = limits
+        # Every request type this table names must have a cap on each of its lists: a
+        # missing one stops the service here rather than going unchecked.
+        pool = descriptor_pool.Default()
+        requests = []
+        for method in table:
+            try:
+                requests.append(pool.FindMethodByName(method.strip("/").replace("/", ".")).input_type)
+            except KeyError:
+                continue  # another service's RPC, not loaded in this process
+        limits.require_caps(requests)
         self.authenticate = authenticate
         self.table = table
         self.rate_limiter = rate_limiter
@@ -86,12 +104,13 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                         request = deserialize(raw) if deserialize else raw
                     except Exception:  # noqa: BLE001 - bytes that are not the request message
                         raise InvalidArgument([("request", "not a valid message of this RPC")]) from None
-                    if b"\x00" in raw and deserialize:
-                        # No text of the API holds NUL, and PostgreSQL refuses it in text: refuse it here,
-                        # for every field of every RPC, rather than answer INTERNAL from a query.
-                        with_nul = fields_with_nul(request)
-                        if with_nul:
-                            raise InvalidArgument([(f, "must not contain NUL characters") for f in with_nul])
+                    if deserialize:
+                        # List caps, distinct enum values, and no NUL (no text of the API holds one, and
+                        # PostgreSQL refuses it in text) for every field of every RPC, before any handler:
+                        # a handler never sees a list longer than its cap, and no query gets a NUL.
+                        violations = self.limits.violations(request, nul=b"\x00" in raw)
+                        if violations:
+                            raise InvalidArgument(violations)
                     token = set_current_grant(grant)
                     try:
                         with bind_context(caller=principal.subject, role=principal.role.value):
@@ -128,22 +147,6 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         return grpc.unary_unary_rpc_method_handler(
             behaviour, request_deserializer=None, response_serializer=handler.response_serializer
         )
-
-
-def fields_with_nul(msg: Any, prefix: str = "") -> list[str]:
-    """Paths of the string fields of `msg` (recursively) that contain a NUL character."""
-    out: list[str] = []
-    for field, value in msg.ListFields():
-        path = prefix + field.name
-        items = list(value) if field.is_repeated else [value]
-        for i, item in enumerate(items):
-            where = f"{path}[{i}]" if field.is_repeated else path
-            if field.message_type is not None:
-                if not field.message_type.GetOptions().map_entry:
-                    out += fields_with_nul(item, where + ".")
-            elif isinstance(item, str) and "\x00" in item:
-                out.append(where)
-    return out
 
 
 def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[str, Principal] | None = None) -> Authenticator:
