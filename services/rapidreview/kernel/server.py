@@ -32,10 +32,10 @@ from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
 from rapidreview.kernel.partnerships import PartnershipRegistry
 from rapidreview.kernel.ratelimit import RateLimiter
+from rapidreview.kernel.responses import MAX_MESSAGE_BYTES
 
 log = get_logger(__name__)
 
-MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 API_PREFIX = "/rapidreview."
 
 Authenticator = Callable[[dict[str, str], grpc.aio.ServicerContext], Principal]

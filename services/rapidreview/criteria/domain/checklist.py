@@ -14,6 +14,8 @@ NOT_AUTOMATIC = "NOT.AUTOMATIC"
 # RULES.md sections 1-3 and the statement that is always shown.
 CHECKLIST_PREFIXES = ("DEF.", "NOTIFY.", "RR.", "LOCAL.", "REGARD.")
 CLOCK_IDS = ("NOTIFY.DEADLINE", "RR.DEADLINE")
+#: Unmatched theme tags a checklist lists (the first; a case's tags are otherwise unbounded).
+MAX_UNMATCHED_THEMES = 50
 
 EDITION_ENUM = {"wt2018": common_pb2.EDITION_WT2018, "wt2023": common_pb2.EDITION_WT2023}
 
@@ -84,7 +86,7 @@ def build_checklist(
         partnership=facts.partnership,
         evaluated_on=evaluation.today.isoformat(),
         collation_version=collation_version,
-        unmatched_themes=list(evaluation.unmatched_themes),
+        unmatched_themes=list(evaluation.unmatched_themes)[:MAX_UNMATCHED_THEMES],
         panel_view_prompt=PANEL_VIEW_PROMPT,
         reason=reason,
     )
