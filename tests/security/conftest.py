@@ -181,10 +181,23 @@ def own_database(postgres_server) -> Iterator[str]:  # type: ignore[no-untyped-d
     postgres_server.drop_database(name)
 
 
+#: The partnership registry of the suites: tokens naming another partnership, or (in
+#: bradford) another agency, are refused.
+REGISTRY = f"""\
+partnerships:
+  {PARTNERSHIP}: {{}}
+  {OTHER_PARTNERSHIP}:
+    agencies: [{AGENCY}]
+"""
+
+
 def security_env(database_url: str, nats_url: str, creds: DevCredentials, **extra: str) -> dict[str, str]:
-    """The services' environment: a fixed today, and a rate limit no test reaches
-    (rate limiting has its own test)."""
-    settings = {"RR_TODAY": TODAY, "RR_RATE_LIMIT_RPS": "100000", "RR_RATE_LIMIT_BURST": "100000", **extra}
+    """The services' environment: a fixed today, a partnership registry, and a rate limit
+    no test reaches (rate limiting has its own test)."""
+    registry = creds.folder / "partnerships.yaml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    settings = {"RR_TODAY": TODAY, "RR_RATE_LIMIT_RPS": "100000", "RR_RATE_LIMIT_BURST": "100000",
+                "RR_PARTNERSHIP_CONFIG_FILE": str(registry), **extra}
     return service_env(database_url, nats_url, creds, **settings)
 
 

@@ -26,7 +26,7 @@ from rapidreview.kernel.grpc_errors import field_violations
 from rapidreview.kernel.input_limits import repeated_fields
 from rapidreview.kernel.server import MAX_MESSAGE_BYTES
 from rapidreview.limits import LIST_CAPS
-from rapidreview.v1 import common_pb2, intake_pb2
+from rapidreview.v1 import common_pb2, decisions_pb2, intake_pb2
 from tests.security.conftest import SERVICES, Stack, row_counts, security_env, settle
 from tests.security.fuzz import leaf_paths
 from tests.security.pipeline import CaseRun
@@ -385,3 +385,36 @@ async def test_partner_callers_over_the_rate_limit_get_resource_exhausted_and_se
         assert {c for c, _ in services_calls} == {grpc.StatusCode.OK}
     finally:
         await limited.stop()
+
+
+async def test_a_command_whose_answer_could_not_be_sent_is_refused_and_stores_nothing(stack):
+    """Issue 14 §1: a refused call stored data (the answer was RESOURCE_EXHAUSTED, the change
+    committed). Decisions answers a command with the whole case; recommendations as long as
+    validation allows, in 4-byte characters, are recorded until the case would be too large
+    to send: that call is RESOURCE_EXHAUSTED, nothing of it is stored, and the case still reads."""
+    run = CaseRun(stack)
+    await run.through_evaluation()
+    rpc = next(r for r in RPCS if r.name == "RecordRecommendation")
+    wide = "\U0001F600"
+    refused = None
+    for attempt in range(20):
+        request = valid_request(rpc, CaseIds(case_id=run.case_id, evaluation_id=run.evaluation_id))
+        request.idempotency_key = f"largest-recommendation-{attempt}"
+        request.rationale = wide * 8000
+        for view in request.criteria:
+            view.rationale = wide * 4000
+        del request.immediate_learning[:]
+        for _ in range(50):
+            request.immediate_learning.add(description=wide * 2000)
+        before = await row_counts(stack)
+        code, error = await call(stack, rpc, request, Role.RAG_MEMBER)
+        if code != grpc.StatusCode.OK:
+            refused = (code, error, before)
+            break
+    assert refused is not None, "20 of the largest recommendations were all answered"
+    code, error, before = refused
+    assert code == grpc.StatusCode.RESOURCE_EXHAUSTED and "nothing was stored" in (error.details() or "")
+    assert await row_counts(stack) == before
+    case = await stack.stub("decisions").GetCase(decisions_pb2.GetCaseRequest(case_id=run.case_id),
+                                                  metadata=stack.md(Role.BUSINESS_UNIT), timeout=60)
+    assert len(case.case.recommendations) == attempt
