@@ -43,6 +43,7 @@ LIST_CAPS: dict[str, int] = {
     V1 + "CaseFacts.earlier_reviews": 1000,
     V1 + "EarlierReview.themes": 50,
     V1 + "ImportEarlierReviewsRequest.reviews": 500,
+    V1 + "ListCaseThemesRequest.case_ids": 500,
     # decisions
     V1 + "RecordRecommendationRequest.criteria": 50,
     V1 + "RecordRecommendationRequest.immediate_learning": 50,
@@ -52,4 +53,6 @@ LIST_CAPS: dict[str, int] = {
     V1 + "CommissionReviewRequest.panel": 30,
     V1 + "RecordIdentifyingDetailsRequest.details": 100,
     V1 + "PublishRequest.learning_themes": 30,
+    V1 + "RenderRapidReviewReportRequest.formats": 2,  # distinct ReportFormat values
+    V1 + "GetRapidReviewReportRequest.formats": 2,  # distinct ReportFormat values
 }

@@ -128,7 +128,8 @@ class Settings:
     clock_watch_interval: float = 60.0
     #: RR_DUE_SOON_WORKING_DAYS — working days before a due date that deadline.due_soon fires.
     due_soon_working_days: int = 2
-    #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML).
+    #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML): each service reads its own section;
+    #: `contacts` (business unit and agency mailboxes) is read by gathering and the workspace.
     partnership_config_file: Path | None = None
     #: RR_RR_CLOCK_FROM — what RR.DEADLINE counts from: "notification" (default) or "awareness".
     rr_clock_from: str = "notification"
@@ -137,10 +138,22 @@ class Settings:
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
     rate_limit_rps: float = 20.0
     rate_limit_burst: int = 40
-    #: RR_DELIVERY_CONFIG_FILE — advisory-group e-mail delivery (criteria service): SMTP and recipients, YAML.
+    #: RR_DELIVERY_CONFIG_FILE — e-mail delivery: SMTP and the advisory group's recipients (criteria's summaries;
+    #: gathering's chases and the workspace's reminders use its SMTP settings), YAML.
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""
+    #: RR_NATIONAL_THEMES_FILE — the national themes list (criteria service): a YAML file, "none" for
+    #: no list; empty means the list shipped with the product.
+    national_themes_file: str = ""
+    #: RR_INTAKE_ADDR / RR_GATHERING_ADDR / RR_CRITERIA_ADDR — where the decisions service reads the
+    #: other services' records for reports and figures (HOST:PORT; empty: the default ports on 127.0.0.1).
+    intake_addr: str = ""
+    gathering_addr: str = ""
+    criteria_addr: str = ""
+    #: RR_PEER_TLS_CA_FILE — CA bundle to verify those services' TLS certificates (TLS when set; the
+    #: service's own RR_TLS_CERT_FILE/RR_TLS_KEY_FILE is presented as client certificate when set).
+    peer_tls_ca_file: Path | None = None
 
 
 _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -175,6 +188,11 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
     "delivery_config_file": ("RR_DELIVERY_CONFIG_FILE", _path),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
+    "national_themes_file": ("RR_NATIONAL_THEMES_FILE", str),
+    "intake_addr": ("RR_INTAKE_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "gathering_addr": ("RR_GATHERING_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "criteria_addr": ("RR_CRITERIA_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "peer_tls_ca_file": ("RR_PEER_TLS_CA_FILE", _path),
 }
 
 

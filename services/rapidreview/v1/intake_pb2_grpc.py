@@ -116,6 +116,7 @@ class IntakeServiceServicer:
 
     def RecordPartnersInformed(self, request, context):
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Publishes incident.partners_informed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -132,7 +133,8 @@ class IntakeServiceServicer:
 
     def ExtendClock(self, request, context):
         """Records an extension of a clock with its reason; the original due date
-        stays visible. FAILED_PRECONDITION for a clock already extended 10 times.
+        stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

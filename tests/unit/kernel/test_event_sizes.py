@@ -38,9 +38,13 @@ EVENT_PAYLOADS = {
     "incident.notified": intake_pb2.IncidentNotified,
     "incident.panel_notified": intake_pb2.IncidentPanelNotified,
     "incident.withdrawn": intake_pb2.IncidentWithdrawn,
+    "incident.partners_informed": intake_pb2.IncidentPartnersInformed,
+    "incident.clock_extended": intake_pb2.IncidentClockExtended,
     "agency.request_opened": gathering_pb2.AgencyRequestOpened,
     "agency.return_submitted": gathering_pb2.AgencyReturnSubmitted,
     "information.collated": gathering_pb2.InformationCollated,
+    "information.reopened": gathering_pb2.GatheringReopened,
+    "agency.chased": gathering_pb2.AgencyChased,
     "criteria.evaluated": criteria_pb2.CriteriaEvaluated,
     "summary.ready": criteria_pb2.SummaryReady,
     "decision.recommendation_recorded": decisions_pb2.RecommendationRecorded,
@@ -88,6 +92,8 @@ MADE_LISTS = {
     "Clock.extensions": max(MAX_EXTENSIONS, SIX_MONTHS_EXTENSIONS),  # intake ExtendClock, decisions RecordExtension
     "Incident.possible_duplicate_of": MAX_DUPLICATES_LISTED,  # intake/storage.py
     "Checklist.unmatched_themes": criteria_checklist.MAX_UNMATCHED_THEMES,
+    "Checklist.theme_sources": MAX_EVIDENCE,  # the reviews LOCAL.RECURRENT_THEMES cites, from its evidence
+    "ThemeSource.shared_themes": criteria_checklist.MAX_SHARED_THEMES,
     "InformationCollated.agencies": MAX_REQUESTS_PER_CASE,  # gathering/handlers.py
     "InformationCollated.missing_agencies": MAX_REQUESTS_PER_CASE,
     "InformationCollated.agencies_named_without_request": collation.EVENT_NAMED_WITHOUT_REQUEST,
@@ -127,6 +133,11 @@ STRINGS = {
     "IncidentPanelNotified.case_id": ID, "IncidentWithdrawn.case_id": ID,
     # gathering
     "InformationRequest.case_id": ID, "InformationRequest.opened_on": DATE, "InformationRequest.return_ref": REF,
+    "InformationRequest.last_chased_on": DATE,
+    "GatheringReopened.case_id": ID, "GatheringReopened.reopened_on": DATE,
+    "AgencyChased.case_id": ID, "AgencyChased.chase_id": ID, "AgencyChased.chased_on": DATE, "AgencyChased.due": DATE,
+    "IncidentPartnersInformed.case_id": ID, "IncidentPartnersInformed.informed_date": DATE,
+    "IncidentClockExtended.case_id": ID,
     "AgencyReturnSubmitted.case_id": ID, "AgencyReturnSubmitted.return_ref": REF, "AgencyReturnSubmitted.submitted_on": DATE,
     "InformationCollated.case_id": ID, "InformationCollated.partnership": PARTNERSHIP,
     "InformationCollated.agencies_named_without_request": AGENCY_ID,
@@ -141,6 +152,8 @@ STRINGS = {
     "Checklist.panel_view_prompt": len(criteria_checklist.PANEL_VIEW_PROMPT.encode()),
     "Checklist.fired_rules": RULE_ID, "Checklist.child_ref": 64 * TEXT, "Checklist.partnership": PARTNERSHIP,
     "Checklist.evaluated_on": DATE, "Checklist.unmatched_themes": 100 * TEXT, "Checklist.reason": 2000 * TEXT,
+    "ThemeSource.review_id": 64, "ThemeSource.title": 300 * TEXT, "ThemeSource.publisher": 200 * TEXT,
+    "ThemeSource.list_version": 64, "ThemeSource.shared_themes": 100 * TEXT,
     "SummaryReady.case_id": ID, "SummaryReady.evaluation_id": ID, "SummaryReady.sha256": 64,
     # decisions
     "RecommendationRecorded.case_id": ID, "RecommendationRecorded.recommendation_id": ID,
@@ -149,7 +162,7 @@ STRINGS = {
     "DecisionRecorded.recommendation_id": ID,
     "PanelSubmissionRecorded.case_id": ID, "PanelSubmissionRecorded.submission_id": ID,
     "PanelSubmissionRecorded.decision_id": ID, "PanelSubmissionRecorded.sent_date": DATE,
-    "PanelSubmissionRecorded.rapid_review_due": DATE,
+    "PanelSubmissionRecorded.rapid_review_due": DATE, "PanelSubmissionRecorded.report_id": ID,
     "PanelResponseRecorded.case_id": ID, "PanelResponseRecorded.response_id": ID,
     "PanelResponseRecorded.submission_id": ID, "PanelResponseRecorded.responded_on": DATE,
     "ReviewCommissioned.case_id": ID, "ReviewCommissioned.review_id": ID, "ReviewCommissioned.decision_id": ID,

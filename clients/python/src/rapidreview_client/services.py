@@ -159,6 +159,30 @@ class CriteriaClient:
         return self.connection.unary("/rapidreview.v1.CriteriaService/ReplayEvaluation", request, criteria_pb2.ReplayEvaluationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    def list_case_themes(
+        self, request: criteria_pb2.ListCaseThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.ListCaseThemesResponse:
+        """The learning themes of cases, mapped onto the themes vocabulary of each
+        case's pinned edition, as the latest evaluation saw them (for figures and
+        reports). INVALID_ARGUMENT for malformed ids or more than 500;
+        PERMISSION_DENIED when a case belongs to another partnership. Unknown ids
+        are listed in `not_found`.
+        """
+        return self.connection.unary("/rapidreview.v1.CriteriaService/ListCaseThemes", request, criteria_pb2.ListCaseThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def get_national_themes(
+        self, request: criteria_pb2.GetNationalThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetNationalThemesResponse:
+        """The national themes list in force: the Panel's published national reviews,
+        annual reports and briefings with their themes, compared by
+        LOCAL.RECURRENT_THEMES with every case (see docs/criteria.md).
+        """
+        return self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class AsyncCriteriaClient:
     """The criteria service."""
@@ -270,6 +294,30 @@ class AsyncCriteriaClient:
         FAILED_PRECONDITION when that edition version is no longer loaded.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ReplayEvaluation", request, criteria_pb2.ReplayEvaluationResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def list_case_themes(
+        self, request: criteria_pb2.ListCaseThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.ListCaseThemesResponse:
+        """The learning themes of cases, mapped onto the themes vocabulary of each
+        case's pinned edition, as the latest evaluation saw them (for figures and
+        reports). INVALID_ARGUMENT for malformed ids or more than 500;
+        PERMISSION_DENIED when a case belongs to another partnership. Unknown ids
+        are listed in `not_found`.
+        """
+        return await self.connection.unary("/rapidreview.v1.CriteriaService/ListCaseThemes", request, criteria_pb2.ListCaseThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_national_themes(
+        self, request: criteria_pb2.GetNationalThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetNationalThemesResponse:
+        """The national themes list in force: the Panel's published national reviews,
+        annual reports and briefings with their themes, compared by
+        LOCAL.RECURRENT_THEMES with every case (see docs/criteria.md).
+        """
+        return await self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -470,6 +518,54 @@ class DecisionClient:
         return self.connection.unary("/rapidreview.v1.DecisionService/VerifyAuditTrail", request, decisions_pb2.VerifyAuditTrailResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    def render_rapid_review_report(
+        self, request: decisions_pb2.RenderRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.RenderRapidReviewReportResponse:
+        """Renders the rapid review report to the Panel (RR.TO_PANEL) for the case's
+        current decision, as PDF and DOCX from one model, and stores both with
+        their SHA-256 digests (encrypted at rest). The report gathers what the
+        partnership must send: the case in brief (pseudonymous), awareness and
+        notification, the agencies involved and what each found, immediate
+        safeguarding actions, learning, the criteria with their evidence, the
+        recommendation and decision with their rationales (and any disagreement
+        of the Executive with the advisory group) and the timeliness of
+        NOTIFY.DEADLINE and RR.DEADLINE. Decisions reads the other services'
+        records through their APIs (GetIncident, GetCollatedInformation,
+        GetChecklist) with the caller's own credentials, never their tables.
+        FAILED_PRECONDITION before a decision is recorded, or when a format's
+        renderer is not installed; UNAVAILABLE when a service it reads from cannot
+        be reached (nothing is stored then).
+        """
+        return self.connection.unary("/rapidreview.v1.DecisionService/RenderRapidReviewReport", request, decisions_pb2.RenderRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def get_rapid_review_report(
+        self, request: decisions_pb2.GetRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetRapidReviewReportResponse:
+        """A stored rapid review report: by id, else the one recorded as sent with the
+        latest Panel submission, else the latest rendered. NOT_FOUND when none.
+        """
+        return self.connection.unary("/rapidreview.v1.DecisionService/GetRapidReviewReport", request, decisions_pb2.GetRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def get_yearly_figures(
+        self, request: decisions_pb2.GetYearlyFiguresRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetYearlyFiguresResponse:
+        """The partnership's yearly report figures for a date range (WT2023 yearly
+        report; Panel and DfE returns): notifications by nature, age band and
+        setting, timeliness of NOTIFY.DEADLINE and RR.DEADLINE, rapid reviews
+        completed, CSPR decisions and reasons, publications within six months,
+        learning themes by frequency and actions by agency. Computed from this
+        service's records and the other services' APIs (ListIncidents,
+        ListCaseThemes) called with the caller's credentials; optionally rendered as
+        CSV, JSON or HTML with charts.
+        """
+        return self.connection.unary("/rapidreview.v1.DecisionService/GetYearlyFigures", request, decisions_pb2.GetYearlyFiguresResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class AsyncDecisionClient:
     """The decisions service. Every RPC needs an authenticated caller of the case's
@@ -668,6 +764,54 @@ class AsyncDecisionClient:
         return await self.connection.unary("/rapidreview.v1.DecisionService/VerifyAuditTrail", request, decisions_pb2.VerifyAuditTrailResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    async def render_rapid_review_report(
+        self, request: decisions_pb2.RenderRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.RenderRapidReviewReportResponse:
+        """Renders the rapid review report to the Panel (RR.TO_PANEL) for the case's
+        current decision, as PDF and DOCX from one model, and stores both with
+        their SHA-256 digests (encrypted at rest). The report gathers what the
+        partnership must send: the case in brief (pseudonymous), awareness and
+        notification, the agencies involved and what each found, immediate
+        safeguarding actions, learning, the criteria with their evidence, the
+        recommendation and decision with their rationales (and any disagreement
+        of the Executive with the advisory group) and the timeliness of
+        NOTIFY.DEADLINE and RR.DEADLINE. Decisions reads the other services'
+        records through their APIs (GetIncident, GetCollatedInformation,
+        GetChecklist) with the caller's own credentials, never their tables.
+        FAILED_PRECONDITION before a decision is recorded, or when a format's
+        renderer is not installed; UNAVAILABLE when a service it reads from cannot
+        be reached (nothing is stored then).
+        """
+        return await self.connection.unary("/rapidreview.v1.DecisionService/RenderRapidReviewReport", request, decisions_pb2.RenderRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_rapid_review_report(
+        self, request: decisions_pb2.GetRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetRapidReviewReportResponse:
+        """A stored rapid review report: by id, else the one recorded as sent with the
+        latest Panel submission, else the latest rendered. NOT_FOUND when none.
+        """
+        return await self.connection.unary("/rapidreview.v1.DecisionService/GetRapidReviewReport", request, decisions_pb2.GetRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_yearly_figures(
+        self, request: decisions_pb2.GetYearlyFiguresRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetYearlyFiguresResponse:
+        """The partnership's yearly report figures for a date range (WT2023 yearly
+        report; Panel and DfE returns): notifications by nature, age band and
+        setting, timeliness of NOTIFY.DEADLINE and RR.DEADLINE, rapid reviews
+        completed, CSPR decisions and reasons, publications within six months,
+        learning themes by frequency and actions by agency. Computed from this
+        service's records and the other services' APIs (ListIncidents,
+        ListCaseThemes) called with the caller's credentials; optionally rendered as
+        CSV, JSON or HTML with charts.
+        """
+        return await self.connection.unary("/rapidreview.v1.DecisionService/GetYearlyFigures", request, decisions_pb2.GetYearlyFiguresResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class GatheringClient:
     """The gathering service. Every RPC needs an authenticated caller. Agencies
@@ -784,9 +928,25 @@ class GatheringClient:
     ) -> gathering_pb2.ReopenGatheringResponse:
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/ReopenGathering", request, gathering_pb2.ReopenGatheringResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def chase_agency(
+        self, request: gathering_pb2.ChaseAgencyRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> gathering_pb2.ChaseAgencyResponse:
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
+        """
+        return self.connection.unary("/rapidreview.v1.GatheringService/ChaseAgency", request, gathering_pb2.ChaseAgencyResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -905,9 +1065,25 @@ class AsyncGatheringClient:
     ) -> gathering_pb2.ReopenGatheringResponse:
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/ReopenGathering", request, gathering_pb2.ReopenGatheringResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def chase_agency(
+        self, request: gathering_pb2.ChaseAgencyRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> gathering_pb2.ChaseAgencyResponse:
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
+        """
+        return await self.connection.unary("/rapidreview.v1.GatheringService/ChaseAgency", request, gathering_pb2.ChaseAgencyResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -968,7 +1144,9 @@ class IntakeClient:
         self, request: intake_pb2.RecordPartnersInformedRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
-        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS)."""
+        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Publishes incident.partners_informed.
+        """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -988,7 +1166,8 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible. FAILED_PRECONDITION for a clock already extended 10 times.
+        stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1051,7 +1230,9 @@ class AsyncIntakeClient:
         self, request: intake_pb2.RecordPartnersInformedRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
-        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS)."""
+        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Publishes incident.partners_informed.
+        """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -1071,7 +1252,8 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible. FAILED_PRECONDITION for a clock already extended 10 times.
+        stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
