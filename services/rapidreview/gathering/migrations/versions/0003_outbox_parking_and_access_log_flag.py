@@ -20,13 +20,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('outbox', sa.Column('parked_at', sa.DateTime(timezone=True), nullable=True), schema='decisions')
-    op.add_column('outbox', sa.Column('park_reason', sa.String(length=200), nullable=True), schema='decisions')
+    op.add_column('outbox', sa.Column('parked_at', sa.DateTime(timezone=True), nullable=True), schema='gathering')
+    op.add_column('outbox', sa.Column('park_reason', sa.String(length=200), nullable=True), schema='gathering')
     op.add_column('access_log', sa.Column('values_replaced', sa.Boolean(), server_default=sa.false(), nullable=False),
-                  schema='decisions')
+                  schema='gathering')
 
 
 def downgrade() -> None:
-    op.drop_column('access_log', 'values_replaced', schema='decisions')
-    op.drop_column('outbox', 'park_reason', schema='decisions')
-    op.drop_column('outbox', 'parked_at', schema='decisions')
+    op.drop_column('access_log', 'values_replaced', schema='gathering')
+    op.drop_column('outbox', 'park_reason', schema='gathering')
+    op.drop_column('outbox', 'parked_at', schema='gathering')
