@@ -86,6 +86,7 @@ class AccessLog:
         self.service = service
         self.flush_interval = flush_interval
         self._pending: list[dict[str, object]] = []
+        self._flushing = asyncio.Lock()
 
     MAX_PENDING = 10_000
 
@@ -117,6 +118,12 @@ class AccessLog:
         self._pending.append(entry)
 
     async def flush(self) -> None:
+        """Writes what is pending. Flushes run one at a time, so a reader that flushes first
+        (ListAccessLog) also waits for a background flush already under way."""
+        async with self._flushing:
+            await self._flush()
+
+    async def _flush(self) -> None:
         if not self._pending:
             return
         batch, self._pending = self._pending, []
