@@ -21,6 +21,10 @@ ROUTE_MODULES = (
     "dashboard",   # the business unit's dashboard (every open case of the partnership)
     "cases",       # the case layout and the case overview
     "agency",      # "My requests" (agency leads)
+    "decisions",   # a case's decisions and review, and the business unit's commands on it
+    "documents",   # a case's documents (checklist summary, rapid review report)
+    "figures",     # the partnership's yearly figures
+    "audit",       # a case's audit trail (auditors) and the access log
 )
 
 
