@@ -106,7 +106,7 @@ CLOCK_NAMES = {
 
 def stage_tag(stage: int) -> dict[str, str]:
     text, classes = STAGES.get(stage, ("Not known yet", "govuk-tag--grey"))
-    return presenters.tag(text, classes)
+    return presenters.tag(text, f"{classes} rr-wide-tag")
 
 
 def decision_text(value: int) -> str:
@@ -115,7 +115,7 @@ def decision_text(value: int) -> str:
 
 def panel_response_tag(kind: int) -> dict[str, str]:
     text, classes = PANEL_RESPONSES.get(kind, ("Not recorded", "govuk-tag--grey"))
-    return presenters.tag(text, classes)
+    return presenters.tag(text, f"{classes} rr-wide-tag")
 
 
 def action_tag(action: D.Action) -> dict[str, str]:

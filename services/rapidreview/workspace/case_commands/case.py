@@ -107,7 +107,7 @@ EXTEND_CLOCK = Command(
           "changes a deadline: the statutory due date stays visible beside the new one.",
     fields=(
         Field("clock", "Which clock", RADIOS, choices=_open_clock_choices),
-        Field("extended-to", "New due date", DATE, not_future=False, not_past=True),
+        Field("extended-to", "New due date", DATE, not_future=False, hint="After the due date in force. For example, 5 7 2024"),
         Field("reason", "Why the clock is extended", TEXTAREA, max_length=2000),
     ),
     submit=_extend_clock,

@@ -270,7 +270,7 @@ REVIEW_EXTENSION = Command(
     fields=(
         Field("reason", "The parallel process", RADIOS, choices=EXTENSION_CHOICES),
         Field("explanation", "Why the review needs longer", TEXTAREA, max_length=2000),
-        Field("extended-to", "New target date", DATE, not_future=False, not_past=True),
+        Field("extended-to", "New target date", DATE, not_future=False, hint="After the target in force. For example, 31 3 2025"),
     ),
     submit=_review_extension,
     button="Record the extension",
