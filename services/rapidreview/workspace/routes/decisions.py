@@ -137,7 +137,7 @@ def _actions(person: Principal, ctx: CaseContext) -> list[dict[str, Any]]:
         "id": a.action_id, "description": a.description, "owner": a.owner_agency_id, "theme": a.theme,
         "due": presenters.long_date(a.due_date), "tag": words.action_tag(a), "evidence": a.evidence,
         "closed_on": presenters.long_date(a.closed_on), "agreed_on": presenters.long_date(a.created_on),
-        "update": update.path(ctx.case_id, a.action_id)
+        "update_href": update.path(ctx.case_id, a.action_id)
         if may_update and a.status not in (D.ACTION_STATUS_COMPLETED, D.ACTION_STATUS_CANCELLED) else "",
     } for a in ctx.state.actions]
 

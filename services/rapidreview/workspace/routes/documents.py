@@ -18,7 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from rapidreview.kernel.auth import Role
-from rapidreview.v1 import criteria_pb2, decisions_pb2 as D, intake_pb2
+from rapidreview.v1 import common_pb2, criteria_pb2, decisions_pb2 as D, intake_pb2
 from rapidreview.workspace import decision_presenters as words
 from rapidreview.workspace import errors, presenters
 from rapidreview.workspace.navigation import CASE_SECTIONS
@@ -36,6 +36,9 @@ _TRIGGERS = {
     criteria_pb2.EVALUATION_TRIGGER_PANEL_RESPONSE: "The Panel's response",
     criteria_pb2.EVALUATION_TRIGGER_NEW_THEMES: "New learning themes from completed reviews",
     criteria_pb2.EVALUATION_TRIGGER_MANUAL: "Re-evaluated by the business unit",
+    criteria_pb2.EVALUATION_TRIGGER_PANEL_NOTIFIED: "The Panel notification (the rapid review clock started)",
+    criteria_pb2.EVALUATION_TRIGGER_DECISION_RECORDED: "The decision was recorded",
+    criteria_pb2.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN: "The notification was withdrawn",
 }
 
 
@@ -60,7 +63,9 @@ def _uuid_param(request: Request, name: str) -> str:
 
 
 def _evaluation(e: Any) -> dict[str, Any]:
-    return {"id": e.evaluation_id, "trigger": _TRIGGERS.get(e.trigger, "Evaluation"), "edition": e.edition_version,
+    edition = common_pb2.Edition.Name(e.edition).removeprefix("EDITION_").lower() if e.edition else ""
+    return {"id": e.evaluation_id, "trigger": _TRIGGERS.get(e.trigger, "Evaluation"),
+            "edition": f"{edition}@{e.edition_version}" if edition else e.edition_version,
             "when": words.when(e.evaluated_at), "collation": e.collation_version}
 
 
