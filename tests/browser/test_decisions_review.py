@@ -6,12 +6,22 @@ through the services: recorded when confirmed, nothing stored when refused."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from rapidreview.v1 import decisions_pb2 as D
 from tests.browser.conftest import Web
 from tests.browser.decision_cases import case_at, case_state
 from tests.browser.support import assert_accessible, screenshot, sign_in
+
+
+@pytest.fixture
+def page_without_js(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
 
 
 def fill_date(page: Page, field: str, day: str, month: str, year: str) -> None:
@@ -188,3 +198,33 @@ def test_publication_is_refused_while_details_remain_and_before_the_presend_date
     assert_accessible(page)
     screenshot(page, "decisions-published")
     assert case_state(web, case_id).publication.learning_themes == ["Bruising in non-mobile babies", "Domestic abuse information sharing"]
+
+
+def test_check_your_answers_and_add_another_work_without_javascript(web: Web, page_without_js: Page) -> None:
+    page = page_without_js
+    case_id = case_at(web, "Child No Script", "responded")
+    sign_in(page, web.url, "demo-business-unit")
+    page.goto(f"{web.url}/cases/{case_id}/decisions")
+    page.get_by_role("link", name="Commission the local review").click()
+    page.locator("#involvements-0-agency_id").fill("bradford-childrens-services")
+    page.get_by_role("button", name="Add another involvement").click()
+    page.get_by_role("button", name="Add another member").click()
+    expect(page.locator("#involvements-1-agency_id")).to_be_visible()
+    expect(page.locator("#panel-1-name")).to_be_visible()
+    expect(page.locator("#involvements-0-agency_id")).to_have_value("bradford-childrens-services")
+    page.get_by_role("button", name="Remove involvement 1").click()
+    expect(page.locator("#involvements-1-agency_id")).to_have_count(0)
+    expect(page.locator("#involvements-0-agency_id")).to_have_value("")  # the second (empty) one moved up
+    page.locator("#reviewer-name").fill("A. Reviewer (example)")
+    page.locator("#involved-in-case-2").check()
+    page.locator("#terms-of-reference").fill("Bruising protocols.")
+    fill_date(page, "commissioned-on", "22", "7", "2024")
+    page.locator("#declaration").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("#answers [data-field='involvements']")).to_contain_text("Not given")
+    page.locator("#answers [data-field='reviewer-name'] button").click()
+    expect(page.locator("#reviewer-name")).to_have_value("A. Reviewer (example)")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Commission the review").click()
+    expect(page.locator("#confirmation")).to_contain_text("Local review commissioned")
+    assert case_state(web, case_id).review.reviewer.name == "A. Reviewer (example)"
