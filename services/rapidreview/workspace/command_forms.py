@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from rapidreview.workspace.date_input import DateValue
@@ -218,9 +218,12 @@ def _read_group(f: Field, raw: Mapping[str, str], state: FormState, today: dt.da
         if not any(raw.get(n, "").strip() for n in names.values()):
             continue  # an empty item ("add another" pressed, then left blank) is not an item
         item = {}
+        before = len(state.errors.items)
         for sub in f.subfields:
-            labelled = replace(sub, label=f"{f.item_name.capitalize()} {i + 1}: {_lower(sub.label)}")
-            item[sub.id] = _read_one(labelled, names[sub.id], raw, state, today, context)
+            item[sub.id] = _read_one(sub, names[sub.id], raw, state, today, context)
+        # "Involvement 2: enter what the involvement was": the message says which item
+        state.errors.items[before:] = [(fid, f"{f.item_name.capitalize()} {i + 1}: {_lower(text)}")
+                                       for fid, text in state.errors.items[before:]]
         items.append(item)
     if f.required and not items:
         state.errors.add(f"{f.id}-0-{f.subfields[0].id}", f"Enter at least one {f.item_name}")
