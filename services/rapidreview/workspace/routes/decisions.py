@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from rapidreview.access import ACCESS_TABLE
 from rapidreview.kernel.auth import Principal
 from rapidreview.v1 import decisions_pb2 as D
 from rapidreview.workspace import decision_presenters as words
@@ -119,8 +120,22 @@ def _publication(p: D.Publication) -> dict[str, Any] | None:
             "sha256": p.text_sha256, "length": p.text_length}
 
 
+#: The advisory group's and the Executive's forms (routes/recommendation.py and routes/decision.py), linked
+#: from here at the step where they are used, when those pages exist; roles from the access table.
+PEOPLES_STEPS = (
+    ("recommendation_start", "Record the advisory group's recommendation", "/rapidreview.v1.DecisionService/RecordRecommendation",
+     (D.CASE_STAGE_AWAITING_RECOMMENDATION, D.CASE_STAGE_AWAITING_DECISION, D.CASE_STAGE_PANEL_RECONSIDERATION)),
+    ("decision_start", "Record the Executive's decision", "/rapidreview.v1.DecisionService/RecordDecision",
+     (D.CASE_STAGE_AWAITING_DECISION,)),
+)
+
+
 def _commands_for(request: Request, person: Principal, ctx: CaseContext) -> list[dict[str, str]]:
     out = []
+    for route, text, rpc, stages in PEOPLES_STEPS:
+        if route_exists(request, route) and person.role in ACCESS_TABLE[rpc] and ctx.state.stage in stages and not ctx.state.withdrawn:
+            out.append({"key": route.removesuffix("_start"), "text": text,
+                        "href": str(request.url_for(route, case_id=ctx.case_id).path)})
     for command in ALL:
         if person.role not in command.roles or command.find_item is not None:
             continue
