@@ -60,7 +60,6 @@ def test_the_business_unit_records_the_panel_submission_with_the_report_after_a_
     assert error_summary(page) == ["Date sent to the Panel must be a real date"]
     expect(page.locator("#panel-reference")).to_have_value("CSPRP-2024-0999")  # the input is kept
     assert_accessible(page)
-    screenshot(page, "decisions-submission-error")
     fill_date(page, "sent-date", "27", "6", "2099")
     page.get_by_role("button", name="Continue").click()
     assert error_summary(page) == ["Date sent to the Panel must be today or in the past"]
@@ -196,7 +195,6 @@ def test_publication_is_refused_while_details_remain_and_before_the_presend_date
     expect(page.locator("#stage")).to_contain_text("Published")
     expect(page.locator("#publication")).to_contain_text("Bruising in non-mobile babies")
     assert_accessible(page)
-    screenshot(page, "decisions-published")
     assert case_state(web, case_id).publication.learning_themes == ["Bruising in non-mobile babies", "Domestic abuse information sharing"]
 
 
