@@ -69,3 +69,38 @@ def test_made_up_ids_are_missing_pages(web: Web, page: Page) -> None:
         expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert_accessible(page)
     assert page.goto(f"{web.url}/cases/{web.example_case}/audit").status == 403  # type: ignore[union-attr]  # auditors only
+
+
+def test_what_is_typed_into_the_decisions_pages_never_reaches_the_workspace_log_or_titles(web: Web, page: Page) -> None:
+    canary = f"DecisionCanary{uuid.uuid4().hex[:6]}"
+    case_id = case_at(web, f"Child {canary}", "submitted")
+    log_path = web.stack.web.log_path  # type: ignore[union-attr]
+    before = log_path.stat().st_size
+    sign_in(page, web.url, "demo-business-unit")
+    page.goto(f"{web.url}/cases/{case_id}/decisions/panel-response")
+    page.get_by_label("The Panel challenges the decision").check()
+    page.locator("#responded-on-day").fill("31")
+    page.locator("#responded-on-month").fill("6")
+    page.locator("#responded-on-year").fill("2024")
+    page.locator("#summary").fill(f"{canary} letter summary")
+    page.get_by_role("button", name="Continue").click()  # 31 June: refused, the summary shown back
+    expect(page.locator("#summary")).to_have_value(f"{canary} letter summary")
+    assert canary not in page.title()
+    page.locator("#responded-on-day").fill("15")
+    page.locator("#responded-on-month").fill("7")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Record the Panel's response").click()
+    page.goto(f"{web.url}/cases/{case_id}/decisions")
+    expect(page.locator("#response-1")).to_contain_text(f"{canary} letter summary")
+    assert canary not in page.title()
+    page.context.clear_cookies()
+    sign_in(page, web.url, "demo-auditor")
+    page.goto(f"{web.url}/cases/{case_id}/audit")
+    expect(page.locator("#timeline")).to_contain_text("Panel response recorded")
+    page.goto(f"{web.url}/access-log?subject={canary}")
+    assert canary not in page.title()
+    with log_path.open("rb") as log:
+        log.seek(before)
+        written = log.read()
+    assert b'"page served"' in written
+    assert canary.encode() not in written
