@@ -37,7 +37,6 @@ from rapidreview.kernel.auth import Principal, Role
 from rapidreview.v1 import decisions_pb2, intake_pb2
 from rapidreview.workspace import errors
 from rapidreview.workspace.command_forms import (
-    DATE,
     GROUP,
     Field,
     FormState,
@@ -50,6 +49,7 @@ from rapidreview.workspace.command_forms import (
 )
 from rapidreview.workspace.forms import FormErrors
 from rapidreview.workspace.pages import case_navigation, render, require_person
+from rapidreview.workspace.routes.cases import case_id_of
 
 _KEY = re.compile(r"^[\x21-\x7e]{8,128}$")
 _INDEXED = re.compile(r"\[(\d+)\]")
@@ -136,8 +136,6 @@ async def load_context(request: Request, person: Principal, case_id: str, comman
 
 
 def _case_id(request: Request) -> str:
-    from rapidreview.workspace.routes.cases import case_id_of
-
     return case_id_of(request)
 
 
@@ -315,4 +313,4 @@ def date_text(value: dt.date | None) -> str:
     return value.isoformat() if value else ""
 
 
-__all__ = ["DATE", "CaseContext", "Command", "command_routes", "date_text", "load_context"]
+__all__ = ["CaseContext", "Command", "command_routes", "date_text", "load_context"]

@@ -10,7 +10,7 @@ from rapidreview.kernel.auth import Role
 from rapidreview.v1 import decisions_pb2 as D
 from rapidreview.workspace import decision_presenters as words
 from rapidreview.workspace import presenters
-from rapidreview.workspace.command_forms import DATE, RADIOS, TEXT, TEXTAREA, Choice, Field, FormState
+from rapidreview.workspace.command_forms import DATE, RADIOS, TEXTAREA, Choice, Field, FormState
 from rapidreview.workspace.commands import CaseContext, Command, date_text
 
 BU = frozenset({Role.BUSINESS_UNIT})

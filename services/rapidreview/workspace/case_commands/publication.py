@@ -10,7 +10,7 @@ from rapidreview.kernel.auth import Role
 from rapidreview.v1 import decisions_pb2 as D
 from rapidreview.workspace import decision_presenters as words
 from rapidreview.workspace import presenters
-from rapidreview.workspace.command_forms import DATE, LINES, RADIOS, TEXT, TEXTAREA, Choice, Field, FormState
+from rapidreview.workspace.command_forms import DATE, LINES, RADIOS, TEXTAREA, Choice, Field, FormState
 from rapidreview.workspace.commands import CaseContext, Command, date_text
 from rapidreview.workspace.forms import FormErrors
 
@@ -163,7 +163,8 @@ PUBLISH = Command(
     done_title="Publication recorded",
     done_lines=_publish_done,
     available=_publish_available,
-    already_done=lambda ctx, state: bool(ctx.state.publication.review_id),
+    already_done=lambda ctx, state: (bool(ctx.state.publication.review_id)
+                                     and ctx.state.publication.published_on == date_text(state.values["published-on"])),
     violations={"kind": "kind", "published_on": "published-on", "text": "text", "location": "location",
                 "available_until": "available-until", "not_publishing_rationale": "rationale", "learning_themes": "themes"},
     refusals={"POST.ANONYMISED": "text", "POST.PRESEND": "published-on", "FINAL_REPORT_AGREED": "published-on",
