@@ -45,6 +45,7 @@ def test_the_auditor_sees_the_timeline_with_who_did_what_and_an_intact_chain(web
     expect(last.locator("pre")).to_contain_text("Share domestic abuse call-outs")
     assert_accessible(page)
     screenshot(page, "audit-timeline")
+    assert page.csp_violations == []  # type: ignore[attr-defined]
 
 
 async def _tamper(dsn: str, case_id: str) -> None:

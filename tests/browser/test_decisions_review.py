@@ -85,6 +85,7 @@ def test_the_business_unit_records_the_panel_submission_with_the_report_after_a_
     expect(page.locator("#recorded")).to_contain_text("Sent to the Panel on 27 June 2024, in time for RR.DEADLINE (28 June 2024)")
     assert_accessible(page)
     screenshot(page, "decisions-submission-done")
+    assert page.csp_violations == []  # type: ignore[attr-defined]
     state = case_state(web, case_id)
     assert len(state.panel_submissions) == 1
     sent = state.panel_submissions[0]

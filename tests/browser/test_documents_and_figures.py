@@ -70,6 +70,7 @@ def test_the_yearly_figures_from_the_navigation_with_their_downloads(web: Web, p
     expect(page.locator("#themes")).to_contain_text("bruising in non-mobile babies")
     assert_accessible(page)
     screenshot(page, "figures")
+    assert page.csp_violations == []  # type: ignore[attr-defined]
     href = page.get_by_role("link", name="Download: CSV").get_attribute("href")
     response = page.request.get(web.url + href)
     assert response.status == 200 and response.headers["content-type"].startswith("text/csv")
