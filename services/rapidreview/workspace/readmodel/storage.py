@@ -127,6 +127,17 @@ reminders = Table(
 
 inbox = inbox_table(metadata)
 
+# Not read model: the workspace's own drafts of forms of several pages (workspace/drafts.py), one
+# per person (a digest of partnership and subject) and draft key, sealed, deleted after a day idle.
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("draft_key", String(200), primary_key=True),
+    Column("body_enc", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # -- statements of every event, built once -------------------------------------------------
 ENSURE_CASE = pg_insert(cases).values(
     case_id=bindparam("case_id"), partnership=bindparam("partnership"), updated_at=func.coalesce(bindparam("at", type_=DateTime(timezone=True)), func.now()),
@@ -140,6 +151,7 @@ CASE_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id"
 #: Every column holding ciphertexts, with the associated data each was sealed with.
 SEALED_COLUMNS = (
     SealedColumn(cases, "case_ref_enc", associated=lambda r: f"case:{r.case_id}:case_reference"),
+    SealedColumn(drafts, "body_enc", associated=lambda r: f"draft:{r.owner}:{r.draft_key}"),
 )
 
 

@@ -1,0 +1,31 @@
+"""workspace drafts: forms of several pages kept server-side, sealed
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-12-07 10:00:00.000000
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0002'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('drafts',
+    sa.Column('owner', sa.String(length=64), nullable=False),
+    sa.Column('draft_key', sa.String(length=200), nullable=False),
+    sa.Column('body_enc', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('owner', 'draft_key', name=op.f('pk_drafts')),
+    schema='workspace'
+    )
+    op.create_index(op.f('ix_workspace_drafts_updated_at'), 'drafts', ['updated_at'], unique=False, schema='workspace')
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_workspace_drafts_updated_at'), table_name='drafts', schema='workspace')
+    op.drop_table('drafts', schema='workspace')
