@@ -21,6 +21,7 @@ ROUTE_MODULES = (
     "dashboard",   # the business unit's dashboard (every open case of the partnership)
     "cases",       # the case layout and the case overview
     "agency",      # "My requests" (agency leads)
+    "collated",    # a case's collated information and its agency returns (advisory group, business unit)
 )
 
 
