@@ -82,7 +82,7 @@ def describe(ref: str, agency_names: dict[str, str]) -> str:
 
 
 def link(ref: str, *, collated_href: str, version_href: str, latest_versions: dict[str, int] | None,
-         agency_names: dict[str, str], reviews_href: str = "") -> EvidenceLink:
+         agency_names: dict[str, str], reviews_href: str | None = "") -> EvidenceLink:
     """Where a checklist's evidence reference leads.
 
     `collated_href` is the collated page's path; `version_href` a format string with `{agency}` and
@@ -92,7 +92,7 @@ def link(ref: str, *, collated_href: str, version_href: str, latest_versions: di
     when given."""
     parsed = parse_return_ref(ref)
     if parsed is None:
-        href = f"{reviews_href}#{source_anchor(ref)}" if reviews_href else ""
+        href = f"{reviews_href}#{source_anchor(ref)}" if reviews_href is not None else ""
         return EvidenceLink(ref, ref, href, "review")
     text = describe(ref, agency_names)
     if latest_versions is None:

@@ -22,6 +22,7 @@ ROUTE_MODULES = (
     "cases",       # the case layout and the case overview
     "agency",      # "My requests" (agency leads)
     "collated",    # a case's collated information and its agency returns (advisory group, business unit)
+    "checklist",   # a case's criteria checklist, the explain view of a criterion, the summary PDF
 )
 
 
