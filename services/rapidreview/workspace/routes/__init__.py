@@ -24,6 +24,7 @@ ROUTE_MODULES = (
     "collated",    # a case's collated information and its agency returns (advisory group, business unit)
     "checklist",   # a case's criteria checklist, the explain view of a criterion, the summary PDF
     "recommendation",  # the Review Advisory Group records its recommendation
+    "decision",    # the Executive records its decision on the recommendation
 )
 
 
