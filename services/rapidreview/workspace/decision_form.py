@@ -32,6 +32,7 @@ RECIPIENT_VALUES = {"family": D.DECISION_RECIPIENT_FAMILY, "panel": D.DECISION_R
 STATUS_VALUES = {"done": D.COMMUNICATION_STATUS_DONE, "planned": D.COMMUNICATION_STATUS_PLANNED,
                  "not-appropriate": D.COMMUNICATION_STATUS_NOT_APPROPRIATE}
 NOT_RECORDED = "not-recorded"
+TOLD_LABELS = {"family": "Date the family was told", "panel": "Date the Panel was told", "agencies": "Date the agencies were told"}
 MAX_RATIONALE, MAX_NAME, MAX_NOTE = 8000, 200, 2000
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -128,7 +129,7 @@ def read_communications(form: Any, today: dt.date) -> tuple[dict[str, dict[str, 
             status = ""
         day = None
         if status == "done":
-            day, error = on.parse("Date told", field_id=f"{key}-on", today=today, enter=f"Enter the date {who} was told")
+            day, error = on.parse(TOLD_LABELS[key], field_id=f"{key}-on", today=today, enter=f"Enter the {TOLD_LABELS[key][:1].lower()}{TOLD_LABELS[key][1:]}")
             if error:
                 problems.append(error)
         if status == "not-appropriate" and not note:
