@@ -27,7 +27,7 @@ from rapidreview.kernel.logging import bind_context, configure_logging, get_logg
 from rapidreview.workspace import assets
 from rapidreview.workspace.client import ServiceClients, current_request_id
 from rapidreview.workspace.config import SERVICES, WorkspaceSettings
-from rapidreview.workspace.drafts import DatabaseDrafts, MemoryDrafts
+from rapidreview.workspace.form_drafts import DatabaseFormDrafts, MemoryFormDrafts
 from rapidreview.workspace.oidc import SignIn
 from rapidreview.workspace.pages import error_page, exception_handlers
 from rapidreview.workspace.principals import PrincipalMap
@@ -52,9 +52,12 @@ class Collaborators:
     read_model: Any = None
     #: The session cookie's cipher (tests build cookies with it); None: from RR_WORKSPACE_SESSION_KEY_FILE.
     session_cipher: SessionCipher | None = None
-    #: Drafts of forms of several pages (`drafts.DraftStore`); None: in the read model's database when it
-    #: runs in this process, else in memory.
+    #: Drafts of agency returns (`returns.drafts.Drafts`); None: kept in the read model's database (schema
+    #: workspace) when it runs in this process, else the return form says it is not available.
     drafts: Any = None
+    #: Drafts of the other forms of several pages (`form_drafts.FormDraftStore`: a notification, a
+    #: withdrawal...); None: in the read model's database when it runs in this process, else in memory.
+    form_drafts: Any = None
 
 
 class RequestContextMiddleware:
@@ -124,10 +127,12 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
             runtime = await _start_read_model(settings)
             app.state.read_model = runtime.read_model
             if app.state.drafts is None:
-                app.state.drafts = DatabaseDrafts(runtime.db, runtime.cipher, clock=parts.clock)
-        if app.state.drafts is None:
+                app.state.drafts = runtime.drafts()
+            if app.state.form_drafts is None:
+                app.state.form_drafts = DatabaseFormDrafts(runtime.db, runtime.cipher, clock=parts.clock)
+        if app.state.form_drafts is None:
             log.warning("no database: drafts of forms are kept in this process's memory only")
-            app.state.drafts = MemoryDrafts(clock=parts.clock)
+            app.state.form_drafts = MemoryFormDrafts(clock=parts.clock)
         try:
             yield
         finally:
@@ -163,6 +168,7 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     app.state.clock = parts.clock
     app.state.read_model = parts.read_model
     app.state.drafts = parts.drafts
+    app.state.form_drafts = parts.form_drafts
     app.state.route_names = {r.name for r in routes if getattr(r, "name", None)}
 
     def today() -> dt.date:
@@ -179,6 +185,12 @@ class _ReadModelProcess:
 
     def __init__(self, runtime: Any, db: Any, bus: Any, cipher: Any) -> None:
         self.runtime, self.read_model, self.db, self._bus, self.cipher = runtime, runtime.read_model, db, bus, cipher
+
+    def drafts(self) -> Any:
+        """The return form's draft store, on this database, sealed with the read model's key ring."""
+        from rapidreview.workspace.returns.drafts import DraftStore
+
+        return DraftStore(self.db, self.cipher)
 
     async def stop(self) -> None:
         await self.runtime.stop()

@@ -1,6 +1,6 @@
 """The Executive's decision as a form of several pages (pure: no I/O).
 
-The draft (drafts.py, key "decision:<case id>") holds, page by page:
+The draft (form_drafts.py, key "decision:<case id>") holds, page by page:
 
     {"recommendation_id", "recommended", "idempotency_key",
      "view": "agrees" | "disagrees", "decision", "reason", "rationale", "national_importance",

@@ -1,6 +1,6 @@
 """The Review Advisory Group's recommendation as a form of several pages (pure: no I/O).
 
-The draft (drafts.py, key "recommendation:<case id>") holds what was typed, page by page:
+The draft (form_drafts.py, key "recommendation:<case id>") holds what was typed, page by page:
 
     {"evaluation_id", "idempotency_key", "criteria": {criterion id: {"conclusion", "rationale"}},
      "recommendation", "rationale", "national_importance", "meeting_date": {day, month, year},

@@ -5,7 +5,7 @@ meeting date, learning to act on now (add another), check your answers, confirma
 
 A step the case does not allow now (no evaluation yet, already decided, a review commissioned,
 withdrawn) is refused before the form with the reason in plain words. The answers live in a draft
-(`drafts.py`, key "recommendation:<case id>") based on the latest evaluation decisions has received.
+(`form_drafts.py`, key "recommendation:<case id>") based on the latest evaluation decisions has received.
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ def _key(case_id: str) -> str:
 
 
 async def _draft(request: Request, person: Principal, case_id: str) -> dict[str, Any] | None:
-    return await request.app.state.drafts.load(person, _key(case_id))
+    return await request.app.state.form_drafts.load(person, _key(case_id))
 
 
 async def _save(request: Request, person: Principal, case_id: str, draft: dict[str, Any]) -> None:
-    await request.app.state.drafts.save(person, _key(case_id), draft)
+    await request.app.state.form_drafts.save(person, _key(case_id), draft)
 
 
 def _next(request: Request, case_id: str, draft: dict[str, Any], after: str) -> Response:
@@ -247,7 +247,7 @@ async def _record(request: Request, person: Principal, case_id: str, draft: dict
     except errors.StepRefused as exc:
         incident = await incident_of(request, person, case_id)
         return refused(request, person, case_id, incident, TITLE, f"Nothing was recorded: {exc.message}")
-    await request.app.state.drafts.discard(person, _key(case_id))
+    await request.app.state.form_drafts.discard(person, _key(case_id))
     return go(request, "recommendation_done", case_id)
 
 

@@ -1,13 +1,14 @@
-"""Drafts: what a person has typed into a form of several pages, kept server-side between pages.
+"""Form drafts: what a person has typed into a form of several pages, kept server-side between pages
+(the agency return form has its own, `returns/drafts.py`).
 
 A draft is a small JSON object, one per person and draft key (e.g. "notify" for a notification
 in progress, "withdraw:<case id>"), never in a URL and never in the cookie (a harm description
-alone can outgrow a cookie). In production it is a row of `workspace.drafts`, sealed with the
+alone can outgrow a cookie). In production it is a row of `workspace.form_drafts`, sealed with the
 key ring (AES-256-GCM bound to its owner and key, like the services' free text), so the
 database holds no answer in clear; replicas sharing the database serve any page of a form.
 Without a database (a workspace with no read model) drafts live in this process's memory.
 
-    drafts = request.app.state.drafts
+    drafts = request.app.state.form_drafts
     draft = await drafts.load(person, "notify") or {}
     await drafts.save(person, "notify", draft)
     await drafts.discard(person, "notify")
@@ -31,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from rapidreview.kernel.auth import Principal
 from rapidreview.kernel.crypto import DecryptionError, FieldCipher
 from rapidreview.kernel.db import Database
-from rapidreview.workspace.readmodel.storage import drafts as drafts_table
+from rapidreview.workspace.readmodel.storage import form_drafts as drafts_table
 
 DEFAULT_TTL_SECONDS = 24 * 3600
 #: The largest draft kept (a notification with 50 agencies and a 4,000-character description is ~15 KB).
@@ -49,7 +50,7 @@ def owner_of(person: Principal) -> str:
 
 
 def associated(owner: str, key: str) -> str:
-    return f"draft:{owner}:{key}"
+    return f"form_draft:{owner}:{key}"
 
 
 def _encode(data: dict[str, Any], key: str) -> str:
@@ -61,7 +62,7 @@ def _encode(data: dict[str, Any], key: str) -> str:
     return body
 
 
-class DraftStore(Protocol):
+class FormDraftStore(Protocol):
     async def load(self, person: Principal, key: str) -> dict[str, Any] | None: ...
 
     async def save(self, person: Principal, key: str, data: dict[str, Any]) -> None: ...
@@ -69,7 +70,7 @@ class DraftStore(Protocol):
     async def discard(self, person: Principal, key: str) -> None: ...
 
 
-class MemoryDrafts:
+class MemoryFormDrafts:
     """Drafts in this process's memory (unit tests; a workspace without a database)."""
 
     def __init__(self, *, ttl_seconds: float = DEFAULT_TTL_SECONDS, clock: Callable[[], float] = time.time) -> None:
@@ -95,8 +96,8 @@ class MemoryDrafts:
         self._rows.pop((owner_of(person), key), None)
 
 
-class DatabaseDrafts:
-    """Drafts in `workspace.drafts`, sealed with the key ring."""
+class DatabaseFormDrafts:
+    """Drafts in `workspace.form_drafts`, sealed with the key ring."""
 
     def __init__(self, db: Database, cipher: FieldCipher, *, ttl_seconds: float = DEFAULT_TTL_SECONDS,
                  clock: Callable[[], float] = time.time) -> None:
