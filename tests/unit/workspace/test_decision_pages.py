@@ -163,16 +163,16 @@ def test_an_altered_trail_is_shown_not_intact_with_the_entry_named(workspace: Wo
     assert "by the criteria service (an event)" in page
 
 
-def test_the_advisory_group_is_sent_to_its_recommendation_form_when_that_page_exists(workspace: Workspace) -> None:
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
-
+def test_the_advisory_group_and_the_executive_are_sent_to_their_forms_at_their_step(workspace: Workspace) -> None:
     awaiting = _case(D.CASE_STAGE_AWAITING_RECOMMENDATION)
     del awaiting.case.decisions[:]
     workspace.services.answers.update({"GetIncident": _incident(), "GetCase": awaiting})
     workspace.sign_in(RAG)
-    assert "/decisions/recommendation" not in workspace.client.get(f"/cases/{CASE}/decisions").text  # not built: no link
-    workspace.app.router.routes.append(Route("/cases/{case_id}/decisions/recommendation", PlainTextResponse, name="recommendation_start"))
-    workspace.app.state.route_names = {*workspace.app.state.route_names, "recommendation_start"}
     page = workspace.client.get(f"/cases/{CASE}/decisions").text
     assert f'href="/cases/{CASE}/decisions/recommendation">Record the advisory group&#39;s recommendation</a>' in page
+    assert "/decisions/decision" not in page  # the Executive's, and not yet
+    workspace.sign_in(Principal("person-exec-1", Role.EXECUTIVE, "leeds"))
+    assert "/decisions/recommendation" not in workspace.client.get(f"/cases/{CASE}/decisions").text
+    workspace.services.answers["GetCase"] = _case(D.CASE_STAGE_AWAITING_DECISION)
+    page = workspace.client.get(f"/cases/{CASE}/decisions").text
+    assert f'href="/cases/{CASE}/decisions/decision">Record the Executive&#39;s decision</a>' in page
