@@ -47,6 +47,8 @@ SERVICE_NAV = (
     NavItem("Cases", "case_list", CASE_READERS),
     NavItem("My requests", "my_requests", frozenset({AGENCY})),
     NavItem("Notify an incident", "notify_start", frozenset({LA, BU})),   # intake NotifyIncident
+    NavItem("Yearly figures", "figures", frozenset({BU, EXEC, AUDITOR})),   # decisions GetYearlyFigures
+    NavItem("Access log", "access_log", frozenset({AUDITOR})),             # AccessLogService/ListAccessLog
 )
 
 
