@@ -57,7 +57,13 @@ class IntakeHandlers:
         return row
 
     async def incident(self, repo: IncidentRepository, row, *, redact_free_text: bool = False) -> S.Incident:  # type: ignore[no-untyped-def]
-        """The API form of a stored incident (clocks rendered as of today)."""
+        """The API form of a stored incident (clocks rendered as of today); reads its clocks and duplicates."""
+        return self.render(repo, row, await repo.get_clocks(row.case_id), await repo.duplicates_of(row.case_id),
+                           redact_free_text=redact_free_text)
+
+    def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str], *,  # type: ignore[no-untyped-def]
+               redact_free_text: bool = False) -> S.Incident:
+        """The API form of an incident row with its clocks and duplicates already read."""
         notification = repo.notification_of(row)
         if redact_free_text:
             notification.harm_description = ""
@@ -69,8 +75,8 @@ class IntakeHandlers:
             edition_version=row.edition_version,
             notification=notification,
             duties=repo.duties_of(row),
-            clocks=[render_clock(c, self.calendar) for c in await repo.get_clocks(row.case_id)],
-            possible_duplicate_of=await repo.duplicates_of(row.case_id),
+            clocks=[render_clock(c, self.calendar) for c in clocks],
+            possible_duplicate_of=duplicates,
             partners_informed_date=row.partners_informed_date.isoformat() if row.partners_informed_date else "",
             withdrawal_reason="" if redact_free_text else repo.withdrawal_reason_of(row),
             created_at=_ts(row.created_at),
@@ -167,7 +173,8 @@ class IntakeHandlers:
                                         overdue_before=today if request.overdue_only else None, due_by=due_by,
                                         after=after, limit=limit + 1)
             page = rows[:limit]
-            response = S.ListIncidentsResponse(incidents=[await self.incident(repo, r) for r in page])
+            response = S.ListIncidentsResponse(
+                incidents=[self.render(repo, r, repo.clocks_of_listed(r), list(r.duplicate_ids)) for r in page])
         if len(rows) > limit:
             last = page[-1]
             response.next_page_token = encode_page_token(last.created_at.isoformat(), last.case_id)
