@@ -76,6 +76,7 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
             creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
             tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None,
             stream_replicas=settings.nats_stream_replicas,
+            inbox_prefix=f"_INBOX.{settings.service}",
         )
     )
     outbox = Outbox(metadata.tables[f"{metadata.schema}.outbox"], settings.service)

@@ -1,11 +1,14 @@
 """Local development credentials for the embedded stack: a token signing key
-pair and an encryption key ring, created once in the data folder. Production
-supplies its own keys through RR_JWT_PUBLIC_KEYS_FILE and RR_ENCRYPTION_KEYS_FILE."""
+pair, an encryption key ring and the embedded PostgreSQL's superuser password,
+created once in the data folder (readable by its owner only). Production
+supplies its own keys through RR_JWT_PUBLIC_KEYS_FILE and RR_ENCRYPTION_KEYS_FILE,
+and its own database credentials in RR_DATABASE_URL."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +34,15 @@ class DevCredentials:
     def encryption_keys(self) -> Path:
         return self.folder / "encryption-keys.json"
 
+    @property
+    def postgres_password_file(self) -> Path:
+        return self.folder / "postgres-password"
+
+    @property
+    def postgres_password(self) -> str:
+        """The embedded PostgreSQL's superuser password."""
+        return self.postgres_password_file.read_text(encoding="utf-8").strip()
+
     @classmethod
     def ensure(cls, folder: Path) -> DevCredentials:
         """Creates the keys in `folder` unless they already exist."""
@@ -44,6 +56,11 @@ class DevCredentials:
             creds.jwt_public_keys.write_bytes(public_key_pem(key))
         if not creds.encryption_keys.exists():
             KeyRing.generate().save(creds.encryption_keys)
+        if not creds.postgres_password_file.exists():
+            # Created unreadable by others before the secret is written into it.
+            fd = os.open(creds.postgres_password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(secrets.token_hex(24) + "\n")
         return creds
 
     def token(self, role: Role, partnership: str = "leeds", agency: str = "", subject: str | None = None,

@@ -94,8 +94,9 @@ class EmbeddedStack:
     def __post_init__(self) -> None:
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.postgres = PostgresServer(self.data_dir / "postgres")
         self.credentials = DevCredentials.ensure(self.data_dir / "credentials")
+        # Never trust: another local user must not read the data (the password stays in credentials/).
+        self.postgres = PostgresServer(self.data_dir / "postgres", password=self.credentials.postgres_password)
         accounts = accounts_file() if self.nats_urls is None else None
         # Per-service NATS users with subject permissions, as in production.
         self.nats_users = NatsUsers.ensure(self.credentials.folder) if accounts else None
@@ -172,10 +173,38 @@ class EmbeddedStack:
             self.nats_cluster.start()
         elif self.nats_urls is None:
             self.nats.start()
+        self.provision_jetstream()
         for proc in self.processes:
             self._spawn(proc)
         self.wait_healthy(timeout)
         self.write_state()
+
+    def provision_jetstream(self) -> None:
+        """Creates or updates the streams and every service's durables as the operators' admin
+        user, with the services' own settings: the service users may not (deploy/nats/accounts.conf).
+        Without per-service users (an external NATS) the services create them themselves."""
+        if self.nats_users is None or not self.processes:
+            return
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        import nats
+
+        from rapidreview.jetstream import provision
+
+        env = self.service_env(self.processes[0])
+        services = tuple(dict.fromkeys(proc.service for proc in self.processes))
+
+        async def run() -> None:
+            nc = await nats.connect(**self.nats_connect_options("admin"), connect_timeout=5)  # type: ignore[arg-type]
+            try:
+                await provision(nc.jetstream(timeout=30), env, services)
+            finally:
+                await nc.close()
+
+        # Its own thread and event loop: the caller may be running a loop of its own.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run()).result(timeout=120)
 
     def _spawn(self, proc: ServiceProcess) -> None:
         with open(proc.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
@@ -241,7 +270,7 @@ class EmbeddedStack:
     def write_state(self) -> None:
         state = {
             "nats_url": self.nats_url,
-            "database_url": self.database_url,
+            "database_url": self.postgres.display_url("rapidreview"),  # the password stays in credentials/
             "services": {p.name: {"address": p.address, "pid": p.process.pid if p.process else None, "log": str(p.log_path)}
                          for p in self.processes},
         }
