@@ -1,6 +1,7 @@
 """Where the audit checkpoints live: their own JetStream stream, outside the decisions
-database, kept for good and protected against deletion and purging (a removed checkpoint
-would let a rewritten trail pass)."""
+database, protected against deletion and purging (a removed checkpoint would let a rewritten
+trail pass) and kept 400 days. Only the latest checkpoint is needed to verify, and one is made
+at least weekly; operators export them (`rapidreview audit export`) for longer keeping."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ HEADS_PREFIX = "rr.audit.heads"
 
 
 def checkpoint_stream_config(replicas: int = 1) -> StreamConfig:
-    """RR_AUDIT_CHECKPOINTS: every checkpoint and its heads, no expiry, no delete, no purge."""
+    """RR_AUDIT_CHECKPOINTS: every checkpoint and its heads, 400 days, no delete, no purge."""
     return StreamConfig(
         name=CHECKPOINT_STREAM,
         subjects=[CHECKPOINT_SUBJECT, f"{HEADS_PREFIX}.>"],
         retention=RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
-        max_age=0,
+        max_age=400 * 24 * 3600,
         num_replicas=replicas,
         discard=DiscardPolicy.NEW,
         duplicate_window=3600,

@@ -141,6 +141,12 @@ class Settings:
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""
+    #: RR_AUDIT_SIGNING_KEY_FILE — decisions: EC P-256 private key (PEM) signing the audit checkpoints; unset: none made.
+    audit_signing_key_file: Path | None = None
+    #: RR_AUDIT_PUBLIC_KEYS_FILE — public keys (PEM) of earlier signing keys, to read checkpoints they signed.
+    audit_public_keys_file: Path | None = None
+    #: RR_AUDIT_CHECKPOINT_INTERVAL — seconds between audit checkpoints (one is made only when a chain moved).
+    audit_checkpoint_interval: float = 3600.0
 
 
 _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -175,6 +181,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
     "delivery_config_file": ("RR_DELIVERY_CONFIG_FILE", _path),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
+    "audit_signing_key_file": ("RR_AUDIT_SIGNING_KEY_FILE", _path),
+    "audit_public_keys_file": ("RR_AUDIT_PUBLIC_KEYS_FILE", _path),
+    "audit_checkpoint_interval": ("RR_AUDIT_CHECKPOINT_INTERVAL", _positive_float),
 }
 
 

@@ -35,6 +35,15 @@ class DevCredentials:
         return self.folder / "encryption-keys.json"
 
     @property
+    def audit_signing_key(self) -> Path:
+        """Signs the audit checkpoints (decisions only); never in the database."""
+        return self.folder / "audit-signing-key.pem"
+
+    @property
+    def audit_public_keys(self) -> Path:
+        return self.folder / "audit-public-keys.pem"
+
+    @property
     def postgres_password_file(self) -> Path:
         return self.folder / "postgres-password"
 
@@ -56,6 +65,11 @@ class DevCredentials:
             creds.jwt_public_keys.write_bytes(public_key_pem(key))
         if not creds.encryption_keys.exists():
             KeyRing.generate().save(creds.encryption_keys)
+        if not creds.audit_signing_key.exists():
+            key = new_signing_key()
+            creds.audit_signing_key.write_bytes(private_key_pem(key))
+            os.chmod(creds.audit_signing_key, 0o600)
+            creds.audit_public_keys.write_bytes(public_key_pem(key))
         if not creds.postgres_password_file.exists():
             # Created unreadable by others before the secret is written into it.
             fd = os.open(creds.postgres_password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -80,3 +94,7 @@ class DevCredentials:
             "RR_JWT_PUBLIC_KEYS_FILE": str(self.jwt_public_keys),
             "RR_ENCRYPTION_KEYS_FILE": str(self.encryption_keys),
         }
+
+    def checkpoint_env(self) -> dict[str, str]:
+        """What decisions needs to sign audit checkpoints (given to decisions only)."""
+        return {"RR_AUDIT_SIGNING_KEY_FILE": str(self.audit_signing_key)}

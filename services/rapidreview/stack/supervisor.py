@@ -161,6 +161,8 @@ class EmbeddedStack:
             env["RR_NATS_STREAM_REPLICAS"] = str(min(self.nats_cluster_size, 3))
         if self.nats_users is not None:
             env.update(self.nats_users.service_env(proc.service))
+        if proc.service == "decisions":
+            env.update(self.credentials.checkpoint_env())
         env.update(self.extra_env)
         return env
 
