@@ -137,6 +137,10 @@ class Settings:
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
     rate_limit_rps: float = 20.0
     rate_limit_burst: int = 40
+    #: RR_MAX_CONCURRENT_RPCS — API calls one process runs at once; more get UNAVAILABLE with a retry delay.
+    max_concurrent_rpcs: int = 64
+    #: RR_OVERLOAD_LOOP_LAG — seconds of event-loop lag above which new API calls get UNAVAILABLE (0: never).
+    overload_loop_lag: float = 2.0
     #: RR_DELIVERY_CONFIG_FILE — advisory-group e-mail delivery (criteria service): SMTP and recipients, YAML.
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
@@ -179,6 +183,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "tls_client_identities_file": ("RR_TLS_CLIENT_IDENTITIES_FILE", _path),
     "rate_limit_rps": ("RR_RATE_LIMIT_RPS", _positive_float),
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
+    "max_concurrent_rpcs": ("RR_MAX_CONCURRENT_RPCS", _positive_int),
+    "overload_loop_lag": ("RR_OVERLOAD_LOOP_LAG", lambda raw: 0.0 if float(raw) == 0 else _positive_float(raw)),
     "delivery_config_file": ("RR_DELIVERY_CONFIG_FILE", _path),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
     "audit_signing_key_file": ("RR_AUDIT_SIGNING_KEY_FILE", _path),
