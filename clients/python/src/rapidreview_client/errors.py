@@ -148,7 +148,8 @@ class AlreadyExistsError(RapidReviewError):
 
 
 class NotFoundError(RapidReviewError):
-    """The case or record does not exist, or is outside what the caller may see."""
+    """The case or record does not exist (for an agency: the case has no information request
+    for it). A case of another partnership is PermissionDeniedError, not hidden as not found."""
 
 
 class UnauthenticatedError(RapidReviewError):
