@@ -94,6 +94,8 @@ def stream_differences(actual: StreamConfig, wanted: StreamConfig) -> list[str]:
     differences = []
     for name in _STREAM_FIELDS:
         have, want = getattr(actual, name), getattr(wanted, name)
+        if want is None or (want == 0 and not isinstance(want, bool)):
+            continue  # not set here (nats-py leaves numbers at 0): the server's default is fine
         if name == "subjects":
             have, want = sorted(have or []), sorted(want or [])
         elif isinstance(want, float) or isinstance(have, float):

@@ -110,7 +110,8 @@ def consumer_differences(actual: ConsumerConfig, wanted: ConsumerConfig) -> list
     checks = {
         "filter_subjects": (sorted(actual.filter_subjects or ([actual.filter_subject] if actual.filter_subject else [])),
                             sorted(wanted.filter_subjects or [])),
-        "ack_wait": (seconds(actual.ack_wait), seconds(wanted.ack_wait)),
+        # With a backoff JetStream keeps the first delay as the ack wait, whatever was asked.
+        "ack_wait": (seconds(actual.ack_wait), seconds(wanted.backoff[0] if wanted.backoff else wanted.ack_wait)),
         "max_deliver": (actual.max_deliver, wanted.max_deliver),
         "backoff": ([seconds(b) for b in actual.backoff or []], [seconds(b) for b in wanted.backoff or []]),
         "max_ack_pending": (actual.max_ack_pending, wanted.max_ack_pending),

@@ -5,6 +5,7 @@ subjects, whatever JetStream call it tries."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -58,10 +59,11 @@ async def _connect(server, users, user):
     return nc, errors
 
 
-async def _provisioned(server, users) -> None:
+async def _provisioned(server, users, env: dict[str, str] | None = None) -> None:
+    """As the operators do it: as admin, with the services' settings (`env`)."""
     admin, _ = await _connect(server, users, "admin")
     try:
-        await provision(admin.jetstream(timeout=10), {})
+        await provision(admin.jetstream(timeout=10), env or {})
     finally:
         await admin.close()
 
@@ -198,7 +200,7 @@ async def test_a_service_waits_for_provisioning_then_serves_and_consumes(secured
         await eventually(lambda: _async_true(service.port != 0), what="the service to bind")
         await service.wait_health(2)  # NOT_SERVING: its streams do not exist, and it may not create them
         assert not service.infra.bus.is_connected or not service.infra.bus._connected.is_set()
-        await _provisioned(server, users)
+        await _provisioned(server, users, env)
         await service.wait_health(1, timeout=60)  # SERVING once the operator has provisioned
         intake, _ = await _connect(server, users, "intake")
         try:
@@ -224,6 +226,16 @@ async def test_a_service_waits_for_provisioning_then_serves_and_consumes(secured
             await eventually(consumed, timeout=30, what="gathering to consume the event with its own user")
         finally:
             await admin.close()
+        # Started once everything is provisioned (the usual order), the service finds it all as it
+        # expects and asks NATS for nothing it may not do.
+        await service.stop()
+        log_before = server.log_path.stat().st_size
+        await service.start()
+        await eventually(lambda: _async_true(service.infra.bus._provisioned), timeout=30, what="the streams to be checked")
+        await asyncio.sleep(0)  # the consumers bind right after; SERVING was awaited by start()
+        with open(server.log_path, "rb") as log:
+            log.seek(log_before)
+            assert b"Violation" not in log.read()
     finally:
         await service.stop()
 
