@@ -7,7 +7,9 @@ from rapidreview.access import ACCESS_TABLE
 from rapidreview.decisions.checkpoint_stream import checkpoint_stream_config
 from rapidreview.decisions.checkpoints import CheckpointWatcher, load_public_keys, load_signing_key
 from rapidreview.decisions.consumers import consumer_specs
+from rapidreview.decisions.document_handlers import DocumentHandlers
 from rapidreview.decisions.handlers import DecisionHandlers
+from rapidreview.decisions.peers import Peers
 from rapidreview.decisions.servicer import DecisionServicer
 from rapidreview.decisions.storage import metadata
 from rapidreview.decisions.watchers import ClockWatcher
@@ -22,11 +24,15 @@ SERVICE_NAMES = ["rapidreview.v1.DecisionService"]
 def build(settings: Settings) -> tuple[Infrastructure, ServiceParts]:
     infra = build_infrastructure(settings, metadata)
     handlers = DecisionHandlers(infra)
+    # The report and the figures read intake, gathering and criteria through their APIs.
+    peers = Peers(settings)
+    documents = DocumentHandlers(infra, peers)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
-        register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(DecisionServicer(handlers), server),
+        register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(
+            DecisionServicer(handlers, documents), server),
         consumers=consumer_specs(handlers, settings),
-        watchers=[ClockWatcher(infra).run],
+        watchers=[ClockWatcher(infra).run, peers.run],
     )
     if settings.audit_signing_key_file is not None:
         # Signed checkpoints of every case's chain head, kept outside this database (checkpoints.py).

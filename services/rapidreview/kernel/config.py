@@ -151,6 +151,17 @@ class Settings:
     audit_public_keys_file: Path | None = None
     #: RR_AUDIT_CHECKPOINT_INTERVAL — seconds between audit checkpoints (one is made only when a chain moved).
     audit_checkpoint_interval: float = 3600.0
+    #: RR_NATIONAL_THEMES_FILE — the national themes list (criteria service): a YAML file, "none" for
+    #: no list; empty means the list shipped with the product.
+    national_themes_file: str = ""
+    #: RR_INTAKE_ADDR / RR_GATHERING_ADDR / RR_CRITERIA_ADDR — where the decisions service reads the
+    #: other services' records for reports and figures (HOST:PORT; empty: the default ports on 127.0.0.1).
+    intake_addr: str = ""
+    gathering_addr: str = ""
+    criteria_addr: str = ""
+    #: RR_PEER_TLS_CA_FILE — CA bundle to verify those services' TLS certificates (TLS when set; the
+    #: service's own RR_TLS_CERT_FILE/RR_TLS_KEY_FILE is presented as client certificate when set).
+    peer_tls_ca_file: Path | None = None
 
 
 _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -190,6 +201,11 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "audit_signing_key_file": ("RR_AUDIT_SIGNING_KEY_FILE", _path),
     "audit_public_keys_file": ("RR_AUDIT_PUBLIC_KEYS_FILE", _path),
     "audit_checkpoint_interval": ("RR_AUDIT_CHECKPOINT_INTERVAL", _positive_float),
+    "national_themes_file": ("RR_NATIONAL_THEMES_FILE", str),
+    "intake_addr": ("RR_INTAKE_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "gathering_addr": ("RR_GATHERING_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "criteria_addr": ("RR_CRITERIA_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "peer_tls_ca_file": ("RR_PEER_TLS_CA_FILE", _path),
 }
 
 
