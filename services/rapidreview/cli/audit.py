@@ -212,7 +212,14 @@ def audit_checkpoint(
         finally:
             await db.dispose()
 
-    outcome = asyncio.run(run())
+    from rapidreview.decisions.checkpoints import CheckpointError
+
+    try:
+        outcome = asyncio.run(run())
+    except CheckpointError as exc:
+        console.print(f"[red]Not signed[/red]: the latest checkpoint cannot be trusted ({exc}); "
+                      "is the key that signed it in RR_AUDIT_PUBLIC_KEYS_FILE?")
+        raise typer.Exit(1) from None
     if outcome.result == "refused":
         _print_anchors(outcome.checkpoint, outcome.findings)
         console.print("[red]Not signed[/red]: the database contradicts the latest checkpoint (--acknowledge REASON signs past it).")

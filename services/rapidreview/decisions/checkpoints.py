@@ -298,6 +298,8 @@ class CheckpointWatcher:
                 await self.check_once()
             except asyncio.CancelledError:
                 raise
+            except CheckpointError as exc:  # a latest checkpoint it cannot trust: an operator must look
+                log.error("audit checkpoint refused: the latest checkpoint cannot be verified", cause=str(exc)[:200])
             except Exception as exc:  # noqa: BLE001 - NATS or the database away: next round
                 log.warning("audit checkpoint failed", exc_type=type(exc).__name__, cause=str(exc)[:200])
             await asyncio.sleep(self.interval)
