@@ -25,6 +25,8 @@ from rapidreview.kernel.config import Settings, load_settings
 from rapidreview.kernel.consumer import ConsumerSpec, ensure_consumer
 
 SERVICES = ("intake", "gathering", "criteria", "decisions")
+#: Every process with durable consumers: the services and the workspace's read model.
+CONSUMERS = (*SERVICES, "workspace")
 
 # Provisioning needs each service's consumer *declarations* (names, subjects, redelivery
 # policy), not its database: settings are read as the service reads them, with a stand-in URL.
@@ -47,18 +49,45 @@ def service_settings(service: str, env: Mapping[str, str]) -> Settings:
     return load_settings(service, {"RR_DATABASE_URL": _NO_DATABASE, "RR_NATS_URL": "nats://127.0.0.1:4222", **env})
 
 
-def declared_consumers(service: str, settings: Settings) -> list[ConsumerSpec]:
-    """The durable consumers `service` runs with `settings` (its consumers.py, and the
-    summary delivery of criteria when configured)."""
+def _delivery(path):  # type: ignore[no-untyped-def]
+    from rapidreview.delivery.config import DeliveryConfig
+
+    return DeliveryConfig.from_file(path) if path is not None else None
+
+
+def declared_consumers(service: str, env: Mapping[str, str]) -> list[ConsumerSpec]:
+    """The durable consumers `service` (or "workspace") runs with the settings in `env`: the
+    same specs its bootstrap builds, with stand-ins for the handlers."""
+    if service == "workspace":
+        return _workspace_consumers(env)
+    settings = service_settings(service, env)
     module = importlib.import_module(f"rapidreview.{service}.consumers")
+    if service == "gathering":
+        from rapidreview.gathering.chases import ChaseHandlers
+
+        # Only the chase consumer's declaration is needed: its ack wait depends on the delivery file.
+        chases = _Declaring()
+        chases.delivery = _delivery(settings.delivery_config_file)
+        chases.consumer_spec = lambda *policy: ChaseHandlers.consumer_spec(chases, *policy)  # type: ignore[arg-type]
+        return list(module.consumer_specs(_Declaring(), settings, chases))
     specs: list[ConsumerSpec] = list(module.consumer_specs(_Declaring(), settings))
     if service == "criteria" and settings.delivery_config_file is not None:
-        from rapidreview.delivery.config import DeliveryConfig
         from rapidreview.delivery.handler import delivery_consumer_spec
 
-        specs.append(delivery_consumer_spec(_Declaring().on_summary_ready, DeliveryConfig.from_file(settings.delivery_config_file),
-                                            settings))
+        specs.append(delivery_consumer_spec(_Declaring().on_summary_ready, _delivery(settings.delivery_config_file), settings))
     return specs
+
+
+def _workspace_consumers(env: Mapping[str, str]) -> list[ConsumerSpec]:
+    from rapidreview.workspace.readmodel.config import ReadModelConfig
+    from rapidreview.workspace.readmodel.consumers import consumer_specs
+    from rapidreview.workspace.readmodel.projection import Projection
+    from rapidreview.workspace.readmodel.reminders import Reminders
+
+    config = ReadModelConfig.from_env(env)
+    delivery = _delivery(config.delivery_config_file)
+    reminders = Reminders(delivery, None, mailer=_Declaring()) if config.reminders else None  # type: ignore[arg-type]
+    return consumer_specs(config, Projection(None, None), reminders, delivery)  # type: ignore[arg-type]
 
 
 def declared_streams(replicas: int = 1) -> list[StreamConfig]:
@@ -78,15 +107,15 @@ class Provisioned:
     subjects: tuple[str, ...]
 
 
-async def provision(js, env: Mapping[str, str], services: tuple[str, ...] = SERVICES) -> list[Provisioned]:  # type: ignore[no-untyped-def]
+async def provision(js, env: Mapping[str, str], services: tuple[str, ...] = CONSUMERS) -> list[Provisioned]:  # type: ignore[no-untyped-def]
     """Creates or updates every stream and the durables of `services` (idempotent; raises on
     anything JetStream refuses). `env` holds the services' RR_* settings (replicas, redelivery)."""
-    replicas = service_settings(services[0], env).nats_stream_replicas
+    replicas = service_settings("intake", env).nats_stream_replicas
     done = []
     for config in declared_streams(replicas):
         done.append(Provisioned("stream", config.name, await ensure_stream(js, config, may_fail=False), tuple(config.subjects or ())))
     for service in services:
-        for spec in declared_consumers(service, service_settings(service, env)):
+        for spec in declared_consumers(service, env):
             config = spec.config()
             done.append(Provisioned(f"durable of {service}", spec.durable, await ensure_consumer(js, config, may_fail=False),
                                     tuple(config.filter_subjects or ())))

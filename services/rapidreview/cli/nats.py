@@ -22,17 +22,18 @@ def register(app: typer.Typer) -> None:
 
 @nats_app.command("provision")
 def provision_command(
-    service: list[str] = typer.Option(None, "--service", "-s", help="Only this service's durables (repeatable); default: all four."),
+    service: list[str] = typer.Option(None, "--service", "-s", help="Only this process's durables (repeatable: intake, gathering, "
+                                                                   "criteria, decisions, workspace); default: all."),
 ) -> None:
-    """Create or update RR_EVENTS, RR_DEAD_LETTERS, RR_AUDIT_CHECKPOINTS and the services' durables
-    (idempotent). Run as the operators' user (RR_NATS_USER=admin) with the services' RR_CONSUMER_*,
-    RR_NATS_STREAM_REPLICAS and RR_DELIVERY_CONFIG_FILE settings, before the services start."""
+    """Create or update RR_EVENTS, RR_DEAD_LETTERS, RR_AUDIT_CHECKPOINTS and the durables of the
+    services and the workspace (idempotent). Run as the operators' user (RR_NATS_USER=admin) with the
+    services' RR_CONSUMER_*, RR_NATS_STREAM_REPLICAS and RR_DELIVERY_CONFIG_FILE settings, before they start."""
     import nats
 
-    from rapidreview.jetstream import SERVICES, provision
+    from rapidreview.jetstream import CONSUMERS, provision
 
-    chosen = tuple(s for s in SERVICES if not service or s in service)
-    unknown = sorted(set(service or ()) - set(SERVICES))
+    chosen = tuple(s for s in CONSUMERS if not service or s in service)
+    unknown = sorted(set(service or ()) - set(CONSUMERS))
     if unknown:
         raise typer.BadParameter(f"unknown service(s): {', '.join(unknown)}")
 

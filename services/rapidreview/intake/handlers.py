@@ -217,7 +217,8 @@ class IntakeHandlers:
         self.infra.outbox.wake()
         return incident
 
-    async def record_partners_informed(self, request: S.RecordPartnersInformedRequest, grant: Grant) -> S.Incident:
+    async def record_partners_informed(self, request: S.RecordPartnersInformedRequest, grant: Grant,
+                                       correlation_id: str = "") -> S.Incident:
         v = Violations()
         informed = parse_date(request.informed_date, "informed_date", v, today=self.calendar.today())
         async with self.infra.db.transaction() as session:
@@ -226,9 +227,17 @@ class IntakeHandlers:
             if informed is not None and informed < row.la_aware_date:
                 v.add("informed_date", "must not be before the date the local authority became aware")
             v.raise_if_any()
+            assert informed is not None
             if row.status == S.INCIDENT_STATUS_WITHDRAWN:
                 raise FailedPrecondition("the incident was withdrawn")
-            return await self.incident(repo, await repo.updated_row(row.case_id, partners_informed_date=informed))
+            if row.partners_informed_date == informed:
+                return await self.incident(repo, row)  # recorded already: nothing changes, nothing published
+            row = await repo.updated_row(row.case_id, partners_informed_date=informed)
+            await self._emit(repo, "incident.partners_informed", S.IncidentPartnersInformed(
+                case_id=row.case_id, informed_date=informed.isoformat()), row, correlation_id)
+            incident = await self.incident(repo, row)
+        self.infra.outbox.wake()
+        return incident
 
     async def withdraw(self, request: S.WithdrawIncidentRequest, grant: Grant, correlation_id: str) -> S.Incident:
         violations = validate_reason(request.reason)
@@ -246,7 +255,7 @@ class IntakeHandlers:
         self.infra.outbox.wake()
         return incident
 
-    async def extend_clock(self, request: S.ExtendClockRequest, grant: Grant) -> S.Incident:
+    async def extend_clock(self, request: S.ExtendClockRequest, grant: Grant, correlation_id: str = "") -> S.Incident:
         v = validate_reason(request.reason)
         if request.clock_id not in (NOTIFY_CLOCK, RR_CLOCK):
             v.add("clock_id", "must be NOTIFY.DEADLINE or RR.DEADLINE")
@@ -275,7 +284,15 @@ class IntakeHandlers:
             clock.extensions.append(Extension(extended_to, request.reason, grant.principal.subject))
             await repo.save_clock(row.case_id, clock)
             await repo.mark_emitted(row.case_id, clock.clock_id, due_soon_emitted=False)
-            return await self.incident(repo, await repo.get_row(row.case_id))
+            # The event carries the clock without its extensions' reasons (free text).
+            event_clock = render_clock(clock, self.calendar)
+            for extension in event_clock.extensions:
+                extension.reason = ""
+            await self._emit(repo, "incident.clock_extended", S.IncidentClockExtended(case_id=row.case_id, clock=event_clock),
+                             row, correlation_id)
+            incident = await self.incident(repo, await repo.get_row(row.case_id))
+        self.infra.outbox.wake()
+        return incident
 
     # -- events ------------------------------------------------------------
     async def on_decision_recorded(self, session, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:  # type: ignore[no-untyped-def]

@@ -31,10 +31,10 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         return S.RecordPanelNotificationResponse(incident=await self.h.record_panel_notification(request, current_grant(), _correlation(context)))
 
     async def RecordPartnersInformed(self, request: S.RecordPartnersInformedRequest, context: grpc.aio.ServicerContext) -> S.RecordPartnersInformedResponse:
-        return S.RecordPartnersInformedResponse(incident=await self.h.record_partners_informed(request, current_grant()))
+        return S.RecordPartnersInformedResponse(incident=await self.h.record_partners_informed(request, current_grant(), _correlation(context)))
 
     async def WithdrawIncident(self, request: S.WithdrawIncidentRequest, context: grpc.aio.ServicerContext) -> S.WithdrawIncidentResponse:
         return S.WithdrawIncidentResponse(incident=await self.h.withdraw(request, current_grant(), _correlation(context)))
 
     async def ExtendClock(self, request: S.ExtendClockRequest, context: grpc.aio.ServicerContext) -> S.ExtendClockResponse:
-        return S.ExtendClockResponse(incident=await self.h.extend_clock(request, current_grant()))
+        return S.ExtendClockResponse(incident=await self.h.extend_clock(request, current_grant(), _correlation(context)))

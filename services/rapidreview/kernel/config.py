@@ -128,7 +128,8 @@ class Settings:
     clock_watch_interval: float = 60.0
     #: RR_DUE_SOON_WORKING_DAYS — working days before a due date that deadline.due_soon fires.
     due_soon_working_days: int = 2
-    #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML).
+    #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML): each service reads its own section;
+    #: `contacts` (business unit and agency mailboxes) is read by gathering and the workspace.
     partnership_config_file: Path | None = None
     #: RR_RR_CLOCK_FROM — what RR.DEADLINE counts from: "notification" (default) or "awareness".
     rr_clock_from: str = "notification"
@@ -141,7 +142,8 @@ class Settings:
     max_concurrent_rpcs: int = 64
     #: RR_OVERLOAD_LOOP_LAG — seconds of event-loop lag above which new API calls get UNAVAILABLE (0: never).
     overload_loop_lag: float = 2.0
-    #: RR_DELIVERY_CONFIG_FILE — advisory-group e-mail delivery (criteria service): SMTP and recipients, YAML.
+    #: RR_DELIVERY_CONFIG_FILE — e-mail delivery: SMTP and the advisory group's recipients (criteria's summaries;
+    #: gathering's chases and the workspace's reminders use its SMTP settings), YAML.
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""

@@ -149,6 +149,15 @@ async def ensure_consumer(js, config: ConsumerConfig, *, may_fail: bool = True) 
                     consumer=config.durable_name, fields=differences)
         return "different"
     return "updated"
+def _occurred_at(envelope: events_pb2.EventEnvelope) -> dt.datetime | None:
+    """The envelope's occurred_at as an aware UTC datetime; None when absent or out of range
+    (a projection then treats the event as older than any it has seen)."""
+    if not envelope.HasField("occurred_at"):
+        return None
+    try:
+        return envelope.occurred_at.ToDatetime(dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 class EventConsumer:
@@ -238,6 +247,7 @@ class EventConsumer:
                 case_id=envelope.case_id,
                 correlation_id=envelope.correlation_id,
                 partnership=envelope.partnership,
+                occurred_at=_occurred_at(envelope),
             )
             while True:
                 try:

@@ -19,7 +19,7 @@ import pytest
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from nats.js.errors import NoStreamResponseError
 
-from rapidreview.jetstream import SERVICES, declared_consumers, provision, service_settings
+from rapidreview.jetstream import CONSUMERS, declared_consumers, provision
 from rapidreview.kernel.events import EVENTS_STREAM, new_event, subject_for
 from rapidreview.stack import NatsServer
 from rapidreview.stack.nats_accounts import NatsUsers, accounts_file, include_directive
@@ -164,8 +164,7 @@ async def test_a_service_reads_and_acknowledges_its_own_durable(secured_nats):
 
 
 def _all_declared() -> dict[str, list[str]]:
-    return {spec.durable: spec.subjects() for service in SERVICES
-            for spec in declared_consumers(service, service_settings(service, {}))}
+    return {spec.durable: spec.subjects() for service in CONSUMERS for spec in declared_consumers(service, {})}
 
 
 def _permissions_block(text: str, service: str) -> str:
@@ -179,9 +178,8 @@ def test_the_accounts_file_lets_each_service_read_exactly_its_declared_durables(
     delivery = tmp_path / "delivery.yaml"
     delivery.write_text("smtp: {host: 127.0.0.1, port: 25, starttls: false, from: rr@example.org}\npartnerships: {leeds: {recipients: [rag@example.org]}}\n")
     text = accounts_file().read_text()  # type: ignore[union-attr]
-    for service in SERVICES:
-        env = {"RR_DELIVERY_CONFIG_FILE": str(delivery)} if service == "criteria" else {}
-        declared = {spec.durable for spec in declared_consumers(service, service_settings(service, env))}
+    for service in CONSUMERS:
+        declared = {spec.durable for spec in declared_consumers(service, {"RR_DELIVERY_CONFIG_FILE": str(delivery)})}
         block = _permissions_block(text, service)
         for api in ("CONSUMER.INFO", "CONSUMER.MSG.NEXT"):
             allowed = set(re.findall(rf'"\$JS\.API\.{re.escape(api)}\.RR_EVENTS\.([\w-]+)"', block))
@@ -245,3 +243,49 @@ async def test_wrong_password_is_refused(secured_nats):
     with pytest.raises(Exception):
         await nats.connect(server.url, user="intake", password="wrong", allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
     assert os.environ.get("NATS_INTAKE_PASSWORD")
+
+
+async def test_the_workspace_consumes_every_services_events_and_publishes_only_its_dead_letters(secured_nats):
+    from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+    server, users = secured_nats
+    intake, _ = await _connect(server, users, "intake")
+    try:
+        js = intake.jetstream(timeout=2)
+        await js.add_stream(events_stream_config())
+        await js.add_stream(dead_letter_stream_config())
+        await js.publish("rr.v1.incident.notified", b"event", headers={"Nats-Msg-Id": "own-ws-1"})
+    finally:
+        await intake.close()
+    workspace, _ = await _connect(server, users, "workspace")
+    try:
+        js = workspace.jetstream(timeout=2)
+        await js.add_consumer("RR_EVENTS", ConsumerConfig(durable_name="workspace-projection", filter_subjects=["rr.v1.incident.>"],
+                                                          ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL))
+        sub = await js.pull_subscribe_bind(durable="workspace-projection", stream="RR_EVENTS")
+        [msg] = await sub.fetch(1, timeout=5)
+        assert msg.data == b"event"
+        await msg.ack()
+        ack = await js.publish("rr.dlq.workspace.workspace-projection", b"letter", headers={"Nats-Msg-Id": "dlq-ws-1"})
+        assert ack.stream == "RR_DEAD_LETTERS"
+        with pytest.raises((NoStreamResponseError, nats.errors.TimeoutError, TimeoutError)):
+            await js.publish("rr.v1.incident.withdrawn", b"forged", headers={"Nats-Msg-Id": "forged-ws-1"})
+        with pytest.raises((NoStreamResponseError, nats.errors.TimeoutError, TimeoutError)):
+            await js.publish("rr.dlq.intake.intake-decisions", b"forged", headers={"Nats-Msg-Id": "forged-ws-2"})
+    finally:
+        await workspace.close()
+    admin, _ = await _connect(server, users, "admin")
+    try:
+        assert (await admin.jetstream().stream_info("RR_EVENTS")).state.messages == 1
+        assert (await admin.jetstream().stream_info("RR_DEAD_LETTERS")).state.messages == 1
+    finally:
+        await admin.close()
+
+
+def test_a_data_folder_made_before_the_workspace_user_gets_its_password_added(tmp_path):
+    import json
+
+    (tmp_path / "nats-passwords.json").write_text(json.dumps({"intake": "rrold"}))
+    users = NatsUsers.ensure(tmp_path)
+    assert users.passwords["intake"] == "rrold" and users.passwords["workspace"].startswith("rr")
+    assert json.loads((tmp_path / "nats-passwords.json").read_text()) == users.passwords

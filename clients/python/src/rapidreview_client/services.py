@@ -925,9 +925,25 @@ class GatheringClient:
     ) -> gathering_pb2.ReopenGatheringResponse:
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/ReopenGathering", request, gathering_pb2.ReopenGatheringResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def chase_agency(
+        self, request: gathering_pb2.ChaseAgencyRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> gathering_pb2.ChaseAgencyResponse:
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
+        """
+        return self.connection.unary("/rapidreview.v1.GatheringService/ChaseAgency", request, gathering_pb2.ChaseAgencyResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -1045,9 +1061,25 @@ class AsyncGatheringClient:
     ) -> gathering_pb2.ReopenGatheringResponse:
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/ReopenGathering", request, gathering_pb2.ReopenGatheringResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def chase_agency(
+        self, request: gathering_pb2.ChaseAgencyRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> gathering_pb2.ChaseAgencyResponse:
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
+        """
+        return await self.connection.unary("/rapidreview.v1.GatheringService/ChaseAgency", request, gathering_pb2.ChaseAgencyResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -1108,7 +1140,9 @@ class IntakeClient:
         self, request: intake_pb2.RecordPartnersInformedRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
-        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS)."""
+        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Publishes incident.partners_informed.
+        """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -1128,7 +1162,7 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible.
+        stays visible. Publishes incident.clock_extended (without the reason).
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1191,7 +1225,9 @@ class AsyncIntakeClient:
         self, request: intake_pb2.RecordPartnersInformedRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
-        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS)."""
+        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Publishes incident.partners_informed.
+        """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
@@ -1211,7 +1247,7 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible.
+        stays visible. Publishes incident.clock_extended (without the reason).
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)

@@ -116,6 +116,7 @@ class IntakeServiceServicer:
 
     def RecordPartnersInformed(self, request, context):
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Publishes incident.partners_informed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -132,7 +133,7 @@ class IntakeServiceServicer:
 
     def ExtendClock(self, request, context):
         """Records an extension of a clock with its reason; the original due date
-        stays visible.
+        stays visible. Publishes incident.clock_extended (without the reason).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
