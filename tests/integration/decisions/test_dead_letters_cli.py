@@ -65,7 +65,9 @@ def dlq(own_nats):
 
 
 async def _letters(dlq) -> list[dict]:  # type: ignore[no-untyped-def]
-    return [json.loads(line) for line in (await dlq("list", "--json")).splitlines() if line.startswith("{")]
+    """The JSON lines of `dlq list --json` (the CLI runs in this process: log lines, also JSON, may be among them)."""
+    lines = [json.loads(line) for line in (await dlq("list", "--json")).splitlines() if line.startswith("{")]
+    return [line for line in lines if "seq" in line and "consumer" in line]
 
 
 async def _received(decisions, case_id: str) -> int:
