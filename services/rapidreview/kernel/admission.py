@@ -42,7 +42,7 @@ class Overloaded(Unavailable):
 class Admission:
     """Counts the API calls in progress and watches the event loop's lag (`watch()`)."""
 
-    def __init__(self, max_in_flight: int = 64, max_loop_lag: float = 2.0, retry_after: float = 1.0,
+    def __init__(self, max_in_flight: int = 64, max_loop_lag: float = 5.0, retry_after: float = 1.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.max_in_flight = max_in_flight
         self.max_loop_lag = max_loop_lag

@@ -141,7 +141,7 @@ class Settings:
     #: RR_MAX_CONCURRENT_RPCS — API calls one process runs at once; more get UNAVAILABLE with a retry delay.
     max_concurrent_rpcs: int = 64
     #: RR_OVERLOAD_LOOP_LAG — seconds of event-loop lag above which new API calls get UNAVAILABLE (0: never).
-    overload_loop_lag: float = 2.0
+    overload_loop_lag: float = 5.0
     #: RR_DELIVERY_CONFIG_FILE — e-mail delivery: SMTP and the advisory group's recipients (criteria's summaries;
     #: gathering's chases and the workspace's reminders use its SMTP settings), YAML.
     delivery_config_file: Path | None = None
