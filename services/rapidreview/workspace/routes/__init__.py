@@ -27,6 +27,10 @@ ROUTE_MODULES = (
     "checklist",   # a case's criteria checklist, the explain view of a criterion, the summary PDF
     "recommendation",  # the Review Advisory Group records its recommendation
     "decision",    # the Executive records its decision on the recommendation
+    "decisions",   # a case's decisions and review, and the business unit's commands on it
+    "documents",   # a case's documents (checklist summary, rapid review report)
+    "figures",     # the partnership's yearly figures
+    "audit",       # a case's audit trail (auditors) and the access log
 )
 
 
