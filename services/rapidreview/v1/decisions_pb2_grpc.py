@@ -212,7 +212,8 @@ class DecisionServiceServicer:
 
     def RecordProgressCheck(self, request, context):
         """Records a progress check (POST.PROGRESS_CHECKS), with any written request
-        to the reviewer; the next check falls due N weeks later.
+        to the reviewer; the next check falls due at the next interval of the
+        schedule, which counts from the decision to hold the review.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -239,9 +240,11 @@ class DecisionServiceServicer:
         """Records the publication of the report (or the decision not to publish it
         and the improvements information published instead) (POST.PUBLISH).
         FAILED_PRECONDITION when the final report is not agreed or not sent to the
-        Panel and the Secretary of State, when the date is less than 7 working days
-        after sending (POST.PRESEND, with the earliest allowed date), or while the
-        text still holds identifying details (POST.ANONYMISED). Publishes
+        Panel and the Secretary of State, when neither FAMILY_SAW_REPORT nor
+        FAMILY_NOT_SHOWN_REPORT (with its reason) is recorded (POST.FAMILY), when
+        the date is less than POST.PRESEND's working days (7 by default) after
+        sending (with the earliest allowed date), or while the text still holds
+        identifying details (POST.ANONYMISED). Publishes
         review.published and review.themes_published.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -376,7 +376,8 @@ class DecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordProgressCheckResponse:
         """Records a progress check (POST.PROGRESS_CHECKS), with any written request
-        to the reviewer; the next check falls due N weeks later.
+        to the reviewer; the next check falls due at the next interval of the
+        schedule, which counts from the decision to hold the review.
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordProgressCheck", request, decisions_pb2.RecordProgressCheckResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -409,9 +410,11 @@ class DecisionClient:
         """Records the publication of the report (or the decision not to publish it
         and the improvements information published instead) (POST.PUBLISH).
         FAILED_PRECONDITION when the final report is not agreed or not sent to the
-        Panel and the Secretary of State, when the date is less than 7 working days
-        after sending (POST.PRESEND, with the earliest allowed date), or while the
-        text still holds identifying details (POST.ANONYMISED). Publishes
+        Panel and the Secretary of State, when neither FAMILY_SAW_REPORT nor
+        FAMILY_NOT_SHOWN_REPORT (with its reason) is recorded (POST.FAMILY), when
+        the date is less than POST.PRESEND's working days (7 by default) after
+        sending (with the earliest allowed date), or while the text still holds
+        identifying details (POST.ANONYMISED). Publishes
         review.published and review.themes_published.
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/Publish", request, decisions_pb2.PublishResponse, timeout=timeout, metadata=metadata,
@@ -573,7 +576,8 @@ class AsyncDecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordProgressCheckResponse:
         """Records a progress check (POST.PROGRESS_CHECKS), with any written request
-        to the reviewer; the next check falls due N weeks later.
+        to the reviewer; the next check falls due at the next interval of the
+        schedule, which counts from the decision to hold the review.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordProgressCheck", request, decisions_pb2.RecordProgressCheckResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -606,9 +610,11 @@ class AsyncDecisionClient:
         """Records the publication of the report (or the decision not to publish it
         and the improvements information published instead) (POST.PUBLISH).
         FAILED_PRECONDITION when the final report is not agreed or not sent to the
-        Panel and the Secretary of State, when the date is less than 7 working days
-        after sending (POST.PRESEND, with the earliest allowed date), or while the
-        text still holds identifying details (POST.ANONYMISED). Publishes
+        Panel and the Secretary of State, when neither FAMILY_SAW_REPORT nor
+        FAMILY_NOT_SHOWN_REPORT (with its reason) is recorded (POST.FAMILY), when
+        the date is less than POST.PRESEND's working days (7 by default) after
+        sending (with the earliest allowed date), or while the text still holds
+        identifying details (POST.ANONYMISED). Publishes
         review.published and review.themes_published.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/Publish", request, decisions_pb2.PublishResponse, timeout=timeout, metadata=metadata,
@@ -922,7 +928,8 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.NotifyIncidentResponse:
         """Records a local authority's notification of a serious incident, decides
-        which duties apply and starts NOTIFY.DEADLINE. Idempotent on
+        which duties apply and starts the clock of each duty that arises (a
+        duty that does not arise gets no clock). Idempotent on
         `idempotency_key`: the same key and body return the same incident; the
         same key with a different body fails with ALREADY_EXISTS. Invalid input
         fails with INVALID_ARGUMENT and google.rpc.BadRequest field violations.
@@ -953,9 +960,12 @@ class IntakeClient:
         self, request: intake_pb2.RecordPanelNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPanelNotificationResponse:
-        """Records that the Panel notification was sent; computes RR.DEADLINE and
-        flags a late notification. FAILED_PRECONDITION once withdrawn or when
-        already recorded with a different body. Publishes incident.panel_notified.
+        """Records that the Panel notification was sent: closes NOTIFY.DEADLINE
+        (flagging a late notification), re-evaluates the duties (RR.REQUIRED is
+        met once the Panel is notified, even when the facts first recorded gave
+        no duty) and starts RR.DEADLINE. FAILED_PRECONDITION once withdrawn or
+        when already recorded with a different body. Publishes
+        incident.panel_notified.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPanelNotification", request, intake_pb2.RecordPanelNotificationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -964,8 +974,58 @@ class IntakeClient:
         self, request: intake_pb2.RecordPartnersInformedRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
-        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS)."""
+        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Deprecated: the same as RecordNotificationSent with duty NOTIFY.PARTNERS
+        and recipient SAFEGUARDING_PARTNERS.
+        """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def record_notification_sent(
+        self, request: intake_pb2.RecordNotificationSentRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordNotificationSentResponse:
+        """Records that one notification a duty needs was sent: NOTIFY.LAC_DEATH and
+        NOTIFY.CARE_LEAVER_DEATH go to the Secretary of State and to Ofsted,
+        NOTIFY.PARTNERS to the safeguarding partners, RR.LEAD_AREA to the home
+        area's partners. The duty's clock closes when every recipient it needs is
+        recorded, on the latest of their dates. INVALID_ARGUMENT for an unknown
+        duty or a recipient the duty does not have; FAILED_PRECONDITION when the
+        duty does not arise for this case or this recipient is already recorded
+        with other details (the same details again return the incident
+        unchanged). Publishes incident.notification_sent.
+        """
+        return self.connection.unary("/rapidreview.v1.IntakeService/RecordNotificationSent", request, intake_pb2.RecordNotificationSentResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def amend_notification(
+        self, request: intake_pb2.AmendNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.AmendNotificationResponse:
+        """Amends the notification when facts change: stores a new version (earlier
+        versions stay readable), re-evaluates the duties under the case's
+        edition, starts the clocks of duties that now arise and stops the open
+        clocks of duties that no longer do. The reason is kept with the version.
+        FAILED_PRECONDITION once withdrawn, when `expected_version` is not the
+        current version, or when the new awareness date falls under another
+        edition. Publishes incident.amended.
+        """
+        return self.connection.unary("/rapidreview.v1.IntakeService/AmendNotification", request, intake_pb2.AmendNotificationResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def record_referral_decision(
+        self, request: intake_pb2.RecordReferralDecisionRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordReferralDecisionResponse:
+        """Records the local authority's decision on an agency's referral
+        (NOTIFY.AGENCY_REFERRAL), with its rationale. NOT_NOTIFY withdraws the
+        incident (nothing further is asked of agencies) and keeps the rationale;
+        NOTIFY records the decision, the Panel notification follows with
+        RecordPanelNotification. FAILED_PRECONDITION when no agency referral is
+        recorded, a decision is already recorded, or (for NOT_NOTIFY) the Panel
+        notification was already sent.
+        """
+        return self.connection.unary("/rapidreview.v1.IntakeService/RecordReferralDecision", request, intake_pb2.RecordReferralDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
     def withdraw_incident(
@@ -984,7 +1044,7 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible.
+        stays visible. Publishes incident.clock_extended.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1005,7 +1065,8 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.NotifyIncidentResponse:
         """Records a local authority's notification of a serious incident, decides
-        which duties apply and starts NOTIFY.DEADLINE. Idempotent on
+        which duties apply and starts the clock of each duty that arises (a
+        duty that does not arise gets no clock). Idempotent on
         `idempotency_key`: the same key and body return the same incident; the
         same key with a different body fails with ALREADY_EXISTS. Invalid input
         fails with INVALID_ARGUMENT and google.rpc.BadRequest field violations.
@@ -1036,9 +1097,12 @@ class AsyncIntakeClient:
         self, request: intake_pb2.RecordPanelNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPanelNotificationResponse:
-        """Records that the Panel notification was sent; computes RR.DEADLINE and
-        flags a late notification. FAILED_PRECONDITION once withdrawn or when
-        already recorded with a different body. Publishes incident.panel_notified.
+        """Records that the Panel notification was sent: closes NOTIFY.DEADLINE
+        (flagging a late notification), re-evaluates the duties (RR.REQUIRED is
+        met once the Panel is notified, even when the facts first recorded gave
+        no duty) and starts RR.DEADLINE. FAILED_PRECONDITION once withdrawn or
+        when already recorded with a different body. Publishes
+        incident.panel_notified.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPanelNotification", request, intake_pb2.RecordPanelNotificationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1047,8 +1111,58 @@ class AsyncIntakeClient:
         self, request: intake_pb2.RecordPartnersInformedRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
-        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS)."""
+        """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
+        Deprecated: the same as RecordNotificationSent with duty NOTIFY.PARTNERS
+        and recipient SAFEGUARDING_PARTNERS.
+        """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def record_notification_sent(
+        self, request: intake_pb2.RecordNotificationSentRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordNotificationSentResponse:
+        """Records that one notification a duty needs was sent: NOTIFY.LAC_DEATH and
+        NOTIFY.CARE_LEAVER_DEATH go to the Secretary of State and to Ofsted,
+        NOTIFY.PARTNERS to the safeguarding partners, RR.LEAD_AREA to the home
+        area's partners. The duty's clock closes when every recipient it needs is
+        recorded, on the latest of their dates. INVALID_ARGUMENT for an unknown
+        duty or a recipient the duty does not have; FAILED_PRECONDITION when the
+        duty does not arise for this case or this recipient is already recorded
+        with other details (the same details again return the incident
+        unchanged). Publishes incident.notification_sent.
+        """
+        return await self.connection.unary("/rapidreview.v1.IntakeService/RecordNotificationSent", request, intake_pb2.RecordNotificationSentResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def amend_notification(
+        self, request: intake_pb2.AmendNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.AmendNotificationResponse:
+        """Amends the notification when facts change: stores a new version (earlier
+        versions stay readable), re-evaluates the duties under the case's
+        edition, starts the clocks of duties that now arise and stops the open
+        clocks of duties that no longer do. The reason is kept with the version.
+        FAILED_PRECONDITION once withdrawn, when `expected_version` is not the
+        current version, or when the new awareness date falls under another
+        edition. Publishes incident.amended.
+        """
+        return await self.connection.unary("/rapidreview.v1.IntakeService/AmendNotification", request, intake_pb2.AmendNotificationResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def record_referral_decision(
+        self, request: intake_pb2.RecordReferralDecisionRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordReferralDecisionResponse:
+        """Records the local authority's decision on an agency's referral
+        (NOTIFY.AGENCY_REFERRAL), with its rationale. NOT_NOTIFY withdraws the
+        incident (nothing further is asked of agencies) and keeps the rationale;
+        NOTIFY records the decision, the Panel notification follows with
+        RecordPanelNotification. FAILED_PRECONDITION when no agency referral is
+        recorded, a decision is already recorded, or (for NOT_NOTIFY) the Panel
+        notification was already sent.
+        """
+        return await self.connection.unary("/rapidreview.v1.IntakeService/RecordReferralDecision", request, intake_pb2.RecordReferralDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
     async def withdraw_incident(
@@ -1067,7 +1181,7 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible.
+        stays visible. Publishes incident.clock_extended.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
