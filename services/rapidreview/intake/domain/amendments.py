@@ -21,11 +21,11 @@ def _diff(old: message.Message, new: message.Message, prefix: str) -> list[str]:
     for field in old.DESCRIPTOR.fields:
         path = prefix + field.name
         a, b = getattr(old, field.name), getattr(new, field.name)
-        if field.message_type is not None and field.label != field.LABEL_REPEATED:
+        if field.message_type is not None and not field.is_repeated:
             out.extend(_diff(a, b, path + "."))
         elif field.has_presence and old.HasField(field.name) != new.HasField(field.name):
             out.append(path)
-        elif (list(a) if field.label == field.LABEL_REPEATED else a) != (list(b) if field.label == field.LABEL_REPEATED else b):
+        elif (list(a) if field.is_repeated else a) != (list(b) if field.is_repeated else b):
             out.append(path)
     return out
 
