@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.gathering.consumers import consumer_specs
-from rapidreview.gathering.handlers import GatheringHandlers
+from rapidreview.gathering.handlers import GatheringHandlers, check_returns_deadlines
 from rapidreview.gathering.partnerships import PartnershipPolicies
 from rapidreview.gathering.servicer import GatheringServicer
 from rapidreview.gathering.storage import metadata
 from rapidreview.gathering.watchers import ReencryptionWatcher, RequestClockWatcher
-from rapidreview.kernel.config import Settings
+from rapidreview.kernel.config import ConfigError, Settings
+from rapidreview.rules.parameters import RuleParameters
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import gathering_pb2_grpc
 
@@ -18,9 +19,16 @@ SERVICE = "gathering"
 SERVICE_NAMES = ["rapidreview.v1.GatheringService"]
 
 
-def build(settings: Settings, policies: PartnershipPolicies | None = None) -> tuple[Infrastructure, ServiceParts]:
+def build(settings: Settings, policies: PartnershipPolicies | None = None,
+          rules: RuleParameters | None = None) -> tuple[Infrastructure, ServiceParts]:
+    # Deadlines come from the rule files (RR.AGENCIES); only their parameters are read here.
+    rules = rules or RuleParameters.load_default()
+    try:
+        check_returns_deadlines(rules)
+    except ValueError as exc:
+        raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
-    handlers = GatheringHandlers(infra, policies or PartnershipPolicies.load(settings.partnership_config_file))
+    handlers = GatheringHandlers(infra, policies or PartnershipPolicies.load(settings.partnership_config_file), rules)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
         register=lambda server: gathering_pb2_grpc.add_GatheringServiceServicer_to_server(GatheringServicer(handlers), server),
