@@ -6,10 +6,12 @@ from __future__ import annotations
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.decisions.consumers import consumer_specs
 from rapidreview.decisions.handlers import DecisionHandlers
+from rapidreview.decisions.review_handlers import check_deadlines
 from rapidreview.decisions.servicer import DecisionServicer
 from rapidreview.decisions.storage import metadata
 from rapidreview.decisions.watchers import ClockWatcher
-from rapidreview.kernel.config import Settings
+from rapidreview.kernel.config import ConfigError, Settings
+from rapidreview.rules.parameters import RuleParameters
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import decisions_pb2_grpc
 
@@ -17,9 +19,15 @@ SERVICE = "decisions"
 SERVICE_NAMES = ["rapidreview.v1.DecisionService"]
 
 
-def build(settings: Settings) -> tuple[Infrastructure, ServiceParts]:
+def build(settings: Settings, rules: RuleParameters | None = None) -> tuple[Infrastructure, ServiceParts]:
+    # The section 4 deadlines come from the rule files (POST.*); only their parameters are read.
+    rules = rules or RuleParameters.load_default()
+    try:
+        check_deadlines(rules)
+    except ValueError as exc:
+        raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
-    handlers = DecisionHandlers(infra)
+    handlers = DecisionHandlers(infra, rules)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
         register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(DecisionServicer(handlers), server),
