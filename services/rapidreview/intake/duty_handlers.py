@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rapidreview.intake.domain import duty_clocks as DC
 from rapidreview.intake.domain.amendments import changed_fields, duties_changed
 from rapidreview.intake.domain.clocks import render_clock
+from rapidreview.intake.domain.duties import case_facts
 from rapidreview.intake.domain.validation import (
     parse_date, validate_notification_body, validate_reason, validate_reference,
 )
@@ -52,7 +53,9 @@ class DutyCommands:
                 return False
             raise FailedPrecondition(f"{duty}: the notification to {RECIPIENT_WORDS[recipient]} is already recorded "
                                      "with other details")
-        if require_duty and not DC.arises(spec, DC.met(repo.duties_of(row))):
+        facts = case_facts(repo.notification_of(row))
+        edition = self.edition_of(row)  # type: ignore[attr-defined]
+        if require_duty and not DC.arises(spec, DC.met(repo.duties_of(row)), facts, self.same_authority(edition)):  # type: ignore[attr-defined]
             raise FailedPrecondition(f"{duty} does not arise for this case on the recorded facts (see its duty's outcome)")
         clocks = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
         clock = clocks.get(duty)

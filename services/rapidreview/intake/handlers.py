@@ -130,6 +130,11 @@ class IntakeHandlers(DutyCommands):
         except EditionNotFound:
             return self.rulebook.edition(row.edition)
 
+    def same_authority(self, edition) -> DC.SameAuthority:  # type: ignore[no-untyped-def]
+        """How the edition's rule files compare local authorities (by code when they hold a register)."""
+        register = getattr(self.rulebook.loaded(edition), "authorities", None)
+        return register.same if register is not None else DC.same_name
+
     def decide(self, repo: IncidentRepository, row, notification: S.Notification | None = None, *,  # type: ignore[no-untyped-def]
                panel_sent: dt.date | None = None, withdrawn: bool | None = None, rapid_review_sent: dt.date | None = None):
         """The case's duties now, under its pinned edition (arguments override the stored row)."""
@@ -147,7 +152,7 @@ class IntakeHandlers(DutyCommands):
         existing = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
         edition = self.edition_of(row) if row is not None else None
         plan = DC.plan_clocks(decision.duties, decision.facts, rule_parameters(self.rulebook, edition), self.calendar,
-                              existing, allow_stop=allow_stop)
+                              existing, allow_stop=allow_stop, same=self.same_authority(edition))
         case_id = decision.facts.case_id
         for clock in plan.start:
             # RR.DEADLINE of a rapid review that already reached the Panel starts closed.

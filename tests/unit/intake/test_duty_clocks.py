@@ -97,3 +97,19 @@ def test_duties_changed_lists_each_changed_outcome():
     before = duties(NOTIFY__PANEL_IN_AREA=NOT_MET, RR__REQUIRED=NOT_MET)
     after = duties(NOTIFY__PANEL_IN_AREA=MET, RR__REQUIRED=NOT_MET)
     assert duties_changed(before, after) == ["NOTIFY.PANEL_IN_AREA: NOT_MET -> MET"]
+
+
+def test_the_home_areas_partners_are_told_only_when_the_incident_was_in_another_english_authority():
+    met = duties(RR__REQUIRED=MET, RR__LEAD_AREA=MET)
+    params = dict(PARAMS)  # RR.LEAD_AREA has no deadline of its own: NOTIFY.PARTNERS' (the partners of other areas)
+    elsewhere = facts(incident_la="Bradford", home_la="Leeds", incident_country=common_pb2.COUNTRY_ENGLAND)
+    [clock] = DC.plan_clocks(met, elsewhere, params.get, CAL, {}).start
+    assert (clock.clock_id, clock.due) == ("RR.LEAD_AREA", dt.date(2024, 6, 11))
+    at_home = facts(incident_la="Leeds", home_la="leeds", incident_country=common_pb2.COUNTRY_ENGLAND)
+    assert DC.plan_clocks(met, at_home, params.get, CAL, {}).start == []
+    # Written differently, one authority: the rule files' register decides.
+    council = facts(incident_la="Leeds City Council", home_la="Leeds", incident_country=common_pb2.COUNTRY_ENGLAND)
+    same_by_code = lambda a, b: a.split()[0] == b.split()[0]  # noqa: E731 - stands in for the register
+    assert DC.plan_clocks(met, council, params.get, CAL, {}, same=same_by_code).start == []
+    abroad = facts(incident_la="", home_la="Leeds", incident_country=common_pb2.COUNTRY_SCOTLAND)
+    assert DC.plan_clocks(met, abroad, params.get, CAL, {}).start == []  # the home area leads

@@ -46,6 +46,8 @@ class RuleBook(Protocol):
 
     def deadline_params(self, rule_id: str, edition: EditionRef) -> dict: ...
 
+    def loaded(self, edition: EditionRef): ...  # type: ignore[no-untyped-def]
+
     def evaluate(self, facts: facts_pb2.CaseFacts, *, edition: EditionRef, stage: str | None, calendar: WorkingDayCalendar): ...
 
 

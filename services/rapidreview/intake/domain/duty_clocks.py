@@ -21,6 +21,20 @@ from rapidreview.v1 import common_pb2, facts_pb2, intake_pb2
 
 R = intake_pb2
 PANEL_DUTIES = ("NOTIFY.PANEL_IN_AREA", "NOTIFY.PANEL_OUTSIDE_ENGLAND")
+#: Whether two local authority names are one authority (the rule files' register of codes).
+SameAuthority = Callable[[str, str], bool]
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compared as written (ignoring case and spaces), for rule books without a register."""
+    return bool(a.strip()) and " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
+def home_area_elsewhere(facts: facts_pb2.CaseFacts, same: SameAuthority) -> bool:
+    """RR.LEAD_AREA: the incident happened in England in another authority than the child's
+    home one, so the home area's partners must be told (outside England the home area leads)."""
+    return (facts.incident_country == common_pb2.COUNTRY_ENGLAND and bool(facts.home_la.strip())
+            and bool(facts.incident_la.strip()) and not same(facts.incident_la, facts.home_la))
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,8 @@ class DutyClock:
     parameters_from: str = ""
     #: Recorded with RecordNotificationSent (the Panel and RR.DEADLINE have their own steps).
     recorded_by_notification: bool = True
+    #: A further condition on the facts, beyond the duty being MET.
+    applies: Callable[[facts_pb2.CaseFacts, SameAuthority], bool] | None = None
 
     @property
     def parameter_rule(self) -> str:
@@ -54,6 +70,11 @@ DUTY_CLOCKS: tuple[DutyClock, ...] = (
     DutyClock("NOTIFY.CARE_LEAVER_DEATH", ("NOTIFY.CARE_LEAVER_DEATH",),
               (R.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE, R.NOTIFICATION_RECIPIENT_OFSTED), ends_with_withdrawal=False),
     DutyClock("NOTIFY.PARTNERS", ("NOTIFY.PARTNERS",), (R.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS,)),
+    # The leading area works with the home area's partners, who are told as the notifying
+    # authority's partners are (NOTIFY.PARTNERS: "and of other areas where appropriate"),
+    # within the same deadline.
+    DutyClock("RR.LEAD_AREA", ("RR.LEAD_AREA",), (R.NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS,),
+              parameters_from="NOTIFY.PARTNERS", applies=home_area_elsewhere),
     DutyClock("RR.DEADLINE", ("RR.REQUIRED",), (), recorded_by_notification=False),
 )
 BY_ID: dict[str, DutyClock] = {c.clock_id: c for c in DUTY_CLOCKS}
@@ -71,8 +92,12 @@ def met(duties: Iterable[common_pb2.RuleOutcome]) -> set[str]:
     return {d.rule_id for d in duties if d.outcome == common_pb2.OUTCOME_MET}
 
 
-def arises(spec: DutyClock, duties_met: set[str]) -> bool:
-    return any(d in duties_met for d in spec.duties)
+def arises(spec: DutyClock, duties_met: set[str], facts: facts_pb2.CaseFacts | None = None,
+           same: SameAuthority = same_name) -> bool:
+    """The clock's duty is MET (and, given the facts, its further condition holds)."""
+    if not any(d in duties_met for d in spec.duties):
+        return False
+    return spec.applies is None or facts is None or spec.applies(facts, same)
 
 
 @dataclass(frozen=True)
@@ -120,15 +145,15 @@ class ClockPlan:
 
 def plan_clocks(duties: Iterable[common_pb2.RuleOutcome], facts: facts_pb2.CaseFacts,
                 params: Callable[[str], Mapping[str, object] | None], calendar: WorkingDayCalendar,
-                existing: Mapping[str, ClockState], *, allow_stop: bool = True) -> ClockPlan:
+                existing: Mapping[str, ClockState], *, allow_stop: bool = True, same: SameAuthority = same_name) -> ClockPlan:
     """The clocks to start, move and stop. `params(rule_id)` gives the rule's
     parameters in the case's edition (None when the edition has no such rule:
-    its duty cannot arise either)."""
+    its duty cannot arise either); `same` compares local authorities."""
     duties_met = met(duties)
     plan = ClockPlan()
     for spec in DUTY_CLOCKS:
         current = existing.get(spec.clock_id)
-        if not arises(spec, duties_met):
+        if not arises(spec, duties_met, facts, same):
             if allow_stop and current is not None and current.is_open():
                 plan.stop.append(spec.clock_id)
             continue
