@@ -4,6 +4,7 @@ rule IDs and clocks out."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +81,13 @@ class Evaluation:
         }
 
 
+def _chosen(rule: Rule, fired_keys: AbstractSet[str]) -> Branch:
+    """The outcome of `rule`: its first outcome whose condition fired, else `otherwise`."""
+    branch = next((b for b in rule.branches if b.key in fired_keys), None) or rule.otherwise
+    assert branch is not None
+    return branch
+
+
 def shown(rule: Rule, stage: str | None) -> bool:
     """True when the rule's outcome belongs in an evaluation of `stage`."""
     return rule.evaluated and (stage is None or rule.stage == stage or rule.always_shown)
@@ -90,7 +98,7 @@ def prepare(
 ) -> tuple[CaseView, list[common_pb2.Clock], dict[str, dict[str, str]]]:
     """The fact to assert (derived facts and clock facts included), the
     clocks, and each clock rule's rationale text."""
-    view = case_view(facts, edition.info.name, edition.themes)
+    view = case_view(facts, edition.info.name, edition.themes, edition.authorities)
     clocks: list[common_pb2.Clock] = []
     clock_text: dict[str, dict[str, str]] = {}
     view.fact["clock"] = {}
@@ -141,14 +149,16 @@ def evaluate_edition(
     outcomes: list[common_pb2.RuleOutcome] = []
     fired: set[str] = set()
     taken_keys: dict[str, str] = {}
+    # A clock runs only while its rule applies: a duty that does not arise
+    # (NOT_APPLICABLE) has no clock, whatever the stage shown.
+    clock_ids = {r.id for r in edition.rules if r.clock is not None and _chosen(r, fired_keys).outcome != "NOT_APPLICABLE"}
+    clocks = [c for c in clocks if c.id in clock_ids]
     for rule in edition.rules:
         if not shown(rule, stage):
             continue
-        taken: Branch | None = next((b for b in rule.branches if b.key in fired_keys), None)
-        if taken is not None:
+        branch = _chosen(rule, fired_keys)
+        if branch is not rule.otherwise:
             fired.add(rule.id)
-        branch = taken or rule.otherwise
-        assert branch is not None
         taken_keys[rule.id] = branch.key
         context = _Template(view.text)
         context.update({k: str(v) for k, v in rule.parameters.items()})

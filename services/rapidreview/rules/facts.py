@@ -9,11 +9,12 @@ count list items. vocabulary.FACTS marks which facts are derived.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidreview.rules import vocabulary as v
+from rapidreview.rules.authorities import AuthorityRegister
 from rapidreview.rules.themes import ThemeVocabulary, recurrent_themes
 from rapidreview.v1 import common_pb2, facts_pb2
 
@@ -47,24 +48,22 @@ class CaseView:
 
 
 class _AreaSet:
-    """Area names compared case-insensitively, displayed as first written."""
+    """Area names compared by `key` (case-insensitively by default; local
+    authorities by their code), displayed as first written."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: Callable[[str], str] = lambda name: name.strip().casefold()) -> None:
         self._names: dict[str, str] = {}
+        self._key = key
 
     def add(self, name: str) -> None:
         if name.strip():
-            self._names.setdefault(name.strip().casefold(), name.strip())
+            self._names.setdefault(self._key(name), name.strip())
 
     def __len__(self) -> int:
         return len(self._names)
 
     def text(self) -> str:
         return ", ".join(self._names.values()) or "none recorded"
-
-
-def _same_la(a: str, b: str) -> bool:
-    return bool(a.strip()) and a.strip().casefold() == b.strip().casefold()
 
 
 def _area_type(agency: common_pb2.Agency) -> int:
@@ -107,8 +106,12 @@ def _harm_summary(facts: facts_pb2.CaseFacts) -> str:
     return "neither died nor was seriously harmed"
 
 
-def case_view(facts: facts_pb2.CaseFacts, edition: str, themes: ThemeVocabulary) -> CaseView:
-    """Builds the fact, rationale text and evidence lists for one case."""
+def case_view(
+    facts: facts_pb2.CaseFacts, edition: str, themes: ThemeVocabulary, authorities: AuthorityRegister | None = None
+) -> CaseView:
+    """Builds the fact, rationale text and evidence lists for one case. Local
+    authorities are compared by their code in `authorities`."""
+    register = authorities or AuthorityRegister.empty()
     child = facts.child
     names = {a.agency.agency_id: a.agency.name or a.agency.agency_id for a in facts.agencies}
     involved = [a for a in facts.agencies if a.involved]
@@ -150,7 +153,7 @@ def case_view(facts: facts_pb2.CaseFacts, edition: str, themes: ThemeVocabulary)
     recurrent_refs = [ref for tags, ref in tag_refs if any(themes.key(t) in recurrent_keys for t in tags)]
     recurrent_ids = list(dict.fromkeys(i for r in recurrent for i in r.review_ids))
 
-    las, police, health = _AreaSet(), _AreaSet(), _AreaSet()
+    las, police, health = _AreaSet(register.key), _AreaSet(), _AreaSet()
     for name in (facts.notifying_la, facts.incident_la, facts.home_la):
         las.add(name)
     for agency in involved:
@@ -187,8 +190,10 @@ def case_view(facts: facts_pb2.CaseFacts, edition: str, themes: ThemeVocabulary)
         "setting": v.enum_name(*v.SETTING, facts.setting),
         "incident_country": v.enum_name(*v.COUNTRY, facts.incident_country),
         "incident_la_known": bool(facts.incident_la.strip()),
-        "incident_in_notifying_la": _same_la(facts.incident_la, facts.notifying_la),
-        "home_la_is_notifying_la": _same_la(facts.home_la, facts.notifying_la),
+        "incident_in_notifying_la": register.same(facts.incident_la, facts.notifying_la),
+        "home_la_known": bool(facts.home_la.strip()),
+        "home_la_is_notifying_la": register.same(facts.home_la, facts.notifying_la),
+        "incident_la_is_home_la": register.same(facts.incident_la, facts.home_la),
         "referred_by_agency": bool(facts.referred_by.strip()),
         "agency_count": len(facts.agencies),
         "involved_agency_count": len(involved),
@@ -242,6 +247,9 @@ def case_view(facts: facts_pb2.CaseFacts, edition: str, themes: ThemeVocabulary)
             else f"{returns_missing} return(s)",
             "incident_country": _COUNTRY_TEXT.get(fact["incident_country"], fact["incident_country"]),
             "panel_response": "none recorded" if panel_response == "none" else panel_response.replace("_", " "),
+            "notifying_authority": register.describe(facts.notifying_la) or "not recorded",
+            "incident_authority": register.describe(facts.incident_la) or "not recorded",
+            "home_authority": register.describe(facts.home_la) or "not recorded",
         }
     )
     evidence = {

@@ -19,9 +19,12 @@ from typing import Any
 
 import yaml
 
-from rapidreview.rules import notation
+from rapidreview.rules import notation, preconditions
+from rapidreview.rules.authorities import FILE_NAME as AUTHORITIES_FILE
+from rapidreview.rules.authorities import AuthorityRegister, load_register
 from rapidreview.rules.model import (
     CASE_DATES,
+    CREATES,
     EVALUATED_STAGES,
     KIND_OUTCOMES,
     POSITIVE_OUTCOMES,
@@ -41,7 +44,7 @@ _EDITION_NAME = re.compile(r"^[a-z][a-z0-9]{1,31}$")
 _VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")
 _RULE_KEYS = {
     "id", "title", "citation", "status", "stage", "kind", "always_shown",
-    "parameters", "clock", "outcomes", "otherwise", "notes",
+    "parameters", "clock", "outcomes", "otherwise", "notes", "preconditions", "creates",
 }
 _BRANCH_KEYS = {"when", "when_json", "outcome", "rationale", "evidence"}
 
@@ -77,7 +80,15 @@ def find_edition_dirs(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.rglob("edition.yaml") if "scenarios" not in p.relative_to(root).parts)
 
 
-def load_edition(path: Path) -> Edition:
+def load_authorities(root: Path) -> AuthorityRegister:
+    """The local-authority register of the rules folder `root` (empty when absent)."""
+    try:
+        return load_register(root)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise RuleFileError(root / AUTHORITIES_FILE, str(exc)) from None
+
+
+def load_edition(path: Path, authorities: AuthorityRegister | None = None) -> Edition:
     """Loads and compiles the edition version in folder `path`."""
     meta_path = path / "edition.yaml"
     meta = _read_yaml(meta_path)
@@ -121,13 +132,15 @@ def load_edition(path: Path) -> Edition:
             + (f"; not listed: {', '.join(missing)}" if missing else "")
             + (f"; no file for: {', '.join(extra)}" if extra else ""),
         )
-    rules = tuple(_load_rule(files[rule_id], rule_id) for rule_id in catalogue)
+    rules = tuple(_load_rule(files[rule_id], rule_id, name) for rule_id in catalogue)
     conditions, reads = _compile(rules)
+    _check_dependencies(rules)
     digest = hashlib.sha256(
         json.dumps([name, version, conditions], sort_keys=True).encode()
     ).hexdigest()
     ruleset = f"rr_{name}_{re.sub(r'[^0-9A-Za-z]', '_', version)}_{digest[:12]}"
-    return Edition(info, str(meta.get("title", name)), path, rules, themes, conditions, ruleset, digest, reads)
+    return Edition(info, str(meta.get("title", name)), path, rules, themes, conditions, ruleset, digest, reads,
+                   authorities or AuthorityRegister.empty())
 
 
 def _resolver(rule_id: str, has_clock: bool) -> notation.FieldResolver:
@@ -147,7 +160,7 @@ def _resolver(rule_id: str, has_clock: bool) -> notation.FieldResolver:
     return resolve
 
 
-def _load_rule(path: Path, file_id: str) -> Rule:
+def _load_rule(path: Path, file_id: str, edition: str) -> Rule:
     data = _read_yaml(path)
     if not isinstance(data, dict):
         raise RuleFileError(path, "must be a mapping")
@@ -169,6 +182,20 @@ def _load_rule(path: Path, file_id: str) -> Rule:
     if not isinstance(parameters, dict):
         raise RuleFileError(path, "parameters must be a mapping")
     clock = _clock(path, data.get("clock"), parameters)
+    if "preconditions" not in data:
+        raise RuleFileError(path, "preconditions: are required (person, place, edition, depends_on)")
+    try:
+        pre = preconditions.parse(data["preconditions"], edition)
+    except preconditions.PreconditionError as exc:
+        raise RuleFileError(path, str(exc)) from None
+    creates = data.get("creates")
+    if creates is None:
+        raise RuleFileError(path, f"creates: is required: a list of {', '.join(CREATES)} ([] for none)")
+    if not isinstance(creates, list) or any(c not in CREATES for c in creates):
+        raise RuleFileError(path, f"creates must be a list of {', '.join(CREATES)} ([] for none)")
+    if (clock is not None or "working_days" in parameters) and "clock" not in creates:
+        raise RuleFileError(path, "a rule with a clock or a working_days deadline must list clock in creates")
+    extra = {"preconditions": pre, "creates": tuple(creates)}
 
     outcomes, otherwise = data.get("outcomes"), data.get("otherwise")
     if otherwise is None:
@@ -177,7 +204,7 @@ def _load_rule(path: Path, file_id: str) -> Rule:
         if not parameters:
             raise RuleFileError(path, "a rule without outcomes must carry parameters")
         return Rule(rule_id, data["title"], data["citation"], status, stage, "parameters", (), None,
-                    parameters, clock, False, path)
+                    parameters, clock, False, path, **extra)
     if stage not in EVALUATED_STAGES:
         raise RuleFileError(path, f"only {' and '.join(EVALUATED_STAGES)} rules have outcomes")
     kind = data.get("kind")
@@ -196,7 +223,7 @@ def _load_rule(path: Path, file_id: str) -> Rule:
         raise RuleFileError(path, "otherwise: takes an outcome, rationale and evidence, never a condition")
     other = _branch(path, f"{rule_id}#otherwise", otherwise, kind, resolve, placeholders)
     return Rule(rule_id, data["title"], data["citation"], status, stage, kind, branches, other,
-                parameters, clock, bool(data.get("always_shown")), path)
+                parameters, clock, bool(data.get("always_shown")), path, **extra)
 
 
 def _clock(path: Path, data: Any, parameters: dict[str, Any]) -> ClockSpec | None:
@@ -281,16 +308,21 @@ def _compile(rules: tuple[Rule, ...]) -> tuple[dict[str, dict[str, Any]], dict[s
         if rule_id in visiting:
             raise ValueError(f"rules refer to each other in a cycle: {' -> '.join([*visiting, rule_id])}")
         visiting.append(rule_id)
+        # The rule is positive when some positive outcome's condition holds and
+        # no earlier non-positive outcome's does (an earlier positive one would
+        # make it positive anyway, so it needs no negation).
         earlier: list[notation.Node] = []
+        options: list[notation.Node] = []
         for branch in rule.branches:
             assert branch.node is not None
             node = notation.expand(branch.node, positive_condition)
             if branch.outcome in POSITIVE_OUTCOMES:
-                positive[rule_id] = notation.All((*(notation.Not(e) for e in earlier), node))
-                break
-            earlier.append(node)
-        else:
+                options.append(notation.All((*(notation.Not(e) for e in earlier), node)) if earlier else node)
+            else:
+                earlier.append(node)
+        if not options:
             raise ValueError(f"`rule {rule_id}` is used but {rule_id} has no MET or INDICATED outcome")
+        positive[rule_id] = options[0] if len(options) == 1 else notation.Any_(tuple(options))
         visiting.pop()
         return positive[rule_id]
 
@@ -310,3 +342,24 @@ def _compile(rules: tuple[Rule, ...]) -> tuple[dict[str, dict[str, Any]], dict[s
         reads[rule.id] = tuple(paths)
     return conditions, reads
 
+
+
+def _check_dependencies(rules: tuple[Rule, ...]) -> None:
+    """preconditions.depends_on names rules of this edition, and for an
+    evaluated rule exactly the rules its conditions refer to with `rule X`."""
+    ids = {rule.id for rule in rules}
+    for rule in rules:
+        assert rule.preconditions is not None
+        declared = set(rule.preconditions.depends_on)
+        unknown = sorted(declared - ids)
+        if unknown:
+            raise RuleFileError(rule.path, f"preconditions.depends_on names no rule of this edition: {', '.join(unknown)}")
+        if not rule.evaluated:
+            continue
+        used = set().union(*(notation.rule_refs(b.node) for b in rule.branches if b.node is not None))
+        if declared != used:
+            raise RuleFileError(
+                rule.path,
+                "preconditions.depends_on must list exactly the rules its conditions use "
+                f"({', '.join(sorted(used)) or 'none'}), found {', '.join(sorted(declared)) or 'none'}",
+            )

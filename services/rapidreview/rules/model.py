@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from rapidreview.rules.authorities import AuthorityRegister
 from rapidreview.rules.notation import Node
 from rapidreview.rules.themes import ThemeVocabulary
 from rapidreview.v1 import common_pb2
@@ -22,6 +23,15 @@ KIND_OUTCOMES = {
 }
 POSITIVE_OUTCOMES = ("MET", "INDICATED")
 STATUSES = ("statutory", "guidance", "verify", "local")
+# What a rule's positive outcome makes happen in the services: a statutory duty
+# on an authority, a statutory clock, or information requests to agencies.
+CREATES = ("duty", "clock", "request")
+# Kinds of person a rule's preconditions can name (ages inclusive, completed years).
+PERSONS = ("child", "looked_after", "care_leaver")
+# Where the incident happened, seen from the notifying authority.
+PLACES = ("england_in_area", "england_elsewhere", "wales", "scotland", "northern_ireland", "outside_uk")
+# Whether the child is normally resident in the notifying authority's area.
+RESIDENCES = ("in_area", "elsewhere", "any")
 # CaseFacts dates a clock may count from or be closed by.
 CASE_DATES = ("la_aware_date", "panel_notification_sent_date", "incident_date", "rapid_review_sent_date")
 
@@ -89,6 +99,24 @@ class ClockSpec:
 
 
 @dataclass(frozen=True)
+class Preconditions:
+    """Who, where and under what a rule can apply, as written in its file
+    (`preconditions:`), checked against its conditions by the rule lint.
+
+    `person` maps a kind of person (child, looked_after, care_leaver) to the
+    inclusive age bounds covered; None means anyone. `unborn` says whether an
+    unborn child is covered. `places` are PLACES (None: anywhere), `resident`
+    one of RESIDENCES, `depends_on` the earlier rules it refers to."""
+
+    person: dict[str, tuple[int, int]] | None
+    unborn: bool
+    places: tuple[str, ...] | None
+    resident: str
+    edition: str
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Rule:
     """One rule file."""
 
@@ -104,6 +132,9 @@ class Rule:
     clock: ClockSpec | None
     always_shown: bool
     path: Path
+    preconditions: Preconditions | None = None
+    # What a positive outcome makes happen: "duty", "clock", "request" (CREATES).
+    creates: tuple[str, ...] = ()
 
     @property
     def evaluated(self) -> bool:
@@ -138,6 +169,8 @@ class Edition:
     digest: str
     # Fact paths each evaluated rule reads (e.g. "died", "clock.RR_DEADLINE.late").
     reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Local authorities by code (rules/local-authorities.yaml), shared by every edition.
+    authorities: AuthorityRegister = field(default_factory=AuthorityRegister.empty)
     by_id: dict[str, Rule] = field(init=False)
     branches: dict[str, tuple[Rule, Branch]] = field(init=False)
 

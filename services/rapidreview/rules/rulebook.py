@@ -12,7 +12,7 @@ from pathlib import Path
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.rules.engine import RulesEngine, default_engine
 from rapidreview.rules.evaluation import Evaluation, evaluate_edition, facts_read, prepare
-from rapidreview.rules.loader import RuleFileError, find_edition_dirs, load_edition
+from rapidreview.rules.loader import RuleFileError, find_edition_dirs, load_authorities, load_edition
 from rapidreview.rules.model import EVALUATED_STAGES, Edition, EditionInfo, Rule
 from rapidreview.rules.themes import ThemeVocabulary
 from rapidreview.rules.validation import InvalidFacts
@@ -81,7 +81,8 @@ class Rulebook:
             raise FileNotFoundError(
                 f"no rule editions (edition.yaml) under {root}; set {RULES_DIR_ENV} to the rules folder"
             )
-        editions = [load_edition(d) for d in dirs]
+        authorities = load_authorities(root)
+        editions = [load_edition(d, authorities) for d in dirs]
         seen: dict[tuple[str, str], Path] = {}
         for ed in editions:
             key = (ed.info.name, ed.info.version)

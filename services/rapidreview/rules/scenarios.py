@@ -16,6 +16,7 @@ import yaml
 from google.protobuf import json_format
 
 from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.rules.clocks import parse_date
 from rapidreview.rules.evaluation import Evaluation
 from rapidreview.rules.model import Edition, outcome_label
 from rapidreview.rules.rulebook import Rulebook
@@ -174,6 +175,11 @@ def run_scenario(book: Rulebook, scenario: Scenario) -> ScenarioResult:
     except (OSError, ValueError, json_format.ParseError) as exc:
         return ScenarioResult(scenario, [f"cannot build the facts: {exc}"])
     edition = book.edition(scenario.edition, scenario.version)
+    # A case is pinned to the edition in force on its awareness date: a scenario
+    # filed under another edition would test rules no such case is evaluated by.
+    aware = parse_date(facts.la_aware_date)
+    if aware is not None and not edition.covers(aware):
+        failures.append(f"la_aware_date {aware.isoformat()} is not covered by {edition.describe()}")
     ev = book.evaluate(
         facts, edition=edition, stage=scenario.spec.get("stage"), calendar=WorkingDayCalendar(lambda: today)
     )

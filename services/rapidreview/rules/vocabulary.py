@@ -94,9 +94,12 @@ FACTS: dict[str, FieldSpec] = {
     "incident_country": _e(COUNTRY, "Country of the incident."),
     "incident_la_known": _b("An incident local authority is recorded.", derived=True),
     "incident_in_notifying_la": _b(
-        "The incident local authority is the notifying one (case-insensitive).", derived=True
+        "The incident local authority is the notifying one (compared by ONS code, see local-authorities.yaml).",
+        derived=True,
     ),
-    "home_la_is_notifying_la": _b("The home local authority is the notifying one (case-insensitive).", derived=True),
+    "home_la_known": _b("A home local authority is recorded.", derived=True),
+    "home_la_is_notifying_la": _b("The home local authority is the notifying one (compared by ONS code).", derived=True),
+    "incident_la_is_home_la": _b("The incident local authority is the home one (compared by ONS code).", derived=True),
     "referred_by_agency": _b("An agency referred the incident for consideration.", derived=True),
     "agency_count": _i("Agencies listed."),
     "involved_agency_count": _i("Agencies with involvement with the child or family."),
@@ -155,6 +158,9 @@ RATIONALE_TEXT: dict[str, str] = {
     "health_areas": "Health commissioning areas involved.",
     "referred_by": "The referring agency.",
     "missing_returns": "Agencies whose return is missing, or 'none'.",
+    "notifying_authority": "The notifying authority's official name and ONS code, e.g. 'Leeds (E08000035)'.",
+    "incident_authority": "The incident authority's official name and ONS code (as written when not in the register).",
+    "home_authority": "The home authority's official name and ONS code (as written when not in the register).",
 }
 
 CLOCK_TEXT: dict[str, str] = {

@@ -229,3 +229,24 @@ async def test_extending_a_clock_publishes_it_without_the_reason(intake, intake_
     (await _events(intake, "incident.clock_extended"))[0].payload.Unpack(event)
     assert event.clock.id == "NOTIFY.PARTNERS" and event.clock.effective_due == "2024-06-14"
     assert [e.reason for e in event.clock.extensions] == [""]
+
+
+async def test_the_home_areas_partners_are_told_when_the_incident_happened_in_another_english_authority(intake, intake_stub, la):
+    # Bradford notifies a serious case in Bradford of a child whose home is Leeds (RR.LEAD_AREA).
+    bradford = example_notification(notifying_la="Bradford", incident_la="Bradford", home_la="Leeds City Council")
+    incident = await _notify(intake_stub, la, bradford, "key-lead-area-1")
+    assert _duty(incident, "RR.LEAD_AREA") == common_pb2.OUTCOME_MET
+    assert _clocks(incident)["RR.LEAD_AREA"].due == "2024-06-11"
+    sent = (await intake_stub.RecordNotificationSent(S.RecordNotificationSentRequest(
+        case_id=incident.case_id, duty="RR.LEAD_AREA", recipient=S.NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS,
+        sent_date="2024-06-06"), metadata=la.metadata())).incident
+    assert _clocks(sent)["RR.LEAD_AREA"].completed_on == "2024-06-06"
+    # "Leeds" and "Leeds City Council" are one authority (by code): the lead area is the home area.
+    leeds = example_notification(incident_la="Leeds City Council", home_la="Leeds")
+    at_home = await _notify(intake_stub, la, leeds, "key-lead-area-2")
+    assert _duty(at_home, "RR.LEAD_AREA") == common_pb2.OUTCOME_MET and "RR.LEAD_AREA" not in _clocks(at_home)
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await intake_stub.RecordNotificationSent(S.RecordNotificationSentRequest(
+            case_id=at_home.case_id, duty="RR.LEAD_AREA", recipient=S.NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS,
+            sent_date="2024-06-06"), metadata=la.metadata())
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION

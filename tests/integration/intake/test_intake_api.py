@@ -52,6 +52,33 @@ async def test_notify_records_duties_edition_and_notification_clock(intake_stub,
     assert not response.replayed
 
 
+async def test_an_adult_is_never_a_serious_case_so_no_rapid_review_or_lead_area_is_recorded(intake_stub, la):
+    # Issue 17: an 18-year-old care leaver who died with abuse known gave a Panel duty and a rapid review.
+    notification = example_notification(nature=common_pb2.NATURE_DEATH, recovered=False,
+                                        abuse_or_neglect=common_pb2.ABUSE_OR_NEGLECT_KNOWN, incident_la="Leeds City Council")
+    del notification.harm_domains[:]
+    notification.child.CopyFrom(intake_pb2.ChildDetails(child_ref="Young person C", age_years=18, care_leaver=True))
+    incident = (await intake_stub.NotifyIncident(
+        intake_pb2.NotifyIncidentRequest(idempotency_key="key-adult-0001", notification=notification),
+        metadata=la.metadata())).incident
+    serious = _duty(incident, "DEF.SERIOUS_CASE")
+    assert serious.outcome == common_pb2.OUTCOME_NOT_MET and "not a child" in serious.rationale
+    assert _duty(incident, "NOTIFY.PANEL_IN_AREA").outcome == common_pb2.OUTCOME_NOT_MET
+    # RR.REQUIRED is what gathering opens its information requests on.
+    assert _duty(incident, "RR.REQUIRED").outcome == common_pb2.OUTCOME_NOT_MET
+    assert _duty(incident, "RR.LEAD_AREA").outcome == common_pb2.OUTCOME_NOT_APPLICABLE
+    assert _duty(incident, "NOTIFY.CARE_LEAVER_DEATH").outcome == common_pb2.OUTCOME_MET
+
+
+async def test_the_lead_partnership_is_named_on_the_case(intake_stub, la):
+    incident = (await intake_stub.NotifyIncident(
+        intake_pb2.NotifyIncidentRequest(idempotency_key="key-lead-0001", notification=example_notification(home_la="Bradford")),
+        metadata=la.metadata())).incident
+    lead = _duty(incident, "RR.LEAD_AREA")
+    assert lead.outcome == common_pb2.OUTCOME_MET
+    assert "partners of Leeds (E08000035)" in lead.rationale and "Bradford (E08000032)" in lead.rationale
+
+
 async def test_panel_notification_starts_rapid_review_clock(intake_stub, la):
     created = (await intake_stub.NotifyIncident(
         intake_pb2.NotifyIncidentRequest(idempotency_key="key-child-k-0002", notification=example_notification()), metadata=la.metadata())).incident

@@ -9,16 +9,24 @@ from typer.testing import CliRunner
 
 from rapidreview.cli.main import app
 
-from .conftest import CHILD_K
+from rapidreview.rules import Rulebook
+from rapidreview.rules.scenarios import load_scenarios
+
+from .conftest import CHILD_K, RULES_DIR
 
 runner = CliRunner()
+_BOOK = Rulebook.load(RULES_DIR)
+SCENARIO_COUNT = sum(len(load_scenarios(_BOOK.loaded(info))) for info in _BOOK.editions)
 
 
 def test_rules_test_passes_on_the_repository_rules() -> None:
     result = runner.invoke(app, ["rules", "test"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Rule coverage of wt2023 2023.1" in result.output
-    assert "scenarios passed; every rule fired and did not fire" in result.output
+    assert "scenarios passed; every rule fired and did not fire; the lint is clean" in result.output
+    # The scenario count and rule coverage are printed per edition.
+    assert "wt2023 2023.1: " in result.output and "evaluated rules fully covered" in result.output
+    assert "rule lint: 0 problem(s); preconditions checked on" in result.output
 
 
 def test_rules_test_exits_non_zero_on_a_failing_scenario(rules_copy: Path) -> None:
@@ -26,7 +34,7 @@ def test_rules_test_exits_non_zero_on_a_failing_scenario(rules_copy: Path) -> No
     scenario.write_text(scenario.read_text().replace("LOCAL.PANEL_VIEW: NOT_INDICATED", "LOCAL.PANEL_VIEW: INDICATED"))
     result = runner.invoke(app, ["rules", "test", "--rules-dir", str(rules_copy)], env={"COLUMNS": "200"})
     assert result.exit_code == 1
-    assert "1 of 79 scenarios failed" in result.output
+    assert f"1 of {SCENARIO_COUNT} scenarios failed" in result.output
 
 
 def test_rules_test_exits_non_zero_on_a_coverage_gap(rules_copy: Path) -> None:
@@ -37,7 +45,7 @@ def test_rules_test_exits_non_zero_on_a_coverage_gap(rules_copy: Path) -> None:
     scenarios.write_text(text[:start] + text[end:])
     result = runner.invoke(app, ["rules", "test", "--rules-dir", str(rules_copy)], env={"COLUMNS": "200"})
     assert result.exit_code == 1
-    assert "0 of 78 scenarios failed; 1 rules with coverage gaps" in result.output
+    assert f"0 of {SCENARIO_COUNT - 1} scenarios failed; 1 rules with coverage gaps" in result.output
 
 
 def test_rules_test_reports_a_broken_rule_file(rules_copy: Path) -> None:
@@ -110,3 +118,13 @@ def test_evaluate_pins_the_2018_edition_by_awareness_date(tmp_path: Path) -> Non
     assert out["edition"] == "wt2018"
     assert out["clocks"][0]["due"] == "2022-09-20"
     assert "NOTIFY.CARE_LEAVER_DEATH" not in {c["id"] for c in out["criteria"]}
+
+
+def test_docs_rules_md_states_every_rules_preconditions_as_the_files_do() -> None:
+    from rapidreview.cli.rules import PRECONDITIONS_BEGIN, PRECONDITIONS_END, preconditions_markdown
+
+    doc = (RULES_DIR.parent / "docs" / "rules.md").read_text()
+    documented = doc[doc.index(PRECONDITIONS_BEGIN) + len(PRECONDITIONS_BEGIN):doc.index(PRECONDITIONS_END)]
+    assert documented.strip() == preconditions_markdown(_BOOK).strip(), (
+        "run: .venv/bin/rapidreview rules preconditions --write docs/rules.md"
+    )

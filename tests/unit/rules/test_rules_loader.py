@@ -15,8 +15,8 @@ from .conftest import RULES_DIR
 # that only carry parameters.
 EVALUATED_2018 = [
     "DEF.CHILD", "DEF.SERIOUS_CASE", "DEF.SERIOUS_HARM", "NOTIFY.PANEL_IN_AREA", "NOTIFY.PANEL_OUTSIDE_ENGLAND",
-    "NOTIFY.WRONG_LA", "NOTIFY.DEADLINE", "NOTIFY.PARTNERS", "NOTIFY.LAC_DEATH", "NOTIFY.AGENCY_REFERRAL",
-    "RR.REQUIRED", "RR.DEADLINE", "LOCAL.IMPROVEMENTS", "LOCAL.RECURRENT_THEMES", "LOCAL.MULTI_AGENCY",
+    "NOTIFY.WRONG_LA", "NOTIFY.WRONG_LA_OUTSIDE_ENGLAND", "NOTIFY.DEADLINE", "NOTIFY.PARTNERS", "NOTIFY.LAC_DEATH",
+    "NOTIFY.AGENCY_REFERRAL", "RR.REQUIRED", "RR.LEAD_AREA", "RR.DEADLINE", "LOCAL.IMPROVEMENTS", "LOCAL.RECURRENT_THEMES", "LOCAL.MULTI_AGENCY",
     "LOCAL.PANEL_VIEW", "REGARD.SINGLE_AGENCY", "REGARD.NO_AGENCY", "REGARD.CROSS_BOUNDARY",
     "REGARD.INSTITUTIONAL", "NOT.AUTOMATIC",
 ]
@@ -44,7 +44,7 @@ def test_wt2018_evaluates_the_catalogue_in_rules_md_order(book: Rulebook) -> Non
 
 def test_care_leaver_death_exists_only_in_wt2023(book: Rulebook) -> None:
     ids_2023 = [r.id for r in book.rules("wt2023") if r.evaluated]
-    assert ids_2023 == [*EVALUATED_2018[:9], "NOTIFY.CARE_LEAVER_DEATH", *EVALUATED_2018[9:]]
+    assert ids_2023 == [*EVALUATED_2018[:10], "NOTIFY.CARE_LEAVER_DEATH", *EVALUATED_2018[10:]]
     assert "NOTIFY.CARE_LEAVER_DEATH" not in [r.id for r in book.rules("wt2018")]
 
 
@@ -62,7 +62,7 @@ def test_judgement_criteria_and_deterministic_rules_use_their_own_outcomes(book:
 def test_stages_follow_rules_md_sections(book: Rulebook) -> None:
     stages = {r.id: r.stage for r in book.rules("wt2023")}
     assert {i for i, s in stages.items() if s == "intake"} == {
-        i for i in stages if i.startswith(("DEF.", "NOTIFY.")) or i == "RR.REQUIRED"
+        i for i in stages if i.startswith(("DEF.", "NOTIFY.")) or i in ("RR.REQUIRED", "RR.LEAD_AREA")
     }
     assert stages["RR.DEADLINE"] == "criteria" and stages["LOCAL.IMPROVEMENTS"] == "criteria"
     assert stages["NOT.AUTOMATIC"] == "criteria" and book.rule("NOT.AUTOMATIC", "wt2023").always_shown
@@ -121,7 +121,7 @@ def test_clock_facts_need_a_clock_section(rules_copy: Path) -> None:
 def test_rules_referring_to_each_other_in_a_cycle_are_refused(rules_copy: Path) -> None:
     _rewrite(
         _edition_dir(rules_copy) / "rules" / "DEF.SERIOUS_CASE.yaml",
-        "when: abuse_or_neglect in [known, suspected]",
+        "when: rule DEF.CHILD and abuse_or_neglect in [known, suspected]",
         "when: rule NOTIFY.PANEL_IN_AREA and abuse_or_neglect in [known, suspected]",
     )
     with pytest.raises(RuleFileError, match="cycle: NOTIFY.PANEL_IN_AREA -> DEF.SERIOUS_CASE -> NOTIFY.PANEL_IN_AREA"):
