@@ -160,7 +160,7 @@ class DecisionServiceServicer:
     def RecordDecision(self, request, context):
         """The Executive's decision on the current recommendation. FAILED_PRECONDITION
         "record the RAG recommendation first" without one. Publishes decision.recorded
-        (intake closes RR.DEADLINE on it).
+        (intake and criteria mark the case decided).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -169,7 +169,8 @@ class DecisionServiceServicer:
     def RecordPanelSubmission(self, request, context):
         """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
         date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
-        without a decision. Publishes decision.panel_submitted.
+        without a decision. Publishes decision.panel_submitted, on which intake and
+        criteria close RR.DEADLINE (the first submission's date).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

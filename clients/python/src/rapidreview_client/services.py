@@ -312,7 +312,7 @@ class DecisionClient:
     ) -> decisions_pb2.RecordDecisionResponse:
         """The Executive's decision on the current recommendation. FAILED_PRECONDITION
         "record the RAG recommendation first" without one. Publishes decision.recorded
-        (intake closes RR.DEADLINE on it).
+        (intake and criteria mark the case decided).
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordDecision", request, decisions_pb2.RecordDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -323,7 +323,8 @@ class DecisionClient:
     ) -> decisions_pb2.RecordPanelSubmissionResponse:
         """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
         date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
-        without a decision. Publishes decision.panel_submitted.
+        without a decision. Publishes decision.panel_submitted, on which intake and
+        criteria close RR.DEADLINE (the first submission's date).
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordPanelSubmission", request, decisions_pb2.RecordPanelSubmissionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -512,7 +513,7 @@ class AsyncDecisionClient:
     ) -> decisions_pb2.RecordDecisionResponse:
         """The Executive's decision on the current recommendation. FAILED_PRECONDITION
         "record the RAG recommendation first" without one. Publishes decision.recorded
-        (intake closes RR.DEADLINE on it).
+        (intake and criteria mark the case decided).
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordDecision", request, decisions_pb2.RecordDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -523,7 +524,8 @@ class AsyncDecisionClient:
     ) -> decisions_pb2.RecordPanelSubmissionResponse:
         """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
         date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
-        without a decision. Publishes decision.panel_submitted.
+        without a decision. Publishes decision.panel_submitted, on which intake and
+        criteria close RR.DEADLINE (the first submission's date).
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordPanelSubmission", request, decisions_pb2.RecordPanelSubmissionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
