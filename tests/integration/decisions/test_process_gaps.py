@@ -43,10 +43,8 @@ async def test_publication_is_refused_until_the_family_saw_the_report_or_the_rea
     assert err.details().startswith("POST.FAMILY") and "FAMILY_NOT_SHOWN_REPORT" in err.details()
     assert await stored_counts(decisions, flow.case_id) == before
     # Not showing the family the report is recorded with its reason, or not at all.
-    await _refused(flow.milestone("family-saw-report", kind=D.MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT, note=""),
-                   grpc.StatusCode.INVALID_ARGUMENT)
-    await flow.milestone("family-saw-report", kind=D.MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT,
-                         note="The mother asked not to see it before the criminal trial ends.")
+    await _refused(flow.milestone("family-not-shown-report", note=""), grpc.StatusCode.INVALID_ARGUMENT)
+    await flow.milestone("family-not-shown-report")  # docs/examples/decisions/milestone-family-not-shown-report.json
     assert (await flow.publish(published_on="2024-12-20")).case.stage == D.CASE_STAGE_PUBLISHED
 
 
