@@ -69,7 +69,9 @@ class IntakeHandlers(DutyCommands):
         """The API form of a stored incident (clocks rendered as of today);
         `version` shows that version of the notification (NotFound when none)."""
         notification = repo.notification_of(row)
-        amendments = [(a, repo.amendment_of(a)) for a in await repo.amendment_rows(row.case_id)]
+        # Most cases are never amended: no query for them.
+        amended = row.notification_version > 1
+        amendments = [(a, repo.amendment_of(a)) for a in await repo.amendment_rows(row.case_id)] if amended else []
         shown = row.notification_version
         if version and version != row.notification_version:
             replaced = next((stored for stored, a in amendments if a.version == version + 1), None)

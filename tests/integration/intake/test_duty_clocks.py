@@ -250,3 +250,16 @@ async def test_the_home_areas_partners_are_told_when_the_incident_happened_in_an
             case_id=at_home.case_id, duty="RR.LEAD_AREA", recipient=S.NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS,
             sent_date="2024-06-06"), metadata=la.metadata())
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+
+
+async def test_a_panel_notification_for_an_adult_starts_no_rapid_review_clock(intake, intake_stub, la):
+    adult = example_notification(nature=common_pb2.NATURE_DEATH, abuse_or_neglect=common_pb2.ABUSE_OR_NEGLECT_KNOWN)
+    adult.child.age_years = 18
+    incident = await _notify(intake_stub, la, adult, "key-adult-panel")
+    assert _clocks(incident) == {}  # no Panel duty, no rapid review: nothing to go overdue
+    notified = (await intake_stub.RecordPanelNotification(S.RecordPanelNotificationRequest(
+        case_id=incident.case_id, reference="PANEL-ADULT", sent_date="2024-06-07"), metadata=la.metadata())).incident
+    assert _duty(notified, "RR.REQUIRED") == common_pb2.OUTCOME_NOT_MET and "RR.DEADLINE" not in _clocks(notified)
+    event = S.IncidentPanelNotified()
+    (await _events(intake, "incident.panel_notified"))[0].payload.Unpack(event)
+    assert not event.HasField("rapid_review_clock") and _duty(event.incident, "RR.REQUIRED") == common_pb2.OUTCOME_NOT_MET
