@@ -27,7 +27,7 @@ from rapidreview.kernel.errors import AlreadyExists, FailedPrecondition, Invalid
 from rapidreview.kernel.events import EventRef, new_event
 from rapidreview.kernel.pagination import decode_page_token, encode_page_token
 from rapidreview.kernel.runtime import Infrastructure
-from rapidreview.v1 import common_pb2, decisions_pb2, intake_pb2
+from rapidreview.v1 import decisions_pb2, intake_pb2
 
 PRODUCER = "intake"
 NOTIFY_CLOCK, RR_CLOCK = "NOTIFY.DEADLINE", "RR.DEADLINE"
