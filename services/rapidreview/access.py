@@ -59,6 +59,10 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.CriteriaService/ImportEarlierReviews": {BU: OWN, SERVICE: ANY},
     "/rapidreview.v1.CriteriaService/ListEvaluations": {BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
     "/rapidreview.v1.CriteriaService/ReplayEvaluation": {BU: OWN, AUDITOR: OWN, SERVICE: ANY},
+    # Themes of cases (no narrative) for the yearly figures: whoever reads the figures.
+    "/rapidreview.v1.CriteriaService/ListCaseThemes": {BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
+    # The national themes list is public information.
+    "/rapidreview.v1.CriteriaService/GetNationalThemes": {LA: OWN, BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
     # end criteria
     # decisions (rows owned by the decisions service)
     "/rapidreview.v1.DecisionService/RecordRecommendation": {RAG: OWN},
@@ -78,5 +82,11 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.DecisionService/GetCase": dict(_CASE_READERS),
     "/rapidreview.v1.DecisionService/GetAuditTrail": {AUDITOR: OWN},
     "/rapidreview.v1.DecisionService/VerifyAuditTrail": {AUDITOR: OWN},
+    # The rapid review report quotes the agencies' returns, so only the business unit (which
+    # sends it to the Panel and may read the collated information) renders and reads it.
+    "/rapidreview.v1.DecisionService/RenderRapidReviewReport": {BU: OWN},
+    "/rapidreview.v1.DecisionService/GetRapidReviewReport": {BU: OWN},
+    # Aggregate figures of the partnership (no personal data), for its yearly report.
+    "/rapidreview.v1.DecisionService/GetYearlyFigures": {BU: OWN, EXEC: OWN, AUDITOR: OWN},
     # end decisions
 }

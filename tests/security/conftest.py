@@ -70,7 +70,11 @@ class Stack:
 
     async def start(self, only: tuple[str, ...] = SERVICES) -> None:
         for name in only:
-            service = RunningService(name, dict(self.env))
+            env = dict(self.env)
+            if name == "decisions":  # it reads the other three through their APIs (reports, figures)
+                env.update({f"RR_{peer.upper()}_ADDR": running.address for peer, running in self.services.items()
+                            if peer in ("intake", "gathering", "criteria")})
+            service = RunningService(name, env)
             self.services[name] = service
             await service.start()
             self.channels[name] = grpc.aio.insecure_channel(service.address)

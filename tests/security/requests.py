@@ -145,6 +145,8 @@ def valid_request(rpc: Rpc, ids: CaseIds, text_for=keep) -> message.Message:  # 
             facts_pb2.EarlierReview(review_id="LSCP-2021-03", year=2021, themes=["bruising in non-mobile babies"])]),
         "ListEvaluations": lambda: criteria_pb2.ListEvaluationsRequest(case_id=c),
         "ReplayEvaluation": lambda: criteria_pb2.ReplayEvaluationRequest(case_id=c, evaluation_id=ids.evaluation_id),
+        "ListCaseThemes": lambda: criteria_pb2.ListCaseThemesRequest(case_ids=[c]),
+        "GetNationalThemes": lambda: criteria_pb2.GetNationalThemesRequest(),
         # decisions
         "RecordRecommendation": lambda: ex("recommendation", D.RecordRecommendationRequest, evaluation_id=ids.evaluation_id),
         "RecordDecision": lambda: ex("decision", D.RecordDecisionRequest, recommendation_id=ids.recommendation_id),
@@ -163,6 +165,9 @@ def valid_request(rpc: Rpc, ids: CaseIds, text_for=keep) -> message.Message:  # 
         "GetCase": lambda: D.GetCaseRequest(case_id=c),
         "GetAuditTrail": lambda: D.GetAuditTrailRequest(case_id=c, page_size=10),
         "VerifyAuditTrail": lambda: D.VerifyAuditTrailRequest(case_id=c),
+        "RenderRapidReviewReport": lambda: D.RenderRapidReviewReportRequest(case_id=c, formats=[D.REPORT_FORMAT_DOCX]),
+        "GetRapidReviewReport": lambda: D.GetRapidReviewReportRequest(case_id=c),
+        "GetYearlyFigures": lambda: D.GetYearlyFiguresRequest(from_date="2024-04-01", to_date="2025-03-31"),
     }
     request = builders[name]()
     assert isinstance(request, rpc.request_type), f"{name}: {type(request).__name__}"

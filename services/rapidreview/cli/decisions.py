@@ -260,7 +260,10 @@ def decide(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="R
 
 @decisions_app.command("submit")
 def submit(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="RecordPanelSubmissionRequest (proto3 JSON)"),
-           case_id: str = CASE, decision_id: str = typer.Option("", "--decision", help="Default: the current decision")) -> None:
+           case_id: str = CASE, decision_id: str = typer.Option("", "--decision", help="Default: the current decision"),
+           report: bool = typer.Option(True, "--report/--no-report",
+                                       help="Render the rapid review report for the sent date and record it as the one sent "
+                                            "(unless the file names a report_id)")) -> None:
     """The rapid review and decision sent to the Panel (business unit); late against RR.DEADLINE is flagged."""
     request = _request(file, D.RecordPanelSubmissionRequest, case_id)
 
@@ -269,6 +272,10 @@ def submit(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="R
         if not request.decision_id:
             found = (await _state(stub, md, request.case_id)).decisions
             request.decision_id = _require(found[-1].decision_id if found else "", "decision")
+        if report and not request.report_id:
+            from rapidreview.cli.documents import render_and_save_report
+
+            request.report_id = (await render_and_save_report(stub, md, request.case_id, request.sent_date, console)).report_id
         return await stub.RecordPanelSubmission(request, metadata=md, timeout=30)
 
     r = _call(Role.BUSINESS_UNIT, work)
@@ -455,6 +462,9 @@ async def example_steps(out: Console, case_id: str) -> None:
         out.rule("7. The Executive agrees (decision.recorded)")
         submission = _example("panel-submission", D.RecordPanelSubmissionRequest, case_id)
         submission.decision_id = decided.decision_id
+        from rapidreview.cli.documents import render_and_save_report
+
+        submission.report_id = (await render_and_save_report(stub, bu, case_id, submission.sent_date, out)).report_id
         sent = (await stub.RecordPanelSubmission(submission, metadata=bu, timeout=30)).submission
         response = _example("panel-response", D.RecordPanelResponseRequest, case_id)
         response.submission_id = sent.submission_id

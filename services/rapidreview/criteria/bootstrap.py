@@ -4,6 +4,8 @@ rule-book watcher."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.criteria.consumers import consumer_specs
 from rapidreview.criteria.evaluator import CaseEvaluator
@@ -14,8 +16,9 @@ from rapidreview.criteria import storage
 from rapidreview.criteria.storage import metadata
 from rapidreview.delivery.config import DeliveryConfig
 from rapidreview.delivery.handler import delivery_consumer_spec, make_on_summary_ready
-from rapidreview.criteria.watchers import RulebookWatcher
-from rapidreview.kernel.config import Settings
+from rapidreview.criteria.domain import national_themes
+from rapidreview.criteria.watchers import NationalThemesWatcher, RulebookWatcher
+from rapidreview.kernel.config import ConfigError, Settings
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import criteria_pb2_grpc
 
@@ -30,12 +33,21 @@ def build(settings: Settings, rulebook=None) -> tuple[Infrastructure, ServicePar
         rulebook = Rulebook.load_default()
     infra = build_infrastructure(settings, metadata)
     evaluator = CaseEvaluator(infra, rulebook)
+    watchers = [RulebookWatcher(rulebook).run]
+    themes_file = national_themes_file(settings)
+    if themes_file is not None:
+        vocabulary = rulebook.themes(rulebook.editions[-1])
+        try:
+            evaluator.national_themes = national_themes.load(themes_file, vocabulary)
+        except national_themes.NationalThemesError as exc:
+            raise ConfigError(f"RR_NATIONAL_THEMES_FILE: {exc}") from None
+        watchers.append(NationalThemesWatcher(infra, evaluator, themes_file, vocabulary).run)
     handlers = CriteriaHandlers(infra, evaluator)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
         register=lambda server: criteria_pb2_grpc.add_CriteriaServiceServicer_to_server(CriteriaServicer(handlers), server),
         consumers=consumer_specs(CaseEventHandlers(evaluator), settings),
-        watchers=[RulebookWatcher(rulebook).run],
+        watchers=watchers,
     )
     # Advisory-group delivery: summary.ready e-mailed to the partnership's recipients
     # when RR_DELIVERY_CONFIG_FILE is set.
@@ -44,6 +56,15 @@ def build(settings: Settings, rulebook=None) -> tuple[Infrastructure, ServicePar
         handler = make_on_summary_ready(delivery_config, storage.delivery, handlers.render_document)
         parts.consumers.append(delivery_consumer_spec(handler, delivery_config, settings))
     return infra, parts
+
+
+def national_themes_file(settings: Settings) -> Path | None:
+    """The national themes list file: RR_NATIONAL_THEMES_FILE, the shipped list
+    when empty, none when "none"."""
+    value = settings.national_themes_file.strip()
+    if value.lower() == "none":
+        return None
+    return Path(value) if value else national_themes.DEFAULT_FILE
 
 
 def run() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rapidreview.criteria.domain.checklist import build_checklist, differences, for_event
 from rapidreview.criteria.domain.facts import with_earlier_reviews
+from rapidreview.criteria.domain.national_themes import NationalThemeList
 from rapidreview.criteria.domain.validation import parse_edition_ref
 from rapidreview.criteria.storage import CriteriaRepository, StoredCase, StoredEvaluation
 from rapidreview.kernel.calendar import WorkingDayCalendar
@@ -40,6 +41,13 @@ def pinned_calendar(day: dt.date) -> WorkingDayCalendar:
 class CaseEvaluator:
     infra: Infrastructure
     rulebook: Rulebook
+    #: The national themes list in force (None: none configured). Swapped by the
+    #: national themes watcher when a new version is loaded.
+    national_themes: NationalThemeList | None = None
+
+    def reference_reviews(self) -> list[facts_pb2.EarlierReview]:
+        """The national list's entries, attached to every case's facts next to its partnership's reviews."""
+        return self.national_themes.reviews() if self.national_themes is not None else []
 
     @property
     def calendar(self) -> WorkingDayCalendar:
@@ -115,12 +123,13 @@ class CaseEvaluator:
         """Evaluates the case as it stands, stores the evaluation and adds its
         criteria.evaluated event to the outbox, in the caller's transaction."""
         edition = edition or self.pinned(case)
-        facts = with_earlier_reviews(case.facts, await repo.earlier_reviews(case.partnership))
+        facts = with_earlier_reviews(case.facts, [*await repo.earlier_reviews(case.partnership), *self.reference_reviews()])
         evaluation = await self.run(facts, edition, self.calendar)
         evaluation_id = str(uuid.uuid4())
         now = dt.datetime.now(dt.UTC)
         checklist = build_checklist(evaluation, facts, trigger=trigger, evaluation_id=evaluation_id, evaluated_at=now,
-                                    partial=case.partial, collation_version=case.collation_version, reason=reason)
+                                    partial=case.partial, collation_version=case.collation_version, reason=reason,
+                                    vocabulary=self.rulebook.themes(edition))
         stored = StoredEvaluation(
             evaluation_id=evaluation_id, case_id=case.case_id, partnership=case.partnership, edition=evaluation.edition,
             edition_version=evaluation.version, ruleset=evaluation.ruleset, evaluated_on=evaluation.today,
@@ -133,9 +142,10 @@ class CaseEvaluator:
         await self.infra.outbox.add(repo.session, envelope)
         return checklist
 
-    async def reevaluate_open_cases(self, repo: CriteriaRepository, partnership: str, *, correlation_id: str,
+    async def reevaluate_open_cases(self, repo: CriteriaRepository, partnership: str | None, *, correlation_id: str,
                                     causation_id: str = "") -> list[str]:
-        """Re-evaluates (trigger NEW_THEMES) every open case of the partnership; returns their ids."""
+        """Re-evaluates (trigger NEW_THEMES) every open case of the partnership
+        (of every partnership when None); returns their ids."""
         done = []
         for case in await repo.open_cases(partnership):
             try:
@@ -155,7 +165,8 @@ class CaseEvaluator:
         original = stored.checklist
         replayed = build_checklist(evaluation, stored.facts, trigger=original.trigger, evaluation_id=original.evaluation_id,
                                    evaluated_at=original.evaluated_at.ToDatetime(dt.UTC), partial=original.partial,
-                                   collation_version=original.collation_version, reason=original.reason)
+                                   collation_version=original.collation_version, reason=original.reason,
+                                   vocabulary=self.rulebook.themes(info))
         diffs = differences(original, replayed)
         if evaluation.ruleset != stored.ruleset:
             diffs.insert(0, "ruleset (the rule conditions of this edition version changed)")

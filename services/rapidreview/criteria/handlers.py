@@ -30,6 +30,7 @@ from rapidreview.v1 import criteria_pb2 as S
 from rapidreview.v1 import gathering_pb2
 
 _PARTNERSHIP = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+MAX_THEME_CASES = 500
 #: A RULES.md id, e.g. LOCAL.MULTI_AGENCY (anything else names no rule).
 _RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]{0,31}(\.[A-Z0-9_]{1,32}){1,2}$")
 
@@ -81,7 +82,7 @@ class CriteriaHandlers:
         aware = dt.date.fromisoformat(request.facts.la_aware_date)
         edition = self.evaluator.chosen(request.edition, aware, "edition") if request.edition else self.evaluator.in_force(aware)
         evaluation = await self.evaluator.run(request.facts, edition, self.infra.calendar)
-        return build_checklist(evaluation, request.facts)
+        return build_checklist(evaluation, request.facts, vocabulary=self.rulebook.themes(edition))
 
     async def get_checklist(self, case_id: str, evaluation_id: str, grant: Grant) -> S.Checklist:
         async with self.infra.db.transaction() as session:
@@ -231,3 +232,44 @@ class CriteriaHandlers:
         async with self.infra.db.transaction() as session:
             stored = await self._stored(self._repo(session), request.case_id, request.evaluation_id, grant)
         return await self.evaluator.replay(stored)
+
+    async def list_case_themes(self, request: S.ListCaseThemesRequest, grant: Grant) -> S.ListCaseThemesResponse:
+        """Each case's learning themes as its latest evaluation saw them, mapped
+        onto its pinned edition's vocabulary; one statement for all the cases."""
+        v = Violations()
+        if not 1 <= len(request.case_ids) <= MAX_THEME_CASES:
+            v.add("case_ids", f"1 to {MAX_THEME_CASES} case ids")
+        for i, case_id in enumerate(request.case_ids[:MAX_THEME_CASES]):
+            require_case_id(case_id, v, f"case_ids[{i}]")
+        v.raise_if_any()
+        wanted = list(dict.fromkeys(request.case_ids))
+        async with self.infra.db.transaction() as session:
+            rows = await self._repo(session).latest_facts(wanted)
+        found = {}
+        for case_id, partnership, edition, version, evaluation_id, facts in rows:
+            grant.require_partnership(partnership)
+            found[case_id] = (edition, version, evaluation_id, facts)
+        response = S.ListCaseThemesResponse(not_found=[c for c in wanted if c not in found])
+        for case_id in wanted:
+            if case_id not in found:
+                continue
+            edition, version, evaluation_id, facts = found[case_id]
+            item = response.cases.add(case_id=case_id, evaluation_id=evaluation_id)
+            if facts is None:
+                continue
+            vocabulary = self._vocabulary(edition, version)
+            mapping = vocabulary.map_tags(t for a in facts.agencies for learning in a.learning for t in learning.themes)
+            item.themes.extend(mapping.matched)
+            item.unmatched_tags.extend(mapping.unmatched)
+        return response
+
+    def _vocabulary(self, edition: str, version: str) -> ThemeVocabulary:
+        """The vocabulary of an edition version (its latest version, or the newest edition's, when not loaded)."""
+        try:
+            return self.rulebook.themes(self.rulebook.edition(edition, version))
+        except Exception:  # noqa: BLE001 - no longer loaded: the vocabulary is the same list in every edition so far
+            return self.rulebook.themes(self.rulebook.editions[-1])
+
+    def national_themes(self) -> S.GetNationalThemesResponse:
+        themes = self.evaluator.national_themes
+        return themes.to_proto() if themes is not None else S.GetNationalThemesResponse()

@@ -45,3 +45,9 @@ class CriteriaServicer(criteria_pb2_grpc.CriteriaServiceServicer):
 
     async def ReplayEvaluation(self, request: S.ReplayEvaluationRequest, context: grpc.aio.ServicerContext) -> S.ReplayEvaluationResponse:
         return await self.h.replay(request, current_grant())
+
+    async def ListCaseThemes(self, request: S.ListCaseThemesRequest, context: grpc.aio.ServicerContext) -> S.ListCaseThemesResponse:
+        return await self.h.list_case_themes(request, current_grant())
+
+    async def GetNationalThemes(self, request: S.GetNationalThemesRequest, context: grpc.aio.ServicerContext) -> S.GetNationalThemesResponse:
+        return self.h.national_themes()

@@ -91,6 +91,20 @@ earlier_reviews = Table(
     Column("themes_json", Text, nullable=False),  # vocabulary tags, not narrative
     Column("source", String(16), nullable=False),  # "import" or "decisions"
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("title", Text, nullable=True),  # the review's title, when recorded (public)
+)
+
+# Every version of the national themes list this database has used: what each version held
+# (public data, in clear), so a changed list under a known version is refused and the history
+# of the lists evaluations were compared with is kept.
+national_theme_lists = Table(
+    "national_theme_lists",
+    metadata,
+    Column("version", String(16), primary_key=True),
+    Column("as_of", Date, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content_json", Text, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 summaries = Table(
@@ -197,13 +211,33 @@ class CriteriaRepository:
         row = (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"b_case_id": case_id})).first()
         return self._case(row) if row else None
 
-    async def open_cases(self, partnership: str) -> list[StoredCase]:
-        """Open cases of a partnership (not withdrawn, not decided), locked, oldest first."""
-        rows = await self.session.execute(
-            select(cases).where(and_(cases.c.partnership == partnership, cases.c.status == OPEN))
-            .order_by(cases.c.created_at, cases.c.case_id).with_for_update()
-        )
+    async def open_cases(self, partnership: str | None) -> list[StoredCase]:
+        """Open cases (not withdrawn, not decided) of a partnership, or of every
+        partnership when None; locked, oldest first."""
+        query = select(cases).where(cases.c.status == OPEN)
+        if partnership is not None:
+            query = query.where(cases.c.partnership == partnership)
+        rows = await self.session.execute(query.order_by(cases.c.created_at, cases.c.case_id).with_for_update())
         return [self._case(r) for r in rows]
+
+    async def latest_facts(self, case_ids: list[str]):  # type: ignore[no-untyped-def]
+        """(case id, partnership, pinned edition, pinned version, latest evaluation id, facts of that evaluation)
+        of each known case, one statement for all of them."""
+        latest = (select(evaluations.c.case_id, func.max(evaluations.c.sequence).label("sequence"))
+                  .where(evaluations.c.case_id.in_(case_ids)).group_by(evaluations.c.case_id).subquery())
+        rows = await self.session.execute(
+            select(cases.c.case_id, cases.c.partnership, cases.c.pinned_edition, cases.c.pinned_version,
+                   evaluations.c.evaluation_id, evaluations.c.facts_enc)
+            .select_from(cases.outerjoin(latest, latest.c.case_id == cases.c.case_id)
+                         .outerjoin(evaluations, and_(evaluations.c.case_id == latest.c.case_id,
+                                                      evaluations.c.sequence == latest.c.sequence)))
+            .where(cases.c.case_id.in_(case_ids)))
+        out = []
+        for r in rows:
+            facts = (self._open(r.facts_enc, facts_pb2.CaseFacts, f"evaluation:{r.evaluation_id}:facts")
+                     if r.evaluation_id else None)
+            out.append((r.case_id, r.partnership, r.pinned_edition, r.pinned_version, r.evaluation_id or "", facts))
+        return out
 
     def _case(self, row) -> StoredCase:  # type: ignore[no-untyped-def]
         return StoredCase(
@@ -280,7 +314,7 @@ class CriteriaRepository:
 
     # -- earlier reviews ----------------------------------------------------
     async def upsert_earlier_review(self, partnership: str, review: facts_pb2.EarlierReview, source: str) -> None:
-        values = dict(year=review.year, themes_json=json.dumps(list(review.themes)), source=source)
+        values = dict(year=review.year, themes_json=json.dumps(list(review.themes)), source=source, title=review.title or None)
         await self.session.execute(
             insert(earlier_reviews).values(partnership=partnership, review_id=review.review_id, **values)
             .on_conflict_do_update(index_elements=["partnership", "review_id"], set_=dict(values, updated_at=func.now()))
@@ -289,7 +323,28 @@ class CriteriaRepository:
     async def earlier_reviews(self, partnership: str) -> list[facts_pb2.EarlierReview]:
         """The partnership's earlier reviews, oldest year first then by id."""
         rows = await self.session.execute(_EARLIER_REVIEWS, {"b_partnership": partnership})
-        return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json)) for r in rows]
+        return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json), title=r.title or "")
+                for r in rows]
+
+    # -- the national themes list -------------------------------------------------
+    async def record_national_list(self, version: str, as_of: dt.date, sha256: str, content_json: str) -> tuple[bool, str]:
+        """Records a version of the national themes list. Returns (whether this
+        database had an earlier version and this one is new, the digest stored
+        under this version — another one means the list changed without a new version)."""
+        inserted = (await self.session.execute(
+            insert(national_theme_lists).values(version=version, as_of=as_of, sha256=sha256, content_json=content_json)
+            .on_conflict_do_nothing().returning(national_theme_lists.c.version))).first()
+        if inserted is None:
+            stored = (await self.session.execute(
+                select(national_theme_lists.c.sha256).where(national_theme_lists.c.version == version))).scalar_one()
+            return False, stored
+        others = (await self.session.execute(
+            select(func.count()).select_from(national_theme_lists).where(national_theme_lists.c.version != version))).scalar_one()
+        return others > 0, sha256
+
+    async def national_list_content(self, version: str) -> str | None:
+        return (await self.session.execute(
+            select(national_theme_lists.c.content_json).where(national_theme_lists.c.version == version))).scalar_one_or_none()
 
     # -- summaries ----------------------------------------------------------
     async def record_summary(self, *, summary_id: str, evaluation_id: str, case_id: str, fmt: int, sha256: str,

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.decisions.consumers import consumer_specs
+from rapidreview.decisions.document_handlers import DocumentHandlers
 from rapidreview.decisions.handlers import DecisionHandlers
+from rapidreview.decisions.peers import Peers
 from rapidreview.decisions.review_handlers import check_deadlines
 from rapidreview.decisions.servicer import DecisionServicer
 from rapidreview.decisions.storage import metadata
@@ -28,11 +30,15 @@ def build(settings: Settings, rules: RuleParameters | None = None) -> tuple[Infr
         raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
     handlers = DecisionHandlers(infra, rules)
+    # The report and the figures read intake, gathering and criteria through their APIs.
+    peers = Peers(settings)
+    documents = DocumentHandlers(infra, peers)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
-        register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(DecisionServicer(handlers), server),
+        register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(
+            DecisionServicer(handlers, documents), server),
         consumers=consumer_specs(handlers, settings),
-        watchers=[ClockWatcher(infra).run],
+        watchers=[ClockWatcher(infra).run, peers.run],
     )
     return infra, parts
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 
 from rapidreview.decisions import storage as T
@@ -98,12 +99,16 @@ class DecisionHandlers(ReviewCommands):
                 v.add("decision", "must be the recommended decision when the Executive agrees (or record DISAGREES)")
             if r.decided_on < rec.meeting_date:
                 v.add("decided_on", "must not be before the RAG meeting")
+            if r.reason and r.decision == D.REVIEW_DECISION_CSPR:
+                v.add("reason", "only for a decision not to hold a local CSPR")
+            elif r.reason not in D.DecisionReason.values():
+                v.add("reason", "a DecisionReason")
             v.raise_if_any()
             decision = D.Decision(
                 decision_id=new_id(), case_id=case.case_id, recommendation_id=rec.recommendation_id, round=rec.round,
                 view=r.view, decision=r.decision, rationale=r.rationale, decided_on=r.decided_on,
                 national_importance=r.national_importance, decided_by=r.decided_by, communications=r.communications,
-                recorded_by=case.actor.subject)
+                recorded_by=case.actor.subject, reason=r.reason)
             recorded_at = now()
             decision.recorded_at.CopyFrom(timestamp(recorded_at))
             await case.repo.insert_record(T.decisions, decision.decision_id, case.case_id, decision, recorded_at,
@@ -114,7 +119,7 @@ class DecisionHandlers(ReviewCommands):
             await case.emit("decision.recorded", D.DecisionRecorded(
                 case_id=case.case_id, decision_id=decision.decision_id, decision=decision.decision, decided_on=decision.decided_on,
                 national_importance=decision.national_importance, recommendation_id=rec.recommendation_id, view=decision.view,
-                round=decision.round))
+                round=decision.round, reason=decision.reason))
             await case.remember("RecordDecision", r, decision.decision_id)
             return D.RecordDecisionResponse(decision=decision, case=await case_state(case))
 
@@ -144,10 +149,14 @@ class DecisionHandlers(ReviewCommands):
             decision = await case.repo.record(T.decisions, step.id, D.Decision, case_id=case.case_id)
             if r.sent_date < decision.decided_on:
                 v.add("sent_date", "must not be before the decision")
+            report = await self._sent_report(case, r, decision, v)
             v.raise_if_any()
             sent = dt.date.fromisoformat(r.sent_date)
             sub = D.PanelSubmission(submission_id=new_id(), case_id=case.case_id, decision_id=decision.decision_id,
                                     sent_date=r.sent_date, panel_reference=r.panel_reference, recorded_by=case.actor.subject)
+            if report is not None:
+                # The report's digests go into the submission record, and so into its audit entry.
+                sub.report.CopyFrom(report)
             if case.row.rr_due is not None:
                 sub.rapid_review_due = case.row.rr_due.isoformat()
                 sub.late = sent > case.row.rr_due
@@ -158,9 +167,28 @@ class DecisionHandlers(ReviewCommands):
             await case.audit("panel_submission.recorded", "panel_submission", sub.submission_id, None, sub)
             await case.emit("decision.panel_submitted", D.PanelSubmissionRecorded(
                 case_id=case.case_id, submission_id=sub.submission_id, decision_id=sub.decision_id, sent_date=sub.sent_date,
-                late=sub.late, rapid_review_due=sub.rapid_review_due))
+                late=sub.late, rapid_review_due=sub.rapid_review_due, report_id=sub.report.report_id))
             await case.remember("RecordPanelSubmission", r, sub.submission_id)
             return D.RecordPanelSubmissionResponse(submission=sub, case=await case_state(case))
+
+    async def _sent_report(self, case: CaseFile, r: D.RecordPanelSubmissionRequest, decision: D.Decision,
+                           v: Violations) -> D.RapidReviewReport | None:
+        """The rendered report named as sent, when it is this decision's and says this sent date."""
+        if not r.report_id:
+            return None
+        try:
+            uuid.UUID(r.report_id)
+        except ValueError:
+            v.add("report_id", "must be a report id (UUID) from RenderRapidReviewReport")
+            return None
+        report = await case.repo.record(T.reports, r.report_id, D.RapidReviewReport, case_id=case.case_id)
+        if report is None:
+            v.add("report_id", "no rapid review report of this case has this id")
+        elif report.decision_id != decision.decision_id:
+            v.add("report_id", "this report was rendered for another decision: render it again (RenderRapidReviewReport)")
+        elif report.sent_date and report.sent_date != r.sent_date:
+            v.add("report_id", f"this report states it is sent on {report.sent_date}: render it again for {r.sent_date}")
+        return report
 
     async def record_panel_response(self, r: D.RecordPanelResponseRequest, grant: Grant, correlation_id: str) -> D.RecordPanelResponseResponse:
         v = validate_response(r, self.calendar.today())

@@ -17,7 +17,7 @@ from rapidreview.decisions.domain import lifecycle
 from rapidreview.decisions.domain.anonymisation import Detail, find_identifying_details, refusal_summary
 from rapidreview.decisions.domain.independence import CaseAgency, Involvement, independence_conflicts
 from rapidreview.decisions.domain.validation import (
-    CLOSED_STATUSES, validate_add_action, validate_check, validate_commission, validate_dissemination,
+    CLOSED_STATUSES, parse_date, validate_add_action, validate_check, validate_commission, validate_dissemination,
     validate_extension, validate_identifying_details, validate_milestone, validate_progress_check, validate_publish,
     validate_update_action,
 )
@@ -323,7 +323,9 @@ class ReviewCommands:
 
     # -- action plan and dissemination -------------------------------------------------
     async def add_action(self, r: D.AddActionRequest, grant: Grant, correlation_id: str) -> D.AddActionResponse:
-        validate_add_action(r).raise_if_any()
+        v = validate_add_action(r)
+        parse_date(r.agreed_on, "agreed_on", v, today=self.calendar.today(), required=False)
+        v.raise_if_any()
         async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("AddAction", r)
             if replay:
@@ -333,7 +335,8 @@ class ReviewCommands:
             recorded_at = now()
             action = D.Action(action_id=new_id(), case_id=case.case_id, description=r.description,
                               owner_agency_id=r.owner_agency_id, due_date=r.due_date, status=D.ACTION_STATUS_OPEN, theme=r.theme,
-                              updated_by=case.actor.subject, updated_at=timestamp(recorded_at))
+                              updated_by=case.actor.subject, updated_at=timestamp(recorded_at),
+                              created_on=r.agreed_on or self.calendar.today().isoformat())
             due = dt.date.fromisoformat(r.due_date)
             await case.repo.insert_record(T.actions, action.action_id, case.case_id, action, recorded_at,
                                           status=action.status, due_date=due)

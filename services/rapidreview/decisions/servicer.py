@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import grpc
 
+from rapidreview.decisions.document_handlers import DocumentHandlers
 from rapidreview.decisions.handlers import DecisionHandlers
+from rapidreview.decisions.peers import forwarded_metadata
 from rapidreview.kernel.auth import current_grant
 from rapidreview.v1 import decisions_pb2 as S
 from rapidreview.v1 import decisions_pb2_grpc
@@ -17,8 +19,9 @@ def _correlation(context: Context) -> str:
 
 
 class DecisionServicer(decisions_pb2_grpc.DecisionServiceServicer):
-    def __init__(self, handlers: DecisionHandlers) -> None:
+    def __init__(self, handlers: DecisionHandlers, documents: DocumentHandlers) -> None:
         self.h = handlers
+        self.documents = documents
 
     async def RecordRecommendation(self, request: S.RecordRecommendationRequest, context: Context) -> S.RecordRecommendationResponse:
         return await self.h.record_recommendation(request, current_grant(), _correlation(context))
@@ -70,3 +73,15 @@ class DecisionServicer(decisions_pb2_grpc.DecisionServiceServicer):
 
     async def VerifyAuditTrail(self, request: S.VerifyAuditTrailRequest, context: Context) -> S.VerifyAuditTrailResponse:
         return await self.h.verify_audit_trail(request, current_grant())
+
+    async def RenderRapidReviewReport(self, request: S.RenderRapidReviewReportRequest,
+                                      context: Context) -> S.RenderRapidReviewReportResponse:
+        md = forwarded_metadata(context.invocation_metadata(), _correlation(context))
+        return await self.documents.render_report(request, current_grant(), md)
+
+    async def GetRapidReviewReport(self, request: S.GetRapidReviewReportRequest, context: Context) -> S.GetRapidReviewReportResponse:
+        return await self.documents.get_report(request, current_grant())
+
+    async def GetYearlyFigures(self, request: S.GetYearlyFiguresRequest, context: Context) -> S.GetYearlyFiguresResponse:
+        md = forwarded_metadata(context.invocation_metadata(), _correlation(context))
+        return await self.documents.yearly_figures(request, current_grant(), md)

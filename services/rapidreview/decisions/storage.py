@@ -10,6 +10,7 @@ before -> after change encrypted ("audit:<case>:<sequence>:change").
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from functools import lru_cache
@@ -101,6 +102,11 @@ publications = _record_table("publications", Column("published_on", Date, nullab
                              Column("text_enc", Text, nullable=False), unique_case=True)
 actions = _record_table("actions", Column("status", Integer, nullable=False), Column("due_date", Date, nullable=False))
 disseminations = _record_table("disseminations", Column("occurred_on", Date, nullable=False))
+# Rendered rapid review reports: the RapidReviewReport record (body), the model both renderings
+# were made from and the documents themselves, each sealed (they quote the agencies' returns).
+reports = _record_table("rapid_review_reports", Column("decision_id", String(36), nullable=False, index=True),
+                        Column("model_enc", Text, nullable=False), Column("pdf_enc", Text, nullable=True),
+                        Column("docx_enc", Text, nullable=True))
 
 clocks = Table(
     "clocks",
@@ -284,6 +290,44 @@ class DecisionRepository:
     def seal_publication_text(self, record_id: str, text: str) -> str:
         return self.cipher.seal(text, f"publications:{record_id}:text")
 
+    # -- a partnership's records (yearly figures) -------------------------------------
+    async def partnership_records(self, table: Table, partnership: str, message_type: type[M]) -> list[tuple[M, dt.datetime]]:
+        """Every record of one kind of the partnership's cases, with when each was recorded; one statement."""
+        rows = await self.session.execute(
+            select(table).join(cases, cases.c.case_id == table.c.case_id).where(cases.c.partnership == partnership)
+            .order_by(table.c.recorded_at, table.c.id))
+        return [(self.open_record(table, row, message_type), row.recorded_at) for row in rows]
+
+    async def partnership_clocks(self, partnership: str, clock_id: str) -> dict[str, ClockState]:
+        """One clock of every case of the partnership (subject "review" for POST.SIX_MONTHS), by case id."""
+        rows = await self.session.execute(
+            select(clocks).join(cases, cases.c.case_id == clocks.c.case_id)
+            .where(and_(cases.c.partnership == partnership, clocks.c.clock_id == clock_id)))
+        return {r.case_id: ClockState(r.clock_id, r.subject_ref, r.starts_from, r.due, r.completed_on,
+                                      [] if r.effective_due == r.due else [Extension(r.effective_due, "", "")]) for r in rows}
+
+    # -- rapid review reports ---------------------------------------------------------
+    async def insert_report(self, report: D.RapidReviewReport, recorded_at: dt.datetime, model_json: str,
+                            documents: dict[str, bytes]) -> None:
+        """Stores a rendered report: its record, model and documents ("pdf", "docx"), each sealed to its row."""
+        rid = report.report_id
+        sealed = {f"{kind}_enc": self.cipher.seal(base64.b64encode(content).decode("ascii"), f"rapid_review_reports:{rid}:{kind}")
+                  for kind, content in documents.items()}
+        await self.insert_record(reports, rid, report.case_id, report, recorded_at, decision_id=report.decision_id,
+                                 model_enc=self.cipher.seal(model_json, f"rapid_review_reports:{rid}:model"), **sealed)
+
+    async def report_documents(self, case_id: str, report_id: str) -> dict[str, bytes]:
+        row = (await self.session.execute(select(reports.c.id, reports.c.pdf_enc, reports.c.docx_enc)
+                                          .where(and_(reports.c.id == report_id, reports.c.case_id == case_id)))).first()
+        if row is None:
+            return {}
+        return {kind: base64.b64decode(self.cipher.open(getattr(row, f"{kind}_enc"), f"rapid_review_reports:{row.id}:{kind}"))
+                for kind in ("pdf", "docx") if getattr(row, f"{kind}_enc")}
+
+    async def latest_report_id(self, case_id: str) -> str | None:
+        return (await self.session.execute(select(reports.c.id).where(reports.c.case_id == case_id)
+                                           .order_by(reports.c.recorded_at.desc(), reports.c.id.desc()).limit(1))).scalar_one_or_none()
+
     # -- ordering ---------------------------------------------------------------
     async def progress(self, case_id: str, *, withdrawn: bool) -> Progress:
         """What the case has recorded, from the clear columns only (nothing decrypted)."""
@@ -410,6 +454,8 @@ SEALED_COLUMNS = (
     SealedColumn(cases, "child_ref_enc", associated=lambda r: f"case:{r.case_id}:child_ref"),
     *(_record_body(t) for t in metadata.sorted_tables if "body_enc" in t.c),
     SealedColumn(publications, "text_enc", associated=lambda r: f"publications:{r.id}:text"),
+    *(SealedColumn(reports, f"{kind}_enc", associated=lambda r, kind=kind: f"rapid_review_reports:{r.id}:{kind}")
+      for kind in ("model", "pdf", "docx")),
     SealedColumn(audit_entries, "change_enc", associated=lambda r: f"audit:{r.case_id}:{r.sequence}:change",
                  lifted_trigger="audit_entries_append_only"),
 )

@@ -139,6 +139,17 @@ class Settings:
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""
+    #: RR_NATIONAL_THEMES_FILE — the national themes list (criteria service): a YAML file, "none" for
+    #: no list; empty means the list shipped with the product.
+    national_themes_file: str = ""
+    #: RR_INTAKE_ADDR / RR_GATHERING_ADDR / RR_CRITERIA_ADDR — where the decisions service reads the
+    #: other services' records for reports and figures (HOST:PORT; empty: the default ports on 127.0.0.1).
+    intake_addr: str = ""
+    gathering_addr: str = ""
+    criteria_addr: str = ""
+    #: RR_PEER_TLS_CA_FILE — CA bundle to verify those services' TLS certificates (TLS when set; the
+    #: service's own RR_TLS_CERT_FILE/RR_TLS_KEY_FILE is presented as client certificate when set).
+    peer_tls_ca_file: Path | None = None
 
 
 _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
@@ -172,6 +183,11 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
     "delivery_config_file": ("RR_DELIVERY_CONFIG_FILE", _path),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
+    "national_themes_file": ("RR_NATIONAL_THEMES_FILE", str),
+    "intake_addr": ("RR_INTAKE_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "gathering_addr": ("RR_GATHERING_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "criteria_addr": ("RR_CRITERIA_ADDR", lambda raw: _listen(raw) if raw else ""),
+    "peer_tls_ca_file": ("RR_PEER_TLS_CA_FILE", _path),
 }
 
 

@@ -156,6 +156,11 @@ class EmbeddedStack:
                 **self.credentials.service_env(),
             }
         )
+        # Decisions reads intake, gathering and criteria through their APIs (reports, figures).
+        for peer in ("intake", "gathering", "criteria"):
+            replicas = self.replicas_of(peer)
+            if replicas:
+                env[f"RR_{peer.upper()}_ADDR"] = replicas[0].address
         if self.nats_cluster is not None:
             env["RR_NATS_STREAM_REPLICAS"] = str(min(self.nats_cluster_size, 3))
         if self.nats_users is not None:

@@ -80,6 +80,16 @@ class CriteriaServiceStub:
                 request_serializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationRequest.SerializeToString,
                 response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationResponse.FromString,
                 _registered_method=True)
+        self.ListCaseThemes = channel.unary_unary(
+                '/rapidreview.v1.CriteriaService/ListCaseThemes',
+                request_serializer=rapidreview_dot_v1_dot_criteria__pb2.ListCaseThemesRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ListCaseThemesResponse.FromString,
+                _registered_method=True)
+        self.GetNationalThemes = channel.unary_unary(
+                '/rapidreview.v1.CriteriaService/GetNationalThemes',
+                request_serializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesResponse.FromString,
+                _registered_method=True)
 
 
 class CriteriaServiceServicer:
@@ -173,6 +183,26 @@ class CriteriaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListCaseThemes(self, request, context):
+        """The learning themes of cases, mapped onto the themes vocabulary of each
+        case's pinned edition, as the latest evaluation saw them (for figures and
+        reports). INVALID_ARGUMENT for malformed ids or more than 500;
+        PERMISSION_DENIED when a case belongs to another partnership. Unknown ids
+        are listed in `not_found`.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNationalThemes(self, request, context):
+        """The national themes list in force: the Panel's published national reviews,
+        annual reports and briefings with their themes, compared by
+        LOCAL.RECURRENT_THEMES with every case (see docs/criteria.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CriteriaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -220,6 +250,16 @@ def add_CriteriaServiceServicer_to_server(servicer, server):
                     servicer.ReplayEvaluation,
                     request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationRequest.FromString,
                     response_serializer=rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationResponse.SerializeToString,
+            ),
+            'ListCaseThemes': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCaseThemes,
+                    request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.ListCaseThemesRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_criteria__pb2.ListCaseThemesResponse.SerializeToString,
+            ),
+            'GetNationalThemes': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNationalThemes,
+                    request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -466,6 +506,60 @@ class CriteriaService:
             '/rapidreview.v1.CriteriaService/ReplayEvaluation',
             rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationRequest.SerializeToString,
             rapidreview_dot_v1_dot_criteria__pb2.ReplayEvaluationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCaseThemes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.CriteriaService/ListCaseThemes',
+            rapidreview_dot_v1_dot_criteria__pb2.ListCaseThemesRequest.SerializeToString,
+            rapidreview_dot_v1_dot_criteria__pb2.ListCaseThemesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNationalThemes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.CriteriaService/GetNationalThemes',
+            rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesRequest.SerializeToString,
+            rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -129,6 +129,21 @@ class DecisionServiceStub:
                 request_serializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailRequest.SerializeToString,
                 response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailResponse.FromString,
                 _registered_method=True)
+        self.RenderRapidReviewReport = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/RenderRapidReviewReport',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.RenderRapidReviewReportRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RenderRapidReviewReportResponse.FromString,
+                _registered_method=True)
+        self.GetRapidReviewReport = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/GetRapidReviewReport',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetRapidReviewReportRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetRapidReviewReportResponse.FromString,
+                _registered_method=True)
+        self.GetYearlyFigures = channel.unary_unary(
+                '/rapidreview.v1.DecisionService/GetYearlyFigures',
+                request_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetYearlyFiguresRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetYearlyFiguresResponse.FromString,
+                _registered_method=True)
 
 
 class DecisionServiceServicer:
@@ -296,6 +311,48 @@ class DecisionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenderRapidReviewReport(self, request, context):
+        """Renders the rapid review report to the Panel (RR.TO_PANEL) for the case's
+        current decision, as PDF and DOCX from one model, and stores both with
+        their SHA-256 digests (encrypted at rest). The report gathers what the
+        partnership must send: the case in brief (pseudonymous), awareness and
+        notification, the agencies involved and what each found, immediate
+        safeguarding actions, learning, the criteria with their evidence, the
+        recommendation and decision with their rationales (and any disagreement
+        of the Executive with the advisory group) and the timeliness of
+        NOTIFY.DEADLINE and RR.DEADLINE. Decisions reads the other services'
+        records through their APIs (GetIncident, GetCollatedInformation,
+        GetChecklist) with the caller's own credentials, never their tables.
+        FAILED_PRECONDITION before a decision is recorded, or when a format's
+        renderer is not installed; UNAVAILABLE when a service it reads from cannot
+        be reached (nothing is stored then).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRapidReviewReport(self, request, context):
+        """A stored rapid review report: by id, else the one recorded as sent with the
+        latest Panel submission, else the latest rendered. NOT_FOUND when none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetYearlyFigures(self, request, context):
+        """The partnership's yearly report figures for a date range (WT2023 yearly
+        report; Panel and DfE returns): notifications by nature, age band and
+        setting, timeliness of NOTIFY.DEADLINE and RR.DEADLINE, rapid reviews
+        completed, CSPR decisions and reasons, publications within six months,
+        learning themes by frequency and actions by agency. Computed from this
+        service's records and the other services' APIs (ListIncidents,
+        ListCaseThemes) called with the caller's credentials; optionally rendered as
+        CSV, JSON or HTML with charts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DecisionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -383,6 +440,21 @@ def add_DecisionServiceServicer_to_server(servicer, server):
                     servicer.VerifyAuditTrail,
                     request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailRequest.FromString,
                     response_serializer=rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailResponse.SerializeToString,
+            ),
+            'RenderRapidReviewReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenderRapidReviewReport,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.RenderRapidReviewReportRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.RenderRapidReviewReportResponse.SerializeToString,
+            ),
+            'GetRapidReviewReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRapidReviewReport,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetRapidReviewReportRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetRapidReviewReportResponse.SerializeToString,
+            ),
+            'GetYearlyFigures': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetYearlyFigures,
+                    request_deserializer=rapidreview_dot_v1_dot_decisions__pb2.GetYearlyFiguresRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_decisions__pb2.GetYearlyFiguresResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -854,6 +926,87 @@ class DecisionService:
             '/rapidreview.v1.DecisionService/VerifyAuditTrail',
             rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailRequest.SerializeToString,
             rapidreview_dot_v1_dot_decisions__pb2.VerifyAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenderRapidReviewReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/RenderRapidReviewReport',
+            rapidreview_dot_v1_dot_decisions__pb2.RenderRapidReviewReportRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.RenderRapidReviewReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRapidReviewReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/GetRapidReviewReport',
+            rapidreview_dot_v1_dot_decisions__pb2.GetRapidReviewReportRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.GetRapidReviewReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetYearlyFigures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.DecisionService/GetYearlyFigures',
+            rapidreview_dot_v1_dot_decisions__pb2.GetYearlyFiguresRequest.SerializeToString,
+            rapidreview_dot_v1_dot_decisions__pb2.GetYearlyFiguresResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,7 +5,7 @@ through the APIs, and criteria sees only what those services publish."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator
 
@@ -29,6 +29,8 @@ class ChildKFlow:
     criteria: RunningService
     stub: criteria_pb2_grpc.CriteriaServiceStub
     bu: Caller
+    #: Every service of the run, by name (decisions only when asked for).
+    services: dict[str, RunningService] = field(default_factory=dict)
 
 
 async def _submit(stub, creds: DevCredentials, case_id: str, agency_return: gathering_pb2.AgencyReturn):  # type: ignore[no-untyped-def]
@@ -38,17 +40,25 @@ async def _submit(stub, creds: DevCredentials, case_id: str, agency_return: gath
 
 
 @asynccontextmanager
-async def child_k_flow(database_url: str, nats_url: str, creds: DevCredentials) -> AsyncIterator[ChildKFlow]:
+async def child_k_flow(database_url: str, nats_url: str, creds: DevCredentials, *,
+                       decisions_today: str = "") -> AsyncIterator[ChildKFlow]:
     """Runs Child K to a full checklist: earlier reviews imported, notification
     and Panel notification through intake (today 2024-06-07), six returns on
     time (gathering's today 2024-06-20) and the GP's late (2024-06-25), criteria
-    evaluating with today 2024-06-26. Yields while criteria still runs."""
+    evaluating with today 2024-06-26. Yields while criteria still runs. With
+    `decisions_today`, decisions runs too (that day its today), reading the other
+    three through their APIs."""
     def env(today: str) -> dict[str, str]:
         return service_env(database_url, nats_url, creds, RR_TODAY=today)
 
     intake = await RunningService("intake", env("2024-06-07")).start()
     gathering = await RunningService("gathering", env("2024-06-20")).start()
     criteria = await RunningService("criteria", env("2024-06-26")).start()
+    services = {"intake": intake, "gathering": gathering, "criteria": criteria}
+    if decisions_today:
+        services["decisions"] = await RunningService("decisions", dict(
+            env(decisions_today), RR_INTAKE_ADDR=intake.address, RR_GATHERING_ADDR=gathering.address,
+            RR_CRITERIA_ADDR=criteria.address)).start()
     bu = Caller(creds, Role.BUSINESS_UNIT)
     try:
         async with grpc.aio.insecure_channel(criteria.address) as criteria_channel:
@@ -90,7 +100,7 @@ async def child_k_flow(database_url: str, nats_url: str, creds: DevCredentials) 
                 assert last.collated, "the GP's return was the last one outstanding"
 
             await evaluations_of(stub, bu, case_id, 3)
-            yield ChildKFlow(case_id, criteria, stub, bu)
+            yield ChildKFlow(case_id, criteria, stub, bu, services)
     finally:
-        for service in (criteria, gathering, intake):
+        for service in reversed(list(services.values())):
             await stop_quickly(service)

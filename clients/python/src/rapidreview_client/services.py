@@ -159,6 +159,30 @@ class CriteriaClient:
         return self.connection.unary("/rapidreview.v1.CriteriaService/ReplayEvaluation", request, criteria_pb2.ReplayEvaluationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    def list_case_themes(
+        self, request: criteria_pb2.ListCaseThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.ListCaseThemesResponse:
+        """The learning themes of cases, mapped onto the themes vocabulary of each
+        case's pinned edition, as the latest evaluation saw them (for figures and
+        reports). INVALID_ARGUMENT for malformed ids or more than 500;
+        PERMISSION_DENIED when a case belongs to another partnership. Unknown ids
+        are listed in `not_found`.
+        """
+        return self.connection.unary("/rapidreview.v1.CriteriaService/ListCaseThemes", request, criteria_pb2.ListCaseThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def get_national_themes(
+        self, request: criteria_pb2.GetNationalThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetNationalThemesResponse:
+        """The national themes list in force: the Panel's published national reviews,
+        annual reports and briefings with their themes, compared by
+        LOCAL.RECURRENT_THEMES with every case (see docs/criteria.md).
+        """
+        return self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class AsyncCriteriaClient:
     """The criteria service."""
@@ -270,6 +294,30 @@ class AsyncCriteriaClient:
         FAILED_PRECONDITION when that edition version is no longer loaded.
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/ReplayEvaluation", request, criteria_pb2.ReplayEvaluationResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def list_case_themes(
+        self, request: criteria_pb2.ListCaseThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.ListCaseThemesResponse:
+        """The learning themes of cases, mapped onto the themes vocabulary of each
+        case's pinned edition, as the latest evaluation saw them (for figures and
+        reports). INVALID_ARGUMENT for malformed ids or more than 500;
+        PERMISSION_DENIED when a case belongs to another partnership. Unknown ids
+        are listed in `not_found`.
+        """
+        return await self.connection.unary("/rapidreview.v1.CriteriaService/ListCaseThemes", request, criteria_pb2.ListCaseThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_national_themes(
+        self, request: criteria_pb2.GetNationalThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetNationalThemesResponse:
+        """The national themes list in force: the Panel's published national reviews,
+        annual reports and briefings with their themes, compared by
+        LOCAL.RECURRENT_THEMES with every case (see docs/criteria.md).
+        """
+        return await self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -473,6 +521,54 @@ class DecisionClient:
         return self.connection.unary("/rapidreview.v1.DecisionService/VerifyAuditTrail", request, decisions_pb2.VerifyAuditTrailResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    def render_rapid_review_report(
+        self, request: decisions_pb2.RenderRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.RenderRapidReviewReportResponse:
+        """Renders the rapid review report to the Panel (RR.TO_PANEL) for the case's
+        current decision, as PDF and DOCX from one model, and stores both with
+        their SHA-256 digests (encrypted at rest). The report gathers what the
+        partnership must send: the case in brief (pseudonymous), awareness and
+        notification, the agencies involved and what each found, immediate
+        safeguarding actions, learning, the criteria with their evidence, the
+        recommendation and decision with their rationales (and any disagreement
+        of the Executive with the advisory group) and the timeliness of
+        NOTIFY.DEADLINE and RR.DEADLINE. Decisions reads the other services'
+        records through their APIs (GetIncident, GetCollatedInformation,
+        GetChecklist) with the caller's own credentials, never their tables.
+        FAILED_PRECONDITION before a decision is recorded, or when a format's
+        renderer is not installed; UNAVAILABLE when a service it reads from cannot
+        be reached (nothing is stored then).
+        """
+        return self.connection.unary("/rapidreview.v1.DecisionService/RenderRapidReviewReport", request, decisions_pb2.RenderRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def get_rapid_review_report(
+        self, request: decisions_pb2.GetRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetRapidReviewReportResponse:
+        """A stored rapid review report: by id, else the one recorded as sent with the
+        latest Panel submission, else the latest rendered. NOT_FOUND when none.
+        """
+        return self.connection.unary("/rapidreview.v1.DecisionService/GetRapidReviewReport", request, decisions_pb2.GetRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def get_yearly_figures(
+        self, request: decisions_pb2.GetYearlyFiguresRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetYearlyFiguresResponse:
+        """The partnership's yearly report figures for a date range (WT2023 yearly
+        report; Panel and DfE returns): notifications by nature, age band and
+        setting, timeliness of NOTIFY.DEADLINE and RR.DEADLINE, rapid reviews
+        completed, CSPR decisions and reasons, publications within six months,
+        learning themes by frequency and actions by agency. Computed from this
+        service's records and the other services' APIs (ListIncidents,
+        ListCaseThemes) called with the caller's credentials; optionally rendered as
+        CSV, JSON or HTML with charts.
+        """
+        return self.connection.unary("/rapidreview.v1.DecisionService/GetYearlyFigures", request, decisions_pb2.GetYearlyFiguresResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class AsyncDecisionClient:
     """The decisions service. Every RPC needs an authenticated caller of the case's
@@ -672,6 +768,54 @@ class AsyncDecisionClient:
         and names every entry that was changed or deleted.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/VerifyAuditTrail", request, decisions_pb2.VerifyAuditTrailResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def render_rapid_review_report(
+        self, request: decisions_pb2.RenderRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.RenderRapidReviewReportResponse:
+        """Renders the rapid review report to the Panel (RR.TO_PANEL) for the case's
+        current decision, as PDF and DOCX from one model, and stores both with
+        their SHA-256 digests (encrypted at rest). The report gathers what the
+        partnership must send: the case in brief (pseudonymous), awareness and
+        notification, the agencies involved and what each found, immediate
+        safeguarding actions, learning, the criteria with their evidence, the
+        recommendation and decision with their rationales (and any disagreement
+        of the Executive with the advisory group) and the timeliness of
+        NOTIFY.DEADLINE and RR.DEADLINE. Decisions reads the other services'
+        records through their APIs (GetIncident, GetCollatedInformation,
+        GetChecklist) with the caller's own credentials, never their tables.
+        FAILED_PRECONDITION before a decision is recorded, or when a format's
+        renderer is not installed; UNAVAILABLE when a service it reads from cannot
+        be reached (nothing is stored then).
+        """
+        return await self.connection.unary("/rapidreview.v1.DecisionService/RenderRapidReviewReport", request, decisions_pb2.RenderRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_rapid_review_report(
+        self, request: decisions_pb2.GetRapidReviewReportRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetRapidReviewReportResponse:
+        """A stored rapid review report: by id, else the one recorded as sent with the
+        latest Panel submission, else the latest rendered. NOT_FOUND when none.
+        """
+        return await self.connection.unary("/rapidreview.v1.DecisionService/GetRapidReviewReport", request, decisions_pb2.GetRapidReviewReportResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_yearly_figures(
+        self, request: decisions_pb2.GetYearlyFiguresRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> decisions_pb2.GetYearlyFiguresResponse:
+        """The partnership's yearly report figures for a date range (WT2023 yearly
+        report; Panel and DfE returns): notifications by nature, age band and
+        setting, timeliness of NOTIFY.DEADLINE and RR.DEADLINE, rapid reviews
+        completed, CSPR decisions and reasons, publications within six months,
+        learning themes by frequency and actions by agency. Computed from this
+        service's records and the other services' APIs (ListIncidents,
+        ListCaseThemes) called with the caller's credentials; optionally rendered as
+        CSV, JSON or HTML with charts.
+        """
+        return await self.connection.unary("/rapidreview.v1.DecisionService/GetYearlyFigures", request, decisions_pb2.GetYearlyFiguresResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 

@@ -8,9 +8,11 @@ import datetime as dt
 from google.protobuf import timestamp_pb2
 
 from rapidreview.rules import Evaluation
+from rapidreview.rules.themes import ThemeVocabulary
 from rapidreview.v1 import common_pb2, criteria_pb2, facts_pb2
 
 NOT_AUTOMATIC = "NOT.AUTOMATIC"
+RECURRENT_THEMES = "LOCAL.RECURRENT_THEMES"
 # RULES.md sections 1-3 and the statement that is always shown.
 CHECKLIST_PREFIXES = ("DEF.", "NOTIFY.", "RR.", "LOCAL.", "REGARD.")
 CLOCK_IDS = ("NOTIFY.DEADLINE", "RR.DEADLINE")
@@ -61,11 +63,14 @@ def build_checklist(
     partial: bool = False,
     collation_version: int = 0,
     reason: str = "",
+    vocabulary: ThemeVocabulary | None = None,
 ) -> criteria_pb2.Checklist:
     """The checklist of `evaluation` (of `facts`): every criterion of RULES.md
     sections 1-3 in catalogue order with NOT.AUTOMATIC last, the clocks, the
     prompts, and what the evaluation was about. NOT.AUTOMATIC's statement is
-    always present, even if an edition forgot the rule."""
+    always present, even if an edition forgot the rule. With the edition's
+    `vocabulary`, the reviews LOCAL.RECURRENT_THEMES cites come with their
+    sources (titles, national list version, shared themes)."""
     criteria = [o for o in evaluation.outcomes if on_checklist(o.rule_id)]
     statement = next((o.rationale for o in criteria if o.rule_id == NOT_AUTOMATIC), "") or NOT_AUTOMATIC_FALLBACK
     checklist = criteria_pb2.Checklist(
@@ -90,7 +95,30 @@ def build_checklist(
     )
     if evaluated_at is not None:
         checklist.evaluated_at.CopyFrom(_timestamp(evaluated_at))
+    if vocabulary is not None:
+        checklist.theme_sources.extend(theme_sources(criteria, facts, vocabulary))
     return checklist
+
+
+def theme_sources(criteria: list[common_pb2.RuleOutcome], facts: facts_pb2.CaseFacts,
+                  vocabulary: ThemeVocabulary) -> list[criteria_pb2.ThemeSource]:
+    """The reviews LOCAL.RECURRENT_THEMES cites as evidence, in the order cited,
+    each with its title and the themes this case shares with it."""
+    recurrent = next((c for c in criteria if c.rule_id == RECURRENT_THEMES), None)
+    if recurrent is None:
+        return []
+    reviews = {r.review_id: r for r in facts.earlier_reviews}
+    case_keys = {vocabulary.key(t) for a in facts.agencies for item in a.learning for t in item.themes if t.strip()}
+    out = []
+    for review_id in dict.fromkeys(recurrent.evidence):
+        review = reviews.get(review_id)
+        if review is None:
+            continue
+        shared = [vocabulary.canonical(t) or t for t in review.themes if vocabulary.key(t) in case_keys]
+        out.append(criteria_pb2.ThemeSource(
+            review_id=review.review_id, title=review.title, publisher=review.publisher, year=review.year,
+            national=review.national, list_version=review.list_version, shared_themes=list(dict.fromkeys(shared))))
+    return out
 
 
 def for_event(checklist: criteria_pb2.Checklist) -> criteria_pb2.Checklist:

@@ -121,6 +121,8 @@ class Summary:
     immediate_actions: tuple[ActionLine, ...]
     agencies_without_request: tuple[str, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    #: The earlier and national reviews LOCAL.RECURRENT_THEMES cites: (id, source in words, shared themes).
+    theme_sources: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def glance(self) -> tuple[CriterionLine, ...]:
@@ -354,4 +356,17 @@ def build_summary(
         immediate_actions=tuple(actions),
         agencies_without_request=tuple(collated.agencies_named_without_request) if collated is not None else (),
         counts=outcome_counts,
+        theme_sources=tuple((t.review_id, source_text(t), ", ".join(t.shared_themes)) for t in checklist.theme_sources),
     )
+
+
+def source_text(source: criteria_pb2.ThemeSource) -> str:
+    """A cited review in words: "The Myth of Invisible Men ... (Child Safeguarding
+    Practice Review Panel, 2021; national themes list 2026.1)"."""
+    where = ", ".join(p for p in (source.publisher, str(source.year) if source.year else "") if p)
+    if source.national:
+        where += f"; national themes list {source.list_version}" if source.list_version else "; national themes list"
+    else:
+        where = f"this partnership's earlier review, {source.year}" if source.year else "this partnership's earlier review"
+    title = source.title or source.review_id
+    return f"{title} ({where})"

@@ -76,4 +76,12 @@ def validate_earlier_reviews(request: criteria_pb2.ImportEarlierReviewsRequest, 
         for j, theme in enumerate(review.themes[:MAX_THEMES]):
             if not theme.strip() or len(theme) > MAX_THEME or not theme.isprintable():
                 v.add(f"{p}themes[{j}]", f"1 to {MAX_THEME} printable characters")
+        if len(review.title) > 300 or not review.title.isprintable():
+            v.add(p + "title", "at most 300 printable characters")
+        if review.publisher:
+            v.add(p + "publisher", "not stored for a partnership's own reviews: leave it empty")
+        if review.national or review.list_version:
+            # National reviews come from the national themes list, versioned with the product.
+            v.add(p + ("national" if review.national else "list_version"),
+                  "national reviews come from the national themes list (RR_NATIONAL_THEMES_FILE), not from an import")
     return v

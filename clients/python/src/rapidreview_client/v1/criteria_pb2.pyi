@@ -51,7 +51,7 @@ SUMMARY_FORMAT_HTML: SummaryFormat
 SUMMARY_FORMAT_PDF: SummaryFormat
 
 class Checklist(_message.Message):
-    __slots__ = ("evaluation_id", "case_id", "edition", "edition_version", "criteria", "clocks", "not_automatic_statement", "national_importance_prompt", "fired_rules", "trigger", "evaluated_at", "partial", "child_ref", "partnership", "evaluated_on", "collation_version", "unmatched_themes", "panel_view_prompt", "reason")
+    __slots__ = ("evaluation_id", "case_id", "edition", "edition_version", "criteria", "clocks", "not_automatic_statement", "national_importance_prompt", "fired_rules", "trigger", "evaluated_at", "partial", "child_ref", "partnership", "evaluated_on", "collation_version", "unmatched_themes", "panel_view_prompt", "reason", "theme_sources")
     EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     EDITION_FIELD_NUMBER: _ClassVar[int]
@@ -71,6 +71,7 @@ class Checklist(_message.Message):
     UNMATCHED_THEMES_FIELD_NUMBER: _ClassVar[int]
     PANEL_VIEW_PROMPT_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    THEME_SOURCES_FIELD_NUMBER: _ClassVar[int]
     evaluation_id: str
     case_id: str
     edition: _common_pb2.Edition
@@ -90,7 +91,26 @@ class Checklist(_message.Message):
     unmatched_themes: _containers.RepeatedScalarFieldContainer[str]
     panel_view_prompt: str
     reason: str
-    def __init__(self, evaluation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[_common_pb2.RuleOutcome, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ..., not_automatic_statement: _Optional[str] = ..., national_importance_prompt: _Optional[str] = ..., fired_rules: _Optional[_Iterable[str]] = ..., trigger: _Optional[_Union[EvaluationTrigger, str]] = ..., evaluated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partial: _Optional[bool] = ..., child_ref: _Optional[str] = ..., partnership: _Optional[str] = ..., evaluated_on: _Optional[str] = ..., collation_version: _Optional[int] = ..., unmatched_themes: _Optional[_Iterable[str]] = ..., panel_view_prompt: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+    theme_sources: _containers.RepeatedCompositeFieldContainer[ThemeSource]
+    def __init__(self, evaluation_id: _Optional[str] = ..., case_id: _Optional[str] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., criteria: _Optional[_Iterable[_Union[_common_pb2.RuleOutcome, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ..., not_automatic_statement: _Optional[str] = ..., national_importance_prompt: _Optional[str] = ..., fired_rules: _Optional[_Iterable[str]] = ..., trigger: _Optional[_Union[EvaluationTrigger, str]] = ..., evaluated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., partial: _Optional[bool] = ..., child_ref: _Optional[str] = ..., partnership: _Optional[str] = ..., evaluated_on: _Optional[str] = ..., collation_version: _Optional[int] = ..., unmatched_themes: _Optional[_Iterable[str]] = ..., panel_view_prompt: _Optional[str] = ..., reason: _Optional[str] = ..., theme_sources: _Optional[_Iterable[_Union[ThemeSource, _Mapping]]] = ...) -> None: ...
+
+class ThemeSource(_message.Message):
+    __slots__ = ("review_id", "title", "publisher", "year", "national", "list_version", "shared_themes")
+    REVIEW_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHER_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    NATIONAL_FIELD_NUMBER: _ClassVar[int]
+    LIST_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SHARED_THEMES_FIELD_NUMBER: _ClassVar[int]
+    review_id: str
+    title: str
+    publisher: str
+    year: int
+    national: bool
+    list_version: str
+    shared_themes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, review_id: _Optional[str] = ..., title: _Optional[str] = ..., publisher: _Optional[str] = ..., year: _Optional[int] = ..., national: _Optional[bool] = ..., list_version: _Optional[str] = ..., shared_themes: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class EvaluateCaseRequest(_message.Message):
     __slots__ = ("facts", "edition")
@@ -291,3 +311,65 @@ class SummaryReady(_message.Message):
     format: SummaryFormat
     sha256: str
     def __init__(self, case_id: _Optional[str] = ..., evaluation_id: _Optional[str] = ..., format: _Optional[_Union[SummaryFormat, str]] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class ListCaseThemesRequest(_message.Message):
+    __slots__ = ("case_ids",)
+    CASE_IDS_FIELD_NUMBER: _ClassVar[int]
+    case_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, case_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CaseThemes(_message.Message):
+    __slots__ = ("case_id", "themes", "unmatched_tags", "evaluation_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    THEMES_FIELD_NUMBER: _ClassVar[int]
+    UNMATCHED_TAGS_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    themes: _containers.RepeatedScalarFieldContainer[str]
+    unmatched_tags: _containers.RepeatedScalarFieldContainer[str]
+    evaluation_id: str
+    def __init__(self, case_id: _Optional[str] = ..., themes: _Optional[_Iterable[str]] = ..., unmatched_tags: _Optional[_Iterable[str]] = ..., evaluation_id: _Optional[str] = ...) -> None: ...
+
+class ListCaseThemesResponse(_message.Message):
+    __slots__ = ("cases", "not_found")
+    CASES_FIELD_NUMBER: _ClassVar[int]
+    NOT_FOUND_FIELD_NUMBER: _ClassVar[int]
+    cases: _containers.RepeatedCompositeFieldContainer[CaseThemes]
+    not_found: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, cases: _Optional[_Iterable[_Union[CaseThemes, _Mapping]]] = ..., not_found: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetNationalThemesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class NationalThemeSource(_message.Message):
+    __slots__ = ("source_id", "kind", "title", "publisher", "year", "published", "themes", "checked")
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHER_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHED_FIELD_NUMBER: _ClassVar[int]
+    THEMES_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    kind: str
+    title: str
+    publisher: str
+    year: int
+    published: str
+    themes: _containers.RepeatedScalarFieldContainer[str]
+    checked: str
+    def __init__(self, source_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., publisher: _Optional[str] = ..., year: _Optional[int] = ..., published: _Optional[str] = ..., themes: _Optional[_Iterable[str]] = ..., checked: _Optional[str] = ...) -> None: ...
+
+class GetNationalThemesResponse(_message.Message):
+    __slots__ = ("version", "as_of", "sources", "sha256")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    as_of: str
+    sources: _containers.RepeatedCompositeFieldContainer[NationalThemeSource]
+    sha256: str
+    def __init__(self, version: _Optional[str] = ..., as_of: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[NationalThemeSource, _Mapping]]] = ..., sha256: _Optional[str] = ...) -> None: ...

@@ -11,6 +11,28 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class DecisionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DECISION_REASON_UNSPECIFIED: _ClassVar[DecisionReason]
+    DECISION_REASON_CRITERIA_NOT_MET: _ClassVar[DecisionReason]
+    DECISION_REASON_LEARNING_ALREADY_IDENTIFIED: _ClassVar[DecisionReason]
+    DECISION_REASON_OTHER_REVIEW: _ClassVar[DecisionReason]
+    DECISION_REASON_NATIONAL_REVIEW: _ClassVar[DecisionReason]
+    DECISION_REASON_OTHER: _ClassVar[DecisionReason]
+
+class ReportFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REPORT_FORMAT_UNSPECIFIED: _ClassVar[ReportFormat]
+    REPORT_FORMAT_PDF: _ClassVar[ReportFormat]
+    REPORT_FORMAT_DOCX: _ClassVar[ReportFormat]
+
+class FiguresFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FIGURES_FORMAT_UNSPECIFIED: _ClassVar[FiguresFormat]
+    FIGURES_FORMAT_CSV: _ClassVar[FiguresFormat]
+    FIGURES_FORMAT_JSON: _ClassVar[FiguresFormat]
+    FIGURES_FORMAT_HTML: _ClassVar[FiguresFormat]
+
 class ReviewDecision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     REVIEW_DECISION_UNSPECIFIED: _ClassVar[ReviewDecision]
@@ -137,6 +159,19 @@ class AuditProblem(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     AUDIT_PROBLEM_CHAIN_BROKEN: _ClassVar[AuditProblem]
     AUDIT_PROBLEM_UNREADABLE: _ClassVar[AuditProblem]
     AUDIT_PROBLEM_HEAD_MISMATCH: _ClassVar[AuditProblem]
+DECISION_REASON_UNSPECIFIED: DecisionReason
+DECISION_REASON_CRITERIA_NOT_MET: DecisionReason
+DECISION_REASON_LEARNING_ALREADY_IDENTIFIED: DecisionReason
+DECISION_REASON_OTHER_REVIEW: DecisionReason
+DECISION_REASON_NATIONAL_REVIEW: DecisionReason
+DECISION_REASON_OTHER: DecisionReason
+REPORT_FORMAT_UNSPECIFIED: ReportFormat
+REPORT_FORMAT_PDF: ReportFormat
+REPORT_FORMAT_DOCX: ReportFormat
+FIGURES_FORMAT_UNSPECIFIED: FiguresFormat
+FIGURES_FORMAT_CSV: FiguresFormat
+FIGURES_FORMAT_JSON: FiguresFormat
+FIGURES_FORMAT_HTML: FiguresFormat
 REVIEW_DECISION_UNSPECIFIED: ReviewDecision
 REVIEW_DECISION_CSPR: ReviewDecision
 REVIEW_DECISION_NO_CSPR: ReviewDecision
@@ -291,7 +326,7 @@ class DecisionCommunication(_message.Message):
     def __init__(self, recipient: _Optional[_Union[DecisionRecipient, str]] = ..., status: _Optional[_Union[CommunicationStatus, str]] = ..., communicated_on: _Optional[str] = ..., note: _Optional[str] = ...) -> None: ...
 
 class Decision(_message.Message):
-    __slots__ = ("decision_id", "case_id", "recommendation_id", "round", "view", "decision", "rationale", "decided_on", "national_importance", "decided_by", "communications", "recorded_by", "recorded_at")
+    __slots__ = ("decision_id", "case_id", "recommendation_id", "round", "view", "decision", "rationale", "decided_on", "national_importance", "decided_by", "communications", "recorded_by", "recorded_at", "reason")
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -305,6 +340,7 @@ class Decision(_message.Message):
     COMMUNICATIONS_FIELD_NUMBER: _ClassVar[int]
     RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     decision_id: str
     case_id: str
     recommendation_id: str
@@ -318,10 +354,11 @@ class Decision(_message.Message):
     communications: _containers.RepeatedCompositeFieldContainer[DecisionCommunication]
     recorded_by: str
     recorded_at: _timestamp_pb2.Timestamp
-    def __init__(self, decision_id: _Optional[str] = ..., case_id: _Optional[str] = ..., recommendation_id: _Optional[str] = ..., round: _Optional[int] = ..., view: _Optional[_Union[ExecutiveView, str]] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., rationale: _Optional[str] = ..., decided_on: _Optional[str] = ..., national_importance: _Optional[bool] = ..., decided_by: _Optional[_Iterable[_Union[PartnerRepresentative, _Mapping]]] = ..., communications: _Optional[_Iterable[_Union[DecisionCommunication, _Mapping]]] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    reason: DecisionReason
+    def __init__(self, decision_id: _Optional[str] = ..., case_id: _Optional[str] = ..., recommendation_id: _Optional[str] = ..., round: _Optional[int] = ..., view: _Optional[_Union[ExecutiveView, str]] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., rationale: _Optional[str] = ..., decided_on: _Optional[str] = ..., national_importance: _Optional[bool] = ..., decided_by: _Optional[_Iterable[_Union[PartnerRepresentative, _Mapping]]] = ..., communications: _Optional[_Iterable[_Union[DecisionCommunication, _Mapping]]] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reason: _Optional[_Union[DecisionReason, str]] = ...) -> None: ...
 
 class PanelSubmission(_message.Message):
-    __slots__ = ("submission_id", "case_id", "decision_id", "sent_date", "panel_reference", "late", "rapid_review_due", "recorded_by", "recorded_at")
+    __slots__ = ("submission_id", "case_id", "decision_id", "sent_date", "panel_reference", "late", "rapid_review_due", "recorded_by", "recorded_at", "report")
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -331,6 +368,7 @@ class PanelSubmission(_message.Message):
     RAPID_REVIEW_DUE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
     submission_id: str
     case_id: str
     decision_id: str
@@ -340,7 +378,8 @@ class PanelSubmission(_message.Message):
     rapid_review_due: str
     recorded_by: str
     recorded_at: _timestamp_pb2.Timestamp
-    def __init__(self, submission_id: _Optional[str] = ..., case_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., sent_date: _Optional[str] = ..., panel_reference: _Optional[str] = ..., late: _Optional[bool] = ..., rapid_review_due: _Optional[str] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    report: RapidReviewReport
+    def __init__(self, submission_id: _Optional[str] = ..., case_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., sent_date: _Optional[str] = ..., panel_reference: _Optional[str] = ..., late: _Optional[bool] = ..., rapid_review_due: _Optional[str] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report: _Optional[_Union[RapidReviewReport, _Mapping]] = ...) -> None: ...
 
 class PanelResponse(_message.Message):
     __slots__ = ("response_id", "case_id", "submission_id", "kind", "responded_on", "summary", "recorded_by", "recorded_at")
@@ -537,7 +576,7 @@ class Publication(_message.Message):
     def __init__(self, review_id: _Optional[str] = ..., kind: _Optional[_Union[PublicationKind, str]] = ..., published_on: _Optional[str] = ..., location: _Optional[str] = ..., available_until: _Optional[str] = ..., not_publishing_rationale: _Optional[str] = ..., learning_themes: _Optional[_Iterable[str]] = ..., text_sha256: _Optional[str] = ..., text_length: _Optional[int] = ..., late: _Optional[bool] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class Action(_message.Message):
-    __slots__ = ("action_id", "case_id", "description", "owner_agency_id", "due_date", "status", "evidence", "closed_on", "theme", "overdue", "updated_by", "updated_at")
+    __slots__ = ("action_id", "case_id", "description", "owner_agency_id", "due_date", "status", "evidence", "closed_on", "theme", "overdue", "updated_by", "updated_at", "created_on")
     ACTION_ID_FIELD_NUMBER: _ClassVar[int]
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -550,6 +589,7 @@ class Action(_message.Message):
     OVERDUE_FIELD_NUMBER: _ClassVar[int]
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_ON_FIELD_NUMBER: _ClassVar[int]
     action_id: str
     case_id: str
     description: str
@@ -562,7 +602,8 @@ class Action(_message.Message):
     overdue: bool
     updated_by: str
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, action_id: _Optional[str] = ..., case_id: _Optional[str] = ..., description: _Optional[str] = ..., owner_agency_id: _Optional[str] = ..., due_date: _Optional[str] = ..., status: _Optional[_Union[ActionStatus, str]] = ..., evidence: _Optional[str] = ..., closed_on: _Optional[str] = ..., theme: _Optional[str] = ..., overdue: _Optional[bool] = ..., updated_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    created_on: str
+    def __init__(self, action_id: _Optional[str] = ..., case_id: _Optional[str] = ..., description: _Optional[str] = ..., owner_agency_id: _Optional[str] = ..., due_date: _Optional[str] = ..., status: _Optional[_Union[ActionStatus, str]] = ..., evidence: _Optional[str] = ..., closed_on: _Optional[str] = ..., theme: _Optional[str] = ..., overdue: _Optional[bool] = ..., updated_by: _Optional[str] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_on: _Optional[str] = ...) -> None: ...
 
 class Dissemination(_message.Message):
     __slots__ = ("dissemination_id", "kind", "occurred_on", "audience", "reach", "note", "recorded_by", "recorded_at")
@@ -715,7 +756,7 @@ class RecordRecommendationResponse(_message.Message):
     def __init__(self, recommendation: _Optional[_Union[Recommendation, _Mapping]] = ..., case: _Optional[_Union[CaseState, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class RecordDecisionRequest(_message.Message):
-    __slots__ = ("case_id", "idempotency_key", "recommendation_id", "view", "decision", "rationale", "decided_on", "national_importance", "decided_by", "communications")
+    __slots__ = ("case_id", "idempotency_key", "recommendation_id", "view", "decision", "rationale", "decided_on", "national_importance", "decided_by", "communications", "reason")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     RECOMMENDATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -726,6 +767,7 @@ class RecordDecisionRequest(_message.Message):
     NATIONAL_IMPORTANCE_FIELD_NUMBER: _ClassVar[int]
     DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     COMMUNICATIONS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     idempotency_key: str
     recommendation_id: str
@@ -736,7 +778,8 @@ class RecordDecisionRequest(_message.Message):
     national_importance: bool
     decided_by: _containers.RepeatedCompositeFieldContainer[PartnerRepresentative]
     communications: _containers.RepeatedCompositeFieldContainer[DecisionCommunication]
-    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., recommendation_id: _Optional[str] = ..., view: _Optional[_Union[ExecutiveView, str]] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., rationale: _Optional[str] = ..., decided_on: _Optional[str] = ..., national_importance: _Optional[bool] = ..., decided_by: _Optional[_Iterable[_Union[PartnerRepresentative, _Mapping]]] = ..., communications: _Optional[_Iterable[_Union[DecisionCommunication, _Mapping]]] = ...) -> None: ...
+    reason: DecisionReason
+    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., recommendation_id: _Optional[str] = ..., view: _Optional[_Union[ExecutiveView, str]] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., rationale: _Optional[str] = ..., decided_on: _Optional[str] = ..., national_importance: _Optional[bool] = ..., decided_by: _Optional[_Iterable[_Union[PartnerRepresentative, _Mapping]]] = ..., communications: _Optional[_Iterable[_Union[DecisionCommunication, _Mapping]]] = ..., reason: _Optional[_Union[DecisionReason, str]] = ...) -> None: ...
 
 class RecordDecisionResponse(_message.Message):
     __slots__ = ("decision", "case", "replayed")
@@ -749,18 +792,20 @@ class RecordDecisionResponse(_message.Message):
     def __init__(self, decision: _Optional[_Union[Decision, _Mapping]] = ..., case: _Optional[_Union[CaseState, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class RecordPanelSubmissionRequest(_message.Message):
-    __slots__ = ("case_id", "idempotency_key", "decision_id", "sent_date", "panel_reference")
+    __slots__ = ("case_id", "idempotency_key", "decision_id", "sent_date", "panel_reference", "report_id")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     SENT_DATE_FIELD_NUMBER: _ClassVar[int]
     PANEL_REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     idempotency_key: str
     decision_id: str
     sent_date: str
     panel_reference: str
-    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., decision_id: _Optional[str] = ..., sent_date: _Optional[str] = ..., panel_reference: _Optional[str] = ...) -> None: ...
+    report_id: str
+    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., decision_id: _Optional[str] = ..., sent_date: _Optional[str] = ..., panel_reference: _Optional[str] = ..., report_id: _Optional[str] = ...) -> None: ...
 
 class RecordPanelSubmissionResponse(_message.Message):
     __slots__ = ("submission", "case", "replayed")
@@ -971,20 +1016,22 @@ class PublishResponse(_message.Message):
     def __init__(self, publication: _Optional[_Union[Publication, _Mapping]] = ..., case: _Optional[_Union[CaseState, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class AddActionRequest(_message.Message):
-    __slots__ = ("case_id", "idempotency_key", "description", "owner_agency_id", "due_date", "theme")
+    __slots__ = ("case_id", "idempotency_key", "description", "owner_agency_id", "due_date", "theme", "agreed_on")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     OWNER_AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
     DUE_DATE_FIELD_NUMBER: _ClassVar[int]
     THEME_FIELD_NUMBER: _ClassVar[int]
+    AGREED_ON_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     idempotency_key: str
     description: str
     owner_agency_id: str
     due_date: str
     theme: str
-    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., description: _Optional[str] = ..., owner_agency_id: _Optional[str] = ..., due_date: _Optional[str] = ..., theme: _Optional[str] = ...) -> None: ...
+    agreed_on: str
+    def __init__(self, case_id: _Optional[str] = ..., idempotency_key: _Optional[str] = ..., description: _Optional[str] = ..., owner_agency_id: _Optional[str] = ..., due_date: _Optional[str] = ..., theme: _Optional[str] = ..., agreed_on: _Optional[str] = ...) -> None: ...
 
 class AddActionResponse(_message.Message):
     __slots__ = ("action", "replayed")
@@ -1109,7 +1156,7 @@ class RecommendationRecorded(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., recommendation_id: _Optional[str] = ..., recommendation: _Optional[_Union[ReviewDecision, str]] = ..., evaluation_id: _Optional[str] = ..., round: _Optional[int] = ..., national_importance: _Optional[bool] = ..., meeting_date: _Optional[str] = ...) -> None: ...
 
 class DecisionRecorded(_message.Message):
-    __slots__ = ("case_id", "decision_id", "decision", "decided_on", "national_importance", "recommendation_id", "view", "round")
+    __slots__ = ("case_id", "decision_id", "decision", "decided_on", "national_importance", "recommendation_id", "view", "round", "reason")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     DECISION_FIELD_NUMBER: _ClassVar[int]
@@ -1118,6 +1165,7 @@ class DecisionRecorded(_message.Message):
     RECOMMENDATION_ID_FIELD_NUMBER: _ClassVar[int]
     VIEW_FIELD_NUMBER: _ClassVar[int]
     ROUND_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     decision_id: str
     decision: ReviewDecision
@@ -1126,23 +1174,26 @@ class DecisionRecorded(_message.Message):
     recommendation_id: str
     view: ExecutiveView
     round: int
-    def __init__(self, case_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., decided_on: _Optional[str] = ..., national_importance: _Optional[bool] = ..., recommendation_id: _Optional[str] = ..., view: _Optional[_Union[ExecutiveView, str]] = ..., round: _Optional[int] = ...) -> None: ...
+    reason: DecisionReason
+    def __init__(self, case_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., decision: _Optional[_Union[ReviewDecision, str]] = ..., decided_on: _Optional[str] = ..., national_importance: _Optional[bool] = ..., recommendation_id: _Optional[str] = ..., view: _Optional[_Union[ExecutiveView, str]] = ..., round: _Optional[int] = ..., reason: _Optional[_Union[DecisionReason, str]] = ...) -> None: ...
 
 class PanelSubmissionRecorded(_message.Message):
-    __slots__ = ("case_id", "submission_id", "decision_id", "sent_date", "late", "rapid_review_due")
+    __slots__ = ("case_id", "submission_id", "decision_id", "sent_date", "late", "rapid_review_due", "report_id")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     SUBMISSION_ID_FIELD_NUMBER: _ClassVar[int]
     DECISION_ID_FIELD_NUMBER: _ClassVar[int]
     SENT_DATE_FIELD_NUMBER: _ClassVar[int]
     LATE_FIELD_NUMBER: _ClassVar[int]
     RAPID_REVIEW_DUE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     submission_id: str
     decision_id: str
     sent_date: str
     late: bool
     rapid_review_due: str
-    def __init__(self, case_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., sent_date: _Optional[str] = ..., late: _Optional[bool] = ..., rapid_review_due: _Optional[str] = ...) -> None: ...
+    report_id: str
+    def __init__(self, case_id: _Optional[str] = ..., submission_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., sent_date: _Optional[str] = ..., late: _Optional[bool] = ..., rapid_review_due: _Optional[str] = ..., report_id: _Optional[str] = ...) -> None: ...
 
 class PanelResponseRecorded(_message.Message):
     __slots__ = ("case_id", "response_id", "submission_id", "kind", "responded_on")
@@ -1205,3 +1256,219 @@ class ReviewThemesPublished(_message.Message):
     themes: _containers.RepeatedScalarFieldContainer[str]
     case_id: str
     def __init__(self, partnership: _Optional[str] = ..., review_id: _Optional[str] = ..., year: _Optional[int] = ..., themes: _Optional[_Iterable[str]] = ..., case_id: _Optional[str] = ...) -> None: ...
+
+class ReportDigest(_message.Message):
+    __slots__ = ("format", "sha256", "size_bytes")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    format: ReportFormat
+    sha256: str
+    size_bytes: int
+    def __init__(self, format: _Optional[_Union[ReportFormat, str]] = ..., sha256: _Optional[str] = ..., size_bytes: _Optional[int] = ...) -> None: ...
+
+class RapidReviewReport(_message.Message):
+    __slots__ = ("report_id", "case_id", "decision_id", "round", "sent_date", "digests", "model_sha256", "evaluation_id", "collation_version", "caveats", "rendered_by", "rendered_at")
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_ID_FIELD_NUMBER: _ClassVar[int]
+    ROUND_FIELD_NUMBER: _ClassVar[int]
+    SENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    DIGESTS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_SHA256_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_ID_FIELD_NUMBER: _ClassVar[int]
+    COLLATION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CAVEATS_FIELD_NUMBER: _ClassVar[int]
+    RENDERED_BY_FIELD_NUMBER: _ClassVar[int]
+    RENDERED_AT_FIELD_NUMBER: _ClassVar[int]
+    report_id: str
+    case_id: str
+    decision_id: str
+    round: int
+    sent_date: str
+    digests: _containers.RepeatedCompositeFieldContainer[ReportDigest]
+    model_sha256: str
+    evaluation_id: str
+    collation_version: int
+    caveats: _containers.RepeatedScalarFieldContainer[str]
+    rendered_by: str
+    rendered_at: _timestamp_pb2.Timestamp
+    def __init__(self, report_id: _Optional[str] = ..., case_id: _Optional[str] = ..., decision_id: _Optional[str] = ..., round: _Optional[int] = ..., sent_date: _Optional[str] = ..., digests: _Optional[_Iterable[_Union[ReportDigest, _Mapping]]] = ..., model_sha256: _Optional[str] = ..., evaluation_id: _Optional[str] = ..., collation_version: _Optional[int] = ..., caveats: _Optional[_Iterable[str]] = ..., rendered_by: _Optional[str] = ..., rendered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReportDocument(_message.Message):
+    __slots__ = ("format", "media_type", "content", "sha256")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    format: ReportFormat
+    media_type: str
+    content: bytes
+    sha256: str
+    def __init__(self, format: _Optional[_Union[ReportFormat, str]] = ..., media_type: _Optional[str] = ..., content: _Optional[bytes] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class RenderRapidReviewReportRequest(_message.Message):
+    __slots__ = ("case_id", "formats", "sent_date")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMATS_FIELD_NUMBER: _ClassVar[int]
+    SENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    formats: _containers.RepeatedScalarFieldContainer[ReportFormat]
+    sent_date: str
+    def __init__(self, case_id: _Optional[str] = ..., formats: _Optional[_Iterable[_Union[ReportFormat, str]]] = ..., sent_date: _Optional[str] = ...) -> None: ...
+
+class RenderRapidReviewReportResponse(_message.Message):
+    __slots__ = ("report", "documents")
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    report: RapidReviewReport
+    documents: _containers.RepeatedCompositeFieldContainer[ReportDocument]
+    def __init__(self, report: _Optional[_Union[RapidReviewReport, _Mapping]] = ..., documents: _Optional[_Iterable[_Union[ReportDocument, _Mapping]]] = ...) -> None: ...
+
+class GetRapidReviewReportRequest(_message.Message):
+    __slots__ = ("case_id", "report_id", "formats")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REPORT_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMATS_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    report_id: str
+    formats: _containers.RepeatedScalarFieldContainer[ReportFormat]
+    def __init__(self, case_id: _Optional[str] = ..., report_id: _Optional[str] = ..., formats: _Optional[_Iterable[_Union[ReportFormat, str]]] = ...) -> None: ...
+
+class GetRapidReviewReportResponse(_message.Message):
+    __slots__ = ("report", "documents")
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    DOCUMENTS_FIELD_NUMBER: _ClassVar[int]
+    report: RapidReviewReport
+    documents: _containers.RepeatedCompositeFieldContainer[ReportDocument]
+    def __init__(self, report: _Optional[_Union[RapidReviewReport, _Mapping]] = ..., documents: _Optional[_Iterable[_Union[ReportDocument, _Mapping]]] = ...) -> None: ...
+
+class GetYearlyFiguresRequest(_message.Message):
+    __slots__ = ("from_date", "to_date", "format")
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    from_date: str
+    to_date: str
+    format: FiguresFormat
+    def __init__(self, from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., format: _Optional[_Union[FiguresFormat, str]] = ...) -> None: ...
+
+class GetYearlyFiguresResponse(_message.Message):
+    __slots__ = ("figures", "content", "media_type")
+    FIGURES_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_TYPE_FIELD_NUMBER: _ClassVar[int]
+    figures: YearlyFigures
+    content: bytes
+    media_type: str
+    def __init__(self, figures: _Optional[_Union[YearlyFigures, _Mapping]] = ..., content: _Optional[bytes] = ..., media_type: _Optional[str] = ...) -> None: ...
+
+class FigureCount(_message.Message):
+    __slots__ = ("key", "label", "count")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    key: str
+    label: str
+    count: int
+    def __init__(self, key: _Optional[str] = ..., label: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class NotificationFigures(_message.Message):
+    __slots__ = ("total", "by_nature", "by_age_band", "by_setting")
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    BY_NATURE_FIELD_NUMBER: _ClassVar[int]
+    BY_AGE_BAND_FIELD_NUMBER: _ClassVar[int]
+    BY_SETTING_FIELD_NUMBER: _ClassVar[int]
+    total: int
+    by_nature: _containers.RepeatedCompositeFieldContainer[FigureCount]
+    by_age_band: _containers.RepeatedCompositeFieldContainer[FigureCount]
+    by_setting: _containers.RepeatedCompositeFieldContainer[FigureCount]
+    def __init__(self, total: _Optional[int] = ..., by_nature: _Optional[_Iterable[_Union[FigureCount, _Mapping]]] = ..., by_age_band: _Optional[_Iterable[_Union[FigureCount, _Mapping]]] = ..., by_setting: _Optional[_Iterable[_Union[FigureCount, _Mapping]]] = ...) -> None: ...
+
+class ClockFigures(_message.Message):
+    __slots__ = ("clock_id", "completed", "on_time", "late", "median_working_days", "open_overdue")
+    CLOCK_ID_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    ON_TIME_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    MEDIAN_WORKING_DAYS_FIELD_NUMBER: _ClassVar[int]
+    OPEN_OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    clock_id: str
+    completed: int
+    on_time: int
+    late: int
+    median_working_days: float
+    open_overdue: int
+    def __init__(self, clock_id: _Optional[str] = ..., completed: _Optional[int] = ..., on_time: _Optional[int] = ..., late: _Optional[int] = ..., median_working_days: _Optional[float] = ..., open_overdue: _Optional[int] = ...) -> None: ...
+
+class DecisionFigures(_message.Message):
+    __slots__ = ("decided", "by_decision", "cspr_decided", "cspr_commissioned", "not_cspr", "not_cspr_reasons")
+    DECIDED_FIELD_NUMBER: _ClassVar[int]
+    BY_DECISION_FIELD_NUMBER: _ClassVar[int]
+    CSPR_DECIDED_FIELD_NUMBER: _ClassVar[int]
+    CSPR_COMMISSIONED_FIELD_NUMBER: _ClassVar[int]
+    NOT_CSPR_FIELD_NUMBER: _ClassVar[int]
+    NOT_CSPR_REASONS_FIELD_NUMBER: _ClassVar[int]
+    decided: int
+    by_decision: _containers.RepeatedCompositeFieldContainer[FigureCount]
+    cspr_decided: int
+    cspr_commissioned: int
+    not_cspr: int
+    not_cspr_reasons: _containers.RepeatedCompositeFieldContainer[FigureCount]
+    def __init__(self, decided: _Optional[int] = ..., by_decision: _Optional[_Iterable[_Union[FigureCount, _Mapping]]] = ..., cspr_decided: _Optional[int] = ..., cspr_commissioned: _Optional[int] = ..., not_cspr: _Optional[int] = ..., not_cspr_reasons: _Optional[_Iterable[_Union[FigureCount, _Mapping]]] = ...) -> None: ...
+
+class PublicationFigures(_message.Message):
+    __slots__ = ("published", "within_six_months", "within_target", "late", "improvements_only")
+    PUBLISHED_FIELD_NUMBER: _ClassVar[int]
+    WITHIN_SIX_MONTHS_FIELD_NUMBER: _ClassVar[int]
+    WITHIN_TARGET_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    IMPROVEMENTS_ONLY_FIELD_NUMBER: _ClassVar[int]
+    published: int
+    within_six_months: int
+    within_target: int
+    late: int
+    improvements_only: int
+    def __init__(self, published: _Optional[int] = ..., within_six_months: _Optional[int] = ..., within_target: _Optional[int] = ..., late: _Optional[int] = ..., improvements_only: _Optional[int] = ...) -> None: ...
+
+class AgencyActionFigures(_message.Message):
+    __slots__ = ("agency_id", "open", "overdue", "completed")
+    AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
+    OPEN_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    agency_id: str
+    open: int
+    overdue: int
+    completed: int
+    def __init__(self, agency_id: _Optional[str] = ..., open: _Optional[int] = ..., overdue: _Optional[int] = ..., completed: _Optional[int] = ...) -> None: ...
+
+class YearlyFigures(_message.Message):
+    __slots__ = ("partnership", "from_date", "to_date", "computed_on", "notifications", "notify_deadline", "rapid_review_deadline", "rapid_reviews_completed", "decisions", "publications", "learning_themes", "actions", "notes")
+    PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
+    FROM_DATE_FIELD_NUMBER: _ClassVar[int]
+    TO_DATE_FIELD_NUMBER: _ClassVar[int]
+    COMPUTED_ON_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
+    NOTIFY_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    RAPID_REVIEW_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    RAPID_REVIEWS_COMPLETED_FIELD_NUMBER: _ClassVar[int]
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    PUBLICATIONS_FIELD_NUMBER: _ClassVar[int]
+    LEARNING_THEMES_FIELD_NUMBER: _ClassVar[int]
+    ACTIONS_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    partnership: str
+    from_date: str
+    to_date: str
+    computed_on: str
+    notifications: NotificationFigures
+    notify_deadline: ClockFigures
+    rapid_review_deadline: ClockFigures
+    rapid_reviews_completed: int
+    decisions: DecisionFigures
+    publications: PublicationFigures
+    learning_themes: _containers.RepeatedCompositeFieldContainer[FigureCount]
+    actions: _containers.RepeatedCompositeFieldContainer[AgencyActionFigures]
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, partnership: _Optional[str] = ..., from_date: _Optional[str] = ..., to_date: _Optional[str] = ..., computed_on: _Optional[str] = ..., notifications: _Optional[_Union[NotificationFigures, _Mapping]] = ..., notify_deadline: _Optional[_Union[ClockFigures, _Mapping]] = ..., rapid_review_deadline: _Optional[_Union[ClockFigures, _Mapping]] = ..., rapid_reviews_completed: _Optional[int] = ..., decisions: _Optional[_Union[DecisionFigures, _Mapping]] = ..., publications: _Optional[_Union[PublicationFigures, _Mapping]] = ..., learning_themes: _Optional[_Iterable[_Union[FigureCount, _Mapping]]] = ..., actions: _Optional[_Iterable[_Union[AgencyActionFigures, _Mapping]]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -68,14 +68,22 @@ class AgencyFacts(_message.Message):
     def __init__(self, agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., involved: _Optional[bool] = ..., returned: _Optional[bool] = ..., concerns: _Optional[_Iterable[_Union[ConcernFacts, _Mapping]]] = ..., learning: _Optional[_Iterable[_Union[LearningFacts, _Mapping]]] = ..., good_practice_count: _Optional[int] = ..., immediate_action_count: _Optional[int] = ..., return_ref: _Optional[str] = ...) -> None: ...
 
 class EarlierReview(_message.Message):
-    __slots__ = ("review_id", "year", "themes")
+    __slots__ = ("review_id", "year", "themes", "title", "publisher", "national", "list_version")
     REVIEW_ID_FIELD_NUMBER: _ClassVar[int]
     YEAR_FIELD_NUMBER: _ClassVar[int]
     THEMES_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    PUBLISHER_FIELD_NUMBER: _ClassVar[int]
+    NATIONAL_FIELD_NUMBER: _ClassVar[int]
+    LIST_VERSION_FIELD_NUMBER: _ClassVar[int]
     review_id: str
     year: int
     themes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, review_id: _Optional[str] = ..., year: _Optional[int] = ..., themes: _Optional[_Iterable[str]] = ...) -> None: ...
+    title: str
+    publisher: str
+    national: bool
+    list_version: str
+    def __init__(self, review_id: _Optional[str] = ..., year: _Optional[int] = ..., themes: _Optional[_Iterable[str]] = ..., title: _Optional[str] = ..., publisher: _Optional[str] = ..., national: _Optional[bool] = ..., list_version: _Optional[str] = ...) -> None: ...
 
 class ClockExtensionFacts(_message.Message):
     __slots__ = ("clock_id", "extended_to")
