@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RR := $(VENV)/bin/rapidreview
 
-.PHONY: install run test unit integration protos proto-check rules-test deploy-lint smoke-containers bench clean
+.PHONY: install run test unit integration browser protos proto-check rules-test deploy-lint smoke-containers bench clean
 
 install:
 	scripts/bootstrap
@@ -22,6 +22,10 @@ unit: install
 
 integration: install
 	$(PY) -m pytest tests/integration -q
+
+## Browser tests of the workspace (Chromium, one shared embedded stack).
+browser: install
+	$(PY) -m pytest tests/browser -q
 
 protos: install
 	scripts/gen-protos

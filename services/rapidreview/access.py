@@ -44,6 +44,7 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.GatheringService/GetCollatedInformation": {BU: OWN, RAG: OWN, SERVICE: ANY},
     "/rapidreview.v1.GatheringService/CloseGathering": {BU: OWN},
     "/rapidreview.v1.GatheringService/ReopenGathering": {BU: OWN},
+    "/rapidreview.v1.GatheringService/ChaseAgency": {BU: OWN},
     # end gathering
     # criteria (rows owned by the criteria service)
     # Checklists and summaries are read by the business unit, the advisory group and the

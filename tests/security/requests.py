@@ -134,6 +134,7 @@ def valid_request(rpc: Rpc, ids: CaseIds, text_for=keep) -> message.Message:  # 
         "GetCollatedInformation": lambda: gathering_pb2.GetCollatedInformationRequest(case_id=c),
         "CloseGathering": lambda: gathering_pb2.CloseGatheringRequest(case_id=c),
         "ReopenGathering": lambda: gathering_pb2.ReopenGatheringRequest(case_id=c, reason=text_for("reason", "A late return.")),
+        "ChaseAgency": lambda: gathering_pb2.ChaseAgencyRequest(case_id=c, agency_id=AGENCY),
         # criteria
         "EvaluateCase": lambda: criteria_pb2.EvaluateCaseRequest(facts=_facts()),
         "GetChecklist": lambda: criteria_pb2.GetChecklistRequest(case_id=c),

@@ -33,11 +33,13 @@ from rich.table import Table
 from rapidreview.cli.client import data_dir, stack_state
 from rapidreview.kernel.crypto import FieldCipher, KeyRing
 
-SERVICES = ("intake", "gathering", "criteria", "decisions")
+SERVICES = ("intake", "gathering", "criteria", "decisions", "workspace")
+# The workspace's sealed columns are its read model's (the child reference on the dashboard).
+_STORAGE = {"workspace": "rapidreview.workspace.readmodel.storage"}
 console = Console()
 keys_app = typer.Typer(help="Encryption keys of data at rest: census, rotation, retirement.", no_args_is_help=True)
 
-ServiceOption = typer.Option(None, "--service", "-s", help="Only this service (repeatable); default: all four.")
+ServiceOption = typer.Option(None, "--service", "-s", help="Only this service (repeatable); default: all of them.")
 
 
 def register(app: typer.Typer) -> None:
@@ -93,7 +95,15 @@ def _services(selected: list[str] | None) -> list[str]:
 
 
 def _storage(service: str) -> Any:
-    return importlib.import_module(f"rapidreview.{service}.storage")
+    return importlib.import_module(_STORAGE.get(service, f"rapidreview.{service}.storage"))
+
+
+async def _deployed(session: Any, service: str) -> bool:
+    """False when the service's schema does not exist in this database (e.g. no workspace deployed)."""
+    from sqlalchemy import text
+
+    schema = _storage(service).metadata.schema
+    return bool((await session.execute(text("SELECT to_regnamespace(:schema) IS NOT NULL"), {"schema": schema})).scalar_one())
 
 
 # -- the work (async, callable from tests) ----------------------------------------------
@@ -108,7 +118,8 @@ async def census(url: str, services: list[str]) -> dict[str, dict[str, dict[str,
         out = {}
         async with AsyncSession(engine) as session:
             for service in services:
-                out[service] = await key_census(session, _storage(service).SEALED_COLUMNS)
+                if await _deployed(session, service):
+                    out[service] = await key_census(session, _storage(service).SEALED_COLUMNS)
         return out
     finally:
         await engine.dispose()
@@ -124,7 +135,10 @@ async def reencrypt(url: str, ring: KeyRing, services: list[str]) -> dict[str, i
         out = {}
         for service in services:
             async with AsyncSession(engine) as session:
-                out[service] = await _storage(service).rotate_keys(session, cipher)
+                deployed = await _deployed(session, service)
+            if deployed:
+                async with AsyncSession(engine) as session:
+                    out[service] = await _storage(service).rotate_keys(session, cipher)
         return out
     finally:
         await engine.dispose()
@@ -206,7 +220,7 @@ def rotate(
     table.add_column("service")
     table.add_column("values", justify="right")
     for name in services:
-        table.add_row(name, str(done[name]))
+        table.add_row(name, str(done[name]) if name in done else "not deployed")
     console.print(table)
     left = keys_in_use(asyncio.run(census(url, services))) - {ring.current}
     if left:

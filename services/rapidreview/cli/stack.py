@@ -29,10 +29,11 @@ def up(
     example: bool = typer.Option(False, "--example", help="Push the README's example case through once everything is up."),
     exit_after_example: bool = typer.Option(False, "--exit-after-example", help="Stop the stack after the example (for smoke tests)."),
 ) -> None:
-    """Start NATS, PostgreSQL and every service locally on free loopback ports; Ctrl-C stops them."""
+    """Start NATS, PostgreSQL, every service, the web workspace and a local sign-in provider on free
+    loopback ports; Ctrl-C stops them."""
     from rapidreview.stack.supervisor import EmbeddedStack
 
-    stack = EmbeddedStack(data_dir())
+    stack = EmbeddedStack(data_dir(), workspace=True)
     console.print(f"Starting the embedded stack in [bold]{stack.data_dir}[/bold] ...")
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -46,7 +47,10 @@ def up(
         table.add_row("PostgreSQL", stack.database_url)
         for proc in stack.processes:
             table.add_row(proc.name, f"grpc://{proc.address}  (log: {proc.log_path})")
+        table.add_row("OIDC provider (demo sign-in)", stack.oidc_issuer)
+        table.add_row("workspace", f"{stack.workspace_url}  (log: {stack.web.log_path if stack.web else ''})")
         console.print(table)
+        print_workspace_users(stack.workspace_url)
         if example:
             from rapidreview.cli.example import run_example
 
@@ -59,6 +63,21 @@ def up(
         console.print("Stopping ...")
         stack.stop()
         console.print("Stopped.")
+
+
+def print_workspace_users(url: str) -> None:
+    """How to sign in to the embedded stack's workspace: the URL and the demo users."""
+    from rapidreview.workspace.demo import GROUPS, USERS
+
+    console.print(f"\n[bold]Workspace:[/bold] open {url} and choose Sign in; the local provider lists these demo users "
+                  "(click one to sign in as that person):")
+    users = Table()
+    for col in ("user", "who", "role", "partnership", "agency"):
+        users.add_column(col)
+    for demo in USERS:
+        mapped = GROUPS[demo.groups[0]] if demo.groups else {}
+        users.add_row(demo.subject, demo.who, mapped.get("role", "(none)"), mapped.get("partnership", ""), mapped.get("agency", ""))
+    console.print(users)
 
 
 def status() -> None:
@@ -80,6 +99,8 @@ def status() -> None:
         table.add_row(name, info["address"], str(info["pid"]), f"[{colour}]{health}[/{colour}]")
     console.print(table)
     console.print(f"NATS: {state['nats_url']}   PostgreSQL: {state['database_url']}")
+    if state.get("workspace_url"):
+        console.print(f"Workspace: {state['workspace_url']}   sign-in provider: {state['oidc_issuer']}")
     raise typer.Exit(1 if unhealthy else 0)
 
 

@@ -77,12 +77,50 @@ def _classify(exc: BaseException) -> tuple[str, bool]:
     return name, False
 
 
-class SummaryMailer:
-    """Composes and sends summary e-mails for the configured partnerships."""
+class Mailer:
+    """Sends e-mails through the configured SMTP server, retrying transient failures."""
 
     def __init__(self, config: DeliveryConfig, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.config = config
         self._sleep = sleep
+
+    # -- sending --------------------------------------------------------------------
+    def _tls_context(self) -> ssl.SSLContext:
+        ca = self.config.smtp.ca_file
+        return ssl.create_default_context(cafile=str(ca) if ca else None)
+
+    def _send_once(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        """One blocking SMTP session (run in a thread): EHLO, STARTTLS, EHLO, AUTH, send."""
+        smtp = self.config.smtp
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
+            client.ehlo()
+            if smtp.starttls:
+                client.starttls(context=self._tls_context())  # raises SMTPNotSupportedError when not offered
+                client.ehlo()
+            if smtp.user:
+                client.login(smtp.user, smtp.password)
+            return client.send_message(message)
+
+    async def send(self, message: EmailMessage) -> SendResult:
+        """Sends `message`, retrying transient failures with the configured backoff;
+        raises DeliveryFailed when it gives up."""
+        retry = self.config.retry
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                refused = await asyncio.to_thread(self._send_once, message)
+                return SendResult(message_id=str(message["Message-ID"]), attempts=attempt, refused=sorted(refused))
+            except Exception as exc:  # noqa: BLE001 - classified below; messages may quote addresses, never logged
+                reason, permanent = _classify(exc)
+            if permanent or attempt >= retry.attempts:
+                raise DeliveryFailed(reason, permanent=permanent, attempts=attempt)
+            log.warning("e-mail attempt failed; retrying", cause=reason, attempt=attempt)
+            await self._sleep(retry.delay(attempt))
+
+
+class SummaryMailer(Mailer):
+    """Composes and sends summary e-mails for the configured partnerships."""
 
     # -- composing ----------------------------------------------------------------
     def message_id(self, summary: Summary) -> str:
@@ -123,37 +161,3 @@ class SummaryMailer:
         if target.mode == "attach" and summary.document is not None:
             msg.add_attachment(summary.document, maintype=maintype, subtype=subtype, filename=f"rapid-review-summary-{short}.{extension}")
         return msg
-
-    # -- sending --------------------------------------------------------------------
-    def _tls_context(self) -> ssl.SSLContext:
-        ca = self.config.smtp.ca_file
-        return ssl.create_default_context(cafile=str(ca) if ca else None)
-
-    def _send_once(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
-        """One blocking SMTP session (run in a thread): EHLO, STARTTLS, EHLO, AUTH, send."""
-        smtp = self.config.smtp
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout) as client:
-            client.ehlo()
-            if smtp.starttls:
-                client.starttls(context=self._tls_context())  # raises SMTPNotSupportedError when not offered
-                client.ehlo()
-            if smtp.user:
-                client.login(smtp.user, smtp.password)
-            return client.send_message(message)
-
-    async def send(self, message: EmailMessage) -> SendResult:
-        """Sends `message`, retrying transient failures with the configured backoff;
-        raises DeliveryFailed when it gives up."""
-        retry = self.config.retry
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                refused = await asyncio.to_thread(self._send_once, message)
-                return SendResult(message_id=str(message["Message-ID"]), attempts=attempt, refused=sorted(refused))
-            except Exception as exc:  # noqa: BLE001 - classified below; messages may quote addresses, never logged
-                reason, permanent = _classify(exc)
-            if permanent or attempt >= retry.attempts:
-                raise DeliveryFailed(reason, permanent=permanent, attempts=attempt)
-            log.warning("summary e-mail attempt failed; retrying", cause=reason, attempt=attempt)
-            await self._sleep(retry.delay(attempt))

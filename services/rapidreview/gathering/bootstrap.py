@@ -4,6 +4,9 @@ policies, handlers, servicer, consumers and the background watchers."""
 from __future__ import annotations
 
 from rapidreview.access import ACCESS_TABLE
+from rapidreview.delivery.config import DeliveryConfig
+from rapidreview.delivery.contacts import Contacts
+from rapidreview.gathering.chases import ChaseHandlers
 from rapidreview.gathering.consumers import consumer_specs
 from rapidreview.gathering.handlers import GatheringHandlers, check_returns_deadlines
 from rapidreview.gathering.partnerships import PartnershipPolicies
@@ -29,10 +32,13 @@ def build(settings: Settings, policies: PartnershipPolicies | None = None,
         raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
     handlers = GatheringHandlers(infra, policies or PartnershipPolicies.load(settings.partnership_config_file), rules)
+    # Chase e-mails: the agencies' contacts from the partnership configuration, SMTP from the delivery configuration.
+    delivery = DeliveryConfig.from_file(settings.delivery_config_file) if settings.delivery_config_file else None
+    chases = ChaseHandlers(infra, Contacts.load(settings.partnership_config_file), delivery)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
-        register=lambda server: gathering_pb2_grpc.add_GatheringServiceServicer_to_server(GatheringServicer(handlers), server),
-        consumers=consumer_specs(handlers, settings),
+        register=lambda server: gathering_pb2_grpc.add_GatheringServiceServicer_to_server(GatheringServicer(handlers, chases), server),
+        consumers=consumer_specs(handlers, settings, chases),
         watchers=[RequestClockWatcher(infra).run, ReencryptionWatcher(infra).run],
     )
     return infra, parts

@@ -1,10 +1,11 @@
 """Events gathering consumes: intake's incident.notified opens the gathering,
 incident.panel_notified fixes the due dates (and opens a gathering not needed
 until then), incident.amended asks newly named agencies, incident.withdrawn
-closes it."""
+closes it; its own agency.chased is e-mailed to the agency (chases.py)."""
 
 from __future__ import annotations
 
+from rapidreview.gathering.chases import ChaseHandlers
 from rapidreview.gathering.handlers import GatheringHandlers
 from rapidreview.kernel.config import Settings
 from rapidreview.kernel.consumer import ConsumerSpec, Route
@@ -13,8 +14,8 @@ from rapidreview.v1 import intake_pb2
 DURABLE = "gathering-incidents"
 
 
-def consumer_specs(handlers: GatheringHandlers, settings: Settings) -> list[ConsumerSpec]:
-    return [
+def consumer_specs(handlers: GatheringHandlers, settings: Settings, chases: ChaseHandlers | None = None) -> list[ConsumerSpec]:
+    specs = [
         ConsumerSpec(
             durable=DURABLE,
             routes={
@@ -28,3 +29,6 @@ def consumer_specs(handlers: GatheringHandlers, settings: Settings) -> list[Cons
             backoff=settings.consumer_backoff,
         )
     ]
+    if chases is not None:
+        specs.append(chases.consumer_spec(settings.consumer_ack_wait, settings.consumer_max_deliver, settings.consumer_backoff))
+    return specs

@@ -278,7 +278,7 @@ class GatheringHandlers:
         self.infra.outbox.wake()
         return collated
 
-    async def reopen(self, request: G.ReopenGatheringRequest, grant: Grant) -> G.GetRequestStatusResponse:
+    async def reopen(self, request: G.ReopenGatheringRequest, grant: Grant, correlation_id: str = "") -> G.GetRequestStatusResponse:
         v = validate_reason(request.reason)
         validate_case_id(request.case_id, v)
         v.raise_if_any()
@@ -289,7 +289,13 @@ class GatheringHandlers:
                 raise FailedPrecondition("only a closed gathering can be reopened"
                                          if row.status == G.GATHERING_STATUS_OPEN else _NOT_OPEN[row.status])
             await repo.record_reopening(case_id=row.case_id, reopened_by=grant.principal.subject, reason=request.reason)
-            return await self._status(repo, await repo.update_case_returning(row.case_id, status=G.GATHERING_STATUS_OPEN), grant)
+            row = await repo.update_case_returning(row.case_id, status=G.GATHERING_STATUS_OPEN)
+            await self._emit(repo, "information.reopened", G.GatheringReopened(case_id=row.case_id,
+                                                                               reopened_on=self.calendar.today().isoformat()),
+                             row, correlation_id=correlation_id)
+            status = await self._status(repo, row, grant)
+        self.infra.outbox.wake()
+        return status
 
     # -- queries -----------------------------------------------------------
     async def status(self, request: G.GetRequestStatusRequest, grant: Grant) -> G.GetRequestStatusResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 
+from rapidreview.gathering.chases import ChaseHandlers
 from rapidreview.gathering.handlers import GatheringHandlers
 from rapidreview.kernel.auth import current_grant
 from rapidreview.v1 import gathering_pb2 as S
@@ -17,8 +18,9 @@ def _correlation(context: Context) -> str:
 
 
 class GatheringServicer(gathering_pb2_grpc.GatheringServiceServicer):
-    def __init__(self, handlers: GatheringHandlers) -> None:
+    def __init__(self, handlers: GatheringHandlers, chases: ChaseHandlers) -> None:
         self.h = handlers
+        self.chases = chases
 
     async def OpenRequests(self, request: S.OpenRequestsRequest, context: Context) -> S.OpenRequestsResponse:
         return await self.h.open_requests(request, current_grant(), _correlation(context))
@@ -45,4 +47,7 @@ class GatheringServicer(gathering_pb2_grpc.GatheringServiceServicer):
         return S.CloseGatheringResponse(collated=await self.h.close(request, current_grant(), _correlation(context)))
 
     async def ReopenGathering(self, request: S.ReopenGatheringRequest, context: Context) -> S.ReopenGatheringResponse:
-        return S.ReopenGatheringResponse(status=await self.h.reopen(request, current_grant()))
+        return S.ReopenGatheringResponse(status=await self.h.reopen(request, current_grant(), _correlation(context)))
+
+    async def ChaseAgency(self, request: S.ChaseAgencyRequest, context: Context) -> S.ChaseAgencyResponse:
+        return await self.chases.chase(request, current_grant(), _correlation(context))

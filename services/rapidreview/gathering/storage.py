@@ -16,8 +16,8 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, bindparam, case,
-    func, or_, select, tuple_,
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint, and_,
+    bindparam, case, func, or_, select, tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +65,8 @@ requests = Table(
     Column("due_soon_emitted", Boolean, nullable=False, default=False),
     Column("overdue_emitted", Boolean, nullable=False, default=False),
     Column("opened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("last_chased_on", Date, nullable=True),
+    Column("chase_count", Integer, nullable=False, default=0, server_default="0"),
 )
 
 returns = Table(
@@ -102,6 +104,24 @@ reopenings = Table(
     Column("reopened_by", String(200), nullable=False),
     Column("reason_enc", Text, nullable=False),
     Column("reopened_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+chases = Table(
+    "chases",
+    metadata,
+    Column("chase_id", String(36), primary_key=True),
+    Column("case_id", String(36), nullable=False),
+    Column("agency_id", String(64), nullable=False),
+    Column("chased_on", Date, nullable=False),
+    Column("chased_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("chased_by", String(200), nullable=False),
+    Column("delivery_status", Integer, nullable=False),  # gathering_pb2.ChaseDeliveryStatus
+    Column("delivery_reason", String(200), nullable=False, default=""),
+    Column("recipients", Integer, nullable=False, default=0),  # how many addresses; the addresses are not kept
+    Column("message_id", String(255), nullable=False, default=""),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    # At most one chase per request and day: a second one the same day is answered with the first.
+    UniqueConstraint("case_id", "agency_id", "chased_on", name="uq_chases_once_a_day"),
 )
 
 _kernel = add_kernel_tables(metadata)
@@ -216,7 +236,8 @@ class GatheringRepository:
         agency.ParseFromString(row.agency_pb)
         return RequestState(
             case_id=row.case_id, agency=agency, source=row.source, opened_on=row.opened_on, starts_from=row.starts_from,
-            due=row.due, due_basis=row.due_basis, first_returned_on=row.first_returned_on, latest_version=row.latest_version)
+            due=row.due, due_basis=row.due_basis, first_returned_on=row.first_returned_on, latest_version=row.latest_version,
+            last_chased_on=row.last_chased_on, chase_count=row.chase_count)
 
     async def update_request(self, case_id: str, agency_id: str, **values: object) -> None:
         await self.session.execute(
@@ -271,6 +292,32 @@ class GatheringRepository:
             .with_for_update(of=requests, skip_locked=True)
         )
         return (await self.session.execute(query)).all()
+
+    # -- chases ---------------------------------------------------------------
+    async def record_chase(self, *, chase_id: str, case_id: str, agency_id: str, chased_on: dt.date, chased_by: str,
+                           delivery_status: int):  # type: ignore[no-untyped-def]
+        """Records a chase and counts it on the request; returns its row, or None when the
+        request was chased that day already (nothing changed)."""
+        row = (await self.session.execute(
+            pg_insert(chases).values(chase_id=chase_id, case_id=case_id, agency_id=agency_id, chased_on=chased_on, chased_by=chased_by,
+                                     delivery_status=delivery_status, delivery_reason="", recipients=0, message_id="")
+            .on_conflict_do_nothing(index_elements=[chases.c.case_id, chases.c.agency_id, chases.c.chased_on])
+            .returning(*chases.c))).first()
+        if row is not None:
+            await self.session.execute(requests.update().where(and_(requests.c.case_id == case_id, requests.c.agency_id == agency_id))
+                                       .values(last_chased_on=chased_on, chase_count=requests.c.chase_count + 1))
+        return row
+
+    async def chase_on(self, case_id: str, agency_id: str, chased_on: dt.date):  # type: ignore[no-untyped-def]
+        return (await self.session.execute(select(chases).where(and_(
+            chases.c.case_id == case_id, chases.c.agency_id == agency_id, chases.c.chased_on == chased_on)))).first()
+
+    async def get_chase(self, chase_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
+        query = select(chases).where(chases.c.chase_id == chase_id)
+        return (await self.session.execute(query.with_for_update() if for_update else query)).first()
+
+    async def update_chase(self, chase_id: str, **values: object) -> None:
+        await self.session.execute(chases.update().where(chases.c.chase_id == chase_id).values(**values))
 
     # -- returns --------------------------------------------------------------
     def _body_ad(self, case_id: str, agency_id: str, version: int) -> str:

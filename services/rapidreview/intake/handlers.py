@@ -303,7 +303,8 @@ class IntakeHandlers(DutyCommands):
 
     async def record_partners_informed(self, request: S.RecordPartnersInformedRequest, grant: Grant,
                                        correlation_id: str = "") -> S.Incident:
-        """Deprecated form of RecordNotificationSent(NOTIFY.PARTNERS, SAFEGUARDING_PARTNERS)."""
+        """RecordNotificationSent(NOTIFY.PARTNERS, SAFEGUARDING_PARTNERS) under its older name; also
+        publishes incident.partners_informed for the consumers of that event."""
         v = Violations()
         informed = parse_date(request.informed_date, "informed_date", v, today=self.calendar.today())
         async with self.infra.db.transaction() as session:
@@ -312,12 +313,17 @@ class IntakeHandlers(DutyCommands):
             if informed is not None and informed < row.la_aware_date:
                 v.add("informed_date", "must not be before the date the local authority became aware")
             v.raise_if_any()
+            assert informed is not None
             if row.status == S.INCIDENT_STATUS_WITHDRAWN:
                 raise FailedPrecondition("the incident was withdrawn")
-            assert informed is not None
-            row = await repo.updated_row(row.case_id, partners_informed_date=informed)
+            if row.partners_informed_date == informed:
+                return await self.incident(repo, row)  # recorded already: nothing changes, nothing published
+            # Another date than one recorded is refused here, as RecordNotificationSent refuses it.
             await self.record_sent(repo, row, "NOTIFY.PARTNERS", S.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS, informed, "",
                                    grant, correlation_id, require_duty=False)
+            row = await repo.updated_row(row.case_id, partners_informed_date=informed)
+            await self._emit(repo, "incident.partners_informed", S.IncidentPartnersInformed(
+                case_id=row.case_id, informed_date=informed.isoformat()), row, correlation_id)
             incident = await self.incident(repo, row)
         self.infra.outbox.wake()
         return incident
@@ -367,10 +373,11 @@ class IntakeHandlers(DutyCommands):
             clock.extensions.append(Extension(extended_to, request.reason, grant.principal.subject))
             await repo.save_clock(row.case_id, clock)
             await repo.mark_emitted(row.case_id, clock.clock_id, due_soon_emitted=False, overdue_emitted=False)
-            rendered = render_clock(clock, self.calendar)
-            for extension in rendered.extensions:
-                extension.reason = ""  # free text stays here
-            await self._emit(repo, "incident.clock_extended", S.IncidentClockExtended(case_id=row.case_id, clock=rendered),
+            # The event carries the clock without its extensions' reasons (free text).
+            event_clock = render_clock(clock, self.calendar)
+            for extension in event_clock.extensions:
+                extension.reason = ""
+            await self._emit(repo, "incident.clock_extended", S.IncidentClockExtended(case_id=row.case_id, clock=event_clock),
                              row, correlation_id)
             incident = await self.incident(repo, await repo.get_row(row.case_id))
         self.infra.outbox.wake()

@@ -128,14 +128,16 @@ class Settings:
     clock_watch_interval: float = 60.0
     #: RR_DUE_SOON_WORKING_DAYS — working days before a due date that deadline.due_soon fires.
     due_soon_working_days: int = 2
-    #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML).
+    #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML): each service reads its own section;
+    #: `contacts` (business unit and agency mailboxes) is read by gathering and the workspace.
     partnership_config_file: Path | None = None
     #: RR_TLS_CLIENT_IDENTITIES_FILE — YAML map of client-certificate common names to principals.
     tls_client_identities_file: Path | None = None
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
     rate_limit_rps: float = 20.0
     rate_limit_burst: int = 40
-    #: RR_DELIVERY_CONFIG_FILE — advisory-group e-mail delivery (criteria service): SMTP and recipients, YAML.
+    #: RR_DELIVERY_CONFIG_FILE — e-mail delivery: SMTP and the advisory group's recipients (criteria's summaries;
+    #: gathering's chases and the workspace's reminders use its SMTP settings), YAML.
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""

@@ -101,6 +101,17 @@ class ConsumerSpec:
         )
 
 
+def _occurred_at(envelope: events_pb2.EventEnvelope) -> dt.datetime | None:
+    """The envelope's occurred_at as an aware UTC datetime; None when absent or out of range
+    (a projection then treats the event as older than any it has seen)."""
+    if not envelope.HasField("occurred_at"):
+        return None
+    try:
+        return envelope.occurred_at.ToDatetime(dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 class EventConsumer:
     """Runs one durable pull consumer until cancelled. Several replicas may run
     the same durable: JetStream hands each message to one of them."""
@@ -185,6 +196,7 @@ class EventConsumer:
                 case_id=envelope.case_id,
                 correlation_id=envelope.correlation_id,
                 partnership=envelope.partnership,
+                occurred_at=_occurred_at(envelope),
             )
             while True:
                 try:

@@ -93,3 +93,5 @@ class EventRef:
     case_id: str
     correlation_id: str
     partnership: str
+    #: When the change happened (the envelope's occurred_at, UTC); None when the envelope has none.
+    occurred_at: dt.datetime | None = None

@@ -1,11 +1,15 @@
 """Local development credentials for the embedded stack: a token signing key
-pair and an encryption key ring, created once in the data folder. Production
-supplies its own keys through RR_JWT_PUBLIC_KEYS_FILE and RR_ENCRYPTION_KEYS_FILE."""
+pair, the workspace's own signing key (the services trust its public key too)
+and session key, and an encryption key ring, created once in the data folder.
+Production supplies its own keys through RR_JWT_PUBLIC_KEYS_FILE,
+RR_WORKSPACE_SIGNING_KEY_FILE, RR_WORKSPACE_SESSION_KEY_FILE and
+RR_ENCRYPTION_KEYS_FILE."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +32,15 @@ class DevCredentials:
         return self.folder / "jwt-public-keys.pem"
 
     @property
+    def workspace_signing_key(self) -> Path:
+        """The key the workspace signs people's tokens with (never the development key)."""
+        return self.folder / "workspace-signing-key.pem"
+
+    @property
+    def workspace_session_key(self) -> Path:
+        return self.folder / "workspace-session-key"
+
+    @property
     def encryption_keys(self) -> Path:
         return self.folder / "encryption-keys.json"
 
@@ -42,6 +55,16 @@ class DevCredentials:
             creds.jwt_private_key.write_bytes(private_key_pem(key))
             os.chmod(creds.jwt_private_key, 0o600)
             creds.jwt_public_keys.write_bytes(public_key_pem(key))
+        if not creds.workspace_signing_key.exists():
+            key = new_signing_key()
+            creds.workspace_signing_key.write_bytes(private_key_pem(key))
+            os.chmod(creds.workspace_signing_key, 0o600)
+            # The services verify tokens against every key in the file: the workspace's joins the development key.
+            with creds.jwt_public_keys.open("ab") as keys:
+                keys.write(public_key_pem(key))
+        if not creds.workspace_session_key.exists():
+            creds.workspace_session_key.write_text(secrets.token_urlsafe(48))
+            os.chmod(creds.workspace_session_key, 0o600)
         if not creds.encryption_keys.exists():
             KeyRing.generate().save(creds.encryption_keys)
         return creds

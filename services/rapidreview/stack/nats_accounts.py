@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-USERS = ("intake", "gathering", "criteria", "decisions", "admin", "sys")
+USERS = ("intake", "gathering", "criteria", "decisions", "workspace", "admin", "sys")
 
 
 def accounts_file() -> Path | None:
@@ -33,13 +33,14 @@ class NatsUsers:
     @classmethod
     def ensure(cls, folder: Path) -> NatsUsers:
         path = folder / "nats-passwords.json"
-        if path.exists():
-            return cls(json.loads(path.read_text()))
-        # nats-server parses environment values as configuration: a value starting with a
-        # digit or a dash is read as a number, so every password starts with letters.
-        passwords = {user: "rr" + secrets.token_hex(24) for user in USERS}
-        path.write_text(json.dumps(passwords, indent=2))
-        os.chmod(path, 0o600)
+        passwords = json.loads(path.read_text()) if path.exists() else {}
+        missing = [user for user in USERS if user not in passwords]
+        if missing:  # a new data folder, or one made before a user was added (the workspace)
+            # nats-server parses environment values as configuration: a value starting with a
+            # digit or a dash is read as a number, so every password starts with letters.
+            passwords.update({user: "rr" + secrets.token_hex(24) for user in missing})
+            path.write_text(json.dumps(passwords, indent=2))
+            os.chmod(path, 0o600)
         return cls(passwords)
 
     def server_env(self) -> dict[str, str]:

@@ -8,6 +8,10 @@ For scale-out and fault tests the stack can also run several replicas of a
 service (`replicas`), a clustered NATS (`nats_cluster_size`, streams then get
 that many replicas, at most 3) or an external NATS (`nats_urls`), and kill,
 stop and start single service processes (`kill_service`, `start_service`, ...).
+
+With `workspace=True` (what `rapidreview up` uses) it also runs a local OpenID
+Connect provider with the demo users (oidc-provider-mock) and the web workspace,
+each as its own process, and waits for the workspace's /healthz.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +96,8 @@ class EmbeddedStack:
     nats_cluster_size: int = 1
     #: Comma-separated URLs of a NATS run by someone else; the stack then starts none.
     nats_urls: str | None = None
+    #: Also run the web workspace and a local OpenID Connect provider with the demo users.
+    workspace: bool = False
 
     def __post_init__(self) -> None:
         self.data_dir = self.data_dir.resolve()
@@ -114,6 +122,22 @@ class EmbeddedStack:
             for i in range(max(self.replicas.get(name, 1), 1)):
                 proc_name = name if i == 0 else f"{name}-{i + 1}"
                 self.processes.append(ServiceProcess(proc_name, free_port(), self.data_dir / "logs" / f"{proc_name}.log", service=name))
+        self.oidc_provider: ServiceProcess | None = None
+        self.web: ServiceProcess | None = None
+        if self.workspace:
+            logs = self.data_dir / "logs"
+            self.oidc_provider = ServiceProcess("oidc-provider", free_port(), logs / "oidc-provider.log")
+            self.web = ServiceProcess("workspace", free_port(), logs / "workspace.log")
+
+    @property
+    def oidc_issuer(self) -> str:
+        assert self.oidc_provider is not None, "the stack runs no workspace"
+        return f"http://{self.oidc_provider.address}"
+
+    @property
+    def workspace_url(self) -> str:
+        assert self.web is not None, "the stack runs no workspace"
+        return f"http://{self.web.address}"
 
     @property
     def database_url(self) -> str:
@@ -180,7 +204,83 @@ class EmbeddedStack:
         for proc in self.processes:
             self._spawn(proc)
         self.wait_healthy(timeout)
+        if self.workspace:
+            self.start_workspace(timeout)
         self.write_state()
+
+    # -- the workspace and its identity provider -------------------------------------------
+
+    def workspace_env(self) -> dict[str, str]:
+        """The environment of the workspace process (the services' addresses, the provider, keys)."""
+        from rapidreview.workspace.demo import write_principals_file
+
+        assert self.web is not None
+        env = dict(os.environ)
+        for service in SERVICES:
+            replicas = self.replicas_of(service)
+            if replicas:
+                env[f"RR_{service.upper()}_ADDR"] = replicas[0].address
+        env.update({
+            "RR_WORKSPACE_LISTEN": self.web.address,
+            "RR_WORKSPACE_PUBLIC_URL": self.workspace_url,
+            "RR_WORKSPACE_OIDC_ISSUER": self.oidc_issuer,
+            "RR_WORKSPACE_OIDC_CLIENT_ID": "rapidreview-workspace",
+            "RR_WORKSPACE_OIDC_CLIENT_SECRET": "embedded-stack-only",
+            "RR_WORKSPACE_PRINCIPALS_FILE": str(write_principals_file(self.credentials.folder / "workspace-principals.yaml")),
+            "RR_WORKSPACE_SIGNING_KEY_FILE": str(self.credentials.workspace_signing_key),
+            "RR_WORKSPACE_SESSION_KEY_FILE": str(self.credentials.workspace_session_key),
+            "RR_DATABASE_URL": self.database_url,
+            "RR_NATS_URL": self.nats_url,
+            "RR_DATA_DIR": str(self.data_dir),
+        })
+        env.update(self.credentials.service_env())  # the read model decrypts the child reference with the key ring
+        if self.nats_users is not None:
+            env.update(self.nats_users.service_env("workspace"))  # the read model's own NATS user
+        env.update(self.extra_env)
+        return env
+
+    def start_workspace(self, timeout: float = 90.0) -> None:
+        """Starts the OIDC provider and the workspace (if not running) and waits for /healthz."""
+        from rapidreview.workspace.demo import provider_arguments
+
+        assert self.oidc_provider is not None and self.web is not None
+        if not self.oidc_provider.is_running:
+            self._spawn_command(self.oidc_provider, [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1",
+                                                     "--port", str(self.oidc_provider.port), *provider_arguments()],
+                                {**os.environ, "NO_COLOR": "1"})
+        self._wait_http(self.oidc_provider, f"{self.oidc_issuer}/.well-known/openid-configuration", timeout)
+        if not self.web.is_running:
+            self._spawn_command(self.web, [sys.executable, "-m", "rapidreview.workspace"], self.workspace_env())
+        self._wait_http(self.web, f"{self.workspace_url}/healthz", timeout)
+
+    def stop_workspace(self) -> None:
+        for proc in (self.web, self.oidc_provider):
+            if proc is not None and proc.process is not None and proc.process.poll() is None:
+                proc.process.send_signal(signal.SIGTERM)
+                try:
+                    proc.process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.process.kill()
+                    proc.process.wait(timeout=5)
+
+    def _spawn_command(self, proc: ServiceProcess, command: list[str], env: dict[str, str]) -> None:
+        with open(proc.log_path, "ab") as log:
+            proc.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    @staticmethod
+    def _wait_http(proc: ServiceProcess, url: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.process is not None and proc.process.poll() is not None:
+                raise RuntimeError(f"{proc.name} exited with {proc.process.returncode}; see {proc.log_path}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL we built
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"{proc.name} not ready after {timeout:.0f}s ({url}); see {proc.log_path}")
 
     def _spawn(self, proc: ServiceProcess) -> None:
         with open(proc.log_path, "ab") as log:  # the child keeps its own copy of the descriptor
@@ -245,6 +345,7 @@ class EmbeddedStack:
 
     def write_state(self) -> None:
         state = {
+            **({"workspace_url": self.workspace_url, "oidc_issuer": self.oidc_issuer} if self.workspace else {}),
             "nats_url": self.nats_url,
             "database_url": self.database_url,
             "services": {p.name: {"address": p.address, "pid": p.process.pid if p.process else None, "log": str(p.log_path)}
@@ -253,6 +354,8 @@ class EmbeddedStack:
         (self.data_dir / "stack.json").write_text(json.dumps(state, indent=2))
 
     def stop(self) -> None:
+        if self.workspace:
+            self.stop_workspace()
         for proc in self.processes:
             if proc.process is not None and proc.process.poll() is None:
                 proc.process.send_signal(signal.SIGTERM)

@@ -100,6 +100,15 @@ class HighlightKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HIGHLIGHT_KIND_MULTI_AGENCY_DAY: _ClassVar[HighlightKind]
     HIGHLIGHT_KIND_KEY_PRACTICE_EPISODE: _ClassVar[HighlightKind]
     HIGHLIGHT_KIND_POSSIBLE_DUPLICATE: _ClassVar[HighlightKind]
+
+class ChaseDeliveryStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHASE_DELIVERY_STATUS_UNSPECIFIED: _ClassVar[ChaseDeliveryStatus]
+    CHASE_DELIVERY_STATUS_PENDING: _ClassVar[ChaseDeliveryStatus]
+    CHASE_DELIVERY_STATUS_SENT: _ClassVar[ChaseDeliveryStatus]
+    CHASE_DELIVERY_STATUS_FAILED: _ClassVar[ChaseDeliveryStatus]
+    CHASE_DELIVERY_STATUS_NO_CONTACT: _ClassVar[ChaseDeliveryStatus]
+    CHASE_DELIVERY_STATUS_NOT_CONFIGURED: _ClassVar[ChaseDeliveryStatus]
 GATHERING_STATUS_UNSPECIFIED: GatheringStatus
 GATHERING_STATUS_OPEN: GatheringStatus
 GATHERING_STATUS_CLOSED: GatheringStatus
@@ -157,6 +166,12 @@ HIGHLIGHT_KIND_UNSPECIFIED: HighlightKind
 HIGHLIGHT_KIND_MULTI_AGENCY_DAY: HighlightKind
 HIGHLIGHT_KIND_KEY_PRACTICE_EPISODE: HighlightKind
 HIGHLIGHT_KIND_POSSIBLE_DUPLICATE: HighlightKind
+CHASE_DELIVERY_STATUS_UNSPECIFIED: ChaseDeliveryStatus
+CHASE_DELIVERY_STATUS_PENDING: ChaseDeliveryStatus
+CHASE_DELIVERY_STATUS_SENT: ChaseDeliveryStatus
+CHASE_DELIVERY_STATUS_FAILED: ChaseDeliveryStatus
+CHASE_DELIVERY_STATUS_NO_CONTACT: ChaseDeliveryStatus
+CHASE_DELIVERY_STATUS_NOT_CONFIGURED: ChaseDeliveryStatus
 
 class Period(_message.Message):
     __slots__ = ("start", "end")
@@ -283,7 +298,7 @@ class AgencyReturnVersion(_message.Message):
     def __init__(self, version: _Optional[int] = ..., submitted_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., submitted_by: _Optional[str] = ..., submitted_on: _Optional[str] = ..., late: _Optional[bool] = ..., return_ref: _Optional[str] = ..., agency_return: _Optional[_Union[AgencyReturn, _Mapping]] = ...) -> None: ...
 
 class InformationRequest(_message.Message):
-    __slots__ = ("case_id", "agency", "status", "source", "clock", "due_basis", "opened_on", "latest_version", "return_ref")
+    __slots__ = ("case_id", "agency", "status", "source", "clock", "due_basis", "opened_on", "latest_version", "return_ref", "last_chased_on", "chase_count")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     AGENCY_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -293,6 +308,8 @@ class InformationRequest(_message.Message):
     OPENED_ON_FIELD_NUMBER: _ClassVar[int]
     LATEST_VERSION_FIELD_NUMBER: _ClassVar[int]
     RETURN_REF_FIELD_NUMBER: _ClassVar[int]
+    LAST_CHASED_ON_FIELD_NUMBER: _ClassVar[int]
+    CHASE_COUNT_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     agency: _common_pb2.Agency
     status: RequestStatus
@@ -302,7 +319,9 @@ class InformationRequest(_message.Message):
     opened_on: str
     latest_version: int
     return_ref: str
-    def __init__(self, case_id: _Optional[str] = ..., agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., status: _Optional[_Union[RequestStatus, str]] = ..., source: _Optional[_Union[RequestSource, str]] = ..., clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ..., due_basis: _Optional[_Union[DueBasis, str]] = ..., opened_on: _Optional[str] = ..., latest_version: _Optional[int] = ..., return_ref: _Optional[str] = ...) -> None: ...
+    last_chased_on: str
+    chase_count: int
+    def __init__(self, case_id: _Optional[str] = ..., agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., status: _Optional[_Union[RequestStatus, str]] = ..., source: _Optional[_Union[RequestSource, str]] = ..., clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ..., due_basis: _Optional[_Union[DueBasis, str]] = ..., opened_on: _Optional[str] = ..., latest_version: _Optional[int] = ..., return_ref: _Optional[str] = ..., last_chased_on: _Optional[str] = ..., chase_count: _Optional[int] = ...) -> None: ...
 
 class AgencyContribution(_message.Message):
     __slots__ = ("agency", "request_status", "involvement", "involvement_period", "involvement_summary", "version", "return_ref", "returned_on", "late", "due", "concerns", "learning", "good_practice_count", "immediate_actions", "chronology_entry_count", "key_practice_episode_count", "first_contact", "last_contact")
@@ -690,6 +709,40 @@ class ReopenGatheringResponse(_message.Message):
     status: GetRequestStatusResponse
     def __init__(self, status: _Optional[_Union[GetRequestStatusResponse, _Mapping]] = ...) -> None: ...
 
+class AgencyChase(_message.Message):
+    __slots__ = ("chase_id", "agency_id", "chased_on", "chased_at", "chased_by", "delivery_status")
+    CHASE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
+    CHASED_ON_FIELD_NUMBER: _ClassVar[int]
+    CHASED_AT_FIELD_NUMBER: _ClassVar[int]
+    CHASED_BY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    chase_id: str
+    agency_id: str
+    chased_on: str
+    chased_at: _timestamp_pb2.Timestamp
+    chased_by: str
+    delivery_status: ChaseDeliveryStatus
+    def __init__(self, chase_id: _Optional[str] = ..., agency_id: _Optional[str] = ..., chased_on: _Optional[str] = ..., chased_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., chased_by: _Optional[str] = ..., delivery_status: _Optional[_Union[ChaseDeliveryStatus, str]] = ...) -> None: ...
+
+class ChaseAgencyRequest(_message.Message):
+    __slots__ = ("case_id", "agency_id")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    agency_id: str
+    def __init__(self, case_id: _Optional[str] = ..., agency_id: _Optional[str] = ...) -> None: ...
+
+class ChaseAgencyResponse(_message.Message):
+    __slots__ = ("chase", "request", "replayed")
+    CHASE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    REPLAYED_FIELD_NUMBER: _ClassVar[int]
+    chase: AgencyChase
+    request: InformationRequest
+    replayed: bool
+    def __init__(self, chase: _Optional[_Union[AgencyChase, _Mapping]] = ..., request: _Optional[_Union[InformationRequest, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
+
 class AgencyRequestOpened(_message.Message):
     __slots__ = ("request",)
     REQUEST_FIELD_NUMBER: _ClassVar[int]
@@ -745,3 +798,27 @@ class InformationCollated(_message.Message):
     agencies_named_without_request: _containers.RepeatedScalarFieldContainer[str]
     collated_at: _timestamp_pb2.Timestamp
     def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., collation_version: _Optional[int] = ..., trigger: _Optional[_Union[CollationTrigger, str]] = ..., partial: _Optional[bool] = ..., completeness: _Optional[_Union[Completeness, _Mapping]] = ..., missing_agencies: _Optional[_Iterable[_Union[_common_pb2.Agency, _Mapping]]] = ..., agencies: _Optional[_Iterable[_Union[AgencyContribution, _Mapping]]] = ..., learning_themes: _Optional[_Iterable[_Union[LearningThemeSummary, _Mapping]]] = ..., chronology_highlights: _Optional[_Iterable[_Union[ChronologyHighlight, _Mapping]]] = ..., chronology_highlights_truncated: _Optional[bool] = ..., agencies_named_without_request: _Optional[_Iterable[str]] = ..., collated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AgencyChased(_message.Message):
+    __slots__ = ("case_id", "agency", "chase_id", "chased_on", "due", "working_days_left")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    AGENCY_FIELD_NUMBER: _ClassVar[int]
+    CHASE_ID_FIELD_NUMBER: _ClassVar[int]
+    CHASED_ON_FIELD_NUMBER: _ClassVar[int]
+    DUE_FIELD_NUMBER: _ClassVar[int]
+    WORKING_DAYS_LEFT_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    agency: _common_pb2.Agency
+    chase_id: str
+    chased_on: str
+    due: str
+    working_days_left: int
+    def __init__(self, case_id: _Optional[str] = ..., agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., chase_id: _Optional[str] = ..., chased_on: _Optional[str] = ..., due: _Optional[str] = ..., working_days_left: _Optional[int] = ...) -> None: ...
+
+class GatheringReopened(_message.Message):
+    __slots__ = ("case_id", "reopened_on")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    REOPENED_ON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    reopened_on: str
+    def __init__(self, case_id: _Optional[str] = ..., reopened_on: _Optional[str] = ...) -> None: ...

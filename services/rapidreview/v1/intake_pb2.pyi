@@ -412,6 +412,20 @@ class IncidentAmended(_message.Message):
     changed_fields: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ..., version: _Optional[int] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
+class IncidentWithdrawn(_message.Message):
+    __slots__ = ("case_id",)
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+
+class IncidentPartnersInformed(_message.Message):
+    __slots__ = ("case_id", "informed_date")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    INFORMED_DATE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    informed_date: str
+    def __init__(self, case_id: _Optional[str] = ..., informed_date: _Optional[str] = ...) -> None: ...
+
 class IncidentClockExtended(_message.Message):
     __slots__ = ("case_id", "clock")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -419,9 +433,3 @@ class IncidentClockExtended(_message.Message):
     case_id: str
     clock: _common_pb2.Clock
     def __init__(self, case_id: _Optional[str] = ..., clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ...) -> None: ...
-
-class IncidentWithdrawn(_message.Message):
-    __slots__ = ("case_id",)
-    CASE_ID_FIELD_NUMBER: _ClassVar[int]
-    case_id: str
-    def __init__(self, case_id: _Optional[str] = ...) -> None: ...

@@ -69,3 +69,49 @@ async def test_wrong_password_is_refused(secured_nats):
     with pytest.raises(Exception):
         await nats.connect(server.url, user="intake", password="wrong", allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=2)
     assert os.environ.get("NATS_INTAKE_PASSWORD")
+
+
+async def test_the_workspace_consumes_every_services_events_and_publishes_only_its_dead_letters(secured_nats):
+    from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+    server, users = secured_nats
+    intake, _ = await _connect(server, users, "intake")
+    try:
+        js = intake.jetstream(timeout=2)
+        await js.add_stream(events_stream_config())
+        await js.add_stream(dead_letter_stream_config())
+        await js.publish("rr.v1.incident.notified", b"event", headers={"Nats-Msg-Id": "own-ws-1"})
+    finally:
+        await intake.close()
+    workspace, _ = await _connect(server, users, "workspace")
+    try:
+        js = workspace.jetstream(timeout=2)
+        await js.add_consumer("RR_EVENTS", ConsumerConfig(durable_name="workspace-projection", filter_subjects=["rr.v1.incident.>"],
+                                                          ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL))
+        sub = await js.pull_subscribe_bind(durable="workspace-projection", stream="RR_EVENTS")
+        [msg] = await sub.fetch(1, timeout=5)
+        assert msg.data == b"event"
+        await msg.ack()
+        ack = await js.publish("rr.dlq.workspace.workspace-projection", b"letter", headers={"Nats-Msg-Id": "dlq-ws-1"})
+        assert ack.stream == "RR_DEAD_LETTERS"
+        with pytest.raises((NoStreamResponseError, nats.errors.TimeoutError, TimeoutError)):
+            await js.publish("rr.v1.incident.withdrawn", b"forged", headers={"Nats-Msg-Id": "forged-ws-1"})
+        with pytest.raises((NoStreamResponseError, nats.errors.TimeoutError, TimeoutError)):
+            await js.publish("rr.dlq.intake.intake-decisions", b"forged", headers={"Nats-Msg-Id": "forged-ws-2"})
+    finally:
+        await workspace.close()
+    admin, _ = await _connect(server, users, "admin")
+    try:
+        assert (await admin.jetstream().stream_info("RR_EVENTS")).state.messages == 1
+        assert (await admin.jetstream().stream_info("RR_DEAD_LETTERS")).state.messages == 1
+    finally:
+        await admin.close()
+
+
+def test_a_data_folder_made_before_the_workspace_user_gets_its_password_added(tmp_path):
+    import json
+
+    (tmp_path / "nats-passwords.json").write_text(json.dumps({"intake": "rrold"}))
+    users = NatsUsers.ensure(tmp_path)
+    assert users.passwords["intake"] == "rrold" and users.passwords["workspace"].startswith("rr")
+    assert json.loads((tmp_path / "nats-passwords.json").read_text()) == users.passwords

@@ -933,9 +933,25 @@ class GatheringClient:
     ) -> gathering_pb2.ReopenGatheringResponse:
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/ReopenGathering", request, gathering_pb2.ReopenGatheringResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def chase_agency(
+        self, request: gathering_pb2.ChaseAgencyRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> gathering_pb2.ChaseAgencyResponse:
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
+        """
+        return self.connection.unary("/rapidreview.v1.GatheringService/ChaseAgency", request, gathering_pb2.ChaseAgencyResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -1053,9 +1069,25 @@ class AsyncGatheringClient:
     ) -> gathering_pb2.ReopenGatheringResponse:
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/ReopenGathering", request, gathering_pb2.ReopenGatheringResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def chase_agency(
+        self, request: gathering_pb2.ChaseAgencyRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> gathering_pb2.ChaseAgencyResponse:
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
+        """
+        return await self.connection.unary("/rapidreview.v1.GatheringService/ChaseAgency", request, gathering_pb2.ChaseAgencyResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 
@@ -1121,8 +1153,9 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
-        Deprecated: the same as RecordNotificationSent with duty NOTIFY.PARTNERS
-        and recipient SAFEGUARDING_PARTNERS.
+        The same as RecordNotificationSent with duty NOTIFY.PARTNERS and
+        recipient SAFEGUARDING_PARTNERS (which it records); kept for existing
+        callers. Publishes incident.partners_informed and incident.notification_sent.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1190,7 +1223,7 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible. Publishes incident.clock_extended.
+        stays visible. Publishes incident.clock_extended (without the reason).
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1258,8 +1291,9 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
-        Deprecated: the same as RecordNotificationSent with duty NOTIFY.PARTNERS
-        and recipient SAFEGUARDING_PARTNERS.
+        The same as RecordNotificationSent with duty NOTIFY.PARTNERS and
+        recipient SAFEGUARDING_PARTNERS (which it records); kept for existing
+        callers. Publishes incident.partners_informed and incident.notification_sent.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1327,7 +1361,7 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
-        stays visible. Publishes incident.clock_extended.
+        stays visible. Publishes incident.clock_extended (without the reason).
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)

@@ -77,6 +77,8 @@ class RequestState:
     due_basis: int
     first_returned_on: dt.date | None = None
     latest_version: int = 0
+    last_chased_on: dt.date | None = None
+    chase_count: int = 0
 
     @property
     def agency_id(self) -> str:
@@ -123,6 +125,8 @@ def render_request(state: RequestState, gathering_open: bool, calendar: WorkingD
         opened_on=state.opened_on.isoformat(),
         latest_version=state.latest_version,
         return_ref=return_ref(state.agency_id, state.latest_version),
+        last_chased_on=state.last_chased_on.isoformat() if state.last_chased_on else "",
+        chase_count=state.chase_count,
     )
 
 

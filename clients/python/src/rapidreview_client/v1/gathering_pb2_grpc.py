@@ -85,6 +85,11 @@ class GatheringServiceStub:
                 request_serializer=rapidreview_dot_v1_dot_gathering__pb2.ReopenGatheringRequest.SerializeToString,
                 response_deserializer=rapidreview_dot_v1_dot_gathering__pb2.ReopenGatheringResponse.FromString,
                 _registered_method=True)
+        self.ChaseAgency = channel.unary_unary(
+                '/rapidreview.v1.GatheringService/ChaseAgency',
+                request_serializer=rapidreview_dot_v1_dot_gathering__pb2.ChaseAgencyRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_gathering__pb2.ChaseAgencyResponse.FromString,
+                _registered_method=True)
 
 
 class GatheringServiceServicer:
@@ -177,7 +182,21 @@ class GatheringServiceServicer:
     def ReopenGathering(self, request, context):
         """Reopens a closed gathering so that returns can be amended or agencies
         added; the next close publishes a new collation version.
-        FAILED_PRECONDITION unless the gathering is closed.
+        FAILED_PRECONDITION unless the gathering is closed. Publishes
+        information.reopened.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChaseAgency(self, request, context):
+        """Chases an agency whose return is awaited: records the chase and publishes
+        agency.chased; the e-mail to the agency's contacts (partnership
+        configuration) follows through the e-mail delivery, and the chase keeps
+        its delivery status. At most one chase per request and working day: a
+        second one the same day answers with the first (`replayed`). NOT_FOUND
+        when the case or the agency's request does not exist; FAILED_PRECONDITION
+        when the return is already in or the gathering is not open.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -230,6 +249,11 @@ def add_GatheringServiceServicer_to_server(servicer, server):
                     servicer.ReopenGathering,
                     request_deserializer=rapidreview_dot_v1_dot_gathering__pb2.ReopenGatheringRequest.FromString,
                     response_serializer=rapidreview_dot_v1_dot_gathering__pb2.ReopenGatheringResponse.SerializeToString,
+            ),
+            'ChaseAgency': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChaseAgency,
+                    request_deserializer=rapidreview_dot_v1_dot_gathering__pb2.ChaseAgencyRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_gathering__pb2.ChaseAgencyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -481,6 +505,33 @@ class GatheringService:
             '/rapidreview.v1.GatheringService/ReopenGathering',
             rapidreview_dot_v1_dot_gathering__pb2.ReopenGatheringRequest.SerializeToString,
             rapidreview_dot_v1_dot_gathering__pb2.ReopenGatheringResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChaseAgency(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.GatheringService/ChaseAgency',
+            rapidreview_dot_v1_dot_gathering__pb2.ChaseAgencyRequest.SerializeToString,
+            rapidreview_dot_v1_dot_gathering__pb2.ChaseAgencyResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -135,8 +135,9 @@ class IntakeServiceServicer:
 
     def RecordPartnersInformed(self, request, context):
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
-        Deprecated: the same as RecordNotificationSent with duty NOTIFY.PARTNERS
-        and recipient SAFEGUARDING_PARTNERS.
+        The same as RecordNotificationSent with duty NOTIFY.PARTNERS and
+        recipient SAFEGUARDING_PARTNERS (which it records); kept for existing
+        callers. Publishes incident.partners_informed and incident.notification_sent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -194,7 +195,7 @@ class IntakeServiceServicer:
 
     def ExtendClock(self, request, context):
         """Records an extension of a clock with its reason; the original due date
-        stays visible. Publishes incident.clock_extended.
+        stays visible. Publishes incident.clock_extended (without the reason).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,0 +1,3 @@
+from rapidreview.workspace.bootstrap import run
+
+run()

@@ -1,0 +1,31 @@
+"""Every route of the workspace, registered in one place.
+
+Each module in `ROUTE_MODULES` is one area of the workspace and exposes `ROUTES`, a
+list of Starlette routes with names. To add a page: write `routes/<area>.py` with
+its `ROUTES` and its templates in `templates/<area>/`, and add the module here. A
+case page is a route named as its section in `navigation.CASE_SECTIONS`
+(e.g. "case_checklist" at /cases/{case_id}/checklist) rendered with the case
+layout (templates/layouts/case.html); see docs/workspace.md, "Adding a page".
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from starlette.routing import BaseRoute
+
+ROUTE_MODULES = (
+    "auth",        # sign-in, sign-out, no access
+    "health",      # /healthz, /livez
+    "home",        # / → each role's home
+    "dashboard",   # the business unit's dashboard (every open case of the partnership)
+    "cases",       # the case layout and the case overview
+    "agency",      # "My requests" (agency leads)
+)
+
+
+def all_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for name in ROUTE_MODULES:
+        routes.extend(importlib.import_module(f"{__name__}.{name}").ROUTES)
+    return routes
