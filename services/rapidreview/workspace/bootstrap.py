@@ -51,6 +51,9 @@ class Collaborators:
     read_model: Any = None
     #: The session cookie's cipher (tests build cookies with it); None: from RR_WORKSPACE_SESSION_KEY_FILE.
     session_cipher: SessionCipher | None = None
+    #: Drafts of agency returns (`returns.drafts.Drafts`); None: kept in the read model's database (schema
+    #: workspace) when it runs in this process, else the return form says it is not available.
+    drafts: Any = None
 
 
 class RequestContextMiddleware:
@@ -119,6 +122,8 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
         if app.state.read_model is None and settings.database_url and settings.nats_url:
             runtime = await _start_read_model(settings)
             app.state.read_model = runtime.read_model
+            if app.state.drafts is None:
+                app.state.drafts = runtime.drafts()
         try:
             yield
         finally:
@@ -153,6 +158,7 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     app.state.session_policy = SessionPolicy(settings.idle_timeout_minutes * 60, settings.session_max_age_hours * 3600, parts.clock)
     app.state.clock = parts.clock
     app.state.read_model = parts.read_model
+    app.state.drafts = parts.drafts
     app.state.route_names = {r.name for r in routes if getattr(r, "name", None)}
 
     def today() -> dt.date:
@@ -169,6 +175,16 @@ class _ReadModelProcess:
 
     def __init__(self, runtime: Any, db: Any, bus: Any) -> None:
         self.runtime, self.read_model, self._db, self._bus = runtime, runtime.read_model, db, bus
+
+    def drafts(self) -> Any:
+        """The return form's draft store, on this database, sealed with the read model's key ring."""
+        from rapidreview.kernel.crypto import FieldCipher, KeyRing
+        from rapidreview.workspace.readmodel import ReadModelConfig
+        from rapidreview.workspace.returns.drafts import DraftStore
+
+        keys = ReadModelConfig.from_env().encryption_keys_file
+        assert keys is not None  # the read model started, so the key ring is configured
+        return DraftStore(self._db, FieldCipher(KeyRing.from_file(keys)))
 
     async def stop(self) -> None:
         await self.runtime.stop()

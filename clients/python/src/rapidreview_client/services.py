@@ -183,6 +183,20 @@ class CriteriaClient:
         return self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    def get_learning_themes(
+        self, request: criteria_pb2.GetLearningThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetLearningThemesResponse:
+        """The learning-themes vocabulary of the rule edition in force on a date
+        (default today): the themes agencies tag their learning with, so returns
+        and reviews use the same words (THEMES.md, extended by the partnership in
+        rules/<edition>/themes.yaml). Vocabulary, not case data: every role may
+        read it. INVALID_ARGUMENT for a malformed date; FAILED_PRECONDITION when no
+        edition covers it.
+        """
+        return self.connection.unary("/rapidreview.v1.CriteriaService/GetLearningThemes", request, criteria_pb2.GetLearningThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class AsyncCriteriaClient:
     """The criteria service."""
@@ -318,6 +332,20 @@ class AsyncCriteriaClient:
         LOCAL.RECURRENT_THEMES with every case (see docs/criteria.md).
         """
         return await self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def get_learning_themes(
+        self, request: criteria_pb2.GetLearningThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetLearningThemesResponse:
+        """The learning-themes vocabulary of the rule edition in force on a date
+        (default today): the themes agencies tag their learning with, so returns
+        and reviews use the same words (THEMES.md, extended by the partnership in
+        rules/<edition>/themes.yaml). Vocabulary, not case data: every role may
+        read it. INVALID_ARGUMENT for a malformed date; FAILED_PRECONDITION when no
+        edition covers it.
+        """
+        return await self.connection.unary("/rapidreview.v1.CriteriaService/GetLearningThemes", request, criteria_pb2.GetLearningThemesResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
 

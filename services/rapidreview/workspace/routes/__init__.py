@@ -20,7 +20,9 @@ ROUTE_MODULES = (
     "home",        # / → each role's home
     "dashboard",   # the business unit's dashboard (every open case of the partnership)
     "cases",       # the case layout and the case overview
-    "agency",      # "My requests" (agency leads)
+    "agency",      # "My requests", a request's page, its versions (agency leads)
+    "return_import",  # importing chronology rows from a CSV or Excel file (before returns: a more specific path)
+    "returns",     # the agency return form: sections, add another, check your answers, submit
 )
 
 
