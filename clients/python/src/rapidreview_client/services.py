@@ -443,7 +443,8 @@ class DecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordExtensionResponse:
         """Records an extension of POST.SIX_MONTHS for a parallel process, with its
-        reason. The original target stays visible.
+        reason. The original target stays visible. FAILED_PRECONDITION once it has
+        been extended 10 times.
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordExtension", request, decisions_pb2.RecordExtensionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -692,7 +693,8 @@ class AsyncDecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordExtensionResponse:
         """Records an extension of POST.SIX_MONTHS for a parallel process, with its
-        reason. The original target stays visible.
+        reason. The original target stays visible. FAILED_PRECONDITION once it has
+        been extended 10 times.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordExtension", request, decisions_pb2.RecordExtensionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -869,7 +871,8 @@ class GatheringClient:
         agencies not named in the notification). Agencies that already have a
         request are left as they are. NOT_FOUND when the case is unknown;
         FAILED_PRECONDITION when no rapid review is required, or the gathering is
-        closed or withdrawn. Publishes agency.request_opened per new request.
+        closed or withdrawn, or when the case would have more than 100 requests.
+        Publishes agency.request_opened per new request.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/OpenRequests", request, gathering_pb2.OpenRequestsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1005,7 +1008,8 @@ class AsyncGatheringClient:
         agencies not named in the notification). Agencies that already have a
         request are left as they are. NOT_FOUND when the case is unknown;
         FAILED_PRECONDITION when no rapid review is required, or the gathering is
-        closed or withdrawn. Publishes agency.request_opened per new request.
+        closed or withdrawn, or when the case would have more than 100 requests.
+        Publishes agency.request_opened per new request.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/OpenRequests", request, gathering_pb2.OpenRequestsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1252,6 +1256,7 @@ class IntakeClient:
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
         stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1390,6 +1395,7 @@ class AsyncIntakeClient:
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
         stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
