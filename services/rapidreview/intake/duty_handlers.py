@@ -132,6 +132,11 @@ class DutyCommands:
             if request.expected_version and request.expected_version != row.notification_version:
                 raise FailedPrecondition(f"the notification is at version {row.notification_version}, not "
                                          f"{request.expected_version}: read it again before amending")
+            from rapidreview.intake.handlers import MAX_AMENDMENTS
+
+            if row.notification_version > MAX_AMENDMENTS:
+                raise FailedPrecondition(f"the notification was amended {MAX_AMENDMENTS} times, the most it may be: "
+                                         "withdraw it and notify again")
             edition = self.rulebook.edition_for(aware)  # type: ignore[attr-defined]
             if edition.name != row.edition:
                 raise FailedPrecondition(f"the new awareness date falls under {edition.name}, but the case is pinned to "

@@ -36,6 +36,8 @@ PANEL = intake_pb2.NOTIFICATION_RECIPIENT_PANEL
 MAX_EXTENSION_DAYS = 366
 #: Extensions of one clock: each is kept (with its reason) and travels with the incident.
 MAX_EXTENSIONS = 10
+#: Amendments a notification may have: each answer carries them all, within the message limit.
+MAX_AMENDMENTS = 100
 #: Bytes of incidents one ListIncidents page may carry (the rest of the 4 MB is framing).
 PAGE_BYTES = 3 * 1024 * 1024
 S = intake_pb2
@@ -126,8 +128,12 @@ class IntakeHandlers(DutyCommands):
         await self.infra.outbox.add(repo.session, envelope)
 
     async def event_incident(self, repo: IncidentRepository, row) -> S.Incident:  # type: ignore[no-untyped-def]
-        """The incident as events carry it: free text omitted (events stay in the stream for days)."""
-        return await self.incident(repo, row, redact_free_text=True)
+        """The incident as events carry it: free text omitted (events stay in the stream for days),
+        and without the amendment history (consumers need the incident as it now stands; an event
+        must stay within the bus's payload limit however often a case was amended)."""
+        incident = await self.incident(repo, row, redact_free_text=True)
+        del incident.amendments[:]
+        return incident
 
     def edition_of(self, row):  # type: ignore[no-untyped-def]
         """The edition the case is pinned to (its latest version if the pinned one is no longer loaded)."""

@@ -1,7 +1,7 @@
 """per-duty notifications, amendments, referral decisions, rapid review sent date
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-02 10:00:00
 
 Existing cases keep their clocks; the clock watcher stops, instead of
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
