@@ -192,6 +192,10 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
             violations.append(("case_id", "must be a case id (UUID)"))
         if len(request.subject) > 200 or not request.subject.isprintable():
             violations.append(("subject", "at most 200 printable characters"))
+        since = _instant(request, "since", violations)
+        until = _instant(request, "until", violations)
+        if since and until and until <= since:
+            violations.append(("until", "must be after since"))
         if violations:
             raise InvalidArgument(violations)
         limit = request.page_size or 100
@@ -201,6 +205,10 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
             conditions.append(table.c.case_id == request.case_id)
         if request.subject:
             conditions.append(table.c.subject == request.subject)
+        if since:
+            conditions.append(table.c.at >= since)
+        if until:
+            conditions.append(table.c.at < until)
         if request.page_token:
             try:
                 last_id = bigint(decode_page_token(request.page_token)[0], minimum=1)  # a row id (BIGINT)
@@ -223,3 +231,16 @@ class AccessLogServicer(access_log_pb2_grpc.AccessLogServiceServicer):
         return response
 
 
+# 0001-01-01 to 9999-12-31, the range of Timestamp (and of PostgreSQL's timestamptz that matters here).
+_MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
+
+
+def _instant(request: access_log_pb2.ListAccessLogRequest, name: str, violations: list[tuple[str, str]]) -> dt.datetime | None:
+    """The UTC time of a Timestamp filter when set (a violation when it is out of Timestamp's range)."""
+    if not request.HasField(name):
+        return None
+    value = getattr(request, name)
+    if not (_MIN_SECONDS <= value.seconds <= _MAX_SECONDS and 0 <= value.nanos < 1_000_000_000):
+        violations.append((name, "must be a time between the years 1 and 9999"))
+        return None
+    return value.ToDatetime(tzinfo=dt.UTC)

@@ -144,6 +144,18 @@ return_drafts = Table(
     Index("ix_workspace_return_drafts_updated", "updated_at"),
 )
 
+#: The drafts of the workspace's other forms of several pages (not read model either: written by
+#: `workspace.form_drafts`): a notification in progress, a withdrawal before it is confirmed... One
+#: per person (a digest of partnership and subject) and draft key, sealed, deleted after a day idle.
+form_drafts = Table(
+    "form_drafts",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("draft_key", String(200), primary_key=True),
+    Column("body_enc", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # -- statements of every event, built once -------------------------------------------------
 ENSURE_CASE = pg_insert(cases).values(
     case_id=bindparam("case_id"), partnership=bindparam("partnership"), updated_at=func.coalesce(bindparam("at", type_=DateTime(timezone=True)), func.now()),
@@ -158,6 +170,7 @@ CASE_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id"
 SEALED_COLUMNS = (
     SealedColumn(cases, "case_ref_enc", associated=lambda r: f"case:{r.case_id}:case_reference"),
     SealedColumn(return_drafts, "body_enc", associated=lambda r: f"draft:{r.subject}:{r.case_id}:{r.agency_id}:body"),
+    SealedColumn(form_drafts, "body_enc", associated=lambda r: f"form_draft:{r.owner}:{r.draft_key}"),
 )
 
 
