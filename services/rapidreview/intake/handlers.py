@@ -73,18 +73,29 @@ class IntakeHandlers(DutyCommands):
 
     async def incident(self, repo: IncidentRepository, row, *, redact_free_text: bool = False,  # type: ignore[no-untyped-def]
                        version: int = 0) -> S.Incident:
-        """The API form of a stored incident (clocks rendered as of today);
-        `version` shows that version of the notification (NotFound when none)."""
-        notification = repo.notification_of(row)
+        """The API form of a stored incident (clocks rendered as of today): reads its clocks,
+        duplicates, notifications sent and amendments; `version` shows that version of the
+        notification (NotFound when none)."""
         # Most cases are never amended: no query for them.
-        amended = row.notification_version > 1
-        amendments = [(a, repo.amendment_of(a)) for a in await repo.amendment_rows(row.case_id)] if amended else []
-        shown = row.notification_version
+        amendments = [(a, repo.amendment_of(a)) for a in await repo.amendment_rows(row.case_id)] \
+            if row.notification_version > 1 else []
+        notification = None
         if version and version != row.notification_version:
             replaced = next((stored for stored, a in amendments if a.version == version + 1), None)
             if replaced is None or version < 1:
                 raise NotFound("no such version of the notification")
-            notification, shown = repo.previous_notification_of(replaced), version
+            notification = repo.previous_notification_of(replaced)
+        return self.render(repo, row, await repo.get_clocks(row.case_id), await repo.duplicates_of(row.case_id),
+                           await repo.notifications_sent(row.case_id), [a for _, a in amendments],
+                           redact_free_text=redact_free_text, notification=notification, version=version or 0)
+
+    def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str],  # type: ignore[no-untyped-def]
+               sent: list[S.NotificationSent], amendments: list[S.NotificationAmendment], *,
+               redact_free_text: bool = False, notification: S.Notification | None = None, version: int = 0) -> S.Incident:
+        """The API form of an incident row with what it needs already read (`notification`:
+        an earlier version to show instead of the current one)."""
+        shown = version if notification is not None else row.notification_version
+        notification = notification if notification is not None else repo.notification_of(row)
         if redact_free_text:
             notification.harm_description = ""
         incident = S.Incident(
@@ -95,15 +106,15 @@ class IntakeHandlers(DutyCommands):
             edition_version=row.edition_version,
             notification=notification,
             duties=repo.duties_of(row),
-            clocks=[render_clock(c, self.calendar) for c in await repo.get_clocks(row.case_id)],
-            possible_duplicate_of=await repo.duplicates_of(row.case_id),
+            clocks=[render_clock(c, self.calendar) for c in clocks],
+            possible_duplicate_of=duplicates,
             partners_informed_date=row.partners_informed_date.isoformat() if row.partners_informed_date else "",
             withdrawal_reason="" if redact_free_text else repo.withdrawal_reason_of(row),
             created_at=_ts(row.created_at),
             updated_at=_ts(row.updated_at),
-            notifications_sent=await repo.notifications_sent(row.case_id),
+            notifications_sent=sent,
             notification_version=shown,
-            amendments=[a for _, a in amendments],
+            amendments=amendments,
         )
         if redact_free_text:
             for amendment in incident.amendments:
@@ -264,7 +275,8 @@ class IntakeHandlers(DutyCommands):
             page, size = [], 0
             response = S.ListIncidentsResponse()
             for r in rows[:limit]:
-                incident = await self.incident(repo, r)
+                # Read with the page, no query; the amendment history is GetIncident's.
+                incident = self.render(repo, r, repo.clocks_of_listed(r), list(r.duplicate_ids), repo.sent_of_listed(r), [])
                 size += incident.ByteSize() + 8
                 if page and size > PAGE_BYTES:
                     break

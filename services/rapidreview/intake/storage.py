@@ -15,9 +15,10 @@ import json
 
 from google.protobuf import json_format
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, bindparam, func, or_,
-    select,
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, bindparam, func, literal,
+    or_, select,
 )
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -161,6 +162,58 @@ _DUPLICATES_OF = (select(possible_duplicates.c.other_case_id).where(possible_dup
                   .order_by(possible_duplicates.c.other_case_id).limit(MAX_DUPLICATES_LISTED))
 
 
+# A listed incident's clocks and duplicates, aggregated beside its row (see `list_rows`). The
+# clock columns go through JSON, so dates come back as ISO strings (`_ListedClock` reads them).
+_CLOCKS_AGGREGATE = (
+    select(func.coalesce(func.json_agg(aggregate_order_by(
+        func.json_build_object("clock_id", clocks.c.clock_id, "starts_from", clocks.c.starts_from, "due", clocks.c.due,
+                               "completed_on", clocks.c.completed_on, "extensions_json", clocks.c.extensions_json),
+        clocks.c.starts_from, clocks.c.clock_id)), func.json_build_array(), type_=JSON))
+    .where(clocks.c.case_id == incidents.c.case_id)
+    .scalar_subquery()
+    .label("clocks_json")
+)
+_DUPLICATES_AGGREGATE = (
+    select(func.coalesce(func.array_agg(aggregate_order_by(possible_duplicates.c.other_case_id, possible_duplicates.c.other_case_id)),
+                         literal([], ARRAY(String))))
+    .where(possible_duplicates.c.case_id == incidents.c.case_id)
+    .scalar_subquery()
+    .label("duplicate_ids")
+)
+
+_SENT_AGGREGATE = (
+    select(func.coalesce(func.json_agg(aggregate_order_by(
+        func.json_build_object("duty", notifications_sent.c.duty, "recipient", notifications_sent.c.recipient,
+                               "sent_date", notifications_sent.c.sent_date, "reference", notifications_sent.c.reference,
+                               "late", notifications_sent.c.late, "recorded_by", notifications_sent.c.recorded_by,
+                               "recorded_at", notifications_sent.c.recorded_at),
+        notifications_sent.c.duty, notifications_sent.c.recipient)), func.json_build_array(), type_=JSON))
+    .where(notifications_sent.c.case_id == incidents.c.case_id)
+    .scalar_subquery()
+    .label("sent_json")
+)
+
+
+def _sent(duty: str, recipient: int, sent_date: dt.date, reference: str, late: bool, recorded_by: str,
+          recorded_at: dt.datetime) -> intake_pb2.NotificationSent:
+    sent = intake_pb2.NotificationSent(duty=duty, recipient=recipient, sent_date=sent_date.isoformat(), reference=reference,
+                                       late=late, recorded_by=recorded_by)
+    sent.recorded_at.FromDatetime(recorded_at)
+    return sent
+
+
+class _ListedClock:
+    """A clock aggregated by `list_rows`, read like a `clocks` row."""
+
+    def __init__(self, case_id: str, doc: dict) -> None:  # type: ignore[type-arg]
+        self.case_id = case_id
+        self.clock_id = doc["clock_id"]
+        self.starts_from = dt.date.fromisoformat(doc["starts_from"])
+        self.due = dt.date.fromisoformat(doc["due"])
+        self.completed_on = dt.date.fromisoformat(doc["completed_on"]) if doc["completed_on"] else None
+        self.extensions_json = doc["extensions_json"]
+
+
 # One incident's UPDATE: the columns it sets come from the parameters.
 _UPDATE_INCIDENT = incidents.update().where(incidents.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
 _UPDATE_INCIDENT_RETURNING = _UPDATE_INCIDENT.returning(incidents)
@@ -255,13 +308,15 @@ class IncidentRepository:
             reference=sent.reference, late=sent.late, recorded_by=sent.recorded_by))
 
     async def notifications_sent(self, case_id: str) -> list[intake_pb2.NotificationSent]:
-        out = []
-        for row in await self.session.execute(_NOTIFICATIONS_SENT, {"b_case_id": case_id}):
-            sent = intake_pb2.NotificationSent(duty=row.duty, recipient=row.recipient, sent_date=row.sent_date.isoformat(),
-                                               reference=row.reference, late=row.late, recorded_by=row.recorded_by)
-            sent.recorded_at.FromDatetime(row.recorded_at)
-            out.append(sent)
-        return out
+        return [_sent(r.duty, r.recipient, r.sent_date, r.reference, r.late, r.recorded_by, r.recorded_at)
+                for r in await self.session.execute(_NOTIFICATIONS_SENT, {"b_case_id": case_id})]
+
+    @staticmethod
+    def sent_of_listed(row) -> list[intake_pb2.NotificationSent]:  # type: ignore[no-untyped-def]
+        """The notifications sent of a row read by `list_rows` (no query)."""
+        return [_sent(d["duty"], d["recipient"], dt.date.fromisoformat(d["sent_date"]), d["reference"], d["late"],
+                      d["recorded_by"], dt.datetime.fromisoformat(d["recorded_at"]))
+                for d in row.sent_json or []]
 
     async def record_amendment(self, case_id: str, amendment: intake_pb2.NotificationAmendment,
                                previous: intake_pb2.Notification) -> None:
@@ -370,7 +425,10 @@ class IncidentRepository:
 
     async def list_rows(self, *, partnership: str | None, status: int, notifying_la: str, overdue_before: dt.date | None,
                         due_by: dt.date | None, after: tuple[dt.datetime, str] | None, limit: int):  # type: ignore[no-untyped-def]
-        query = select(incidents)
+        """One page of incidents, newest first, in ONE statement: each row also carries its
+        clocks (`clocks_json`, for `clocks_of_listed`) and possible duplicates (`duplicate_ids`),
+        aggregated by correlated subqueries, so a page of 200 costs one round trip, not 400."""
+        query = select(incidents, _CLOCKS_AGGREGATE, _DUPLICATES_AGGREGATE, _SENT_AGGREGATE)
         conditions = []
         if partnership is not None:
             conditions.append(incidents.c.partnership == partnership)
@@ -411,6 +469,10 @@ class IncidentRepository:
         await self.session.execute(
             clocks.update().where(and_(clocks.c.case_id == case_id, clocks.c.clock_id == clock_id)).values(**flags)
         )
+
+    def clocks_of_listed(self, row) -> list[ClockState]:
+        """The clocks of a row read by `list_rows` (no query)."""
+        return [self._clock(_ListedClock(row.case_id, c)) for c in row.clocks_json or []]
 
     def notification_of(self, row) -> intake_pb2.Notification:  # type: ignore[no-untyped-def]
         n = intake_pb2.Notification()
