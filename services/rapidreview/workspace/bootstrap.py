@@ -99,7 +99,8 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     tokens = PersonTokens.from_file(settings.signing_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                                     ttl_seconds=settings.token_ttl_seconds, clock=parts.clock)
     services = parts.services or ServiceClients({s: settings.address(s) for s in SERVICES}, tokens,
-                                                timeout=settings.rpc_timeout_seconds, tls_ca_file=settings.grpc_tls_ca_file)
+                                                timeout=settings.rpc_timeout_seconds, tls_ca_file=settings.grpc_tls_ca_file,
+                                                tls_cert_file=settings.grpc_tls_cert_file, tls_key_file=settings.grpc_tls_key_file)
     principals = parts.principals or PrincipalMap.load(settings.principals_file)
     sign_in = parts.sign_in or SignIn.from_settings(settings)
     if parts.session_cipher is not None:
@@ -210,5 +211,6 @@ def run() -> None:
     host, _, port = settings.listen.rpartition(":")
     log.info("workspace starting", port=int(port))
     # uvicorn's own access log would print paths and query strings; the workspace logs route templates instead.
+    # X-Forwarded-For/-Proto count only from the trusted proxies (the Ingress): the sign-in rate limit is per client.
     uvicorn.run(app, host=host, port=int(port), log_config=None, access_log=False, proxy_headers=True,
-                server_header=False, date_header=True)
+                forwarded_allow_ips=settings.trusted_proxies, server_header=False, date_header=True)
