@@ -30,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
+import html
 import http.client
 import json
 import os
@@ -147,6 +149,7 @@ async def dashboard_rows(database_url: str, keys_file: Path) -> list[dict[str, A
     rows = []
     for case in cases:
         row = _row(case)
+        row = dataclasses.asdict(row) if dataclasses.is_dataclass(row) else dict(row)
         row["clocks"] = [{**{k: v for k, v in c.items() if k != "tag"}, "tag_text": c["tag"]["text"], "tag_classes": c["tag"].get("classes", "")}
                          for c in row["clocks"]]
         rows.append(row)
@@ -232,7 +235,18 @@ class Page:
             self.cookie = renewed.split(";", 1)[0].split("=", 1)[1]
         return body
 
+    def row_texts(self) -> dict[str, str]:
+        """The visible text of each case's row of the page (tags stripped, spaces collapsed)."""
+        body = self.get().decode()
+        rows = re.findall(r'<tr class="govuk-table__row" data-case="([^"]+)">(.*?)</tr>', body, re.S)
+        return {case_id: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cells)).split()) for case_id, cells in rows}
+
     def batch(self, n: int, postgres_pid: int | None) -> None:
+        # uvicorn closes a connection idle for 5 s (while the other pages ran): a fresh one, opened
+        # by one unmeasured request, as a browser would reconnect.
+        self.conn.close()
+        self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.get()
         components = {"server": [self.pid], "driver": [os.getpid()]}
         if postgres_pid:
             components["postgres"] = [-postgres_pid]
@@ -317,6 +331,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds the requests are split into")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per page first")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    parser.add_argument("--section", default="workspace",
+                        help="section of the results file (e.g. workspace_before for a run on an earlier revision)")
     args = parser.parse_args()
 
     from rapidreview.kernel.auth import new_signing_key, private_key_pem
@@ -382,6 +398,13 @@ def main() -> None:
 
         pages = [Page("dashboard", ws_port, "/dashboard", workspace.pid, cookie), Page("bare_cases", bare_port, "/cases", bare.pid),
                  Page("bare_hello", bare_port, "/hello", bare.pid)]
+        # The baseline must show what the dashboard shows: the same text in every case's row.
+        shown_rows, bare_rows = pages[0].row_texts(), pages[1].row_texts()
+        differ = [case_id for case_id in shown_rows if shown_rows[case_id] != bare_rows.get(case_id)]
+        if len(shown_rows) != args.cases or set(shown_rows) != set(bare_rows) or differ:
+            raise SystemExit(f"the bare page does not show the dashboard's rows ({len(differ)} differ), e.g.\n"
+                             f"{shown_rows.get(differ[0]) if differ else ''}\n{bare_rows.get(differ[0]) if differ else ''}")
+        print(f"the dashboard and the bare page show the same text in all {len(shown_rows)} rows")
         results = measure(pages, requests=args.requests, rounds=args.rounds, warmup=args.warmup, postgres_pid=postgres.pid or 0)
         if results["dashboard"]["rows"] != args.cases or results["bare_cases"]["rows"] != args.cases:
             raise SystemExit(f"rows shown: dashboard {results['dashboard']['rows']}, bare {results['bare_cases']['rows']}")
@@ -389,7 +412,7 @@ def main() -> None:
         served = len(re.findall(r'"event": "page served"', log))
         summary = report(results)
         print(f"\nworkspace log: {served} 'page served' lines")
-        save_results("workspace", {"cases": args.cases, "other_cases": args.other_cases, "pages": results, **summary})
+        save_results(args.section, {"cases": args.cases, "other_cases": args.other_cases, "pages": results, **summary})
     finally:
         stop(workspace)
         stop(bare)

@@ -9,6 +9,7 @@ fake read model or service addresses of their own.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import datetime as dt
 import time
@@ -120,9 +121,16 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
         if app.state.read_model is None and settings.database_url and settings.nats_url:
             runtime = await _start_read_model(settings)
             app.state.read_model = runtime.read_model
+        # What is alive once started (modules, the app, clients) lives as long as the process: keep it
+        # out of the garbage collector's sweeps. Otherwise the collections that a long page's many
+        # short-lived objects trigger walk the whole heap each time: a third of the CPU of a
+        # 500-case dashboard (docs/performance.md, "Workspace").
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             if runtime is not None:
                 await runtime.stop()
             await services.close()
