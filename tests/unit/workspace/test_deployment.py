@@ -57,6 +57,14 @@ def test_the_compose_demo_signs_in_the_embedded_stacks_demo_users_with_their_rol
             expected[0]["role"], expected[0]["partnership"], expected[0].get("agency", "")), user.subject
 
 
+def test_the_kubernetes_mapping_files_load_and_the_base_maps_nobody() -> None:
+    base = PrincipalMap.load(ROOT / "deploy" / "k8s" / "base" / "workspace" / "principals.yaml")
+    assert not hasattr(base.resolve({"sub": "someone", "groups": ["rapidreview-leeds-business-unit"]}), "role")
+    production = PrincipalMap.load(ROOT / "deploy" / "k8s" / "overlays" / "production" / "principals.yaml")
+    found = production.resolve({"sub": "someone", "groups": ["rapidreview-leeds-business-unit"]})
+    assert (found.role.value, found.partnership) == ("business_unit", "leeds")
+
+
 def test_settings_take_a_client_certificate_only_with_its_key_and_a_ca() -> None:
     settings = load_workspace_settings({**BASE, "RR_WORKSPACE_GRPC_TLS_CA_FILE": "ca.crt",
                                         "RR_WORKSPACE_GRPC_TLS_CERT_FILE": "tls.crt", "RR_WORKSPACE_GRPC_TLS_KEY_FILE": "tls.key"})
