@@ -61,6 +61,9 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.CriteriaService/ListCaseThemes": {BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
     # The national themes list is public information.
     "/rapidreview.v1.CriteriaService/GetNationalThemes": {LA: OWN, BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN, SERVICE: ANY},
+    # The learning-themes vocabulary (no case data): agencies tag their returns' learning with it.
+    "/rapidreview.v1.CriteriaService/GetLearningThemes": {LA: OWN, AGENCY: OWN_AGENCY, BU: OWN, RAG: OWN, EXEC: OWN, AUDITOR: OWN,
+                                                          SERVICE: ANY},
     # end criteria
     # decisions (rows owned by the decisions service)
     "/rapidreview.v1.DecisionService/RecordRecommendation": {RAG: OWN},

@@ -32,7 +32,7 @@ from tests.reliability.stack import SERVICE_ENV, embedded_stack
 pytestmark = pytest.mark.integration
 
 DECIDED_ON = "2024-06-26"
-PRODUCERS = {"incident": "intake", "information": "gathering", "criteria": "criteria", "decision": "decisions", "review": "decisions"}
+PRODUCERS = {"incident": "intake", "information": "gathering", "agency": "gathering", "criteria": "criteria", "decision": "decisions", "review": "decisions"}
 
 
 def _unknown_case(event_type: str) -> tuple[pb_message.Message, str]:
@@ -48,6 +48,9 @@ def _unknown_case(event_type: str) -> tuple[pb_message.Message, str]:
         return intake_pb2.IncidentWithdrawn(case_id=case_id), case_id
     if event_type == "information.collated":
         return gathering_pb2.InformationCollated(case_id=case_id, partnership=PARTNERSHIP, collation_version=1), case_id
+    if event_type == "agency.chased":  # a chase gathering never recorded
+        return gathering_pb2.AgencyChased(case_id=case_id, agency=common_pb2.Agency(agency_id="police", name="Police"), chase_id=str(uuid.uuid4()),
+                                          chased_on=PANEL_SENT, due="2024-06-21"), case_id
     if event_type == "criteria.evaluated":
         return criteria_pb2.CriteriaEvaluated(checklist=criteria_pb2.Checklist(evaluation_id=str(uuid.uuid4()), case_id=case_id)), case_id
     if event_type == "decision.recorded":

@@ -109,6 +109,35 @@ async def row_counts(stack: Stack) -> dict[str, int]:
     return counts
 
 
+async def settle(stack: Stack, timeout: float = 60) -> None:
+    """Waits until every outbox row is published (or parked) and every durable consumer is
+    idle: what an accepted call set off elsewhere is done before the next refusal is judged."""
+    import nats
+
+    from rapidreview.kernel.events import EVENTS_STREAM
+    from tests.support.harness import eventually
+
+    engine = next(iter(stack.services.values())).infra.db.engine  # type: ignore[union-attr]
+    nc = await nats.connect(stack.nats_url)
+    try:
+        js = nc.jetstream()
+
+        async def quiet() -> bool:
+            async with engine.connect() as conn:
+                for schema in SERVICES:
+                    if (await conn.execute(text(f"SELECT count(*) FROM {schema}.outbox WHERE published_at IS NULL "
+                                                "AND parked_at IS NULL"))).scalar_one():
+                        return False
+            for info in await js.consumers_info(EVENTS_STREAM):
+                if info.num_pending or info.num_ack_pending:
+                    return False
+            return True
+
+        await eventually(quiet, timeout=timeout, interval=0.05, what="outboxes published and consumers idle")
+    finally:
+        await nc.close()
+
+
 async def stop_quickly(service: RunningService) -> None:
     """Stops a service without draining its NATS connection first: an idle pull
     subscription can make a drain wait out its whole timeout (see the criteria
@@ -156,10 +185,23 @@ def own_database(postgres_server) -> Iterator[str]:  # type: ignore[no-untyped-d
     postgres_server.drop_database(name)
 
 
+#: The partnership registry of the suites: tokens naming another partnership, or (in
+#: bradford) another agency, are refused.
+REGISTRY = f"""\
+partnerships:
+  {PARTNERSHIP}: {{}}
+  {OTHER_PARTNERSHIP}:
+    agencies: [{AGENCY}]
+"""
+
+
 def security_env(database_url: str, nats_url: str, creds: DevCredentials, **extra: str) -> dict[str, str]:
-    """The services' environment: a fixed today, and a rate limit no test reaches
-    (rate limiting has its own test)."""
-    settings = {"RR_TODAY": TODAY, "RR_RATE_LIMIT_RPS": "100000", "RR_RATE_LIMIT_BURST": "100000", **extra}
+    """The services' environment: a fixed today, a partnership registry, and a rate limit
+    no test reaches (rate limiting has its own test)."""
+    registry = creds.folder / "partnerships.yaml"
+    registry.write_text(REGISTRY, encoding="utf-8")
+    settings = {"RR_TODAY": TODAY, "RR_RATE_LIMIT_RPS": "100000", "RR_RATE_LIMIT_BURST": "100000",
+                "RR_PARTNERSHIP_CONFIG_FILE": str(registry), **extra}
     return service_env(database_url, nats_url, creds, **settings)
 
 

@@ -139,6 +139,7 @@ def valid_request(rpc: Rpc, ids: CaseIds, text_for=keep) -> message.Message:  # 
         "ReplayEvaluation": lambda: criteria_pb2.ReplayEvaluationRequest(case_id=c, evaluation_id=ids.evaluation_id),
         "ListCaseThemes": lambda: criteria_pb2.ListCaseThemesRequest(case_ids=[c]),
         "GetNationalThemes": lambda: criteria_pb2.GetNationalThemesRequest(),
+        "GetLearningThemes": lambda: criteria_pb2.GetLearningThemesRequest(on_date="2024-06-03"),
         # decisions
         "RecordRecommendation": lambda: ex("recommendation", D.RecordRecommendationRequest, evaluation_id=ids.evaluation_id),
         "RecordDecision": lambda: ex("decision", D.RecordDecisionRequest, recommendation_id=ids.recommendation_id),

@@ -91,7 +91,7 @@ class Fuzz:
         async def settled() -> bool:
             async with self.engine.connect() as conn:
                 for service in SERVICES:
-                    if (await conn.execute(text(f"SELECT count(*) FROM {service}.outbox WHERE published_at IS NULL"))).scalar_one():
+                    if (await conn.execute(text(f"SELECT count(*) FROM {service}.outbox WHERE published_at IS NULL AND parked_at IS NULL"))).scalar_one():
                         return False
             for info in await js.consumers_info(EVENTS_STREAM):
                 if info.num_pending or info.num_ack_pending:

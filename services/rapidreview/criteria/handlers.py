@@ -25,7 +25,7 @@ from rapidreview.kernel.auth import Grant, Role
 from rapidreview.kernel.errors import FailedPrecondition, NotFound, PermissionDenied, Violations
 from rapidreview.kernel.events import new_event
 from rapidreview.kernel.runtime import Infrastructure
-from rapidreview.rules import RuleNotFound, ThemeVocabulary, validate_facts
+from rapidreview.rules import EditionNotFound, RuleNotFound, ThemeVocabulary, validate_facts
 from rapidreview.v1 import criteria_pb2 as S
 from rapidreview.v1 import gathering_pb2
 
@@ -269,6 +269,27 @@ class CriteriaHandlers:
             return self.rulebook.themes(self.rulebook.edition(edition, version))
         except Exception:  # noqa: BLE001 - no longer loaded: the vocabulary is the same list in every edition so far
             return self.rulebook.themes(self.rulebook.editions[-1])
+
+    def learning_themes(self, request: S.GetLearningThemesRequest) -> S.GetLearningThemesResponse:
+        """The themes vocabulary of the edition in force on `on_date` (default today)."""
+        day = self.infra.calendar.today()
+        if request.on_date:
+            try:
+                day = dt.date.fromisoformat(request.on_date)
+            except ValueError:
+                day = None
+            if day is None or len(request.on_date) != 10:
+                v = Violations()
+                v.add("on_date", "must be a date YYYY-MM-DD")
+                v.raise_if_any()
+        try:
+            info = self.rulebook.edition_for(day)
+        except EditionNotFound as exc:
+            raise FailedPrecondition(str(exc)) from None
+        vocabulary = self.rulebook.themes(info)
+        return S.GetLearningThemesResponse(
+            edition=info.name, edition_version=info.version,
+            themes=[S.LearningTheme(name=t.name, synonyms=list(t.synonyms)) for t in vocabulary.themes])
 
     def national_themes(self) -> S.GetNationalThemesResponse:
         themes = self.evaluator.national_themes

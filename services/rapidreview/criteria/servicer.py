@@ -51,3 +51,6 @@ class CriteriaServicer(criteria_pb2_grpc.CriteriaServiceServicer):
 
     async def GetNationalThemes(self, request: S.GetNationalThemesRequest, context: grpc.aio.ServicerContext) -> S.GetNationalThemesResponse:
         return self.h.national_themes()
+
+    async def GetLearningThemes(self, request: S.GetLearningThemesRequest, context: grpc.aio.ServicerContext) -> S.GetLearningThemesResponse:
+        return self.h.learning_themes(request)

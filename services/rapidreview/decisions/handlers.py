@@ -32,6 +32,7 @@ from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import InvalidArgument, NotFound, Violations
 from rapidreview.kernel.events import EventRef
 from rapidreview.kernel.pagination import bigint, decode_page_token, encode_page_token
+from rapidreview.kernel.responses import deliverable
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.v1 import criteria_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
@@ -52,7 +53,7 @@ class DecisionHandlers(ReviewCommands):
             replay = await case.replayed("RecordRecommendation", r)
             if replay:
                 rec = await case.repo.record(T.recommendations, replay, D.Recommendation, case_id=case.case_id)
-                return D.RecordRecommendationResponse(recommendation=rec, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordRecommendationResponse(recommendation=rec, case=await case_state(case), replayed=True))
             progress = await case.progress()
             lifecycle.require_recommendation_allowed(progress)
             evaluation = await case.repo.evaluation(r.evaluation_id)
@@ -79,7 +80,7 @@ class DecisionHandlers(ReviewCommands):
                 evaluation_id=rec.evaluation_id, round=rec.round, national_importance=rec.national_importance,
                 meeting_date=rec.meeting_date))
             await case.remember("RecordRecommendation", r, rec.recommendation_id)
-            return D.RecordRecommendationResponse(recommendation=rec, case=await case_state(case))
+            return deliverable(D.RecordRecommendationResponse(recommendation=rec, case=await case_state(case)))
 
     async def record_decision(self, r: D.RecordDecisionRequest, grant: Grant, correlation_id: str) -> D.RecordDecisionResponse:
         v = validate_decision(r, self.calendar.today())
@@ -88,7 +89,7 @@ class DecisionHandlers(ReviewCommands):
             replay = await case.replayed("RecordDecision", r)
             if replay:
                 decision = await case.repo.record(T.decisions, replay, D.Decision, case_id=case.case_id)
-                return D.RecordDecisionResponse(decision=decision, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordDecisionResponse(decision=decision, case=await case_state(case), replayed=True))
             progress = await case.progress()
             step = lifecycle.require_decision_allowed(progress, r.recommendation_id)
             rec = await case.repo.record(T.recommendations, step.id, D.Recommendation, case_id=case.case_id)
@@ -118,7 +119,7 @@ class DecisionHandlers(ReviewCommands):
                 national_importance=decision.national_importance, recommendation_id=rec.recommendation_id, view=decision.view,
                 round=decision.round, reason=decision.reason))
             await case.remember("RecordDecision", r, decision.decision_id)
-            return D.RecordDecisionResponse(decision=decision, case=await case_state(case))
+            return deliverable(D.RecordDecisionResponse(decision=decision, case=await case_state(case)))
 
     async def _inform_clock(self, case: CaseFile, decision: D.Decision) -> None:
         """POST.INFORM runs from a CSPR decision; a later non-CSPR decision stops an open one."""
@@ -140,7 +141,7 @@ class DecisionHandlers(ReviewCommands):
             replay = await case.replayed("RecordPanelSubmission", r)
             if replay:
                 sub = await case.repo.record(T.panel_submissions, replay, D.PanelSubmission, case_id=case.case_id)
-                return D.RecordPanelSubmissionResponse(submission=sub, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordPanelSubmissionResponse(submission=sub, case=await case_state(case), replayed=True))
             step = lifecycle.require_submission_allowed(await case.progress(), r.decision_id)
             decision = await case.repo.record(T.decisions, step.id, D.Decision, case_id=case.case_id)
             if r.sent_date < decision.decided_on:
@@ -165,7 +166,7 @@ class DecisionHandlers(ReviewCommands):
                 case_id=case.case_id, submission_id=sub.submission_id, decision_id=sub.decision_id, sent_date=sub.sent_date,
                 late=sub.late, rapid_review_due=sub.rapid_review_due, report_id=sub.report.report_id))
             await case.remember("RecordPanelSubmission", r, sub.submission_id)
-            return D.RecordPanelSubmissionResponse(submission=sub, case=await case_state(case))
+            return deliverable(D.RecordPanelSubmissionResponse(submission=sub, case=await case_state(case)))
 
     async def _sent_report(self, case: CaseFile, r: D.RecordPanelSubmissionRequest, decision: D.Decision,
                            v: Violations) -> D.RapidReviewReport | None:
@@ -193,7 +194,7 @@ class DecisionHandlers(ReviewCommands):
             replay = await case.replayed("RecordPanelResponse", r)
             if replay:
                 resp = await case.repo.record(T.panel_responses, replay, D.PanelResponse, case_id=case.case_id)
-                return D.RecordPanelResponseResponse(response=resp, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordPanelResponseResponse(response=resp, case=await case_state(case), replayed=True))
             step = lifecycle.require_response_allowed(await case.progress(), r.submission_id)
             sub = await case.repo.record(T.panel_submissions, step.id, D.PanelSubmission, case_id=case.case_id)
             if r.responded_on < sub.sent_date:
@@ -210,7 +211,7 @@ class DecisionHandlers(ReviewCommands):
                 case_id=case.case_id, response_id=resp.response_id, submission_id=sub.submission_id, kind=resp.kind,
                 responded_on=resp.responded_on))
             await case.remember("RecordPanelResponse", r, resp.response_id)
-            return D.RecordPanelResponseResponse(response=resp, case=await case_state(case))
+            return deliverable(D.RecordPanelResponseResponse(response=resp, case=await case_state(case)))
 
     # -- queries --------------------------------------------------------------------
     async def get_case(self, case_id: str, grant: Grant) -> D.CaseState:

@@ -24,10 +24,15 @@ from rapidreview.decisions.domain.validation import (
 from rapidreview.decisions.storage import DecisionRepository
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import FailedPrecondition, NotFound
+from rapidreview.kernel.responses import deliverable
 from rapidreview.v1 import decisions_pb2 as D
 
 if TYPE_CHECKING:
     from rapidreview.kernel.runtime import Infrastructure
+
+
+#: Extensions of POST.SIX_MONTHS (as intake allows for its clocks): each is kept with the case.
+MAX_EXTENSIONS = 10
 
 
 class ReviewCommands:
@@ -47,7 +52,7 @@ class ReviewCommands:
             replay = await case.replayed("CommissionReview", r)
             if replay:
                 state = await case_state(case)
-                return D.CommissionReviewResponse(review=state.review, case=state, replayed=True)
+                return deliverable(D.CommissionReviewResponse(review=state.review, case=state, replayed=True))
             step = lifecycle.require_commissioning_allowed(await case.progress())
             decision = await case.repo.record(T.decisions, step.id, D.Decision, case_id=case.case_id)
             if r.commissioned_on < decision.decided_on:
@@ -77,7 +82,7 @@ class ReviewCommands:
                 case_id=case.case_id, review_id=review.review_id, decision_id=decision.decision_id,
                 commissioned_on=r.commissioned_on, six_month_target=C.six_month_target(decided_on).isoformat()))
             await case.remember("CommissionReview", r, review.review_id)
-            return D.CommissionReviewResponse(review=review, case=await case_state(case))
+            return deliverable(D.CommissionReviewResponse(review=review, case=await case_state(case)))
 
     # -- milestones, extensions, progress checks -------------------------------------
     async def record_milestone(self, r: D.RecordMilestoneRequest, grant: Grant, correlation_id: str) -> D.RecordMilestoneResponse:
@@ -87,7 +92,7 @@ class ReviewCommands:
             replay = await case.replayed("RecordMilestone", r)
             if replay:
                 found = await case.repo.record(T.milestones, replay, D.Milestone, case_id=case.case_id)
-                return D.RecordMilestoneResponse(milestone=found, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordMilestoneResponse(milestone=found, case=await case_state(case), replayed=True))
             progress = await case.progress()
             lifecycle.require_milestone_allowed(progress, r.kind)
             earlier = await case.repo.records(T.milestones, case.case_id, D.Milestone)
@@ -113,7 +118,7 @@ class ReviewCommands:
             if r.kind in lifecycle.INFORM_MILESTONES:
                 await self._close_inform_clock(case, [*earlier, milestone])
             await case.remember("RecordMilestone", r, milestone.milestone_id)
-            return D.RecordMilestoneResponse(milestone=milestone, case=await case_state(case))
+            return deliverable(D.RecordMilestoneResponse(milestone=milestone, case=await case_state(case)))
 
     async def _close_inform_clock(self, case: CaseFile, all_milestones: list[D.Milestone]) -> None:
         """POST.INFORM is done once the Panel, Ofsted and DfE have all been told."""
@@ -134,13 +139,15 @@ class ReviewCommands:
             replay = await case.replayed("RecordExtension", r)
             if replay:
                 found = await case.repo.record(T.extensions, replay, D.ReviewExtension, case_id=case.case_id)
-                return D.RecordExtensionResponse(extension=found, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordExtensionResponse(extension=found, case=await case_state(case), replayed=True))
             lifecycle.require_review(await case.progress(), "extending POST.SIX_MONTHS")
             clock = next(c for c in await case.repo.clocks_of(case.case_id) if c.clock_id == C.SIX_MONTHS)
             extended_to = dt.date.fromisoformat(r.extended_to)
             if extended_to <= clock.effective_due:
                 v.add("extended_to", f"must be after the target in force ({clock.effective_due.isoformat()})")
             v.raise_if_any()
+            if len(await case.repo.records(T.extensions, case.case_id, D.ReviewExtension)) >= MAX_EXTENSIONS:
+                raise FailedPrecondition(f"POST.SIX_MONTHS has been extended {MAX_EXTENSIONS} times, the most a clock may be")
             extension = D.ReviewExtension(extension_id=new_id(), reason=r.reason, explanation=r.explanation,
                                           extended_to=r.extended_to, recorded_by=case.actor.subject)
             recorded_at = now()
@@ -153,7 +160,7 @@ class ReviewCommands:
             await case.repo.save_clock(case.case_id, clock)
             await case.audit("clock.extended", "clock", f"{C.SIX_MONTHS}:review", before, clock_json(clock))
             await case.remember("RecordExtension", r, extension.extension_id)
-            return D.RecordExtensionResponse(extension=extension, case=await case_state(case))
+            return deliverable(D.RecordExtensionResponse(extension=extension, case=await case_state(case)))
 
     async def record_progress_check(self, r: D.RecordProgressCheckRequest, grant: Grant, correlation_id: str) -> D.RecordProgressCheckResponse:
         v = validate_progress_check(r, self.calendar.today())
@@ -162,7 +169,7 @@ class ReviewCommands:
             replay = await case.replayed("RecordProgressCheck", r)
             if replay:
                 found = await case.repo.record(T.progress_checks, replay, D.ProgressCheck, case_id=case.case_id)
-                return D.RecordProgressCheckResponse(check=found, case=await case_state(case), replayed=True)
+                return deliverable(D.RecordProgressCheckResponse(check=found, case=await case_state(case), replayed=True))
             review_id = lifecycle.require_review(await case.progress(), "recording a progress check")
             review = await case.repo.record(T.reviews, review_id, D.Review, case_id=case.case_id)
             if r.checked_on < review.commissioned_on:
@@ -188,7 +195,7 @@ class ReviewCommands:
             await case.repo.save_clock(case.case_id, following)
             await case.audit("clock.started", "clock", f"{C.PROGRESS_CHECKS}:{following.subject_ref}", None, clock_json(following))
             await case.remember("RecordProgressCheck", r, check.check_id)
-            return D.RecordProgressCheckResponse(check=check, case=await case_state(case))
+            return deliverable(D.RecordProgressCheckResponse(check=check, case=await case_state(case)))
 
     # -- anonymisation and publication -------------------------------------------------
     async def record_identifying_details(self, r: D.RecordIdentifyingDetailsRequest, grant: Grant,
@@ -209,7 +216,7 @@ class ReviewCommands:
             else:
                 ids = replay.split(",")
             total = len(await case.repo.records(T.identifying_details, case.case_id, D.IdentifyingDetail)) + 1
-            return D.RecordIdentifyingDetailsResponse(total=total, detail_ids=ids, replayed=replay is not None)
+            return deliverable(D.RecordIdentifyingDetailsResponse(total=total, detail_ids=ids, replayed=replay is not None))
 
     async def _details(self, repo: DecisionRepository, row) -> list[Detail]:  # type: ignore[no-untyped-def]
         details = [Detail(D.IDENTIFYING_DETAIL_KIND_CHILD_REFERENCE, repo.child_ref_of(row), "child reference")]
@@ -239,7 +246,7 @@ class ReviewCommands:
             replay = await case.replayed("Publish", r)
             if replay:
                 state = await case_state(case)
-                return D.PublishResponse(publication=state.publication, case=state, replayed=True)
+                return deliverable(D.PublishResponse(publication=state.publication, case=state, replayed=True))
             review_id = lifecycle.require_publication_allowed(await case.progress())
             published_on = dt.date.fromisoformat(r.published_on)
             sent = max(m.occurred_on for m in await case.repo.records(T.milestones, case.case_id, D.Milestone)
@@ -283,7 +290,7 @@ class ReviewCommands:
                 partnership=case.partnership, review_id=review_id, year=published_on.year,
                 themes=publication.learning_themes, case_id=case.case_id))
             await case.remember("Publish", r, review_id)
-            return D.PublishResponse(publication=publication, case=await case_state(case))
+            return deliverable(D.PublishResponse(publication=publication, case=await case_state(case)))
 
     # -- action plan and dissemination -------------------------------------------------
     async def add_action(self, r: D.AddActionRequest, grant: Grant, correlation_id: str) -> D.AddActionResponse:
@@ -293,7 +300,8 @@ class ReviewCommands:
         async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
             replay = await case.replayed("AddAction", r)
             if replay:
-                return D.AddActionResponse(action=await case.repo.record(T.actions, replay, D.Action, case_id=case.case_id), replayed=True)
+                return deliverable(D.AddActionResponse(
+                    action=await case.repo.record(T.actions, replay, D.Action, case_id=case.case_id), replayed=True))
             if case.row.withdrawn:
                 raise FailedPrecondition("the notification was withdrawn; nothing more can be recorded for this case")
             recorded_at = now()
@@ -308,7 +316,7 @@ class ReviewCommands:
             await case.repo.save_clock(case.case_id, C.ClockState(C.ACTION_PLAN, action.action_id, self.calendar.today(), due))
             await case.remember("AddAction", r, action.action_id)
             action.overdue = due < self.calendar.today()
-            return D.AddActionResponse(action=action)
+            return deliverable(D.AddActionResponse(action=action))
 
     async def update_action(self, r: D.UpdateActionRequest, grant: Grant, correlation_id: str) -> D.UpdateActionResponse:
         v = validate_update_action(r, self.calendar.today())
@@ -342,15 +350,15 @@ class ReviewCommands:
                 clock.completed_on = dt.date.fromisoformat(action.closed_on) if action.closed_on else None
                 await case.repo.save_clock(case.case_id, clock)
             action.overdue = action.status not in CLOSED_STATUSES and due < self.calendar.today()
-            return D.UpdateActionResponse(action=action)
+            return deliverable(D.UpdateActionResponse(action=action))
 
     async def record_dissemination(self, r: D.RecordDisseminationRequest, grant: Grant, correlation_id: str) -> D.RecordDisseminationResponse:
         validate_dissemination(r, self.calendar.today()).raise_if_any()
         async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
             replay = await case.replayed("RecordDissemination", r)
             if replay:
-                return D.RecordDisseminationResponse(
-                    dissemination=await case.repo.record(T.disseminations, replay, D.Dissemination, case_id=case.case_id), replayed=True)
+                return deliverable(D.RecordDisseminationResponse(
+                    dissemination=await case.repo.record(T.disseminations, replay, D.Dissemination, case_id=case.case_id), replayed=True))
             record = D.Dissemination(dissemination_id=new_id(), kind=r.kind, occurred_on=r.occurred_on, audience=r.audience,
                                      reach=r.reach, note=r.note, recorded_by=case.actor.subject)
             recorded_at = now()
@@ -359,4 +367,4 @@ class ReviewCommands:
                                           occurred_on=dt.date.fromisoformat(r.occurred_on))
             await case.audit("dissemination.recorded", "dissemination", record.dissemination_id, None, record)
             await case.remember("RecordDissemination", r, record.dissemination_id)
-            return D.RecordDisseminationResponse(dissemination=record)
+            return deliverable(D.RecordDisseminationResponse(dissemination=record))

@@ -27,6 +27,8 @@ from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 
 PRODUCER = "gathering"
 DEFAULT_CHRONOLOGY_PAGE, MAX_CHRONOLOGY_PAGE = 2000, 5000
+#: Agencies one case may ask (the notification names at most 50; more may be added later).
+MAX_REQUESTS_PER_CASE = 100
 G = gathering_pb2
 _NOT_OPEN = {
     G.GATHERING_STATUS_CLOSED: "the gathering is closed; the business unit must reopen it first",
@@ -188,6 +190,9 @@ class GatheringHandlers:
                     known.add(agency.agency_id)
                     states.append(self._new_request(row, agency, G.REQUEST_SOURCE_ADDED))
                     opened.append(agency.agency_id)
+            if len(known) > MAX_REQUESTS_PER_CASE:
+                # Every request travels in the collation and its event: their size must not grow without end.
+                raise FailedPrecondition(f"a case may ask at most {MAX_REQUESTS_PER_CASE} agencies")
             await self._open_requests(repo, row, states, first_position=len(existing), correlation_id=correlation_id)
         if opened:
             self.infra.outbox.wake()

@@ -19,12 +19,17 @@ from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from rapidreview.kernel.events import EventRef, new_event
 from rapidreview.kernel.pagination import decode_page_token, encode_page_token
+from rapidreview.kernel.responses import deliverable
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.v1 import decisions_pb2, intake_pb2
 
 PRODUCER = "intake"
 NOTIFY_CLOCK, RR_CLOCK = "NOTIFY.DEADLINE", "RR.DEADLINE"
 MAX_EXTENSION_DAYS = 366
+#: Extensions of one clock: each is kept (with its reason) and travels with the incident.
+MAX_EXTENSIONS = 10
+#: Bytes of incidents one ListIncidents page may carry (the rest of the 4 MB is framing).
+PAGE_BYTES = 3 * 1024 * 1024
 S = intake_pb2
 
 
@@ -80,7 +85,8 @@ class IntakeHandlers:
             incident.panel_notification.CopyFrom(
                 S.PanelNotification(reference=row.panel_reference, sent_date=row.panel_sent_date.isoformat(), late=bool(row.panel_late))
             )
-        return incident
+        # Built inside the command's transaction: an incident that could not be sent stores nothing.
+        return deliverable(incident)
 
     async def _emit(self, repo: IncidentRepository, event_type: str, payload, row, correlation_id: str) -> None:  # type: ignore[no-untyped-def]
         envelope = new_event(event_type, payload, producer=PRODUCER, case_id=row.case_id, partnership=row.partnership,
@@ -166,9 +172,18 @@ class IntakeHandlers:
             rows = await repo.list_rows(partnership=partnership, status=request.status, notifying_la=request.notifying_la,
                                         overdue_before=today if request.overdue_only else None, due_by=due_by,
                                         after=after, limit=limit + 1)
-            page = rows[:limit]
-            response = S.ListIncidentsResponse(incidents=[await self.incident(repo, r) for r in page])
-        if len(rows) > limit:
+            # A page holds at most `limit` incidents and at most what the server may send: a page
+            # of large incidents is shorter, and the token continues after its last incident.
+            page, size = [], 0
+            response = S.ListIncidentsResponse()
+            for r in rows[:limit]:
+                incident = await self.incident(repo, r)
+                size += incident.ByteSize() + 8
+                if page and size > PAGE_BYTES:
+                    break
+                page.append(r)
+                response.incidents.append(incident)
+        if len(rows) > len(page):
             last = page[-1]
             response.next_page_token = encode_page_token(last.created_at.isoformat(), last.case_id)
         return response
@@ -273,6 +288,8 @@ class IntakeHandlers:
                 raise FailedPrecondition(f"{request.clock_id} has not started")
             if not clock.is_open():
                 raise FailedPrecondition(f"{request.clock_id} is already closed")
+            if len(clock.extensions) >= MAX_EXTENSIONS:
+                raise FailedPrecondition(f"{request.clock_id} has been extended {MAX_EXTENSIONS} times, the most a clock may be")
             assert extended_to is not None
             clock.extensions.append(Extension(extended_to, request.reason, grant.principal.subject))
             await repo.save_clock(row.case_id, clock)

@@ -110,8 +110,11 @@ _SAME_CHILD_AND_DATE = select(incidents.c.case_id).where(and_(
     incidents.c.child_ref_index == bindparam("b_child_ref_index"),
     incidents.c.incident_date == bindparam("b_incident_date"),
 ))
+#: Possible duplicates an incident lists: enough to send someone to look, and its size
+#: (it travels in incident.notified) does not grow with how often a child was notified.
+MAX_DUPLICATES_LISTED = 20
 _DUPLICATES_OF = (select(possible_duplicates.c.other_case_id).where(possible_duplicates.c.case_id == bindparam("b_case_id"))
-                  .order_by(possible_duplicates.c.other_case_id))
+                  .order_by(possible_duplicates.c.other_case_id).limit(MAX_DUPLICATES_LISTED))
 
 
 # One incident's UPDATE: the columns it sets come from the parameters.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import enum
+import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from rapidreview.kernel.errors import PermissionDenied, Unauthenticated
+from rapidreview.kernel.partnerships import ID_RULE, PartnershipRegistry, is_id
 
 
 class Role(enum.StrEnum):
@@ -107,6 +109,67 @@ def authorise(table: AccessTable, method: str, principal: Principal) -> Grant:
     return Grant(principal, roles[principal.role])
 
 
+#: The longest `sub` accepted: it is recorded in the access log and the audit trail.
+MAX_SUBJECT = 200
+#: The latest time a numeric date claim may name (9999-12-31T23:59:59Z): anything later is not a date.
+MAX_TIME_CLAIM = 253_402_300_799
+
+
+def _is_time(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    # Compare before any conversion: JSON integers have no size limit (10**400 is one).
+    return 0 <= value <= MAX_TIME_CLAIM and (isinstance(value, int) or math.isfinite(value))
+
+
+def is_subject(value: object) -> bool:
+    """A caller identity we record as given: 1-200 printable characters (no control,
+    format, separator-line or surrogate characters), not blank and not padded with
+    spaces. OIDC subjects (UUIDs, e-mail addresses, `issuer|id`) all qualify."""
+    return (isinstance(value, str) and 0 < len(value) <= MAX_SUBJECT and value.isprintable()
+            and value.strip() == value and bool(value))
+
+
+def principal_from_claims(claims: dict[str, object], registry: PartnershipRegistry) -> tuple[Principal, float]:
+    """The principal and expiry of a token's claims, validated by their schema: types,
+    lengths and character sets, partnership and agency from the registry. Anything else
+    is UNAUTHENTICATED naming the claim (never its value): a claim of the wrong JSON
+    type is never coerced into a string."""
+    if not is_subject(claims.get("sub")):
+        raise Unauthenticated(f"invalid token: claim sub must be 1-{MAX_SUBJECT} printable characters")
+    for name in ("exp", "iat", "nbf"):
+        if (name in claims or name == "exp") and not _is_time(claims.get(name)):
+            raise Unauthenticated(f"invalid token: claim {name} must be a number of seconds since 1970")
+    role_claim = claims.get("role")
+    if not isinstance(role_claim, str) or role_claim not in {r.value for r in Role}:
+        raise Unauthenticated("invalid token: unknown role")
+    role = Role(role_claim)
+    partnership = claims.get("partnership", "")
+    if role is Role.SERVICE and partnership in ("", None):
+        partnership = ""
+    elif not isinstance(partnership, str) or not partnership:
+        raise Unauthenticated("invalid token: no partnership claim" if partnership in ("", None)
+                              else f"invalid token: claim partnership must be {ID_RULE}")
+    elif not is_id(partnership):
+        raise Unauthenticated(f"invalid token: claim partnership must be {ID_RULE}")
+    elif not registry.knows_partnership(partnership):
+        raise Unauthenticated("invalid token: unknown partnership")
+    agency = claims.get("agency", "")
+    if agency in ("", None):
+        if role is Role.AGENCY:
+            raise Unauthenticated("invalid token: agency role without agency claim")
+        agency = ""
+    elif not isinstance(agency, str) or not is_id(agency):
+        raise Unauthenticated(f"invalid token: claim agency must be {ID_RULE}")
+    elif not partnership or not registry.knows_agency(partnership, agency):
+        raise Unauthenticated("invalid token: unknown agency for this partnership")
+    subject = claims["sub"]
+    assert isinstance(subject, str)
+    expires = claims["exp"]
+    assert isinstance(expires, (int, float))
+    return Principal(subject=subject, role=role, partnership=partnership, agency=agency), float(expires)
+
+
 class TokenVerifier:
     """Verifies bearer tokens against one or more PEM public keys.
 
@@ -119,17 +182,19 @@ class TokenVerifier:
     every use, with the same leeway."""
 
     def __init__(self, public_keys: list[ec.EllipticCurvePublicKey], issuer: str, audience: str, leeway: float = 30.0, *,
-                 cache_size: int = 4096, clock: Callable[[], float] = time.time) -> None:
+                 cache_size: int = 4096, clock: Callable[[], float] = time.time,
+                 registry: PartnershipRegistry | None = None) -> None:
         self.public_keys = public_keys
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
         self.cache_size = cache_size
+        self.registry = registry or PartnershipRegistry()
         self._clock = clock
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     @classmethod
-    def from_file(cls, path: Path, issuer: str, audience: str) -> TokenVerifier:
+    def from_file(cls, path: Path, issuer: str, audience: str, registry: PartnershipRegistry | None = None) -> TokenVerifier:
         """Loads every PEM public key in `path` (keys are concatenated for rotation)."""
         text = path.read_text(encoding="utf-8")
         keys = []
@@ -139,10 +204,11 @@ class TokenVerifier:
                 keys.append(serialization.load_pem_public_key(pem))
         if not keys:
             raise ValueError(f"no public key in {path}")
-        return cls(keys, issuer, audience)
+        return cls(keys, issuer, audience, registry=registry)
 
     def verify(self, token: str) -> Principal:
-        """The principal of a valid token; UNAUTHENTICATED otherwise (never says why in detail)."""
+        """The principal of a valid token; UNAUTHENTICATED otherwise (with the reason
+        class or the claim at fault, never the token or a claim's value)."""
         known = self._verified.get(token)
         if known is not None:
             principal, expires = known
@@ -175,21 +241,20 @@ class TokenVerifier:
             except jwt.InvalidSignatureError as exc:
                 last = exc
                 continue
+            except jwt.exceptions.InvalidSubjectError:
+                raise Unauthenticated(f"invalid token: claim sub must be 1-{MAX_SUBJECT} printable characters") from None
+            except jwt.MissingRequiredClaimError as exc:
+                raise Unauthenticated(f"invalid token: claim {exc.claim} is required") from None
             except jwt.PyJWTError as exc:
                 raise Unauthenticated(f"invalid token: {type(exc).__name__}") from None
+            except (ValueError, TypeError, OverflowError, RecursionError):
+                # The library checks what it knows; a claim it did not expect must still end here.
+                raise Unauthenticated("invalid token: malformed claims") from None
         else:
             raise Unauthenticated(f"invalid token: {type(last).__name__ if last else 'no key'}")
-        try:
-            role = Role(claims.get("role", ""))
-        except ValueError:
-            raise Unauthenticated("invalid token: unknown role") from None
-        partnership = str(claims.get("partnership", ""))
-        if not partnership and role is not Role.SERVICE:
-            raise Unauthenticated("invalid token: no partnership claim")
-        agency = str(claims.get("agency", ""))
-        if role is Role.AGENCY and not agency:
-            raise Unauthenticated("invalid token: agency role without agency claim")
-        return Principal(subject=str(claims["sub"]), role=role, partnership=partnership, agency=agency), float(claims["exp"])
+        if not isinstance(claims, dict):
+            raise Unauthenticated("invalid token: malformed claims")
+        return principal_from_claims(claims, self.registry)
 
 
 def new_signing_key() -> ec.EllipticCurvePrivateKey:

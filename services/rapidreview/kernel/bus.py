@@ -22,6 +22,10 @@ from rapidreview.kernel.logging import get_logger
 
 log = get_logger(__name__)
 
+#: The largest event (envelope and headers) the events stream takes; NATS's own
+#: max_payload (1 MB by default) may be lower, and then it is the limit.
+MAX_EVENT_BYTES = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class BusOptions:
@@ -47,7 +51,7 @@ def events_stream_config(replicas: int = 1) -> StreamConfig:
         duplicate_window=15 * 60,
         num_replicas=replicas,
         discard=DiscardPolicy.OLD,
-        max_msg_size=1024 * 1024,
+        max_msg_size=MAX_EVENT_BYTES,
     )
 
 
@@ -78,6 +82,13 @@ class EventBus:
     @property
     def is_connected(self) -> bool:
         return self.nc is not None and self.nc.is_connected
+
+    @property
+    def max_payload(self) -> int:
+        """The connected server's max_payload (headers and data), or the stream's limit before connecting."""
+        if self.nc is not None and self.nc.max_payload:
+            return int(self.nc.max_payload)
+        return MAX_EVENT_BYTES
 
     async def start(self) -> None:
         """Starts connecting in the background; returns at once."""

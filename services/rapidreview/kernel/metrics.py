@@ -13,6 +13,14 @@ RPC_SECONDS = Histogram(
 EVENTS_CONSUMED = Counter("rapidreview_events_consumed_total", "Events acknowledged after processing", ["service", "consumer"])
 EVENTS_DEAD_LETTERED = Counter("rapidreview_events_dead_lettered_total", "Events moved to the dead-letter stream", ["service", "consumer"])
 EVENTS_PUBLISHED = Counter("rapidreview_events_published_total", "Outbox rows published to JetStream", ["service"])
+EVENTS_PARKED = Counter("rapidreview_outbox_events_parked_total",
+                        "Outbox rows that can never be published, set aside so that the rows behind them go on (alert on any)",
+                        ["service", "reason"])
+ACCESS_LOG_REPLACED = Counter("rapidreview_access_log_entries_replaced_total",
+                              "Access log entries the database refused, written with their caller values replaced", ["service"])
+ACCESS_LOG_DROPPED = Counter("rapidreview_access_log_entries_dropped_total",
+                             "Access log entries dropped (buffer full while the database is away, or refused even when replaced)",
+                             ["service"])
 
 
 def serve_metrics(listen: str) -> None:

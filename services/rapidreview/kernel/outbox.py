@@ -4,25 +4,53 @@ A state change and the events it causes are written in one transaction
 (`Outbox.add`). The relay publishes unpublished rows in order with
 `Nats-Msg-Id` = event id (JetStream de-duplicates a republish) and marks them
 published. If NATS is down the rows wait; nothing is lost, nothing doubled.
+
+A row that can never be published (larger than the server or the stream takes,
+a subject or event id that cannot travel) must not hold up the rows behind it:
+the relay parks it (`parked_at`, `park_reason`; the row and its bytes stay in
+the table for an operator), counts it, logs it at ERROR, calls the alert hook,
+and goes on. `Outbox.add` refuses such an event in the first place, so a command
+that would produce one stores nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 
+import nats.errors
+from nats.js.errors import APIError
 from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
-from rapidreview.kernel.bus import EventBus
+from rapidreview.kernel.bus import MAX_EVENT_BYTES, EventBus
 from rapidreview.kernel.db import Database
-from rapidreview.kernel.events import subject_for
+from rapidreview.kernel.errors import ResourceExhausted
+from rapidreview.kernel.events import SUBJECT_PREFIX, subject_for
 from rapidreview.kernel.logging import get_logger
 from rapidreview.v1 import events_pb2
 
 log = get_logger(__name__)
+
+#: A subject the relay may publish: tokens of printable ASCII without spaces or wildcards, under rr.v1.
+_SUBJECT = re.compile(r"^" + re.escape(SUBJECT_PREFIX) + r"(\.[!-)+-=?-~]+)+\Z")
+#: An event id that can travel in the Nats-Msg-Id header (event ids are UUIDs).
+_EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
+#: JetStream's error code for a message over the stream's maximum message size.
+_STREAM_MESSAGE_TOO_LARGE = 10054
+
+
+def headers_size(event_id: str) -> int:
+    """Bytes of the headers block the relay sends with an event (counted in max_payload)."""
+    return len(b"NATS/1.0\r\n") + len("Nats-Msg-Id") + 2 + len(event_id.encode()) + 2 + 2
+
+
+class EventTooLarge(ResourceExhausted):
+    """An event over the size any stream takes: the command that produced it must not commit."""
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -37,6 +65,9 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("data", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        # Set when the relay gave up on a row that can never be published, with why.
+        Column("parked_at", DateTime(timezone=True), nullable=True),
+        Column("park_reason", String(200), nullable=True),
     )
 
 
@@ -57,11 +88,17 @@ class Outbox:
         self._insert_many = self._insert.returning(table.c.id, sort_by_parameter_order=True)
 
     def _row(self, envelope: events_pb2.EventEnvelope) -> dict[str, object]:
+        data = envelope.SerializeToString()
+        if len(data) + headers_size(envelope.event_id) > MAX_EVENT_BYTES:
+            # Events are bounded by design (tests/unit/kernel/test_event_sizes.py); this is the
+            # last line: a change whose event could never be published stores nothing.
+            log.error("event over the size limit refused", event_type=envelope.event_type, size=len(data))
+            raise EventTooLarge("the change would produce an event larger than events may be; nothing was stored")
         return {
             "ob_event_id": envelope.event_id,
             "ob_event_type": envelope.event_type,
             "ob_subject": subject_for(envelope.event_type, self.producer),
-            "ob_data": envelope.SerializeToString(),
+            "ob_data": data,
         }
 
     async def add(self, session: AsyncSession, envelope: events_pb2.EventEnvelope) -> None:
@@ -92,17 +129,37 @@ class Outbox:
         self._wake.clear()
 
 
+@dataclass(frozen=True)
+class ParkedEvent:
+    """An outbox row the relay set aside: what an alert hook is told (never the payload)."""
+
+    service: str
+    event_id: str
+    event_type: str
+    subject: str
+    size: int
+    kind: str  #: too_large, bad_subject, bad_event_id or refused
+    reason: str
+
+
+AlertHook = Callable[[ParkedEvent], "Awaitable[None] | None"]
+
+
 class OutboxRelay:
     """Publishes outbox rows to JetStream; safe to run in several replicas
-    (rows are claimed with FOR UPDATE SKIP LOCKED)."""
+    (rows are claimed with FOR UPDATE SKIP LOCKED). A row that can never be
+    published is parked and the relay goes on with the next."""
 
-    def __init__(self, db: Database, bus: EventBus, outbox: Outbox, *, batch: int = 200, poll_interval: float = 0.5) -> None:
+    def __init__(self, db: Database, bus: EventBus, outbox: Outbox, *, batch: int = 200, poll_interval: float = 0.5,
+                 on_park: AlertHook | None = None) -> None:
         self.db = db
         self.bus = bus
         self.outbox = outbox
         self.batch = batch
         self.poll_interval = poll_interval
+        self.on_park = on_park
         self.published = 0
+        self.parked = 0
 
     async def run(self) -> None:
         """Runs until cancelled."""
@@ -122,16 +179,30 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
+    def _unpublishable(self, event_id: str, subject: str, data: bytes) -> tuple[str, str] | None:
+        """(kind, reason) when a row can never be published, else None."""
+        limit = min(self.bus.max_payload, MAX_EVENT_BYTES)
+        if not isinstance(event_id, str) or not _EVENT_ID.match(event_id):
+            return "bad_event_id", "the event id cannot travel in a header"
+        if not isinstance(subject, str) or not _SUBJECT.match(subject):
+            return "bad_subject", "the subject is not an events subject"
+        size = len(data) + headers_size(event_id)
+        if size > limit:
+            return "too_large", f"{size} bytes, over the {limit}-byte limit of NATS and the events stream"
+        return None
+
     async def publish_pending(self) -> int:
-        """Publishes one batch of unpublished rows; returns how many."""
+        """Publishes one batch of unpublished rows (parking those that can never be
+        published); returns how many rows it settled."""
         if not self.bus.is_connected or self.bus.js is None:
             raise ConnectionError("nats not connected")
         table = self.outbox.table
+        transient: Exception | None = None
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
-                    select(table.c.id, table.c.event_id, table.c.subject, table.c.data)
-                    .where(table.c.published_at.is_(None))
+                    select(table.c.id, table.c.event_id, table.c.event_type, table.c.subject, table.c.data)
+                    .where(table.c.published_at.is_(None), table.c.parked_at.is_(None))
                     .order_by(table.c.id)
                     .limit(self.batch)
                     .with_for_update(skip_locked=True)
@@ -139,18 +210,58 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            futures = [
-                await self.bus.js.publish_async(row.subject, row.data, headers={"Nats-Msg-Id": row.event_id}, wait_stall=5)
-                for row in rows
-            ]
-            async with asyncio.timeout(10):
-                acks = await asyncio.gather(*futures)
-            for ack in acks:
-                if ack is None:
-                    raise ConnectionError("publish not acknowledged")
-            await session.execute(
-                update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=dt.datetime.now(dt.UTC))
-            )
-        self.published += len(rows)
-        metrics.EVENTS_PUBLISHED.labels(self.outbox.producer).inc(len(rows))
-        return len(rows)
+            parked: list[tuple[object, tuple[str, str]]] = []
+            sent: list[tuple[object, asyncio.Future[object]]] = []
+            for row in rows:
+                why = self._unpublishable(row.event_id, row.subject, row.data)
+                if why is not None:
+                    parked.append((row, why))
+                    continue
+                try:
+                    future = await self.bus.js.publish_async(row.subject, row.data, headers={"Nats-Msg-Id": row.event_id},
+                                                             wait_stall=5)
+                except (nats.errors.MaxPayloadError, nats.errors.BadSubjectError) as exc:
+                    parked.append((row, ("refused", f"refused by the NATS client ({type(exc).__name__})")))
+                    continue
+                sent.append((row, future))
+            published = []
+            if sent:
+                try:
+                    async with asyncio.timeout(10):
+                        acks = await asyncio.gather(*(f for _, f in sent), return_exceptions=True)
+                except TimeoutError as exc:
+                    acks, transient = [None] * len(sent), exc
+                for (row, _), ack in zip(sent, acks, strict=True):
+                    if isinstance(ack, APIError) and ack.err_code == _STREAM_MESSAGE_TOO_LARGE:
+                        parked.append((row, ("too_large", "refused by the events stream: over its maximum message size")))
+                    elif isinstance(ack, BaseException) or ack is None:
+                        # NATS away or slow: this row waits for the next round (a later row that
+                        # was acknowledged is marked published; a republish is de-duplicated).
+                        transient = transient or (ack if isinstance(ack, Exception) else ConnectionError("publish not acknowledged"))
+                    else:
+                        published.append(row.id)
+            now = dt.datetime.now(dt.UTC)
+            if published:
+                await session.execute(update(table).where(table.c.id.in_(published)).values(published_at=now))
+            for row, (_, reason) in parked:
+                await session.execute(update(table).where(table.c.id == row.id).values(parked_at=now, park_reason=reason[:200]))
+        self.published += len(published)
+        metrics.EVENTS_PUBLISHED.labels(self.outbox.producer).inc(len(published))
+        for row, (kind, reason) in parked:
+            await self._alert(ParkedEvent(self.outbox.producer, row.event_id, row.event_type, row.subject, len(row.data), kind, reason))
+        if transient is not None:
+            raise transient
+        return len(published) + len(parked)
+
+    async def _alert(self, event: ParkedEvent) -> None:
+        self.parked += 1
+        metrics.EVENTS_PARKED.labels(event.service, event.kind).inc()
+        log.error("outbox event parked: it can never be published; the events behind it go on", alert="outbox_event_parked",
+                  event_id=event.event_id, event_type=event.event_type, size=event.size, reason=event.reason)
+        if self.on_park is not None:
+            try:
+                result = self.on_park(event)
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as exc:  # noqa: BLE001 - an alert hook failing must not stop the relay
+                log.warning("outbox alert hook failed", exc_type=type(exc).__name__)

@@ -28,6 +28,7 @@ from rapidreview.kernel.logging import configure_logging, get_logger
 from rapidreview.kernel.metrics import serve_metrics
 from rapidreview.kernel.migrations import upgrade_async
 from rapidreview.kernel.outbox import Outbox, OutboxRelay
+from rapidreview.kernel.partnerships import PartnershipRegistry
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.kernel.ratelimit import RateLimiter
 from rapidreview.kernel.server import ApiInterceptor, GrpcServer, ServerSpec, bearer_authenticator, load_certificate_identities
@@ -84,16 +85,20 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
     if settings.encryption_keys_file is None:
         raise RuntimeError("RR_ENCRYPTION_KEYS_FILE: required (free text is encrypted at rest)")
     cipher = FieldCipher(KeyRing.from_file(settings.encryption_keys_file))
-    access_log = AccessLog(db, metadata.tables[f"{metadata.schema}.access_log"])
+    access_log = AccessLog(db, metadata.tables[f"{metadata.schema}.access_log"], service=settings.service)
     return Infrastructure(settings, db, bus, outbox, calendar, cipher, access_log)
 
 
 def _interceptor(infra: Infrastructure, table: AccessTable) -> ApiInterceptor:
     settings = infra.settings
+    registry = PartnershipRegistry.load(settings.partnership_config_file)
+    if registry.open:
+        log.warning("no partnership registry (RR_PARTNERSHIP_CONFIG_FILE): any well-formed partnership and agency id is accepted")
     verifier = None
     if settings.jwt_public_keys_file is not None:
-        verifier = TokenVerifier.from_file(settings.jwt_public_keys_file, settings.jwt_issuer, settings.jwt_audience)
-    identities = load_certificate_identities(settings.tls_client_identities_file) if settings.tls_client_identities_file else None
+        verifier = TokenVerifier.from_file(settings.jwt_public_keys_file, settings.jwt_issuer, settings.jwt_audience, registry)
+    identities = (load_certificate_identities(settings.tls_client_identities_file, registry)
+                  if settings.tls_client_identities_file else None)
     return ApiInterceptor(
         bearer_authenticator(verifier, identities),
         table,

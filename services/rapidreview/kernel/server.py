@@ -17,20 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from google.protobuf import descriptor_pool
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from rapidreview.kernel.auth import AccessTable, Principal, Role, TokenVerifier, authorise, reset_current_grant, set_current_grant
+from rapidreview.kernel.auth import (
+    AccessTable, Principal, Role, TokenVerifier, authorise, principal_from_claims, reset_current_grant, set_current_grant,
+)
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
 from rapidreview.kernel.grpc_errors import database_unavailable, internal_status, to_status, unavailable_status
+from rapidreview.kernel.input_limits import InputLimits
 from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
+from rapidreview.kernel.partnerships import PartnershipRegistry
 from rapidreview.kernel.ratelimit import RateLimiter
+from rapidreview.kernel.responses import MAX_MESSAGE_BYTES
 
 log = get_logger(__name__)
 
-MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 API_PREFIX = "/rapidreview."
 
 Authenticator = Callable[[dict[str, str], grpc.aio.ServicerContext], Principal]
@@ -51,8 +56,24 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         rate_limiter: RateLimiter | None = None,
         recorder: CallRecorder | None = None,
         service: str = "",
+        limits: InputLimits | None = None,
     ) -> None:
         self.service = service
+        if limits is None:
+            from rapidreview.limits import LIST_CAPS
+
+            limits = InputLimits(LIST_CAPS)
+        self.limits = limits
+        # Every request type this table names must have a cap on each of its lists: a
+        # missing one stops the service here rather than going unchecked.
+        pool = descriptor_pool.Default()
+        requests = []
+        for method in table:
+            try:
+                requests.append(pool.FindMethodByName(method.strip("/").replace("/", ".")).input_type)
+            except KeyError:
+                continue  # another service's RPC, not loaded in this process
+        limits.require_caps(requests)
         self.authenticate = authenticate
         self.table = table
         self.rate_limiter = rate_limiter
@@ -83,12 +104,13 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                         request = deserialize(raw) if deserialize else raw
                     except Exception:  # noqa: BLE001 - bytes that are not the request message
                         raise InvalidArgument([("request", "not a valid message of this RPC")]) from None
-                    if b"\x00" in raw and deserialize:
-                        # No text of the API holds NUL, and PostgreSQL refuses it in text: refuse it here,
-                        # for every field of every RPC, rather than answer INTERNAL from a query.
-                        with_nul = fields_with_nul(request)
-                        if with_nul:
-                            raise InvalidArgument([(f, "must not contain NUL characters") for f in with_nul])
+                    if deserialize:
+                        # List caps, distinct enum values, and no NUL (no text of the API holds one, and
+                        # PostgreSQL refuses it in text) for every field of every RPC, before any handler:
+                        # a handler never sees a list longer than its cap, and no query gets a NUL.
+                        violations = self.limits.violations(request, nul=b"\x00" in raw)
+                        if violations:
+                            raise InvalidArgument(violations)
                     token = set_current_grant(grant)
                     try:
                         with bind_context(caller=principal.subject, role=principal.role.value):
@@ -127,22 +149,6 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         )
 
 
-def fields_with_nul(msg: Any, prefix: str = "") -> list[str]:
-    """Paths of the string fields of `msg` (recursively) that contain a NUL character."""
-    out: list[str] = []
-    for field, value in msg.ListFields():
-        path = prefix + field.name
-        items = list(value) if field.is_repeated else [value]
-        for i, item in enumerate(items):
-            where = f"{path}[{i}]" if field.is_repeated else path
-            if field.message_type is not None:
-                if not field.message_type.GetOptions().map_entry:
-                    out += fields_with_nul(item, where + ".")
-            elif isinstance(item, str) and "\x00" in item:
-                out.append(where)
-    return out
-
-
 def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[str, Principal] | None = None) -> Authenticator:
     """Authenticates by bearer token, or by mTLS client certificate common name
     when `cert_principals` maps it to a principal."""
@@ -162,16 +168,26 @@ def bearer_authenticator(verifier: TokenVerifier | None, cert_principals: dict[s
     return authenticate
 
 
-def load_certificate_identities(path: Path) -> dict[str, Principal]:
+def load_certificate_identities(path: Path, registry: PartnershipRegistry | None = None) -> dict[str, Principal]:
     """Reads the mTLS identity map: certificate common name -> principal
-    (YAML mapping of CN to {role, partnership, agency})."""
+    (YAML mapping of CN to {role, partnership, agency}), each checked like a
+    token's claims (raises ConfigError naming the entry)."""
     import yaml
 
+    from rapidreview.kernel.config import ConfigError
+
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        str(cn): Principal(subject=f"cert:{cn}", role=Role(v["role"]), partnership=str(v.get("partnership", "")), agency=str(v.get("agency", "")))
-        for cn, v in data.items()
-    }
+    if not isinstance(data, dict):
+        raise ConfigError("RR_TLS_CLIENT_IDENTITIES_FILE: expected a mapping of common names")
+    out = {}
+    for n, (cn, v) in enumerate(data.items(), 1):
+        claims = {"sub": f"cert:{cn}", "exp": 0, **(v if isinstance(v, dict) else {})}
+        try:
+            principal, _ = principal_from_claims(claims, registry or PartnershipRegistry())
+        except Unauthenticated as exc:
+            raise ConfigError(f"RR_TLS_CLIENT_IDENTITIES_FILE: entry {n}: {exc.message.removeprefix('invalid token: ')}") from None
+        out[str(cn)] = principal
+    return out
 
 
 ReadinessCheck = Callable[[], Awaitable[bool]]

@@ -15,6 +15,12 @@ from rapidreview.rules.facts import CaseView, case_view
 from rapidreview.rules.model import Branch, Edition, Rule, outcome_label, outcome_value, status_label, status_value
 from rapidreview.v1 import common_pb2, facts_pb2
 
+#: Evidence references an outcome lists (the first, in case order; `evidence_not_listed`
+#: counts the rest) and the characters of a rationale: outcomes travel in events and
+#: responses, whose size must not grow with the case.
+MAX_EVIDENCE = 20
+MAX_RATIONALE = 2000
+
 
 class _Template(dict[str, str]):
     def __missing__(self, key: str) -> str:  # validated at load; never reached for known names
@@ -164,14 +170,18 @@ def evaluate_edition(
         context.update({k: str(v) for k, v in rule.parameters.items()})
         context.update(clock_text.get(rule.id, {}))
         evidence = list(dict.fromkeys(ref for name in branch.evidence for ref in view.evidence[name]))
+        rationale = branch.rationale.format_map(context)
+        if len(rationale) > MAX_RATIONALE:
+            rationale = rationale[: MAX_RATIONALE - 1] + "\u2026"
         outcomes.append(
             common_pb2.RuleOutcome(
                 rule_id=rule.id,
                 outcome=outcome_value(branch.outcome),
-                rationale=branch.rationale.format_map(context),
+                rationale=rationale,
                 citation=rule.citation,
                 status=status_value(rule.status),
-                evidence=evidence,
+                evidence=evidence[:MAX_EVIDENCE],
+                evidence_not_listed=max(len(evidence) - MAX_EVIDENCE, 0),
             )
         )
     return Evaluation(

@@ -76,14 +76,31 @@ def _area_type(agency: common_pb2.Agency) -> int:
     return common_pb2.AREA_TYPE_LOCAL_AUTHORITY
 
 
+#: Items a rationale names from one list; the rest are counted ("and 37 more"), so a
+#: rationale stays readable and bounded however many concerns or agencies a case has.
+ITEMS_IN_TEXT = 10
+
+
+def _shown(items: Iterable[str]) -> tuple[list[str], int]:
+    kept, more = [], 0
+    for item in items:
+        if not item:
+            continue
+        if len(kept) < ITEMS_IN_TEXT:
+            kept.append(item)
+        else:
+            more += 1
+    return kept, more
+
+
 def _join(items: Iterable[str], empty: str = "none") -> str:
-    items = [i for i in items if i]
-    return "; ".join(items) if items else empty
+    kept, more = _shown(items)
+    return ("; ".join(kept) + (f"; and {more} more" if more else "")) if kept else empty
 
 
 def _list(items: Iterable[str], empty: str = "none") -> str:
-    items = [i for i in items if i]
-    return ", ".join(items) if items else empty
+    kept, more = _shown(items)
+    return (", ".join(kept) + (f" and {more} more" if more else "")) if kept else empty
 
 
 def _age_text(child: facts_pb2.ChildFacts) -> str:

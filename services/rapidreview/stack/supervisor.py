@@ -39,6 +39,27 @@ from rapidreview.stack.postgres import PostgresServer
 
 SERVICES = ("intake", "gathering", "criteria", "decisions")
 
+#: The embedded stack's partnership registry (RR_PARTNERSHIP_CONFIG_FILE): the example's
+#: partnership and a neighbour, each accepting any well-formed agency id. A deployment
+#: lists its own partnerships and, to restrict agency tokens, each one's agencies.
+DEVELOPMENT_PARTNERSHIPS = """\
+# Partnerships the embedded stack knows (tokens naming another are refused).
+# List `agencies: [id, ...]` under a partnership to accept only those agency ids.
+partnerships:
+  leeds:
+    name: Leeds Safeguarding Children Partnership
+  bradford:
+    name: Bradford Safeguarding Children Partnership
+"""
+
+
+def ensure_partnership_registry(data_dir: Path) -> Path:
+    """The registry file in `data_dir`, written once (an edited file is kept)."""
+    path = data_dir / "partnerships.yaml"
+    if not path.exists():
+        path.write_text(DEVELOPMENT_PARTNERSHIPS, encoding="utf-8")
+    return path
+
 
 def available_services() -> list[str]:
     """The services built into this installation, in pipeline order."""
@@ -104,6 +125,7 @@ class EmbeddedStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.postgres = PostgresServer(self.data_dir / "postgres")
         self.credentials = DevCredentials.ensure(self.data_dir / "credentials")
+        self.partnerships = ensure_partnership_registry(self.data_dir)
         accounts = accounts_file() if self.nats_urls is None else None
         # Per-service NATS users with subject permissions, as in production.
         self.nats_users = NatsUsers.ensure(self.credentials.folder) if accounts else None
@@ -177,6 +199,7 @@ class EmbeddedStack:
                 "RR_NATS_URL": self.nats_url,
                 "RR_GRPC_LISTEN": proc.address,
                 "RR_DATA_DIR": str(self.data_dir),
+                "RR_PARTNERSHIP_CONFIG_FILE": os.environ.get("RR_PARTNERSHIP_CONFIG_FILE", str(self.partnerships)),
                 **self.credentials.service_env(),
             }
         )

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1frapidreview/v1/access_log.proto\x12\x0erapidreview.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbf\x01\n\x0e\x41\x63\x63\x65ssLogEntry\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x13\n\x0bpartnership\x18\x04 \x01(\t\x12\x0e\n\x06\x61gency\x18\x05 \x01(\t\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x07 \x01(\t\x12\x0c\n\x04\x63ode\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\"_\n\x14ListAccessLogRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"a\n\x15ListAccessLogResponse\x12/\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1e.rapidreview.v1.AccessLogEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2p\n\x10\x41\x63\x63\x65ssLogService\x12\\\n\rListAccessLog\x12$.rapidreview.v1.ListAccessLogRequest\x1a%.rapidreview.v1.ListAccessLogResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1frapidreview/v1/access_log.proto\x12\x0erapidreview.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd8\x01\n\x0e\x41\x63\x63\x65ssLogEntry\x12&\n\x02\x61t\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x0c\n\x04role\x18\x03 \x01(\t\x12\x13\n\x0bpartnership\x18\x04 \x01(\t\x12\x0e\n\x06\x61gency\x18\x05 \x01(\t\x12\x0e\n\x06method\x18\x06 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x07 \x01(\t\x12\x0c\n\x04\x63ode\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12\x17\n\x0fvalues_replaced\x18\n \x01(\x08\"\xb5\x01\n\x14ListAccessLogRequest\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x0f\n\x07subject\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12)\n\x05since\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"a\n\x15ListAccessLogResponse\x12/\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1e.rapidreview.v1.AccessLogEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t2p\n\x10\x41\x63\x63\x65ssLogService\x12\\\n\rListAccessLog\x12$.rapidreview.v1.ListAccessLogRequest\x1a%.rapidreview.v1.ListAccessLogResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,11 +33,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rapidreview.v1.access_log_p
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ACCESSLOGENTRY']._serialized_start=85
-  _globals['_ACCESSLOGENTRY']._serialized_end=276
-  _globals['_LISTACCESSLOGREQUEST']._serialized_start=278
-  _globals['_LISTACCESSLOGREQUEST']._serialized_end=373
-  _globals['_LISTACCESSLOGRESPONSE']._serialized_start=375
-  _globals['_LISTACCESSLOGRESPONSE']._serialized_end=472
-  _globals['_ACCESSLOGSERVICE']._serialized_start=474
-  _globals['_ACCESSLOGSERVICE']._serialized_end=586
+  _globals['_ACCESSLOGENTRY']._serialized_end=301
+  _globals['_LISTACCESSLOGREQUEST']._serialized_start=304
+  _globals['_LISTACCESSLOGREQUEST']._serialized_end=485
+  _globals['_LISTACCESSLOGRESPONSE']._serialized_start=487
+  _globals['_LISTACCESSLOGRESPONSE']._serialized_end=584
+  _globals['_ACCESSLOGSERVICE']._serialized_start=586
+  _globals['_ACCESSLOGSERVICE']._serialized_end=698
 # @@protoc_insertion_point(module_scope)

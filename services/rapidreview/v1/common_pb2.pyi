@@ -218,17 +218,19 @@ class Clock(_message.Message):
     def __init__(self, id: _Optional[str] = ..., starts_from: _Optional[str] = ..., due: _Optional[str] = ..., working_days_left: _Optional[int] = ..., overdue: _Optional[bool] = ..., completed_on: _Optional[str] = ..., late: _Optional[bool] = ..., extensions: _Optional[_Iterable[_Union[ClockExtension, _Mapping]]] = ..., effective_due: _Optional[str] = ...) -> None: ...
 
 class RuleOutcome(_message.Message):
-    __slots__ = ("rule_id", "outcome", "rationale", "citation", "status", "evidence")
+    __slots__ = ("rule_id", "outcome", "rationale", "citation", "status", "evidence", "evidence_not_listed")
     RULE_ID_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     RATIONALE_FIELD_NUMBER: _ClassVar[int]
     CITATION_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_NOT_LISTED_FIELD_NUMBER: _ClassVar[int]
     rule_id: str
     outcome: Outcome
     rationale: str
     citation: str
     status: RuleStatus
     evidence: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, rule_id: _Optional[str] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., rationale: _Optional[str] = ..., citation: _Optional[str] = ..., status: _Optional[_Union[RuleStatus, str]] = ..., evidence: _Optional[_Iterable[str]] = ...) -> None: ...
+    evidence_not_listed: int
+    def __init__(self, rule_id: _Optional[str] = ..., outcome: _Optional[_Union[Outcome, str]] = ..., rationale: _Optional[str] = ..., citation: _Optional[str] = ..., status: _Optional[_Union[RuleStatus, str]] = ..., evidence: _Optional[_Iterable[str]] = ..., evidence_not_listed: _Optional[int] = ...) -> None: ...

@@ -219,7 +219,8 @@ class DecisionServiceServicer:
 
     def RecordExtension(self, request, context):
         """Records an extension of POST.SIX_MONTHS for a parallel process, with its
-        reason. The original target stays visible.
+        reason. The original target stays visible. FAILED_PRECONDITION once it has
+        been extended 10 times.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -324,7 +324,7 @@ class InformationRequest(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., status: _Optional[_Union[RequestStatus, str]] = ..., source: _Optional[_Union[RequestSource, str]] = ..., clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ..., due_basis: _Optional[_Union[DueBasis, str]] = ..., opened_on: _Optional[str] = ..., latest_version: _Optional[int] = ..., return_ref: _Optional[str] = ..., last_chased_on: _Optional[str] = ..., chase_count: _Optional[int] = ...) -> None: ...
 
 class AgencyContribution(_message.Message):
-    __slots__ = ("agency", "request_status", "involvement", "involvement_period", "involvement_summary", "version", "return_ref", "returned_on", "late", "due", "concerns", "learning", "good_practice_count", "immediate_actions", "chronology_entry_count", "key_practice_episode_count", "first_contact", "last_contact")
+    __slots__ = ("agency", "request_status", "involvement", "involvement_period", "involvement_summary", "version", "return_ref", "returned_on", "late", "due", "concerns", "learning", "good_practice_count", "immediate_actions", "chronology_entry_count", "key_practice_episode_count", "first_contact", "last_contact", "concern_count", "learning_count", "immediate_action_count")
     AGENCY_FIELD_NUMBER: _ClassVar[int]
     REQUEST_STATUS_FIELD_NUMBER: _ClassVar[int]
     INVOLVEMENT_FIELD_NUMBER: _ClassVar[int]
@@ -343,6 +343,9 @@ class AgencyContribution(_message.Message):
     KEY_PRACTICE_EPISODE_COUNT_FIELD_NUMBER: _ClassVar[int]
     FIRST_CONTACT_FIELD_NUMBER: _ClassVar[int]
     LAST_CONTACT_FIELD_NUMBER: _ClassVar[int]
+    CONCERN_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LEARNING_COUNT_FIELD_NUMBER: _ClassVar[int]
+    IMMEDIATE_ACTION_COUNT_FIELD_NUMBER: _ClassVar[int]
     agency: _common_pb2.Agency
     request_status: RequestStatus
     involvement: Involvement
@@ -361,7 +364,10 @@ class AgencyContribution(_message.Message):
     key_practice_episode_count: int
     first_contact: str
     last_contact: str
-    def __init__(self, agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., request_status: _Optional[_Union[RequestStatus, str]] = ..., involvement: _Optional[_Union[Involvement, str]] = ..., involvement_period: _Optional[_Union[Period, _Mapping]] = ..., involvement_summary: _Optional[str] = ..., version: _Optional[int] = ..., return_ref: _Optional[str] = ..., returned_on: _Optional[str] = ..., late: _Optional[bool] = ..., due: _Optional[str] = ..., concerns: _Optional[_Iterable[_Union[ConcernSummary, _Mapping]]] = ..., learning: _Optional[_Iterable[_Union[LearningSummary, _Mapping]]] = ..., good_practice_count: _Optional[int] = ..., immediate_actions: _Optional[_Iterable[_Union[ImmediateActionSummary, _Mapping]]] = ..., chronology_entry_count: _Optional[int] = ..., key_practice_episode_count: _Optional[int] = ..., first_contact: _Optional[str] = ..., last_contact: _Optional[str] = ...) -> None: ...
+    concern_count: int
+    learning_count: int
+    immediate_action_count: int
+    def __init__(self, agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., request_status: _Optional[_Union[RequestStatus, str]] = ..., involvement: _Optional[_Union[Involvement, str]] = ..., involvement_period: _Optional[_Union[Period, _Mapping]] = ..., involvement_summary: _Optional[str] = ..., version: _Optional[int] = ..., return_ref: _Optional[str] = ..., returned_on: _Optional[str] = ..., late: _Optional[bool] = ..., due: _Optional[str] = ..., concerns: _Optional[_Iterable[_Union[ConcernSummary, _Mapping]]] = ..., learning: _Optional[_Iterable[_Union[LearningSummary, _Mapping]]] = ..., good_practice_count: _Optional[int] = ..., immediate_actions: _Optional[_Iterable[_Union[ImmediateActionSummary, _Mapping]]] = ..., chronology_entry_count: _Optional[int] = ..., key_practice_episode_count: _Optional[int] = ..., first_contact: _Optional[str] = ..., last_contact: _Optional[str] = ..., concern_count: _Optional[int] = ..., learning_count: _Optional[int] = ..., immediate_action_count: _Optional[int] = ...) -> None: ...
 
 class ConcernSummary(_message.Message):
     __slots__ = ("type", "about_agencies", "evidence_ref")
@@ -770,7 +776,7 @@ class AgencyReturnSubmitted(_message.Message):
     def __init__(self, case_id: _Optional[str] = ..., agency: _Optional[_Union[_common_pb2.Agency, _Mapping]] = ..., version: _Optional[int] = ..., return_ref: _Optional[str] = ..., late: _Optional[bool] = ..., involvement: _Optional[_Union[Involvement, str]] = ..., submitted_on: _Optional[str] = ..., outstanding: _Optional[int] = ...) -> None: ...
 
 class InformationCollated(_message.Message):
-    __slots__ = ("case_id", "partnership", "collation_version", "trigger", "partial", "completeness", "missing_agencies", "agencies", "learning_themes", "chronology_highlights", "chronology_highlights_truncated", "agencies_named_without_request", "collated_at")
+    __slots__ = ("case_id", "partnership", "collation_version", "trigger", "partial", "completeness", "missing_agencies", "agencies", "learning_themes", "chronology_highlights", "chronology_highlights_truncated", "agencies_named_without_request", "collated_at", "items_truncated")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
     COLLATION_VERSION_FIELD_NUMBER: _ClassVar[int]
@@ -784,6 +790,7 @@ class InformationCollated(_message.Message):
     CHRONOLOGY_HIGHLIGHTS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     AGENCIES_NAMED_WITHOUT_REQUEST_FIELD_NUMBER: _ClassVar[int]
     COLLATED_AT_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     partnership: str
     collation_version: int
@@ -797,7 +804,8 @@ class InformationCollated(_message.Message):
     chronology_highlights_truncated: bool
     agencies_named_without_request: _containers.RepeatedScalarFieldContainer[str]
     collated_at: _timestamp_pb2.Timestamp
-    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., collation_version: _Optional[int] = ..., trigger: _Optional[_Union[CollationTrigger, str]] = ..., partial: _Optional[bool] = ..., completeness: _Optional[_Union[Completeness, _Mapping]] = ..., missing_agencies: _Optional[_Iterable[_Union[_common_pb2.Agency, _Mapping]]] = ..., agencies: _Optional[_Iterable[_Union[AgencyContribution, _Mapping]]] = ..., learning_themes: _Optional[_Iterable[_Union[LearningThemeSummary, _Mapping]]] = ..., chronology_highlights: _Optional[_Iterable[_Union[ChronologyHighlight, _Mapping]]] = ..., chronology_highlights_truncated: _Optional[bool] = ..., agencies_named_without_request: _Optional[_Iterable[str]] = ..., collated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    items_truncated: bool
+    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., collation_version: _Optional[int] = ..., trigger: _Optional[_Union[CollationTrigger, str]] = ..., partial: _Optional[bool] = ..., completeness: _Optional[_Union[Completeness, _Mapping]] = ..., missing_agencies: _Optional[_Iterable[_Union[_common_pb2.Agency, _Mapping]]] = ..., agencies: _Optional[_Iterable[_Union[AgencyContribution, _Mapping]]] = ..., learning_themes: _Optional[_Iterable[_Union[LearningThemeSummary, _Mapping]]] = ..., chronology_highlights: _Optional[_Iterable[_Union[ChronologyHighlight, _Mapping]]] = ..., chronology_highlights_truncated: _Optional[bool] = ..., agencies_named_without_request: _Optional[_Iterable[str]] = ..., collated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., items_truncated: _Optional[bool] = ...) -> None: ...
 
 class AgencyChased(_message.Message):
     __slots__ = ("case_id", "agency", "chase_id", "chased_on", "due", "working_days_left")

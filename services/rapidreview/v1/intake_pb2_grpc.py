@@ -134,6 +134,7 @@ class IntakeServiceServicer:
     def ExtendClock(self, request, context):
         """Records an extension of a clock with its reason; the original due date
         stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

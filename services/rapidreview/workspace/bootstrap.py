@@ -28,6 +28,7 @@ from rapidreview.kernel.logging import bind_context, configure_logging, get_logg
 from rapidreview.workspace import assets
 from rapidreview.workspace.client import ServiceClients, current_request_id
 from rapidreview.workspace.config import SERVICES, WorkspaceSettings
+from rapidreview.workspace.form_drafts import DatabaseFormDrafts, MemoryFormDrafts
 from rapidreview.workspace.oidc import SignIn
 from rapidreview.workspace.pages import error_page, exception_handlers
 from rapidreview.workspace.principals import PrincipalMap
@@ -52,6 +53,12 @@ class Collaborators:
     read_model: Any = None
     #: The session cookie's cipher (tests build cookies with it); None: from RR_WORKSPACE_SESSION_KEY_FILE.
     session_cipher: SessionCipher | None = None
+    #: Drafts of agency returns (`returns.drafts.Drafts`); None: kept in the read model's database (schema
+    #: workspace) when it runs in this process, else the return form says it is not available.
+    drafts: Any = None
+    #: Drafts of the other forms of several pages (`form_drafts.FormDraftStore`: a notification, a
+    #: withdrawal...); None: in the read model's database when it runs in this process, else in memory.
+    form_drafts: Any = None
 
 
 class RequestContextMiddleware:
@@ -121,6 +128,13 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
         if app.state.read_model is None and settings.database_url and settings.nats_url:
             runtime = await _start_read_model(settings)
             app.state.read_model = runtime.read_model
+            if app.state.drafts is None:
+                app.state.drafts = runtime.drafts()
+            if app.state.form_drafts is None:
+                app.state.form_drafts = DatabaseFormDrafts(runtime.db, runtime.cipher, clock=parts.clock)
+        if app.state.form_drafts is None:
+            log.warning("no database: drafts of forms are kept in this process's memory only")
+            app.state.form_drafts = MemoryFormDrafts(clock=parts.clock)
         # What is alive once started (modules, the app, clients) lives as long as the process: keep it
         # out of the garbage collector's sweeps. Otherwise the collections that a long page's many
         # short-lived objects trigger walk the whole heap each time: a third of the CPU of a
@@ -162,6 +176,8 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     app.state.session_policy = SessionPolicy(settings.idle_timeout_minutes * 60, settings.session_max_age_hours * 3600, parts.clock)
     app.state.clock = parts.clock
     app.state.read_model = parts.read_model
+    app.state.drafts = parts.drafts
+    app.state.form_drafts = parts.form_drafts
     app.state.route_names = {r.name for r in routes if getattr(r, "name", None)}
 
     def today() -> dt.date:
@@ -176,28 +192,39 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
 class _ReadModelProcess:
     """The read model's runtime with the database and NATS connection it runs on (this process's own)."""
 
-    def __init__(self, runtime: Any, db: Any, bus: Any) -> None:
-        self.runtime, self.read_model, self._db, self._bus = runtime, runtime.read_model, db, bus
+    def __init__(self, runtime: Any, db: Any, bus: Any, cipher: Any) -> None:
+        self.runtime, self.read_model, self.db, self._bus, self.cipher = runtime, runtime.read_model, db, bus, cipher
+
+    def drafts(self) -> Any:
+        """The return form's draft store, on this database, sealed with the read model's key ring."""
+        from rapidreview.workspace.returns.drafts import DraftStore
+
+        return DraftStore(self.db, self.cipher)
 
     async def stop(self) -> None:
         await self.runtime.stop()
         await self._bus.close()
-        await self._db.dispose()
+        await self.db.dispose()
 
 
 async def _start_read_model(settings: WorkspaceSettings) -> _ReadModelProcess:
     """The dashboard read model: the `workspace` schema's migrations, its durable consumers, its queries."""
     from rapidreview.kernel.bus import BusOptions, EventBus
+    from rapidreview.kernel.crypto import FieldCipher, KeyRing
     from rapidreview.kernel.db import Database
     from rapidreview.workspace.readmodel import ReadModelConfig, start_readmodel
 
+    config = ReadModelConfig.from_env()
+    if config.encryption_keys_file is None:
+        raise RuntimeError("RR_ENCRYPTION_KEYS_FILE: required (the child reference and drafts are encrypted at rest)")
+    cipher = FieldCipher(KeyRing.from_file(config.encryption_keys_file))
     db = Database(settings.database_url)
     bus = EventBus(BusOptions(
         servers=settings.nats_url, name="rapidreview-workspace", user=settings.nats_user, password=settings.nats_password,
         creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
         tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None))
-    runtime = await start_readmodel(ReadModelConfig.from_env(), db, bus)
-    return _ReadModelProcess(runtime, db, bus)
+    runtime = await start_readmodel(config, db, bus, cipher=cipher)
+    return _ReadModelProcess(runtime, db, bus, cipher)
 
 
 def run() -> None:

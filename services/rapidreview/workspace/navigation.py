@@ -46,6 +46,8 @@ SERVICE_NAV = (
     NavItem("Dashboard", "dashboard", DASHBOARD_READERS),
     NavItem("Cases", "case_list", CASE_READERS),
     NavItem("My requests", "my_requests", frozenset({AGENCY})),
+    NavItem("Yearly figures", "figures", frozenset({BU, EXEC, AUDITOR})),   # decisions GetYearlyFigures
+    NavItem("Access log", "access_log", frozenset({AUDITOR})),             # AccessLogService/ListAccessLog
 )
 
 

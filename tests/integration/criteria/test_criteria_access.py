@@ -27,7 +27,9 @@ def test_the_roles_of_the_process():
     assert row("GetChecklist") == row("RenderSummary") == row("ExplainCriterion") == readers
     assert row("EvaluateCase") == {Role.BUSINESS_UNIT, Role.RAG_MEMBER, Role.SERVICE}
     assert row("ReevaluateCase") == row("ImportEarlierReviews") == {Role.BUSINESS_UNIT, Role.SERVICE}
-    assert Role.AGENCY not in set().union(*(row(m.name) for m in SERVICE.methods))
+    # Agencies may read only the learning-theme vocabulary (for their return form), never a case's criteria.
+    assert Role.AGENCY in row("GetLearningThemes")
+    assert Role.AGENCY not in set().union(*(row(m.name) for m in SERVICE.methods if m.name != "GetLearningThemes"))
 
 
 async def test_each_rpc_refuses_every_role_not_in_its_row(criteria, stub, bu, events, creds, case_id):

@@ -183,6 +183,20 @@ class CriteriaClient:
         return self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    def get_learning_themes(
+        self, request: criteria_pb2.GetLearningThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetLearningThemesResponse:
+        """The learning-themes vocabulary of the rule edition in force on a date
+        (default today): the themes agencies tag their learning with, so returns
+        and reviews use the same words (THEMES.md, extended by the partnership in
+        rules/<edition>/themes.yaml). Vocabulary, not case data: every role may
+        read it. INVALID_ARGUMENT for a malformed date; FAILED_PRECONDITION when no
+        edition covers it.
+        """
+        return self.connection.unary("/rapidreview.v1.CriteriaService/GetLearningThemes", request, criteria_pb2.GetLearningThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class AsyncCriteriaClient:
     """The criteria service."""
@@ -320,6 +334,20 @@ class AsyncCriteriaClient:
         return await self.connection.unary("/rapidreview.v1.CriteriaService/GetNationalThemes", request, criteria_pb2.GetNationalThemesResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
+    async def get_learning_themes(
+        self, request: criteria_pb2.GetLearningThemesRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> criteria_pb2.GetLearningThemesResponse:
+        """The learning-themes vocabulary of the rule edition in force on a date
+        (default today): the themes agencies tag their learning with, so returns
+        and reviews use the same words (THEMES.md, extended by the partnership in
+        rules/<edition>/themes.yaml). Vocabulary, not case data: every role may
+        read it. INVALID_ARGUMENT for a malformed date; FAILED_PRECONDITION when no
+        edition covers it.
+        """
+        return await self.connection.unary("/rapidreview.v1.CriteriaService/GetLearningThemes", request, criteria_pb2.GetLearningThemesResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
 
 class DecisionClient:
     """The decisions service. Every RPC needs an authenticated caller of the case's
@@ -414,7 +442,8 @@ class DecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordExtensionResponse:
         """Records an extension of POST.SIX_MONTHS for a parallel process, with its
-        reason. The original target stays visible.
+        reason. The original target stays visible. FAILED_PRECONDITION once it has
+        been extended 10 times.
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordExtension", request, decisions_pb2.RecordExtensionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -659,7 +688,8 @@ class AsyncDecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordExtensionResponse:
         """Records an extension of POST.SIX_MONTHS for a parallel process, with its
-        reason. The original target stays visible.
+        reason. The original target stays visible. FAILED_PRECONDITION once it has
+        been extended 10 times.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordExtension", request, decisions_pb2.RecordExtensionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -833,7 +863,8 @@ class GatheringClient:
         agencies not named in the notification). Agencies that already have a
         request are left as they are. NOT_FOUND when the case is unknown;
         FAILED_PRECONDITION when no rapid review is required, or the gathering is
-        closed or withdrawn. Publishes agency.request_opened per new request.
+        closed or withdrawn, or when the case would have more than 100 requests.
+        Publishes agency.request_opened per new request.
         """
         return self.connection.unary("/rapidreview.v1.GatheringService/OpenRequests", request, gathering_pb2.OpenRequestsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -969,7 +1000,8 @@ class AsyncGatheringClient:
         agencies not named in the notification). Agencies that already have a
         request are left as they are. NOT_FOUND when the case is unknown;
         FAILED_PRECONDITION when no rapid review is required, or the gathering is
-        closed or withdrawn. Publishes agency.request_opened per new request.
+        closed or withdrawn, or when the case would have more than 100 requests.
+        Publishes agency.request_opened per new request.
         """
         return await self.connection.unary("/rapidreview.v1.GatheringService/OpenRequests", request, gathering_pb2.OpenRequestsResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1163,6 +1195,7 @@ class IntakeClient:
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
         stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1248,6 +1281,7 @@ class AsyncIntakeClient:
     ) -> intake_pb2.ExtendClockResponse:
         """Records an extension of a clock with its reason; the original due date
         stays visible. Publishes incident.clock_extended (without the reason).
+        FAILED_PRECONDITION for a clock already extended 10 times.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/ExtendClock", request, intake_pb2.ExtendClockResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)

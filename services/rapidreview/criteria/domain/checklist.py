@@ -16,6 +16,10 @@ RECURRENT_THEMES = "LOCAL.RECURRENT_THEMES"
 # RULES.md sections 1-3 and the statement that is always shown.
 CHECKLIST_PREFIXES = ("DEF.", "NOTIFY.", "RR.", "LOCAL.", "REGARD.")
 CLOCK_IDS = ("NOTIFY.DEADLINE", "RR.DEADLINE")
+#: Unmatched theme tags a checklist lists (the first; a case's tags are otherwise unbounded).
+MAX_UNMATCHED_THEMES = 50
+#: Shared themes a theme source lists (the checklist travels in criteria.evaluated, whose size is bounded).
+MAX_SHARED_THEMES = 10
 
 EDITION_ENUM = {"wt2018": common_pb2.EDITION_WT2018, "wt2023": common_pb2.EDITION_WT2023}
 
@@ -89,7 +93,7 @@ def build_checklist(
         partnership=facts.partnership,
         evaluated_on=evaluation.today.isoformat(),
         collation_version=collation_version,
-        unmatched_themes=list(evaluation.unmatched_themes),
+        unmatched_themes=list(evaluation.unmatched_themes)[:MAX_UNMATCHED_THEMES],
         panel_view_prompt=PANEL_VIEW_PROMPT,
         reason=reason,
     )
@@ -117,7 +121,8 @@ def theme_sources(criteria: list[common_pb2.RuleOutcome], facts: facts_pb2.CaseF
         shared = [vocabulary.canonical(t) or t for t in review.themes if vocabulary.key(t) in case_keys]
         out.append(criteria_pb2.ThemeSource(
             review_id=review.review_id, title=review.title, publisher=review.publisher, year=review.year,
-            national=review.national, list_version=review.list_version, shared_themes=list(dict.fromkeys(shared))))
+            national=review.national, list_version=review.list_version,
+            shared_themes=list(dict.fromkeys(shared))[:MAX_SHARED_THEMES]))
     return out
 
 

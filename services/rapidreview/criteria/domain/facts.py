@@ -148,7 +148,8 @@ def _agency_facts(contribution: gathering_pb2.AgencyContribution) -> facts_pb2.A
             for item in contribution.learning
         ],
         good_practice_count=contribution.good_practice_count,
-        immediate_action_count=len(contribution.immediate_actions),
+        # The event may list fewer than there are (size budget); its count is complete.
+        immediate_action_count=max(contribution.immediate_action_count, len(contribution.immediate_actions)),
         return_ref=contribution.return_ref,
     )
 

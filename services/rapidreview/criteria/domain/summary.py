@@ -229,10 +229,11 @@ def _agencies(facts: facts_pb2.CaseFacts, collated: gathering_pb2.InformationCol
                 involvement={gathering_pb2.INVOLVEMENT_INVOLVED: "involved",
                              gathering_pb2.INVOLVEMENT_NOT_INVOLVED: "no involvement"}.get(c.involvement, "not known"),
                 return_state=_return_state(c),
-                concerns=len(c.concerns),
-                learning=len(c.learning),
+                # Counts, not list lengths: the event may list fewer items than there are.
+                concerns=max(c.concern_count, len(c.concerns)),
+                learning=max(c.learning_count, len(c.learning)),
                 good_practice=c.good_practice_count,
-                immediate_actions=len(c.immediate_actions),
+                immediate_actions=max(c.immediate_action_count, len(c.immediate_actions)),
                 return_ref=c.return_ref,
             )
             for c in collated.agencies

@@ -22,8 +22,13 @@ from rapidreview.v1 import gathering_pb2
 
 G = gathering_pb2
 EVENT_HIGHLIGHT_LIMIT = 500
-# Highlights stop before the event reaches this size: JetStream refuses messages over 1 MB.
-EVENT_BYTES_BUDGET = 512 * 1024
+# The event must stay under the 1 MB events carry (NATS max_payload): its fixed part (at most
+# 100 agencies, gathering.handlers.MAX_REQUESTS_PER_CASE) takes under 400 KiB, and these budgets bound the rest.
+EVENT_BYTES_BUDGET = 256 * 1024  # chronology highlights
+EVENT_ITEMS_BUDGET = 192 * 1024  # concerns, learning items and immediate actions of all agencies
+EVENT_THEMES_BUDGET = 64 * 1024  # learning themes
+EVENT_NAMED_WITHOUT_REQUEST = 100
+REFS_PER_THEME = 20
 REFS_PER_HIGHLIGHT = 20
 # Same day, same kind of contact and at least this share of words in common.
 DUPLICATE_SIMILARITY = 0.8
@@ -141,6 +146,9 @@ def _contribution(request: gathering_pb2.InformationRequest, r: gathering_pb2.Ag
                                     earlier_reviews=x.earlier_reviews, evidence_ref=item_ref(agency_id, version, "learning", i))
                   for i, x in enumerate(r.learning)],
         good_practice_count=len(r.good_practice),
+        concern_count=len(r.concerns),
+        learning_count=len(r.learning),
+        immediate_action_count=len(r.immediate_actions),
         immediate_actions=[G.ImmediateActionSummary(date=a.date, subject=a.subject, completed=a.completed,
                                                     evidence_ref=item_ref(agency_id, version, "action", i))
                            for i, a in enumerate(r.immediate_actions)],
@@ -234,12 +242,14 @@ def _highlights(days: Sequence[G.ChronologyDay], episodes: Sequence[G.CollatedKe
 
 def collated_event(collated: gathering_pb2.CollatedInformation, trigger: int) -> gathering_pb2.InformationCollated:
     """The information.collated event for a published collation: the structured
-    picture without free text or the full chronology."""
+    picture without free text or the full chronology, within the events' size
+    limit whatever the returns hold (budgets above; counts stay complete)."""
     agencies = []
     for contribution in collated.agencies:
         copy = G.AgencyContribution()
         copy.CopyFrom(contribution)
         copy.involvement_summary = ""
+        del copy.concerns[:], copy.learning[:], copy.immediate_actions[:]
         agencies.append(copy)
     event = G.InformationCollated(
         case_id=collated.case_id,
@@ -250,12 +260,40 @@ def collated_event(collated: gathering_pb2.CollatedInformation, trigger: int) ->
         completeness=collated.completeness,
         missing_agencies=collated.missing_agencies,
         agencies=agencies,
-        learning_themes=[G.LearningThemeSummary(theme=g.theme, agency_ids=g.agency_ids, evidence_refs=[i.evidence_ref for i in g.items])
-                         for g in collated.learning_by_theme],
-        agencies_named_without_request=collated.agencies_named_without_request,
+        agencies_named_without_request=collated.agencies_named_without_request[:EVENT_NAMED_WITHOUT_REQUEST],
         collated_at=collated.collated_at,
     )
-    size = event.ByteSize()
+    # First items first, kind by kind, agency by agency: every agency's first concern is in
+    # before any agency's second, and concerns (what most criteria read) before learning.
+    used, full = 0, False
+    depth = max((max(len(c.concerns), len(c.learning), len(c.immediate_actions)) for c in collated.agencies), default=0)
+    for i in range(depth):
+        for name in ("concerns", "learning", "immediate_actions"):
+            for source, target in zip(collated.agencies, event.agencies, strict=True):
+                items = getattr(source, name)
+                if i >= len(items):
+                    continue
+                size = items[i].ByteSize() + 4  # tag and length prefix
+                if used + size > EVENT_ITEMS_BUDGET:
+                    full = True
+                    break
+                used += size
+                getattr(target, name).append(items[i])
+            if full:
+                break
+        if full:
+            break
+    used = 0
+    for group in collated.learning_by_theme:
+        theme = G.LearningThemeSummary(theme=group.theme, agency_ids=group.agency_ids,
+                                       evidence_refs=[i.evidence_ref for i in group.items[:REFS_PER_THEME]])
+        used += theme.ByteSize() + 4
+        if used > EVENT_THEMES_BUDGET:
+            full = True
+            break
+        event.learning_themes.append(theme)
+    event.items_truncated = full or len(collated.agencies_named_without_request) > EVENT_NAMED_WITHOUT_REQUEST
+    size = 0
     for highlight in collated.chronology_highlights:
         size += highlight.ByteSize() + 4  # tag and length prefix
         if len(event.chronology_highlights) == EVENT_HIGHLIGHT_LIMIT or size > EVENT_BYTES_BUDGET:
@@ -265,17 +303,24 @@ def collated_event(collated: gathering_pb2.CollatedInformation, trigger: int) ->
     return event
 
 
+#: Bytes of chronology one GetCollatedInformation page carries at most (besides the
+#: rest of the collation): a page of long entries holds fewer of them.
+CHRONOLOGY_PAGE_BYTES = 2 * 1024 * 1024
+
+
 def chronology_page(collated: gathering_pb2.CollatedInformation, after: str, page_size: int) -> str:
     """Keeps, in place, the days after `after` ("" = from the start) that fit in
-    `page_size` entries (at least one day, never split); returns the last kept
-    date when more days follow, else ""."""
+    `page_size` entries and CHRONOLOGY_PAGE_BYTES (at least one day, never split);
+    returns the last kept date when more days follow, else ""."""
     days = [d for d in collated.chronology if d.date > after] if after else list(collated.chronology)
-    kept, count = [], 0
+    kept, count, size = [], 0, 0
     for day in days:
-        if kept and count + len(day.entries) > page_size:
+        day_size = day.ByteSize() + 8
+        if kept and (count + len(day.entries) > page_size or size + day_size > CHRONOLOGY_PAGE_BYTES):
             break
         kept.append(day)
         count += len(day.entries)
+        size += day_size
     more = len(kept) < len(days)
     del collated.chronology[:]
     collated.chronology.extend(kept)

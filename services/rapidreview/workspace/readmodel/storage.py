@@ -1,4 +1,5 @@
-"""The read model's tables (schema `workspace`), written only by its own consumers.
+"""The read model's tables (schema `workspace`), written only by its own consumers,
+and the return form's drafts (`return_drafts`, written only by `workspace.returns.drafts`).
 
 Only what the dashboard, "My requests" and the case page's reminders need: no
 free text, no return content. The child reference is personal data, so it is
@@ -127,6 +128,34 @@ reminders = Table(
 
 inbox = inbox_table(metadata)
 
+#: An agency lead's draft of a return between the form's pages (not part of the read model: the
+#: return form writes it, `workspace.returns.drafts`). One per person and request; the whole draft
+#: is one JSON document sealed with the key ring, bound to its row; deleted when the return is
+#: submitted, and drafts left untouched for `DRAFT_DAYS` are deleted.
+return_drafts = Table(
+    "return_drafts",
+    metadata,
+    Column("subject", String(200), primary_key=True),
+    Column("case_id", String(36), primary_key=True),
+    Column("agency_id", String(64), primary_key=True),
+    Column("partnership", String(64), nullable=False),
+    Column("body_enc", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_workspace_return_drafts_updated", "updated_at"),
+)
+
+#: The drafts of the workspace's other forms of several pages (not read model either: written by
+#: `workspace.form_drafts`): a notification in progress, a withdrawal before it is confirmed... One
+#: per person (a digest of partnership and subject) and draft key, sealed, deleted after a day idle.
+form_drafts = Table(
+    "form_drafts",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("draft_key", String(200), primary_key=True),
+    Column("body_enc", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
 # -- statements of every event, built once -------------------------------------------------
 ENSURE_CASE = pg_insert(cases).values(
     case_id=bindparam("case_id"), partnership=bindparam("partnership"), updated_at=func.coalesce(bindparam("at", type_=DateTime(timezone=True)), func.now()),
@@ -140,6 +169,8 @@ CASE_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id"
 #: Every column holding ciphertexts, with the associated data each was sealed with.
 SEALED_COLUMNS = (
     SealedColumn(cases, "case_ref_enc", associated=lambda r: f"case:{r.case_id}:case_reference"),
+    SealedColumn(return_drafts, "body_enc", associated=lambda r: f"draft:{r.subject}:{r.case_id}:{r.agency_id}:body"),
+    SealedColumn(form_drafts, "body_enc", associated=lambda r: f"form_draft:{r.owner}:{r.draft_key}"),
 )
 
 

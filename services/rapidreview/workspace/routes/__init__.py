@@ -20,7 +20,17 @@ ROUTE_MODULES = (
     "home",        # / → each role's home
     "dashboard",   # the business unit's dashboard (every open case of the partnership)
     "cases",       # the case layout and the case overview
-    "agency",      # "My requests" (agency leads)
+    "agency",      # "My requests", a request's page, its versions (agency leads)
+    "return_import",  # importing chronology rows from a CSV or Excel file (before returns: a more specific path)
+    "returns",     # the agency return form: sections, add another, check your answers, submit
+    "collated",    # a case's collated information and its agency returns (advisory group, business unit)
+    "checklist",   # a case's criteria checklist, the explain view of a criterion, the summary PDF
+    "recommendation",  # the Review Advisory Group records its recommendation
+    "decision",    # the Executive records its decision on the recommendation
+    "decisions",   # a case's decisions and review, and the business unit's commands on it
+    "documents",   # a case's documents (checklist summary, rapid review report)
+    "figures",     # the partnership's yearly figures
+    "audit",       # a case's audit trail (auditors) and the access log
 )
 
 

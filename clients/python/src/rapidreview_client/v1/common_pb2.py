@@ -24,33 +24,33 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1brapidreview/v1/common.proto\x12\x0erapidreview.v1\"\x8e\x01\n\x06\x41gency\x12\x11\n\tagency_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12(\n\x04kind\x18\x03 \x01(\x0e\x32\x1a.rapidreview.v1.AgencyKind\x12\x0c\n\x04\x61rea\x18\x04 \x01(\t\x12+\n\tarea_type\x18\x05 \x01(\x0e\x32\x18.rapidreview.v1.AreaType\"J\n\x0e\x43lockExtension\x12\x13\n\x0b\x65xtended_to\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x13\n\x0brecorded_by\x18\x03 \x01(\t\"\xd0\x01\n\x05\x43lock\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0bstarts_from\x18\x02 \x01(\t\x12\x0b\n\x03\x64ue\x18\x03 \x01(\t\x12\x19\n\x11working_days_left\x18\x04 \x01(\x05\x12\x0f\n\x07overdue\x18\x05 \x01(\x08\x12\x14\n\x0c\x63ompleted_on\x18\x06 \x01(\t\x12\x0c\n\x04late\x18\x07 \x01(\x08\x12\x32\n\nextensions\x18\x08 \x03(\x0b\x32\x1e.rapidreview.v1.ClockExtension\x12\x15\n\reffective_due\x18\t \x01(\t\"\xab\x01\n\x0bRuleOutcome\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12(\n\x07outcome\x18\x02 \x01(\x0e\x32\x17.rapidreview.v1.Outcome\x12\x11\n\trationale\x18\x03 \x01(\t\x12\x10\n\x08\x63itation\x18\x04 \x01(\t\x12*\n\x06status\x18\x05 \x01(\x0e\x32\x1a.rapidreview.v1.RuleStatus\x12\x10\n\x08\x65vidence\x18\x06 \x03(\t*J\n\x07\x45\x64ition\x12\x17\n\x13\x45\x44ITION_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x45\x44ITION_WT2018\x10\x01\x12\x12\n\x0e\x45\x44ITION_WT2023\x10\x02*\xb3\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x0f\n\x0bOUTCOME_MET\x10\x01\x12\x13\n\x0fOUTCOME_NOT_MET\x10\x02\x12\x15\n\x11OUTCOME_INDICATED\x10\x03\x12\x19\n\x15OUTCOME_NOT_INDICATED\x10\x04\x12\x1b\n\x17OUTCOME_NEEDS_JUDGEMENT\x10\x05\x12\x1a\n\x16OUTCOME_NOT_APPLICABLE\x10\x06*\x8d\x01\n\nRuleStatus\x12\x1b\n\x17RULE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15RULE_STATUS_STATUTORY\x10\x01\x12\x18\n\x14RULE_STATUS_GUIDANCE\x10\x02\x12\x16\n\x12RULE_STATUS_VERIFY\x10\x03\x12\x15\n\x11RULE_STATUS_LOCAL\x10\x04*]\n\x06Nature\x12\x16\n\x12NATURE_UNSPECIFIED\x10\x00\x12\x10\n\x0cNATURE_DEATH\x10\x01\x12\x17\n\x13NATURE_SERIOUS_HARM\x10\x02\x12\x10\n\x0cNATURE_OTHER\x10\x03*\x92\x01\n\x0e\x41\x62useOrNeglect\x12 \n\x1c\x41\x42USE_OR_NEGLECT_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41\x42USE_OR_NEGLECT_KNOWN\x10\x01\x12\x1e\n\x1a\x41\x42USE_OR_NEGLECT_SUSPECTED\x10\x02\x12\"\n\x1e\x41\x42USE_OR_NEGLECT_NOT_SUSPECTED\x10\x03*\x9d\x02\n\x07Setting\x12\x17\n\x13SETTING_UNSPECIFIED\x10\x00\x12\x17\n\x13SETTING_FAMILY_HOME\x10\x01\x12\x17\n\x13SETTING_FOSTER_HOME\x10\x02\x12&\n\"SETTING_RESIDENTIAL_CHILDRENS_HOME\x10\x03\x12\x12\n\x0eSETTING_SCHOOL\x10\x04\x12\x14\n\x10SETTING_HOSPITAL\x10\x05\x12\x13\n\x0fSETTING_NURSERY\x10\x06\x12\x13\n\x0fSETTING_CUSTODY\x10\x07\x12\x19\n\x15SETTING_SECURE_ESTATE\x10\x08\x12\x1d\n\x19SETTING_OTHER_INSTITUTION\x10\t\x12\x11\n\rSETTING_OTHER\x10\n*\x96\x01\n\x07\x43ountry\x12\x17\n\x13\x43OUNTRY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43OUNTRY_ENGLAND\x10\x01\x12\x11\n\rCOUNTRY_WALES\x10\x02\x12\x14\n\x10\x43OUNTRY_SCOTLAND\x10\x03\x12\x1c\n\x18\x43OUNTRY_NORTHERN_IRELAND\x10\x04\x12\x16\n\x12\x43OUNTRY_OUTSIDE_UK\x10\x05*\x87\x02\n\nHarmDomain\x12\x1b\n\x17HARM_DOMAIN_UNSPECIFIED\x10\x00\x12\x1f\n\x1bHARM_DOMAIN_PHYSICAL_HEALTH\x10\x01\x12\x1d\n\x19HARM_DOMAIN_MENTAL_HEALTH\x10\x02\x12(\n$HARM_DOMAIN_INTELLECTUAL_DEVELOPMENT\x10\x03\x12%\n!HARM_DOMAIN_EMOTIONAL_DEVELOPMENT\x10\x04\x12\"\n\x1eHARM_DOMAIN_SOCIAL_DEVELOPMENT\x10\x05\x12\'\n#HARM_DOMAIN_BEHAVIOURAL_DEVELOPMENT\x10\x06*\xf2\x03\n\nAgencyKind\x12\x1b\n\x17\x41GENCY_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41GENCY_KIND_POLICE\x10\x01\x12%\n!AGENCY_KIND_CHILDRENS_SOCIAL_CARE\x10\x02\x12\x19\n\x15\x41GENCY_KIND_HEALTH_GP\x10\x03\x12\x1f\n\x1b\x41GENCY_KIND_HEALTH_VISITING\x10\x04\x12 \n\x1c\x41GENCY_KIND_HEALTH_MIDWIFERY\x10\x05\x12\"\n\x1e\x41GENCY_KIND_HEALTH_ACUTE_TRUST\x10\x06\x12$\n AGENCY_KIND_HEALTH_MENTAL_HEALTH\x10\x07\x12\x1c\n\x18\x41GENCY_KIND_HEALTH_OTHER\x10\x08\x12\x19\n\x15\x41GENCY_KIND_EDUCATION\x10\t\x12\x1b\n\x17\x41GENCY_KIND_EARLY_YEARS\x10\n\x12\x19\n\x15\x41GENCY_KIND_PROBATION\x10\x0b\x12\x17\n\x13\x41GENCY_KIND_HOUSING\x10\x0c\x12\x1d\n\x19\x41GENCY_KIND_YOUTH_JUSTICE\x10\r\x12 \n\x1c\x41GENCY_KIND_VOLUNTARY_SECTOR\x10\x0e\x12\x15\n\x11\x41GENCY_KIND_OTHER\x10\x0f*{\n\x08\x41reaType\x12\x19\n\x15\x41REA_TYPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41REA_TYPE_LOCAL_AUTHORITY\x10\x01\x12\x19\n\x15\x41REA_TYPE_POLICE_AREA\x10\x02\x12\x1a\n\x16\x41REA_TYPE_HEALTH_BOARD\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1brapidreview/v1/common.proto\x12\x0erapidreview.v1\"\x8e\x01\n\x06\x41gency\x12\x11\n\tagency_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12(\n\x04kind\x18\x03 \x01(\x0e\x32\x1a.rapidreview.v1.AgencyKind\x12\x0c\n\x04\x61rea\x18\x04 \x01(\t\x12+\n\tarea_type\x18\x05 \x01(\x0e\x32\x18.rapidreview.v1.AreaType\"J\n\x0e\x43lockExtension\x12\x13\n\x0b\x65xtended_to\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x13\n\x0brecorded_by\x18\x03 \x01(\t\"\xd0\x01\n\x05\x43lock\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0bstarts_from\x18\x02 \x01(\t\x12\x0b\n\x03\x64ue\x18\x03 \x01(\t\x12\x19\n\x11working_days_left\x18\x04 \x01(\x05\x12\x0f\n\x07overdue\x18\x05 \x01(\x08\x12\x14\n\x0c\x63ompleted_on\x18\x06 \x01(\t\x12\x0c\n\x04late\x18\x07 \x01(\x08\x12\x32\n\nextensions\x18\x08 \x03(\x0b\x32\x1e.rapidreview.v1.ClockExtension\x12\x15\n\reffective_due\x18\t \x01(\t\"\xc8\x01\n\x0bRuleOutcome\x12\x0f\n\x07rule_id\x18\x01 \x01(\t\x12(\n\x07outcome\x18\x02 \x01(\x0e\x32\x17.rapidreview.v1.Outcome\x12\x11\n\trationale\x18\x03 \x01(\t\x12\x10\n\x08\x63itation\x18\x04 \x01(\t\x12*\n\x06status\x18\x05 \x01(\x0e\x32\x1a.rapidreview.v1.RuleStatus\x12\x10\n\x08\x65vidence\x18\x06 \x03(\t\x12\x1b\n\x13\x65vidence_not_listed\x18\x07 \x01(\x05*J\n\x07\x45\x64ition\x12\x17\n\x13\x45\x44ITION_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x45\x44ITION_WT2018\x10\x01\x12\x12\n\x0e\x45\x44ITION_WT2023\x10\x02*\xb3\x01\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x0f\n\x0bOUTCOME_MET\x10\x01\x12\x13\n\x0fOUTCOME_NOT_MET\x10\x02\x12\x15\n\x11OUTCOME_INDICATED\x10\x03\x12\x19\n\x15OUTCOME_NOT_INDICATED\x10\x04\x12\x1b\n\x17OUTCOME_NEEDS_JUDGEMENT\x10\x05\x12\x1a\n\x16OUTCOME_NOT_APPLICABLE\x10\x06*\x8d\x01\n\nRuleStatus\x12\x1b\n\x17RULE_STATUS_UNSPECIFIED\x10\x00\x12\x19\n\x15RULE_STATUS_STATUTORY\x10\x01\x12\x18\n\x14RULE_STATUS_GUIDANCE\x10\x02\x12\x16\n\x12RULE_STATUS_VERIFY\x10\x03\x12\x15\n\x11RULE_STATUS_LOCAL\x10\x04*]\n\x06Nature\x12\x16\n\x12NATURE_UNSPECIFIED\x10\x00\x12\x10\n\x0cNATURE_DEATH\x10\x01\x12\x17\n\x13NATURE_SERIOUS_HARM\x10\x02\x12\x10\n\x0cNATURE_OTHER\x10\x03*\x92\x01\n\x0e\x41\x62useOrNeglect\x12 \n\x1c\x41\x42USE_OR_NEGLECT_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x41\x42USE_OR_NEGLECT_KNOWN\x10\x01\x12\x1e\n\x1a\x41\x42USE_OR_NEGLECT_SUSPECTED\x10\x02\x12\"\n\x1e\x41\x42USE_OR_NEGLECT_NOT_SUSPECTED\x10\x03*\x9d\x02\n\x07Setting\x12\x17\n\x13SETTING_UNSPECIFIED\x10\x00\x12\x17\n\x13SETTING_FAMILY_HOME\x10\x01\x12\x17\n\x13SETTING_FOSTER_HOME\x10\x02\x12&\n\"SETTING_RESIDENTIAL_CHILDRENS_HOME\x10\x03\x12\x12\n\x0eSETTING_SCHOOL\x10\x04\x12\x14\n\x10SETTING_HOSPITAL\x10\x05\x12\x13\n\x0fSETTING_NURSERY\x10\x06\x12\x13\n\x0fSETTING_CUSTODY\x10\x07\x12\x19\n\x15SETTING_SECURE_ESTATE\x10\x08\x12\x1d\n\x19SETTING_OTHER_INSTITUTION\x10\t\x12\x11\n\rSETTING_OTHER\x10\n*\x96\x01\n\x07\x43ountry\x12\x17\n\x13\x43OUNTRY_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x43OUNTRY_ENGLAND\x10\x01\x12\x11\n\rCOUNTRY_WALES\x10\x02\x12\x14\n\x10\x43OUNTRY_SCOTLAND\x10\x03\x12\x1c\n\x18\x43OUNTRY_NORTHERN_IRELAND\x10\x04\x12\x16\n\x12\x43OUNTRY_OUTSIDE_UK\x10\x05*\x87\x02\n\nHarmDomain\x12\x1b\n\x17HARM_DOMAIN_UNSPECIFIED\x10\x00\x12\x1f\n\x1bHARM_DOMAIN_PHYSICAL_HEALTH\x10\x01\x12\x1d\n\x19HARM_DOMAIN_MENTAL_HEALTH\x10\x02\x12(\n$HARM_DOMAIN_INTELLECTUAL_DEVELOPMENT\x10\x03\x12%\n!HARM_DOMAIN_EMOTIONAL_DEVELOPMENT\x10\x04\x12\"\n\x1eHARM_DOMAIN_SOCIAL_DEVELOPMENT\x10\x05\x12\'\n#HARM_DOMAIN_BEHAVIOURAL_DEVELOPMENT\x10\x06*\xf2\x03\n\nAgencyKind\x12\x1b\n\x17\x41GENCY_KIND_UNSPECIFIED\x10\x00\x12\x16\n\x12\x41GENCY_KIND_POLICE\x10\x01\x12%\n!AGENCY_KIND_CHILDRENS_SOCIAL_CARE\x10\x02\x12\x19\n\x15\x41GENCY_KIND_HEALTH_GP\x10\x03\x12\x1f\n\x1b\x41GENCY_KIND_HEALTH_VISITING\x10\x04\x12 \n\x1c\x41GENCY_KIND_HEALTH_MIDWIFERY\x10\x05\x12\"\n\x1e\x41GENCY_KIND_HEALTH_ACUTE_TRUST\x10\x06\x12$\n AGENCY_KIND_HEALTH_MENTAL_HEALTH\x10\x07\x12\x1c\n\x18\x41GENCY_KIND_HEALTH_OTHER\x10\x08\x12\x19\n\x15\x41GENCY_KIND_EDUCATION\x10\t\x12\x1b\n\x17\x41GENCY_KIND_EARLY_YEARS\x10\n\x12\x19\n\x15\x41GENCY_KIND_PROBATION\x10\x0b\x12\x17\n\x13\x41GENCY_KIND_HOUSING\x10\x0c\x12\x1d\n\x19\x41GENCY_KIND_YOUTH_JUSTICE\x10\r\x12 \n\x1c\x41GENCY_KIND_VOLUNTARY_SECTOR\x10\x0e\x12\x15\n\x11\x41GENCY_KIND_OTHER\x10\x0f*{\n\x08\x41reaType\x12\x19\n\x15\x41REA_TYPE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x41REA_TYPE_LOCAL_AUTHORITY\x10\x01\x12\x19\n\x15\x41REA_TYPE_POLICE_AREA\x10\x02\x12\x1a\n\x16\x41REA_TYPE_HEALTH_BOARD\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'rapidreview.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EDITION']._serialized_start=653
-  _globals['_EDITION']._serialized_end=727
-  _globals['_OUTCOME']._serialized_start=730
-  _globals['_OUTCOME']._serialized_end=909
-  _globals['_RULESTATUS']._serialized_start=912
-  _globals['_RULESTATUS']._serialized_end=1053
-  _globals['_NATURE']._serialized_start=1055
-  _globals['_NATURE']._serialized_end=1148
-  _globals['_ABUSEORNEGLECT']._serialized_start=1151
-  _globals['_ABUSEORNEGLECT']._serialized_end=1297
-  _globals['_SETTING']._serialized_start=1300
-  _globals['_SETTING']._serialized_end=1585
-  _globals['_COUNTRY']._serialized_start=1588
-  _globals['_COUNTRY']._serialized_end=1738
-  _globals['_HARMDOMAIN']._serialized_start=1741
-  _globals['_HARMDOMAIN']._serialized_end=2004
-  _globals['_AGENCYKIND']._serialized_start=2007
-  _globals['_AGENCYKIND']._serialized_end=2505
-  _globals['_AREATYPE']._serialized_start=2507
-  _globals['_AREATYPE']._serialized_end=2630
+  _globals['_EDITION']._serialized_start=682
+  _globals['_EDITION']._serialized_end=756
+  _globals['_OUTCOME']._serialized_start=759
+  _globals['_OUTCOME']._serialized_end=938
+  _globals['_RULESTATUS']._serialized_start=941
+  _globals['_RULESTATUS']._serialized_end=1082
+  _globals['_NATURE']._serialized_start=1084
+  _globals['_NATURE']._serialized_end=1177
+  _globals['_ABUSEORNEGLECT']._serialized_start=1180
+  _globals['_ABUSEORNEGLECT']._serialized_end=1326
+  _globals['_SETTING']._serialized_start=1329
+  _globals['_SETTING']._serialized_end=1614
+  _globals['_COUNTRY']._serialized_start=1617
+  _globals['_COUNTRY']._serialized_end=1767
+  _globals['_HARMDOMAIN']._serialized_start=1770
+  _globals['_HARMDOMAIN']._serialized_end=2033
+  _globals['_AGENCYKIND']._serialized_start=2036
+  _globals['_AGENCYKIND']._serialized_end=2534
+  _globals['_AREATYPE']._serialized_start=2536
+  _globals['_AREATYPE']._serialized_end=2659
   _globals['_AGENCY']._serialized_start=48
   _globals['_AGENCY']._serialized_end=190
   _globals['_CLOCKEXTENSION']._serialized_start=192
@@ -58,5 +58,5 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CLOCK']._serialized_start=269
   _globals['_CLOCK']._serialized_end=477
   _globals['_RULEOUTCOME']._serialized_start=480
-  _globals['_RULEOUTCOME']._serialized_end=651
+  _globals['_RULEOUTCOME']._serialized_end=680
 # @@protoc_insertion_point(module_scope)

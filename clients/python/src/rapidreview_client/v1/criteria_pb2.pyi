@@ -367,3 +367,27 @@ class GetNationalThemesResponse(_message.Message):
     sources: _containers.RepeatedCompositeFieldContainer[NationalThemeSource]
     sha256: str
     def __init__(self, version: _Optional[str] = ..., as_of: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[NationalThemeSource, _Mapping]]] = ..., sha256: _Optional[str] = ...) -> None: ...
+
+class GetLearningThemesRequest(_message.Message):
+    __slots__ = ("on_date",)
+    ON_DATE_FIELD_NUMBER: _ClassVar[int]
+    on_date: str
+    def __init__(self, on_date: _Optional[str] = ...) -> None: ...
+
+class LearningTheme(_message.Message):
+    __slots__ = ("name", "synonyms")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SYNONYMS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    synonyms: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., synonyms: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetLearningThemesResponse(_message.Message):
+    __slots__ = ("edition", "edition_version", "themes")
+    EDITION_FIELD_NUMBER: _ClassVar[int]
+    EDITION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    THEMES_FIELD_NUMBER: _ClassVar[int]
+    edition: str
+    edition_version: str
+    themes: _containers.RepeatedCompositeFieldContainer[LearningTheme]
+    def __init__(self, edition: _Optional[str] = ..., edition_version: _Optional[str] = ..., themes: _Optional[_Iterable[_Union[LearningTheme, _Mapping]]] = ...) -> None: ...

@@ -90,6 +90,11 @@ class CriteriaServiceStub:
                 request_serializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesRequest.SerializeToString,
                 response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesResponse.FromString,
                 _registered_method=True)
+        self.GetLearningThemes = channel.unary_unary(
+                '/rapidreview.v1.CriteriaService/GetLearningThemes',
+                request_serializer=rapidreview_dot_v1_dot_criteria__pb2.GetLearningThemesRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_criteria__pb2.GetLearningThemesResponse.FromString,
+                _registered_method=True)
 
 
 class CriteriaServiceServicer:
@@ -203,6 +208,18 @@ class CriteriaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetLearningThemes(self, request, context):
+        """The learning-themes vocabulary of the rule edition in force on a date
+        (default today): the themes agencies tag their learning with, so returns
+        and reviews use the same words (THEMES.md, extended by the partnership in
+        rules/<edition>/themes.yaml). Vocabulary, not case data: every role may
+        read it. INVALID_ARGUMENT for a malformed date; FAILED_PRECONDITION when no
+        edition covers it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CriteriaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -260,6 +277,11 @@ def add_CriteriaServiceServicer_to_server(servicer, server):
                     servicer.GetNationalThemes,
                     request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesRequest.FromString,
                     response_serializer=rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesResponse.SerializeToString,
+            ),
+            'GetLearningThemes': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLearningThemes,
+                    request_deserializer=rapidreview_dot_v1_dot_criteria__pb2.GetLearningThemesRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_criteria__pb2.GetLearningThemesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -560,6 +582,33 @@ class CriteriaService:
             '/rapidreview.v1.CriteriaService/GetNationalThemes',
             rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesRequest.SerializeToString,
             rapidreview_dot_v1_dot_criteria__pb2.GetNationalThemesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLearningThemes(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.CriteriaService/GetLearningThemes',
+            rapidreview_dot_v1_dot_criteria__pb2.GetLearningThemesRequest.SerializeToString,
+            rapidreview_dot_v1_dot_criteria__pb2.GetLearningThemesResponse.FromString,
             options,
             channel_credentials,
             insecure,

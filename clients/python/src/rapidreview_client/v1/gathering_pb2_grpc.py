@@ -106,7 +106,8 @@ class GatheringServiceServicer:
         agencies not named in the notification). Agencies that already have a
         request are left as they are. NOT_FOUND when the case is unknown;
         FAILED_PRECONDITION when no rapid review is required, or the gathering is
-        closed or withdrawn. Publishes agency.request_opened per new request.
+        closed or withdrawn, or when the case would have more than 100 requests.
+        Publishes agency.request_opened per new request.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
