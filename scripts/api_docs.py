@@ -466,14 +466,14 @@ you can fix it and send it again with the same idempotency key.
 | <a id="invalid-argument"></a>`INVALID_ARGUMENT` | the request is invalid (field violations attached), or its bytes are not the RPC's request message | no: fix the fields named |
 | <a id="failed-precondition"></a>`FAILED_PRECONDITION` | a step is done out of order (e.g. a return once gathering is closed); the message names the missing step | no: do the missing step first |
 | <a id="already-exists"></a>`ALREADY_EXISTS` | an idempotency key was reused with a different body | no: use a new key for a new request |
-| <a id="not-found"></a>`NOT_FOUND` | the case or record does not exist, or is outside what you may see | no |
+| <a id="not-found"></a>`NOT_FOUND` | the case or record does not exist (for an agency: the case has no information request for it) | no |
 | <a id="unauthenticated"></a>`UNAUTHENTICATED` | no token, or an invalid or expired token (or no accepted client certificate) | after getting a new token |
-| <a id="permission-denied"></a>`PERMISSION_DENIED` | your role may not call this RPC, or the data belongs to another partnership or agency | no |
-| <a id="resource-exhausted"></a>`RESOURCE_EXHAUSTED` | you are over your rate limit | yes, after a pause |
-| <a id="unavailable"></a>`UNAVAILABLE` | the service is starting, stopping or unreachable | yes, with backoff and the same idempotency key |
+| <a id="permission-denied"></a>`PERMISSION_DENIED` | your role may not call this RPC, or the case or record belongs to another partnership or agency (it is not hidden as `NOT_FOUND`) | no |
+| <a id="resource-exhausted"></a>`RESOURCE_EXHAUSTED` | you are over your rate limit; a `google.rpc.RetryInfo` detail says how long to wait | yes, after that pause |
+| <a id="unavailable"></a>`UNAVAILABLE` | the service is starting, stopping or unreachable, or overloaded (then with a `google.rpc.RetryInfo` detail: retry no sooner) | yes, with backoff and the same idempotency key |
 | <a id="deadline-exceeded"></a>`DEADLINE_EXCEEDED` | your deadline passed before the answer came | yes, with the same idempotency key (the first attempt may have been stored: the key makes the retry safe) |
 | <a id="internal"></a>`INTERNAL` | a bug; the message is only `internal error; quote request id <id>` | no: report the request id |
-| <a id="cancelled"></a>`CANCELLED` | you cancelled the call | - |
+| <a id="cancelled"></a>`CANCELLED` | you cancelled the call (the services never cancel one: under overload a call waits until your deadline, `DEADLINE_EXCEEDED`) | - |
 
 ## Field violations
 
@@ -503,9 +503,20 @@ Reading them:
   `FieldViolation(field, description)`, `error.request_id` the id to quote.
 - Python with plain grpcio: `grpc_status.rpc_status.from_call(error)` then unpack
   `google.rpc.BadRequest` from `status.details`.
-- `buf curl` prints the status and its details as JSON, field violations included.
+- `buf curl` prints the status as JSON on stderr, each detail as its type and its bytes in base64;
+  `buf convert` with the repository's protos turns a detail into JSON:
+  ```sh
+  npx buf curl ... 2> error.json
+  python3 -c 'import base64,json; v=next(d["value"] for d in json.load(open("error.json"))["details"] if d["type"]=="google.rpc.BadRequest"); open("bad-request.binpb","wb").write(base64.urlsafe_b64decode(v+"="*(-len(v)%4)))'
+  npx buf convert protos --type google.rpc.BadRequest --from bad-request.binpb#format=binpb --to -#format=json
+  # {"fieldViolations":[{"field":"idempotency_key","description":"8 to 128 printable characters"}, ...]}
+  ```
 - Node.js (`@grpc/grpc-js`): `error.metadata.get('grpc-status-details-bin')[0]` is the serialized
-  `google.rpc.Status`; decode it with `google/rpc/status.proto` and `google/rpc/error_details.proto`.
+  `google.rpc.Status`. Decode it with a protobuf library and the two files shipped in
+  `protos/google/rpc/` (`status.proto`, `error_details.proto`: unchanged copies of googleapis'
+  files, Apache 2.0, as published in googleapis-common-protos), e.g. protobufjs — or without any
+  proto file with `tests/interop/rr-errors.mjs` (`fieldViolations(err)`; `decodeStatus(err, protoDir)`
+  for every detail).
 
 ## Request ids
 

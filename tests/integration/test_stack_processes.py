@@ -288,3 +288,75 @@ def test_postgres_stop_frees_its_port(own_postgres: PostgresServer) -> None:
     own_postgres.stop()
     assert not own_postgres.is_running
     assert not port_is_open("127.0.0.1", own_postgres.port)
+
+
+# --- PostgreSQL password -----------------------------------------------------------------------
+
+
+async def _connect_refused_without_password(server: PostgresServer) -> str:
+    """The error a passwordless connection to `server` gets, over TCP and over its unix socket."""
+    with pytest.raises(asyncpg.InvalidPasswordError) as tcp:
+        await asyncpg.connect(host="127.0.0.1", port=server.port, user="postgres", database="postgres", password="")
+    with pytest.raises((asyncpg.InvalidPasswordError, asyncpg.InvalidAuthorizationSpecificationError)):
+        await asyncpg.connect(host=str(server.socket_dir), port=server.port, user="postgres", database="postgres")
+    return str(tcp.value)
+
+
+async def _works_with_the_password(server: PostgresServer) -> None:
+    conn = await asyncpg.connect(server.url("postgres", driver="postgresql"))
+    try:
+        assert await conn.fetchval("select 1") == 1
+    finally:
+        await conn.close()
+
+
+async def test_postgres_with_a_password_refuses_passwordless_connections() -> None:
+    data_dir = Path(tempfile.mkdtemp(prefix="rr-test-pg-"))
+    server = PostgresServer(data_dir, password="rr" + uuid.uuid4().hex)
+    try:
+        server.start()
+        assert "password authentication failed" in await _connect_refused_without_password(server)
+        await _works_with_the_password(server)
+        server.create_database("rapidreview")  # psql passes the password too
+        assert server.psql("select current_user").strip() == "postgres"
+        assert server.password not in server.display_url() and ":***@" in server.display_url()
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+async def test_a_cluster_made_without_a_password_gets_one_on_its_next_start() -> None:
+    """Data folders from before passwords (trust) are closed on the first start with one."""
+    data_dir = Path(tempfile.mkdtemp(prefix="rr-test-pg-"))
+    trusting = PostgresServer(data_dir)
+    secured = PostgresServer(data_dir, trusting.port, password="rr" + uuid.uuid4().hex)
+    try:
+        trusting.start()
+        trusting.psql("create table kept (x int); insert into kept values (1)")
+        trusting.stop()
+        secured.start()
+        await _connect_refused_without_password(secured)
+        assert secured.psql("select x from kept").strip() == "1"
+        secured.restart()  # and it stays closed
+        await _connect_refused_without_password(secured)
+        await _works_with_the_password(secured)
+    finally:
+        trusting.stop()
+        secured.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_postgres_refuses_a_password_that_would_need_quoting() -> None:
+    with pytest.raises(ValueError):
+        PostgresServer(Path(tempfile.gettempdir()) / "never-created", password="x' OR '1'='1")
+
+
+def test_the_embedded_stack_gives_postgres_the_generated_password_kept_with_its_credentials(tmp_path: Path) -> None:
+    from rapidreview.stack.supervisor import EmbeddedStack
+
+    stack = EmbeddedStack(tmp_path / "rr-data", services=[])
+    password = stack.credentials.postgres_password
+    assert len(password) >= 32 and stack.postgres.password == password
+    assert (stack.credentials.postgres_password_file.stat().st_mode & 0o777) == 0o600
+    assert f"postgres:{password}@" in stack.database_url
+    assert EmbeddedStack(tmp_path / "rr-data", services=[]).credentials.postgres_password == password  # kept, not regenerated

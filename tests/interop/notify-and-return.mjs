@@ -12,7 +12,8 @@
 // default: the fictional Child K), RR_IDEMPOTENCY_KEY, RR_PANEL_REFERENCE
 // (default PANEL-NODE-1; "none" skips it), RR_PANEL_SENT (default 2024-06-07),
 // RR_PROTO_DIR (default ../../protos), RR_TLS_CA_FILE (TLS instead of plaintext),
-// RR_TLS_CLIENT_CERT_FILE / RR_TLS_CLIENT_KEY_FILE (mutual TLS).
+// RR_TLS_CLIENT_CERT_FILE / RR_TLS_CLIENT_KEY_FILE (mutual TLS), RR_DECODE_WITH_PROTOS (on
+// failure, also decode the whole google.rpc.Status with protobufjs and protos/google/rpc/).
 //
 // Prints one JSON object per step on stdout; exits 1 with the status and the
 // field violations on stderr when a call fails.
@@ -25,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 
-import { fieldViolations } from './rr-errors.mjs';
+import { decodeStatus, fieldViolations } from './rr-errors.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const env = process.env;
@@ -179,13 +180,15 @@ async function main() {
   emit('done', { caseId });
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   const code = err.code !== undefined ? Object.keys(grpc.status).find((k) => grpc.status[k] === err.code) : 'ERROR';
-  console.error(JSON.stringify({
+  const failure = {
     code,
     message: err.details || err.message,
     requestId: err.requestId,
     fieldViolations: err.metadata ? fieldViolations(err) : [],
-  }));
+  };
+  if (env.RR_DECODE_WITH_PROTOS) failure.status = await decodeStatus(err, protoDir); // with protos/google/rpc/
+  console.error(JSON.stringify(failure));
   process.exit(1);
 });

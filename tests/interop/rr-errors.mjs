@@ -71,3 +71,21 @@ export function fieldViolations(error) {
   }
   return out;
 }
+
+// The same with a protobuf library: google/rpc/status.proto and error_details.proto are shipped
+// in protos/google/rpc/ (copies of googleapis' files), so protobufjs (which @grpc/proto-loader
+// uses itself) decodes the whole status: every detail by its type (BadRequest, RetryInfo, ...).
+// Returns {code, message, details: [{type, ...fields}]}, or null when the call carried no status.
+export async function decodeStatus(error, protoDir) {
+  const values = error?.metadata?.get?.('grpc-status-details-bin') ?? [];
+  if (values.length === 0) return null;
+  const { default: protobuf } = await import('protobufjs');
+  const root = protobuf.loadSync([`${protoDir}/google/rpc/status.proto`, `${protoDir}/google/rpc/error_details.proto`]);
+  const status = root.lookupType('google.rpc.Status').decode(Buffer.from(values[0]));
+  const details = status.details.map((any) => {
+    const type = any.type_url.slice(any.type_url.lastIndexOf('/') + 1);
+    const decoded = root.lookupType(type).toObject(root.lookupType(type).decode(any.value), { longs: String, enums: String });
+    return { type, ...decoded };
+  });
+  return { code: status.code, message: status.message, details };
+}

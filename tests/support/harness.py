@@ -128,6 +128,10 @@ def service_env(database_url: str, nats_url: str, creds: DevCredentials, **extra
         "RR_CLOCK_WATCH_INTERVAL": "0.2",
         "RR_CONSUMER_ACK_WAIT": "5",
         "RR_CONSUMER_BACKOFF": "0.2,0.5,1",
+        # Services run in this one process share its event loop: one service's lag (a PDF render,
+        # a busy test machine) is not another's overload, so in-process tests shed on calls in
+        # progress only (tests/integration/kernel/test_overload.py tests the lag on its own).
+        "RR_OVERLOAD_LOOP_LAG": "0",
         **creds.service_env(),
     }
     env.update(extra)

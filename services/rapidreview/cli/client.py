@@ -35,6 +35,59 @@ def stack_state() -> dict[str, Any]:
     return {}
 
 
+def database_url() -> str:
+    """RR_DATABASE_URL (or RR_DATABASE_URL_FILE), else the running embedded stack's database,
+    whose state file masks the password: it is read from the stack's credentials."""
+    configured = os.environ.get("RR_DATABASE_URL")
+    if not configured and os.environ.get("RR_DATABASE_URL_FILE"):
+        configured = Path(os.environ["RR_DATABASE_URL_FILE"]).read_text(encoding="utf-8").strip()
+    if configured:
+        return configured
+    url = stack_state().get("database_url")
+    if not url:
+        raise typer.BadParameter("no RR_DATABASE_URL and no running embedded stack; set RR_DATABASE_URL")
+    password_file = data_dir() / "credentials" / "postgres-password"
+    if ":***@" in url and password_file.exists():
+        url = url.replace(":***@", f":{password_file.read_text(encoding='utf-8').strip()}@")
+    return url
+
+
+def _setting(name: str) -> str | None:
+    """An RR_* variable, or the content of the file named by RR_*_FILE."""
+    if os.environ.get(name):
+        return os.environ[name]
+    path = os.environ.get(f"{name}_FILE")
+    return Path(path).read_text(encoding="utf-8").strip() if path else None
+
+
+def operator_nats_options() -> dict[str, Any]:
+    """`nats.connect` arguments for operators' commands: RR_NATS_URL with RR_NATS_USER /
+    RR_NATS_PASSWORD(_FILE) or RR_NATS_CREDS_FILE (and RR_NATS_TLS_CA_FILE), which must name
+    the operators' user (`admin`); else the running embedded stack's NATS as its admin user."""
+    url = _setting("RR_NATS_URL")
+    options: dict[str, Any] = {"connect_timeout": 5, "max_reconnect_attempts": 2}
+    if url:
+        options["servers"] = [part.strip() for part in url.split(",") if part.strip()]
+        user = _setting("RR_NATS_USER")
+        if user:
+            options.update(user=user, password=_setting("RR_NATS_PASSWORD") or "")
+        if _setting("RR_NATS_CREDS_FILE"):
+            options["user_credentials"] = _setting("RR_NATS_CREDS_FILE")
+        if _setting("RR_NATS_TLS_CA_FILE"):
+            import ssl
+
+            options["tls"] = ssl.create_default_context(cafile=_setting("RR_NATS_TLS_CA_FILE"))
+        return options
+    state = stack_state()
+    if not state.get("nats_url"):
+        raise typer.BadParameter("no RR_NATS_URL and no running embedded stack; set RR_NATS_URL and the operators' credentials")
+    options["servers"] = [part.strip() for part in state["nats_url"].split(",") if part.strip()]
+    passwords = data_dir() / "credentials" / "nats-passwords.json"
+    if passwords.exists():
+        options.update(user="admin", password=json.loads(passwords.read_text())["admin"])
+    return options
+
+
 def address(service: str) -> str:
     env = os.environ.get(f"RR_{service.upper()}_ADDR")
     if env:

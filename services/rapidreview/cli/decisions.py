@@ -1,6 +1,6 @@
 """Decisions commands: drive a case from the RAG recommendation to publication
 with proto3-JSON request files, show its decision state, and read or verify
-the audit trail (`rapidreview audit verify`, `rapidreview timeline CASE`).
+the audit trail (`rapidreview timeline CASE`; `rapidreview audit ...` is cli/audit.py).
 
 Each command takes the request as a file (see docs/examples/decisions/), sets
 the case id from `--case`, and fills the id of the step it builds on (the
@@ -35,14 +35,12 @@ T = TypeVar("T")
 Stub = decisions_pb2_grpc.DecisionServiceStub
 
 decisions_app = typer.Typer(help="Record the people's decisions and the CSPR lifecycle (decisions service).", no_args_is_help=True)
-audit_app = typer.Typer(help="The decisions audit trail.", no_args_is_help=True)
 
 CASE = typer.Option("", "--case", help="The case id (overrides the file's caseId)")
 
 
 def register(app: typer.Typer) -> None:
     app.add_typer(decisions_app, name="decisions")
-    app.add_typer(audit_app, name="audit")
     app.command("timeline")(timeline)
 
 
@@ -169,16 +167,7 @@ def print_verification(result: D.VerifyAuditTrailResponse, out: Console = consol
     out.print(table)
 
 
-# -- audit ---------------------------------------------------------------------------
-
-@audit_app.command("verify")
-def audit_verify(case_id: str = typer.Option("", "--case", help="One case; default: every case of your partnership")) -> None:
-    """Verify the hash chains of the audit trail and name every entry changed or deleted (exit 1 if any)."""
-    result = _call(Role.AUDITOR, lambda stub, md: stub.VerifyAuditTrail(D.VerifyAuditTrailRequest(case_id=case_id), metadata=md, timeout=120))
-    print_verification(result)
-    if not result.intact:
-        raise typer.Exit(1)
-
+# -- audit (the commands are in cli/audit.py) ------------------------------------------
 
 async def _all_entries(stub: Stub, md: Any, case_id: str) -> list[D.AuditEntry]:
     entries: list[D.AuditEntry] = []

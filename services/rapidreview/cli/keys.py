@@ -30,7 +30,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from rapidreview.cli.client import data_dir, stack_state
+from rapidreview.cli.client import data_dir, database_url
 from rapidreview.kernel.crypto import FieldCipher, KeyRing
 
 SERVICES = ("intake", "gathering", "criteria", "decisions", "workspace")
@@ -64,13 +64,6 @@ def key_ring_path() -> Path:
     if embedded.exists():
         return embedded
     raise typer.BadParameter("no RR_ENCRYPTION_KEYS_FILE and no embedded stack key ring; set RR_ENCRYPTION_KEYS_FILE")
-
-
-def database_url() -> str:
-    url = _env("RR_DATABASE_URL") or stack_state().get("database_url")
-    if not url:
-        raise typer.BadParameter("no RR_DATABASE_URL and no running embedded stack; set RR_DATABASE_URL")
-    return url
 
 
 def save_ring(ring: KeyRing, path: Path) -> None:

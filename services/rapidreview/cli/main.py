@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 
 # One line per command module; keep sorted.
-_COMMAND_MODULES: list[str] = ["criteria", "decisions", "documents", "gathering", "intake", "keys", "rules", "stack"]
+_COMMAND_MODULES: list[str] = ["audit", "criteria", "decisions", "dlq", "documents", "gathering", "intake", "keys", "nats", "rules", "stack"]
 
 for _name in _COMMAND_MODULES:
     importlib.import_module(f"rapidreview.cli.{_name}").register(app)

@@ -45,7 +45,7 @@ def up(
         table.add_column("component")
         table.add_column("endpoint")
         table.add_row("NATS (JetStream)", stack.nats.url)
-        table.add_row("PostgreSQL", stack.database_url)
+        table.add_row("PostgreSQL", f"{stack.postgres.display_url()}  (password: {stack.credentials.postgres_password_file})")
         for proc in stack.processes:
             table.add_row(proc.name, f"grpc://{proc.address}  (log: {proc.log_path})")
         table.add_row("OIDC provider (demo sign-in)", stack.oidc_issuer)

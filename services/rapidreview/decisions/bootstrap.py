@@ -4,6 +4,8 @@ servicer, consumers and the clock watcher."""
 from __future__ import annotations
 
 from rapidreview.access import ACCESS_TABLE
+from rapidreview.decisions.checkpoint_stream import checkpoint_stream_config
+from rapidreview.decisions.checkpoints import CheckpointWatcher, load_public_keys, load_signing_key
 from rapidreview.decisions.consumers import consumer_specs
 from rapidreview.decisions.document_handlers import DocumentHandlers
 from rapidreview.decisions.handlers import DecisionHandlers
@@ -32,6 +34,12 @@ def build(settings: Settings) -> tuple[Infrastructure, ServiceParts]:
         consumers=consumer_specs(handlers, settings),
         watchers=[ClockWatcher(infra).run, peers.run],
     )
+    if settings.audit_signing_key_file is not None:
+        # Signed checkpoints of every case's chain head, kept outside this database (checkpoints.py).
+        key = load_signing_key(settings.audit_signing_key_file)
+        public_keys = load_public_keys(settings.audit_public_keys_file) if settings.audit_public_keys_file else {}
+        infra.bus.streams.append(checkpoint_stream_config(settings.nats_stream_replicas))
+        parts.watchers.append(CheckpointWatcher(infra, key, public_keys, settings.audit_checkpoint_interval).run)
     return infra, parts
 
 

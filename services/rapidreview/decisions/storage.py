@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from google.protobuf import json_format, message
 from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, Select, String, Table, Text, and_, bindparam, func,
-    or_, select,
+    or_, select, tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -173,6 +173,8 @@ _FIND_KEY = select(idempotency.c.request_hash, idempotency.c.result_id).where(an
     idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.rpc == bindparam("b_rpc"),
     idempotency.c.idempotency_key == bindparam("b_key")))
 _RECORD_KEY = idempotency.insert()
+# Keys per IN list: well under PostgreSQL's 32,767 parameters a statement, (case, sequence) pairs included.
+_IN_CHUNK = 5000
 
 
 @lru_cache(maxsize=None)
@@ -230,6 +232,25 @@ class DecisionRepository:
         if partnership is not None:
             query = query.where(cases.c.partnership == partnership)
         return [(r.case_id, r.audit_sequence, r.audit_head) for r in await self.session.execute(query)]
+
+    async def existing_cases(self, case_ids: list[str]) -> set[str]:
+        """Which of `case_ids` still have a case row (for the audit checkpoints)."""
+        found: set[str] = set()
+        for i in range(0, len(case_ids), _IN_CHUNK):
+            chunk = case_ids[i : i + _IN_CHUNK]
+            found.update(r.case_id for r in await self.session.execute(select(cases.c.case_id).where(cases.c.case_id.in_(chunk))))
+        return found
+
+    async def entry_hashes(self, entries: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+        """The stored hash of each audit entry (case id, sequence) of `entries` that exists."""
+        found: dict[tuple[str, int], str] = {}
+        for i in range(0, len(entries), _IN_CHUNK):
+            chunk = entries[i : i + _IN_CHUNK]
+            rows = await self.session.execute(
+                select(audit_entries.c.case_id, audit_entries.c.sequence, audit_entries.c.hash)
+                .where(tuple_(audit_entries.c.case_id, audit_entries.c.sequence).in_(chunk)))
+            found.update(((r.case_id, int(r.sequence)), r.hash) for r in rows)
+        return found
 
     # -- evaluations ----------------------------------------------------------
     async def add_evaluation(self, *, evaluation_id: str, case_id: str, partnership: str, edition_version: str,

@@ -62,7 +62,13 @@ class IntakeHandlers:
         return row
 
     async def incident(self, repo: IncidentRepository, row, *, redact_free_text: bool = False) -> S.Incident:  # type: ignore[no-untyped-def]
-        """The API form of a stored incident (clocks rendered as of today)."""
+        """The API form of a stored incident (clocks rendered as of today); reads its clocks and duplicates."""
+        return self.render(repo, row, await repo.get_clocks(row.case_id), await repo.duplicates_of(row.case_id),
+                           redact_free_text=redact_free_text)
+
+    def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str], *,  # type: ignore[no-untyped-def]
+               redact_free_text: bool = False) -> S.Incident:
+        """The API form of an incident row with its clocks and duplicates already read."""
         notification = repo.notification_of(row)
         if redact_free_text:
             notification.harm_description = ""
@@ -74,8 +80,8 @@ class IntakeHandlers:
             edition_version=row.edition_version,
             notification=notification,
             duties=repo.duties_of(row),
-            clocks=[render_clock(c, self.calendar) for c in await repo.get_clocks(row.case_id)],
-            possible_duplicate_of=await repo.duplicates_of(row.case_id),
+            clocks=[render_clock(c, self.calendar) for c in clocks],
+            possible_duplicate_of=duplicates,
             partners_informed_date=row.partners_informed_date.isoformat() if row.partners_informed_date else "",
             withdrawal_reason="" if redact_free_text else repo.withdrawal_reason_of(row),
             created_at=_ts(row.created_at),
@@ -177,7 +183,7 @@ class IntakeHandlers:
             page, size = [], 0
             response = S.ListIncidentsResponse()
             for r in rows[:limit]:
-                incident = await self.incident(repo, r)
+                incident = self.render(repo, r, repo.clocks_of_listed(r), list(r.duplicate_ids))  # read with the page: no query
                 size += incident.ByteSize() + 8
                 if page and size > PAGE_BYTES:
                     break

@@ -3,6 +3,14 @@ explicit provisioning of the events and dead-letter streams.
 
 The connection retries forever in the background, so a service starts (and
 reports NOT_SERVING) while NATS is away and catches up when it returns.
+
+Where the NATS accounts restrict the services (deploy/nats/accounts.conf), a
+service may not create or change streams or consumers: an operator creates them
+(`rapidreview nats provision`, run by the embedded stack itself). So a service
+first reads each stream's configuration and creates or updates it only when it
+is missing or different: a missing stream it may not create is retried (with
+an error naming the command), a different one it may not update is used as it
+is (with a warning).
 """
 
 from __future__ import annotations
@@ -15,7 +23,8 @@ import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import APIError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.errors import APIError, NotFoundError
 
 from rapidreview.kernel.events import DLQ_PREFIX, DLQ_STREAM, EVENTS_STREAM, SUBJECT_PREFIX
 from rapidreview.kernel.logging import get_logger
@@ -38,6 +47,10 @@ class BusOptions:
     creds_file: str | None = None
     tls_ca_file: str | None = None
     stream_replicas: int = 1
+    #: Replies to this connection's requests (JetStream acknowledgements, pulled events) arrive
+    #: under this prefix; the accounts let each user subscribe to its own prefix only, so no
+    #: user can read the events another service pulls. None: NATS's default `_INBOX`.
+    inbox_prefix: str | None = None
 
 
 def events_stream_config(replicas: int = 1) -> StreamConfig:
@@ -68,11 +81,75 @@ def dead_letter_stream_config(replicas: int = 1) -> StreamConfig:
     )
 
 
-class EventBus:
-    """A NATS connection with JetStream, connected in the background."""
+class ProvisioningNeeded(RuntimeError):
+    """A stream or consumer is missing and this NATS user may not create it."""
 
-    def __init__(self, options: BusOptions) -> None:
+
+#: How long to wait for JetStream to answer a create or update that the account may forbid
+#: (a forbidden request gets no answer, only an asynchronous permissions error).
+FORBIDDEN_WAIT = 2.0
+
+_STREAM_FIELDS = ("subjects", "retention", "storage", "max_age", "duplicate_window", "num_replicas", "discard",
+                  "max_msg_size", "deny_delete", "deny_purge")
+
+
+def stream_differences(actual: StreamConfig, wanted: StreamConfig) -> list[str]:
+    """The fields of `wanted` that the stream as configured (`actual`) does not have."""
+    differences = []
+    for name in _STREAM_FIELDS:
+        have, want = getattr(actual, name), getattr(wanted, name)
+        if want is None or (want == 0 and not isinstance(want, bool)):
+            continue  # not set here (nats-py leaves numbers at 0): the server's default is fine
+        if name == "subjects":
+            have, want = sorted(have or []), sorted(want or [])
+        elif isinstance(want, float) or isinstance(have, float):
+            have, want = round(float(have or 0), 3), round(float(want or 0), 3)
+        elif name in ("deny_delete", "deny_purge"):
+            have, want = bool(have), bool(want)
+        if have != want:
+            differences.append(name)
+    return differences
+
+
+async def ensure_stream(js: JetStreamContext, config: StreamConfig, *, may_fail: bool = True) -> str:
+    """Creates or updates `config`'s stream only when it is missing or different; returns
+    "ok", "created", "updated" or "different" (an update this user may not make: the
+    stream is used as it is). A missing stream this user may not create raises
+    ProvisioningNeeded. `may_fail=False` (the operator's provisioning) raises instead."""
+    wait = FORBIDDEN_WAIT if may_fail else 30.0
+    try:
+        info = await js.stream_info(config.name)
+    except NotFoundError:
+        try:
+            await asyncio.wait_for(js.add_stream(config), wait)
+        except (NatsTimeoutError, TimeoutError) as exc:
+            if not may_fail:
+                raise
+            raise ProvisioningNeeded(f"stream {config.name} does not exist and this NATS user may not create it; "
+                                     "run `rapidreview nats provision` as the operators' user") from exc
+        return "created"
+    differences = stream_differences(info.config, config)
+    if not differences:
+        return "ok"
+    try:
+        await asyncio.wait_for(js.update_stream(config), wait)
+    except (NatsTimeoutError, TimeoutError, APIError):
+        if not may_fail:
+            raise
+        log.warning("stream differs from this service's settings and may not be changed by it; using it as it is",
+                    stream=config.name, fields=differences)
+        return "different"
+    return "updated"
+
+
+class EventBus:
+    """A NATS connection with JetStream, connected in the background. `streams` are the
+    streams this process relies on (default: events and dead letters)."""
+
+    def __init__(self, options: BusOptions, streams: list[StreamConfig] | None = None) -> None:
         self.options = options
+        self.streams = streams if streams is not None else [events_stream_config(options.stream_replicas),
+                                                            dead_letter_stream_config(options.stream_replicas)]
         self.nc: Client | None = None
         self.js: JetStreamContext | None = None
         self._connected = asyncio.Event()
@@ -109,7 +186,10 @@ class EventBus:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: retry with backoff
-                log.warning("nats connect failed; retrying", exc_type=type(exc).__name__, retry_in=delay)
+                if isinstance(exc, ProvisioningNeeded):
+                    log.error("jetstream not provisioned; retrying", cause=str(exc), retry_in=delay)
+                else:
+                    log.warning("nats connect failed; retrying", exc_type=type(exc).__name__, retry_in=delay)
                 if self.nc is not None:
                     try:
                         await self.nc.close()
@@ -140,17 +220,16 @@ class EventBus:
             kwargs["user_credentials"] = opts.creds_file
         if opts.tls_ca_file:
             kwargs["tls"] = ssl.create_default_context(cafile=opts.tls_ca_file)
+        if opts.inbox_prefix:
+            kwargs["inbox_prefix"] = opts.inbox_prefix
         self.nc = await nats.connect(**kwargs)
         self.js = self.nc.jetstream(timeout=5)
 
     async def provision_streams(self) -> None:
-        """Creates or updates the events and dead-letter streams (idempotent)."""
+        """Makes sure every stream of `streams` exists (see `ensure_stream`; idempotent)."""
         assert self.js is not None
-        for config in (events_stream_config(self.options.stream_replicas), dead_letter_stream_config(self.options.stream_replicas)):
-            try:
-                await self.js.add_stream(config)
-            except APIError:
-                await self.js.update_stream(config)
+        for config in self.streams:
+            await ensure_stream(self.js, config)
         self._provisioned = True
 
     async def close(self) -> None:

@@ -138,11 +138,21 @@ class Settings:
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
     rate_limit_rps: float = 20.0
     rate_limit_burst: int = 40
+    #: RR_MAX_CONCURRENT_RPCS — API calls one process runs at once; more get UNAVAILABLE with a retry delay.
+    max_concurrent_rpcs: int = 64
+    #: RR_OVERLOAD_LOOP_LAG — seconds of event-loop lag above which new API calls get UNAVAILABLE (0: never).
+    overload_loop_lag: float = 5.0
     #: RR_DELIVERY_CONFIG_FILE — e-mail delivery: SMTP and the advisory group's recipients (criteria's summaries;
     #: gathering's chases and the workspace's reminders use its SMTP settings), YAML.
     delivery_config_file: Path | None = None
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations and tests; empty means the real date.
     today: str = ""
+    #: RR_AUDIT_SIGNING_KEY_FILE — decisions: EC P-256 private key (PEM) signing the audit checkpoints; unset: none made.
+    audit_signing_key_file: Path | None = None
+    #: RR_AUDIT_PUBLIC_KEYS_FILE — public keys (PEM) of earlier signing keys, to read checkpoints they signed.
+    audit_public_keys_file: Path | None = None
+    #: RR_AUDIT_CHECKPOINT_INTERVAL — seconds between audit checkpoints (one is made only when a chain moved).
+    audit_checkpoint_interval: float = 3600.0
     #: RR_NATIONAL_THEMES_FILE — the national themes list (criteria service): a YAML file, "none" for
     #: no list; empty means the list shipped with the product.
     national_themes_file: str = ""
@@ -186,8 +196,13 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "tls_client_identities_file": ("RR_TLS_CLIENT_IDENTITIES_FILE", _path),
     "rate_limit_rps": ("RR_RATE_LIMIT_RPS", _positive_float),
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
+    "max_concurrent_rpcs": ("RR_MAX_CONCURRENT_RPCS", _positive_int),
+    "overload_loop_lag": ("RR_OVERLOAD_LOOP_LAG", lambda raw: 0.0 if float(raw) == 0 else _positive_float(raw)),
     "delivery_config_file": ("RR_DELIVERY_CONFIG_FILE", _path),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
+    "audit_signing_key_file": ("RR_AUDIT_SIGNING_KEY_FILE", _path),
+    "audit_public_keys_file": ("RR_AUDIT_PUBLIC_KEYS_FILE", _path),
+    "audit_checkpoint_interval": ("RR_AUDIT_CHECKPOINT_INTERVAL", _positive_float),
     "national_themes_file": ("RR_NATIONAL_THEMES_FILE", str),
     "intake_addr": ("RR_INTAKE_ADDR", lambda raw: _listen(raw) if raw else ""),
     "gathering_addr": ("RR_GATHERING_ADDR", lambda raw: _listen(raw) if raw else ""),

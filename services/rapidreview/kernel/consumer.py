@@ -20,12 +20,13 @@ from google.protobuf import timestamp_pb2
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import APIError, NotFoundError
 from sqlalchemy import Column, DateTime, MetaData, String, Table, bindparam, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
-from rapidreview.kernel.bus import EventBus
+from rapidreview.kernel.bus import FORBIDDEN_WAIT, EventBus, ProvisioningNeeded
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import DLQ_PREFIX, EVENTS_STREAM, EventRef, UndecodableEvent, decode_envelope, unpack
 from rapidreview.kernel.logging import bind_context, get_logger
@@ -101,6 +102,53 @@ class ConsumerSpec:
         )
 
 
+def consumer_differences(actual: ConsumerConfig, wanted: ConsumerConfig) -> list[str]:
+    """The settings of `wanted` the durable as configured (`actual`) does not have."""
+    def seconds(value: object) -> float:
+        return round(float(value or 0), 3)
+
+    checks = {
+        "filter_subjects": (sorted(actual.filter_subjects or ([actual.filter_subject] if actual.filter_subject else [])),
+                            sorted(wanted.filter_subjects or [])),
+        # With a backoff JetStream keeps the first delay as the ack wait, whatever was asked.
+        "ack_wait": (seconds(actual.ack_wait), seconds(wanted.backoff[0] if wanted.backoff else wanted.ack_wait)),
+        "max_deliver": (actual.max_deliver, wanted.max_deliver),
+        "backoff": ([seconds(b) for b in actual.backoff or []], [seconds(b) for b in wanted.backoff or []]),
+        "max_ack_pending": (actual.max_ack_pending, wanted.max_ack_pending),
+    }
+    return [name for name, (have, want) in checks.items() if have != want]
+
+
+async def ensure_consumer(js, config: ConsumerConfig, *, may_fail: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """Creates or updates a durable of RR_EVENTS only when it is missing or different (a
+    service's NATS user may read its own durables but not create or change them, where the
+    accounts restrict it; see kernel/bus.py). Returns "ok", "created", "updated" or
+    "different" (used as it is, with a warning). A missing durable this user may not create
+    raises ProvisioningNeeded. `may_fail=False` (the operator's provisioning) raises instead."""
+    wait = FORBIDDEN_WAIT if may_fail else 30.0
+    try:
+        info = await js.consumer_info(EVENTS_STREAM, config.durable_name)
+    except NotFoundError:
+        try:
+            await js.add_consumer(EVENTS_STREAM, config, timeout=wait)
+        except (NatsTimeoutError, TimeoutError) as exc:
+            if not may_fail:
+                raise
+            raise ProvisioningNeeded(f"durable {config.durable_name} does not exist and this NATS user may not create it; "
+                                     "run `rapidreview nats provision` as the operators' user") from exc
+        return "created"
+    differences = consumer_differences(info.config, config)
+    if not differences:
+        return "ok"
+    try:
+        await js.add_consumer(EVENTS_STREAM, config, timeout=wait)
+    except (NatsTimeoutError, TimeoutError, APIError):
+        if not may_fail:
+            raise
+        log.warning("durable differs from this service's settings and may not be changed by it; using it as it is",
+                    consumer=config.durable_name, fields=differences)
+        return "different"
+    return "updated"
 def _occurred_at(envelope: events_pb2.EventEnvelope) -> dt.datetime | None:
     """The envelope's occurred_at as an aware UTC datetime; None when absent or out of range
     (a projection then treats the event as older than any it has seen)."""
@@ -143,9 +191,9 @@ class EventConsumer:
         )
 
     async def provision(self) -> None:
-        """Creates or updates the durable consumer with its explicit settings."""
+        """Makes sure the durable consumer exists with its explicit settings (`ensure_consumer`)."""
         assert self.bus.js is not None
-        await self.bus.js.add_consumer(EVENTS_STREAM, self.spec.config())
+        await ensure_consumer(self.bus.js, self.spec.config())
 
     async def run(self) -> None:
         while True:
@@ -164,6 +212,9 @@ class EventConsumer:
                         await self.handle(msg, waiting=msgs[i + 1 :])
             except asyncio.CancelledError:
                 raise
+            except ProvisioningNeeded as exc:
+                log.error("consumer not provisioned; retrying", consumer=self.spec.durable, cause=str(exc))
+                await asyncio.sleep(5.0)
             except Exception as exc:  # noqa: BLE001 - connection trouble: re-bind and go on
                 log.warning("consumer loop restarting", consumer=self.spec.durable, exc_type=type(exc).__name__)
                 await asyncio.sleep(0.5)

@@ -30,7 +30,26 @@ def to_status(error: ApiError) -> grpc.Status:
         detail = any_pb2.Any()
         detail.Pack(bad_request)
         status.details.append(detail)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        # When to try again, in the standard detail clients and gateways read (google.rpc.RetryInfo).
+        info = error_details_pb2.RetryInfo()
+        info.retry_delay.FromNanoseconds(int(retry_after * 1e9))
+        detail = any_pb2.Any()
+        detail.Pack(info)
+        status.details.append(detail)
     return rpc_status.to_status(status)
+
+
+def retry_delay(error: grpc.aio.AioRpcError | grpc.RpcError) -> float | None:
+    """The google.rpc.RetryInfo delay (seconds) carried by a failed call, if any."""
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            return info.retry_delay.ToNanoseconds() / 1e9
+    return None
 
 
 def internal_status(request_id: str) -> grpc.Status:

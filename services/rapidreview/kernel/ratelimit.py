@@ -25,7 +25,10 @@ class RateLimiter:
         tokens = min(float(self.burst), tokens + (now - last) * self.rate)
         if tokens < 1.0:
             self._buckets[key] = (tokens, now)
-            raise ResourceExhausted("rate limit exceeded; retry later")
+            wait = (1.0 - tokens) / self.rate
+            error = ResourceExhausted(f"rate limit exceeded; retry in {wait:.1f} s")
+            error.retry_after = wait  # type: ignore[attr-defined] - becomes google.rpc.RetryInfo
+            raise error
         self._buckets[key] = (tokens - 1.0, now)
         if len(self._buckets) > self.max_callers:
             # Forget the idlest callers; a forgotten caller starts with a full bucket.

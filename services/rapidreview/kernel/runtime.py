@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import grpc
 
 from rapidreview.kernel.access_log import SERVICE_NAME as ACCESS_LOG_SERVICE
+from rapidreview.kernel.admission import Admission
 from rapidreview.kernel.access_log import AccessLog, AccessLogServicer
 from rapidreview.kernel.auth import AccessTable, TokenVerifier
 from rapidreview.kernel.bus import BusOptions, EventBus
@@ -48,6 +49,7 @@ class Infrastructure:
     calendar: WorkingDayCalendar
     cipher: FieldCipher
     access_log: AccessLog
+    admission: Admission = field(default_factory=Admission)
 
     def clock_today(self) -> dt.date:
         return self.calendar.today()
@@ -77,6 +79,7 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
             creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
             tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None,
             stream_replicas=settings.nats_stream_replicas,
+            inbox_prefix=f"_INBOX.{settings.service}",
         )
     )
     outbox = Outbox(metadata.tables[f"{metadata.schema}.outbox"], settings.service)
@@ -86,7 +89,8 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
         raise RuntimeError("RR_ENCRYPTION_KEYS_FILE: required (free text is encrypted at rest)")
     cipher = FieldCipher(KeyRing.from_file(settings.encryption_keys_file))
     access_log = AccessLog(db, metadata.tables[f"{metadata.schema}.access_log"], service=settings.service)
-    return Infrastructure(settings, db, bus, outbox, calendar, cipher, access_log)
+    admission = Admission(settings.max_concurrent_rpcs, settings.overload_loop_lag)
+    return Infrastructure(settings, db, bus, outbox, calendar, cipher, access_log, admission)
 
 
 def _interceptor(infra: Infrastructure, table: AccessTable) -> ApiInterceptor:
@@ -105,6 +109,7 @@ def _interceptor(infra: Infrastructure, table: AccessTable) -> ApiInterceptor:
         rate_limiter=RateLimiter(settings.rate_limit_rps, settings.rate_limit_burst),
         recorder=infra.access_log.record,
         service=settings.service,
+        admission=infra.admission,
     )
 
 
@@ -143,7 +148,8 @@ async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessT
     )
     serve_metrics(settings.metrics_listen)
     await server.start()
-    tasks = [asyncio.create_task(relay.run(), name="outbox-relay"), asyncio.create_task(infra.access_log.run(), name="access-log")]
+    tasks = [asyncio.create_task(relay.run(), name="outbox-relay"), asyncio.create_task(infra.access_log.run(), name="access-log"),
+             asyncio.create_task(infra.admission.watch(), name="admission")]
     tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.spec.durable}") for c in consumers]
     tasks += [asyncio.create_task(w(), name="watcher") for w in parts.watchers]
     log.info("service started", port=server.port)

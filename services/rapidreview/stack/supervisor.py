@@ -123,8 +123,9 @@ class EmbeddedStack:
     def __post_init__(self) -> None:
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.postgres = PostgresServer(self.data_dir / "postgres")
         self.credentials = DevCredentials.ensure(self.data_dir / "credentials")
+        # Never trust: another local user must not read the data (the password stays in credentials/).
+        self.postgres = PostgresServer(self.data_dir / "postgres", password=self.credentials.postgres_password)
         self.partnerships = ensure_partnership_registry(self.data_dir)
         accounts = accounts_file() if self.nats_urls is None else None
         # Per-service NATS users with subject permissions, as in production.
@@ -212,6 +213,8 @@ class EmbeddedStack:
             env["RR_NATS_STREAM_REPLICAS"] = str(min(self.nats_cluster_size, 3))
         if self.nats_users is not None:
             env.update(self.nats_users.service_env(proc.service))
+        if proc.service == "decisions":
+            env.update(self.credentials.checkpoint_env())
         env.update(self.extra_env)
         return env
 
@@ -224,12 +227,40 @@ class EmbeddedStack:
             self.nats_cluster.start()
         elif self.nats_urls is None:
             self.nats.start()
+        self.provision_jetstream()
         for proc in self.processes:
             self._spawn(proc)
         self.wait_healthy(timeout)
         if self.workspace:
             self.start_workspace(timeout)
         self.write_state()
+
+    def provision_jetstream(self) -> None:
+        """Creates or updates the streams and every service's durables as the operators' admin
+        user, with the services' own settings: the service users may not (deploy/nats/accounts.conf).
+        Without per-service users (an external NATS) the services create them themselves."""
+        if self.nats_users is None or not self.processes:
+            return
+        import asyncio
+        from concurrent.futures import ThreadPoolExecutor
+
+        import nats
+
+        from rapidreview.jetstream import provision
+
+        env = self.service_env(self.processes[0])
+        services = tuple(dict.fromkeys(proc.service for proc in self.processes)) + (("workspace",) if self.workspace else ())
+
+        async def run() -> None:
+            nc = await nats.connect(**self.nats_connect_options("admin"), connect_timeout=5)  # type: ignore[arg-type]
+            try:
+                await provision(nc.jetstream(timeout=30), env, services)
+            finally:
+                await nc.close()
+
+        # Its own thread and event loop: the caller may be running a loop of its own.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, run()).result(timeout=120)
 
     # -- the workspace and its identity provider -------------------------------------------
 
@@ -370,7 +401,7 @@ class EmbeddedStack:
         state = {
             **({"workspace_url": self.workspace_url, "oidc_issuer": self.oidc_issuer} if self.workspace else {}),
             "nats_url": self.nats_url,
-            "database_url": self.database_url,
+            "database_url": self.postgres.display_url("rapidreview"),  # the password stays in credentials/
             "services": {p.name: {"address": p.address, "pid": p.process.pid if p.process else None, "log": str(p.log_path)}
                          for p in self.processes},
         }

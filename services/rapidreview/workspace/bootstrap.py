@@ -222,7 +222,8 @@ async def _start_read_model(settings: WorkspaceSettings) -> _ReadModelProcess:
     bus = EventBus(BusOptions(
         servers=settings.nats_url, name="rapidreview-workspace", user=settings.nats_user, password=settings.nats_password,
         creds_file=str(settings.nats_creds_file) if settings.nats_creds_file else None,
-        tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None))
+        tls_ca_file=str(settings.nats_tls_ca_file) if settings.nats_tls_ca_file else None,
+        inbox_prefix="_INBOX.workspace"))  # its NATS user receives replies under this prefix only
     runtime = await start_readmodel(config, db, bus, cipher=cipher)
     return _ReadModelProcess(runtime, db, bus, cipher)
 

@@ -100,3 +100,29 @@ async def test_node_client_notifies_over_mutual_tls(node, intake_mtls, pki, la_t
     # without a client certificate the server refuses the connection
     code, steps, err = await run_node(node, {k: v for k, v in env.items() if not k.startswith("RR_TLS_CLIENT")})
     assert code == 1 and json.loads(err.strip().splitlines()[-1])["code"] == "UNAVAILABLE"
+
+
+async def test_node_decodes_the_whole_status_with_the_shipped_google_rpc_protos(node, intake, la_token, tmp_path: Path):
+    """protos/google/rpc/ holds the status and error-details files a Node user decodes errors with."""
+    request = json.loads((ROOT / "docs" / "examples" / "notification.json").read_text())
+    request["notification"]["child"]["childRef"] = ""
+    (tmp_path / "bad.json").write_text(json.dumps(request))
+    code, _, err = await run_node(node, {"RR_INTAKE_ADDR": intake.address, "RR_TOKEN": la_token, "RR_DECODE_WITH_PROTOS": "1",
+                                         "RR_NOTIFICATION_FILE": str(tmp_path / "bad.json"), "RR_IDEMPOTENCY_KEY": "node-interop-bad-02"})
+    assert code == 1
+    failure = json.loads(err.strip().splitlines()[-1])
+    status = failure["status"]
+    assert status["code"] == 3 and status["message"].startswith("invalid request")
+    [detail] = status["details"]
+    assert detail["type"] == "google.rpc.BadRequest"
+    assert [(v["field"], v["description"]) for v in detail["fieldViolations"]] == \
+        [(v["field"], v["description"]) for v in failure["fieldViolations"]]
+
+
+def test_the_shipped_google_rpc_protos_are_googleapis_own():
+    """protos/google/rpc/ are unchanged copies of the files googleapis-common-protos ships."""
+    from google.rpc import status_pb2
+
+    source = Path(status_pb2.__file__).parent
+    for name in ("status.proto", "error_details.proto"):
+        assert (ROOT / "protos" / "google" / "rpc" / name).read_bytes() == (source / name).read_bytes(), name

@@ -194,3 +194,40 @@ def test_only_requests_with_an_idempotency_key_field_get_one():
     notify = intake_pb2.NotifyIncidentRequest()
     key = ensure_idempotency_key(notify)
     assert key == notify.idempotency_key and ensure_idempotency_key(notify) == key  # made once, then kept
+
+
+async def test_the_client_waits_as_long_as_an_overloaded_service_asks_before_retrying():
+    """An overloaded service answers UNAVAILABLE with google.rpc.RetryInfo (kernel/admission.py):
+    the client's next attempt comes no sooner than that, even when its own backoff is shorter."""
+    import grpc
+
+    from rapidreview.kernel.admission import Overloaded
+    from rapidreview.kernel.grpc_errors import to_status
+
+    waits: list[float] = []
+    attempts = 0
+
+    async def overloaded_once(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            await context.abort_with_status(to_status(Overloaded("the service is overloaded; retry in 0.7 s", 0.7)))
+        return intake_pb2.GetIncidentResponse().SerializeToString()
+
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "rapidreview.v1.IntakeService", {"GetIncident": grpc.unary_unary_rpc_method_handler(overloaded_once)})])
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    from rapidreview_client import AsyncConnection
+
+    try:
+        async with AsyncConnection(f"127.0.0.1:{port}", retry=FAST_RETRY, sleep=record) as conn:
+            await conn.unary("/rapidreview.v1.IntakeService/GetIncident", intake_pb2.GetIncidentRequest(case_id="x"),
+                             intake_pb2.GetIncidentResponse)
+    finally:
+        await server.stop(None)
+    assert attempts == 2 and waits == [pytest.approx(0.7)]

@@ -10,6 +10,7 @@ import base64
 import json
 import shutil
 import subprocess
+import sys
 
 import grpc
 import pytest
@@ -101,3 +102,24 @@ async def test_buf_curl_shows_the_status_and_the_field_violations_of_invalid_inp
     value = detail["value"].replace("-", "+").replace("_", "/")  # base64, padding dropped
     bad = error_details_pb2.BadRequest.FromString(base64.b64decode(value + "=" * (-len(value) % 4)))
     assert {v.field for v in bad.field_violations} == {"idempotency_key", "notification"}
+
+
+async def test_the_documented_buf_convert_pipeline_turns_the_bad_request_detail_into_field_violations(intake, la_token, buf, tmp_path):
+    """docs/integration.md §7: buf curl prints the BadRequest detail as base64; one line of Python
+    makes it bytes, and `buf convert` with the shipped protos/google/rpc files prints it as JSON."""
+    code, _, err = await _buf_curl(buf, "-H", f"authorization: Bearer {la_token}", "-d", '{"idempotencyKey": "short"}',
+                                   f"http://{intake.address}/rapidreview.v1.IntakeService/NotifyIncident")
+    assert code != 0
+    (tmp_path / "error.json").write_text(err)
+    extract = ('import base64,json; v=next(d["value"] for d in json.load(open("error.json"))["details"] '
+               'if d["type"]=="google.rpc.BadRequest"); open("bad-request.binpb","wb").write(base64.urlsafe_b64decode(v+"="*(-len(v)%4)))')
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", extract, cwd=str(tmp_path))
+    assert await process.wait() == 0
+    process = await asyncio.create_subprocess_exec(
+        buf, "convert", str(ROOT / "protos"), "--type", "google.rpc.BadRequest", "--from", "bad-request.binpb#format=binpb",
+        "--to", "-#format=json", cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, errors = await process.communicate()
+    assert process.returncode == 0, errors.decode()
+    assert json.loads(out) == {"fieldViolations": [
+        {"field": "idempotency_key", "description": "8 to 128 printable characters"},
+        {"field": "notification", "description": "required"}]}

@@ -216,7 +216,7 @@ class Connection(_ConnectionBase):
                 return call(request, timeout=self._attempt_timeout(timeout, deadline), metadata=self._metadata(request_id, metadata))
             except grpc.RpcError as exc:
                 error = RapidReviewError.from_rpc_error(exc, request_id=request_id, idempotency_key=key, attempts=attempt)
-            delay = policy.backoff(attempt)
+            delay = max(policy.backoff(attempt), error.retry_after or 0.0)  # never sooner than the service asked
             if self._give_up(error, policy, attempt, deadline, delay):
                 raise error
             self._sleep(delay)
@@ -269,7 +269,7 @@ class AsyncConnection(_ConnectionBase):
                 return await call(request, timeout=self._attempt_timeout(timeout, deadline), metadata=self._metadata(request_id, metadata))
             except grpc.RpcError as exc:
                 error = RapidReviewError.from_rpc_error(exc, request_id=request_id, idempotency_key=key, attempts=attempt)
-            delay = policy.backoff(attempt)
+            delay = max(policy.backoff(attempt), error.retry_after or 0.0)  # never sooner than the service asked
             if self._give_up(error, policy, attempt, deadline, delay):
                 raise error
             await self._sleep(delay)

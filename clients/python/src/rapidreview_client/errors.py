@@ -61,6 +61,18 @@ class RapidReviewError(Exception):
         return text
 
     @property
+    def retry_after(self) -> float | None:
+        """Seconds the service asked the caller to wait before retrying (google.rpc.RetryInfo:
+        sent with UNAVAILABLE when the service is overloaded, RESOURCE_EXHAUSTED over the rate
+        limit), or None."""
+        for detail in self.details:
+            if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+                info = error_details_pb2.RetryInfo()
+                detail.Unpack(info)
+                return info.retry_delay.ToNanoseconds() / 1e9
+        return None
+
+    @property
     def retryable(self) -> bool:
         """True for the codes a retry with the same idempotency key can cure."""
         return self.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED)
@@ -136,7 +148,8 @@ class AlreadyExistsError(RapidReviewError):
 
 
 class NotFoundError(RapidReviewError):
-    """The case or record does not exist, or is outside what the caller may see."""
+    """The case or record does not exist (for an agency: the case has no information request
+    for it). A case of another partnership is PermissionDeniedError, not hidden as not found."""
 
 
 class UnauthenticatedError(RapidReviewError):

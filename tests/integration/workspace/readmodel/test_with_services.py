@@ -39,7 +39,12 @@ async def test_a_notification_its_requests_a_return_and_a_chase_reach_the_dashbo
                 case_id=case_id, reference="PANEL-2024-0607-K", sent_date="2024-06-07"), metadata=la.metadata())
 
             async def moved():
-                got = await stub.GetRequestStatus(G.GetRequestStatusRequest(case_id=case_id), metadata=bu.metadata())
+                try:
+                    got = await stub.GetRequestStatus(G.GetRequestStatusRequest(case_id=case_id), metadata=bu.metadata())
+                except grpc.aio.AioRpcError as err:
+                    if err.code() == grpc.StatusCode.NOT_FOUND:  # gathering has not taken incident.notified yet
+                        return False
+                    raise
                 return got.requests and all(r.due_basis == G.DUE_BASIS_PANEL_NOTIFICATION for r in got.requests)
 
             await eventually(moved, timeout=30, what="the requests' due dates from the Panel notification")
