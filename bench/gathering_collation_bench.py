@@ -130,7 +130,9 @@ async def database_path(returns: list[G.AgencyReturn], runs: int) -> dict[str, o
         print(f"{'store every return (one transaction)':<48} {store_s:.3f} s", flush=True)
 
         infra = type("Infra", (), {"calendar": CALENDAR, "cipher": cipher, "db": db})()
-        handlers = GatheringHandlers(infra, PartnershipPolicies())  # type: ignore[arg-type]
+        from rapidreview.rules.parameters import RuleParameters
+
+        handlers = GatheringHandlers(infra, PartnershipPolicies(), RuleParameters.load_default())  # type: ignore[arg-type]
         times = []
         collated = None
         for _ in range(runs):

@@ -27,6 +27,9 @@ ACCESS_TABLE: AccessTable = {
     "/rapidreview.v1.IntakeService/ListIncidents": dict(_CASE_READERS),
     "/rapidreview.v1.IntakeService/RecordPanelNotification": {LA: OWN, BU: OWN},
     "/rapidreview.v1.IntakeService/RecordPartnersInformed": {LA: OWN, BU: OWN},
+    "/rapidreview.v1.IntakeService/RecordNotificationSent": {LA: OWN, BU: OWN},
+    "/rapidreview.v1.IntakeService/AmendNotification": {LA: OWN, BU: OWN},
+    "/rapidreview.v1.IntakeService/RecordReferralDecision": {LA: OWN},
     "/rapidreview.v1.IntakeService/WithdrawIncident": {LA: OWN, BU: OWN},
     "/rapidreview.v1.IntakeService/ExtendClock": {BU: OWN},
     # gathering (rows owned by the gathering service)

@@ -41,6 +41,7 @@ LIST_CAPS: dict[str, int] = {
     V1 + "AgencyFacts.learning": 1000,
     V1 + "LearningFacts.themes": 1000,
     V1 + "CaseFacts.earlier_reviews": 1000,
+    V1 + "CaseFacts.clock_extensions": 100,
     V1 + "EarlierReview.themes": 50,
     V1 + "ImportEarlierReviewsRequest.reviews": 500,
     V1 + "ListCaseThemesRequest.case_ids": 500,

@@ -5,8 +5,9 @@ possible (no sleeping on a guess: every wait is on an event, with a bound).
 A case: NotifyIncident -> RecordPanelNotification -> (intake's event opens one
 request per agency in gathering) -> SubmitAgencyReturn per agency -> (an
 amendment) -> CloseGathering -> (criteria evaluates the final collation) ->
-RecordRecommendation -> RecordDecision (decision.recorded closes RR.DEADLINE in
-intake). One case in ten is withdrawn after the Panel notification instead.
+RecordRecommendation -> RecordDecision -> RecordPanelSubmission
+(decision.panel_submitted closes RR.DEADLINE in intake and criteria). One case in
+ten is withdrawn after the Panel notification instead.
 
 Every call is retried with its idempotency key while a component is down
 (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL...), so a retry after a lost answer
@@ -89,6 +90,7 @@ class CasePlan:
     recommendation_id: str = ""
     decision_id: str = ""
     decided_on: str = ""
+    submitted_on: str = ""
     done: bool = False
 
     @property
@@ -478,4 +480,9 @@ class PipelineDriver:
         response = await self._call("decisions", "RecordDecision", decision, self.callers.executive)
         plan.decision_id = response.decision.decision_id
         plan.decided_on = response.decision.decided_on
+        self._step(plan)
+        submission = decisions_example("panel-submission", decisions_pb2.RecordPanelSubmissionRequest, case_id=plan.case_id,
+                                       decision_id=plan.decision_id, idempotency_key=f"{plan.key}-sub")
+        response = await self._call("decisions", "RecordPanelSubmission", submission, self.callers.bu)
+        plan.submitted_on = response.submission.sent_date
         self._step(plan)

@@ -331,14 +331,16 @@ def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Re
         _same(f, f"{case}: Panel notification sent", row["panel_sent_date"], sent)
         _same(f, f"{case}: decided on (intake)", row["decided_on"], decided if p.decide else None)
         clocks = {c["clock_id"]: c for c in intake_clocks.get(p.case_id, [])}
-        _count(f, f"{case}: intake clocks", len(intake_clocks.get(p.case_id, [])), 2)
+        # NOTIFY.DEADLINE, NOTIFY.PARTNERS (both duties of the example) and RR.DEADLINE.
+        _count(f, f"{case}: intake clocks", len(intake_clocks.get(p.case_id, [])), 3)
         notify = clocks.get("NOTIFY.DEADLINE")
         if notify is not None:
             _same(f, f"{case}: NOTIFY.DEADLINE", (notify["starts_from"], notify["due"], notify["completed_on"]), (AWARE, notify_due, sent))
         rr = clocks.get("RR.DEADLINE")
         if rr is not None:
             _same(f, f"{case}: RR.DEADLINE", (rr["starts_from"], rr["due"], rr["effective_due"]), (sent, rr_due, rr_due))
-            _same(f, f"{case}: RR.DEADLINE closed by decision.recorded", rr["completed_on"], decided if p.decide else None)
+            submitted = dt.date.fromisoformat(p.submitted_on) if p.submitted_on else None
+            _same(f, f"{case}: RR.DEADLINE closed by decision.panel_submitted", rr["completed_on"], submitted if p.decide else None)
         types = intake_outbox.get(p.case_id, Counter())
         _count(f, f"{case}: incident.notified", types["incident.notified"], 1)
         _count(f, f"{case}: incident.panel_notified", types["incident.panel_notified"], 1)
@@ -418,7 +420,10 @@ def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Re
         _count(f, f"{case}: evaluations on incident.notified", by_trigger[T.EVALUATION_TRIGGER_INCIDENT_NOTIFIED], 1)
         _count(f, f"{case}: evaluations on incident.panel_notified", by_trigger[T.EVALUATION_TRIGGER_PANEL_NOTIFIED], 1)
         _count(f, f"{case}: evaluations on incident.withdrawn", by_trigger[T.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN], 1 if p.withdrawn else 0)
-        _count(f, f"{case}: evaluations on decision.recorded", by_trigger[T.EVALUATION_TRIGGER_DECISION_RECORDED], 1 if p.decide else 0)
+        _count(f, f"{case}: evaluations on decision.panel_submitted", by_trigger[T.EVALUATION_TRIGGER_PANEL_SUBMITTED],
+               1 if p.decide else 0)
+        # A decision changes no fact (RR.DEADLINE closes on the Panel submission): no evaluation.
+        _count(f, f"{case}: evaluations on decision.recorded", by_trigger[T.EVALUATION_TRIGGER_DECISION_RECORDED], 0)
         collated = [e for e in evaluations if e["trigger"] == T.EVALUATION_TRIGGER_INFORMATION_COLLATED]
         versions = Counter(e["collation_version"] for e in collated)
         for version, n in versions.items():
@@ -467,6 +472,7 @@ def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Re
         types = d_outbox.get(p.case_id, Counter())
         _count(f, f"{case}: decision.recommendation_recorded", types["decision.recommendation_recorded"], 1 if p.decide else 0)
         _count(f, f"{case}: decision.recorded", types["decision.recorded"], 1 if p.decide else 0)
+        _count(f, f"{case}: decision.panel_submitted", types["decision.panel_submitted"], 1 if p.decide else 0)
         clocks = {(c["clock_id"], c["subject_ref"]): c for c in d_clocks.get(p.case_id, [])}
         inform = clocks.get(("POST.INFORM", "case"))
         if p.decide:

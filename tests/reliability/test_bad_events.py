@@ -57,6 +57,18 @@ def _unknown_case(event_type: str) -> tuple[pb_message.Message, str]:
         return decisions_pb2.DecisionRecorded(case_id=case_id, decided_on=DECIDED_ON), case_id
     if event_type == "decision.panel_responded":
         return decisions_pb2.PanelResponseRecorded(case_id=case_id, kind=decisions_pb2.PANEL_RESPONSE_KIND_AGREES), case_id
+    if event_type == "incident.amended":
+        return intake_pb2.IncidentAmended(incident=intake_pb2.Incident(
+            case_id=case_id, partnership=PARTNERSHIP, notification=intake_pb2.Notification(la_aware_date="2024-06-04")),
+            version=2), case_id
+    if event_type == "incident.clock_extended":
+        return intake_pb2.IncidentClockExtended(case_id=case_id, clock=common_pb2.Clock(
+            id="RR.DEADLINE", starts_from=PANEL_SENT, due="2024-06-28", effective_due="2024-07-05")), case_id
+    if event_type == "decision.panel_submitted":
+        return decisions_pb2.PanelSubmissionRecorded(case_id=case_id, sent_date="2024-06-27"), case_id
+    if event_type == "agency.request_opened":
+        return gathering_pb2.AgencyRequestOpened(request=gathering_pb2.InformationRequest(
+            case_id=case_id, agency=common_pb2.Agency(agency_id="west-yorkshire-police", name="West Yorkshire Police"))), case_id
     if event_type == "review.themes_published":  # concerns a partnership: themes missing
         return decisions_pb2.ReviewThemesPublished(partnership=PARTNERSHIP, review_id="review-without-themes", year=2024), ""
     raise AssertionError(f"consumed subject rr.v1.{event_type} has no bad events yet: add a builder here")

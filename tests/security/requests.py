@@ -112,6 +112,15 @@ def valid_request(rpc: Rpc, ids: CaseIds, text_for=keep) -> message.Message:  # 
         "RecordPanelNotification": lambda: intake_pb2.RecordPanelNotificationRequest(case_id=c, reference="PANEL-2024-0607-K",
                                                                                      sent_date="2024-06-07"),
         "RecordPartnersInformed": lambda: intake_pb2.RecordPartnersInformedRequest(case_id=c, informed_date="2024-06-05"),
+        "RecordNotificationSent": lambda: intake_pb2.RecordNotificationSentRequest(
+            case_id=c, duty="NOTIFY.PARTNERS", recipient=intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS,
+            sent_date="2024-06-05", reference="LSCP-2024-17"),
+        "AmendNotification": lambda: intake_pb2.AmendNotificationRequest(
+            case_id=c, notification=notification_request(text_for=text_for).notification,
+            reason=text_for("reason", "The hospital corrected the date of the incident.")),
+        "RecordReferralDecision": lambda: intake_pb2.RecordReferralDecisionRequest(
+            case_id=c, decision=intake_pb2.REFERRAL_DECISION_KIND_NOTIFY,
+            rationale=text_for("rationale", "Serious harm and abuse suspected: notify."), decided_on="2024-06-05"),
         "WithdrawIncident": lambda: intake_pb2.WithdrawIncidentRequest(case_id=c, reason=text_for("reason", "Not a serious incident.")),
         "ExtendClock": lambda: intake_pb2.ExtendClockRequest(case_id=c, clock_id="RR.DEADLINE", extended_to="2025-02-28",
                                                              reason=text_for("reason", "Criminal proceedings.")),

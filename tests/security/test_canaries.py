@@ -138,6 +138,19 @@ async def exercise_every_path(stack: Stack, errors: Errors) -> CaseRun:
     second.notification.agencies[0].name = AGENCY_NAME
     withdrawn = (await intake.NotifyIncident(second, metadata=la)).incident
     await intake.WithdrawIncident(intake_pb2.WithdrawIncidentRequest(case_id=withdrawn.case_id, reason=canary_text("reason", "")), metadata=la)
+    # an agency's referral: amended with a reason, then not notified, with a rationale
+    referred = notification_request(CHILD, canary_text)
+    referred.notification.referred_by_agency = "west-yorkshire-police"
+    third = (await intake.NotifyIncident(referred, metadata=la)).incident
+    amendment = notification_request(CHILD, canary_text).notification
+    amendment.referred_by_agency = "west-yorkshire-police"
+    amendment.recovered = False
+    await intake.AmendNotification(intake_pb2.AmendNotificationRequest(case_id=third.case_id, notification=amendment,
+                                                                       reason=canary_text("reason", "")), metadata=la)
+    await intake.GetIncident(intake_pb2.GetIncidentRequest(case_id=third.case_id, notification_version=1), metadata=la)
+    await intake.RecordReferralDecision(intake_pb2.RecordReferralDecisionRequest(
+        case_id=third.case_id, decision=intake_pb2.REFERRAL_DECISION_KIND_NOT_NOTIFY, rationale=canary_text("rationale", ""),
+        decided_on="2024-06-05"), metadata=la)
     bad = notification_request(CHILD * 5, canary_text)
     bad.notification.harm_description = canary_text("harm_description", "") * 300
     bad.notification.incident_date = canary_text("incident_date", "")

@@ -47,9 +47,12 @@ def shared_rulebook() -> Any:
     return _RULEBOOK
 
 
-def builder(service: str) -> Callable[..., tuple[Infrastructure, ServiceParts]]:
-    """The service's `build(settings)`; intake and criteria get the shared rule book."""
+def builder(service: str, **build_kwargs: Any) -> Callable[..., tuple[Infrastructure, ServiceParts]]:
+    """The service's `build(settings)`; intake and criteria get the shared rule book
+    unless `build_kwargs` says otherwise (e.g. a rule book of a temporary edition)."""
     build = _service_build(service)
+    if build_kwargs:
+        return lambda settings: build(settings, **build_kwargs)
     if service in ("intake", "criteria"):
         return lambda settings: build(settings, rulebook=shared_rulebook())
     return build
@@ -76,6 +79,8 @@ class RunningService:
     service: str
     env: dict[str, str]
     infra: Infrastructure | None = None
+    #: Extra arguments of the service's `build` (e.g. `rulebook=` / `rules=` of a temporary edition).
+    build_kwargs: dict[str, Any] = field(default_factory=dict)
     port: int = 0
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
     _task: asyncio.Task[None] | None = None
@@ -84,7 +89,7 @@ class RunningService:
         self.port = self.port or free_port()
         env = dict(self.env, RR_GRPC_LISTEN=f"127.0.0.1:{self.port}")
         settings = load_settings(self.service, env)
-        self.infra, parts = builder(self.service)(settings)
+        self.infra, parts = builder(self.service, **self.build_kwargs)(settings)
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(run_service(self.infra, parts, ACCESS_TABLE, stop=self._stop))
         if wait_ready:

@@ -448,7 +448,7 @@ async def example_steps(out: Console, case_id: str) -> None:
         decision = _example("decision", D.RecordDecisionRequest, case_id)
         decision.recommendation_id = rec.recommendation_id
         decided = (await stub.RecordDecision(decision, metadata=executive, timeout=30)).decision
-        out.rule("7. The Executive agrees (decision.recorded closes RR.DEADLINE)")
+        out.rule("7. The Executive agrees (decision.recorded)")
         submission = _example("panel-submission", D.RecordPanelSubmissionRequest, case_id)
         submission.decision_id = decided.decision_id
         from rapidreview.cli.documents import render_and_save_report
@@ -458,7 +458,7 @@ async def example_steps(out: Console, case_id: str) -> None:
         response = _example("panel-response", D.RecordPanelResponseRequest, case_id)
         response.submission_id = sent.submission_id
         await stub.RecordPanelResponse(response, metadata=bu, timeout=30)
-        out.rule("8. Sent to the Panel; the Panel agrees")
+        out.rule("8. Sent to the Panel (decision.panel_submitted closes RR.DEADLINE); the Panel agrees")
         await stub.CommissionReview(_example("commission", D.CommissionReviewRequest, case_id), metadata=bu, timeout=30)
         for name in ("informed-panel", "informed-ofsted", "informed-dfe", "family-informed", "family-invited"):
             await stub.RecordMilestone(_example(f"milestone-{name}", D.RecordMilestoneRequest, case_id), metadata=bu, timeout=30)

@@ -1,4 +1,6 @@
-"""Intake commands: notify an incident, record the Panel notification, show a case."""
+"""Intake commands: notify an incident, record the Panel notification and the
+other notifications each duty needs, amend a notification, record the decision
+on an agency's referral, show a case."""
 
 from __future__ import annotations
 
@@ -18,9 +20,21 @@ from rapidreview.v1 import common_pb2, intake_pb2, intake_pb2_grpc
 console = Console()
 
 
+RECIPIENTS = {
+    "secretary-of-state": intake_pb2.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE,
+    "ofsted": intake_pb2.NOTIFICATION_RECIPIENT_OFSTED,
+    "partners": intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS,
+    "home-area-partners": intake_pb2.NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS,
+}
+RECIPIENT_NAMES = {v: k for k, v in RECIPIENTS.items()} | {intake_pb2.NOTIFICATION_RECIPIENT_PANEL: "panel"}
+
+
 def register(app: typer.Typer) -> None:
     app.command()(notify)
     app.command("panel-notified")(panel_notified)
+    app.command("notification-sent")(notification_sent)
+    app.command()(amend)
+    app.command("referral-decision")(referral_decision)
     app.command()(incident)
 
 
@@ -44,6 +58,25 @@ def print_incident(incident: intake_pb2.Incident, out: Console = console) -> Non
         clocks.add_row(clock.id, clock.starts_from, clock.effective_due or clock.due,
                        str(clock.working_days_left) if not clock.completed_on else "-", clock.completed_on or "-", flag)
     out.print(clocks)
+    if incident.notifications_sent:
+        sent = Table(title="Notifications sent")
+        for col in ("duty", "to", "sent", "reference", "late"):
+            sent.add_column(col)
+        for s in incident.notifications_sent:
+            sent.add_row(s.duty, RECIPIENT_NAMES.get(s.recipient, str(s.recipient)), s.sent_date, s.reference or "-",
+                         "late" if s.late else "")
+        out.print(sent)
+    if incident.amendments:
+        out.print(f"Notification version {incident.notification_version}; amendments:")
+        for a in incident.amendments:
+            out.print(f"  v{a.version} by {a.amended_by}: {', '.join(a.changed_fields)}"
+                      + (f"; duties: {'; '.join(a.duties_changed)}" if a.duties_changed else "")
+                      + (f"; clocks started: {', '.join(a.clocks_started)}" if a.clocks_started else "")
+                      + (f"; clocks stopped: {', '.join(a.clocks_stopped)}" if a.clocks_stopped else ""))
+    if incident.HasField("referral_decision"):
+        d = incident.referral_decision
+        out.print(f"Referral decision {intake_pb2.ReferralDecisionKind.Name(d.decision).removeprefix('REFERRAL_DECISION_KIND_')} "
+                  f"on {d.decided_on}: {d.rationale}")
     if incident.possible_duplicate_of:
         out.print(f"[yellow]Possible duplicate of: {', '.join(incident.possible_duplicate_of)}[/yellow]")
 
@@ -98,3 +131,65 @@ def incident(case_id: str = typer.Argument(...)) -> None:
         print_incident(asyncio.run(call()).incident)
     except grpc.aio.AioRpcError as exc:
         fail_on_rpc_error(exc)
+
+
+def _call(rpc: str, request, role: Role = Role.NOTIFYING_LA):  # type: ignore[no-untyped-def]
+    async def call():  # type: ignore[no-untyped-def]
+        async with channel("intake") as ch:
+            return await getattr(intake_pb2_grpc.IntakeServiceStub(ch), rpc)(request, metadata=metadata(role), timeout=15)
+
+    try:
+        return asyncio.run(call())
+    except grpc.aio.AioRpcError as exc:
+        fail_on_rpc_error(exc)
+
+
+def notification_sent(
+    case_id: str = typer.Argument(...),
+    duty: str = typer.Option(..., "--duty", help="NOTIFY.LAC_DEATH, NOTIFY.CARE_LEAVER_DEATH, NOTIFY.PARTNERS or RR.LEAD_AREA"),
+    to: str = typer.Option(..., "--to", help="secretary-of-state, ofsted, partners or home-area-partners"),
+    sent: str = typer.Option(..., "--sent", help="Date sent, YYYY-MM-DD"),
+    reference: str = typer.Option("", "--reference", help="Optional reference"),
+) -> None:
+    """Record that a notification a duty needs was sent; its clock closes once every recipient is recorded."""
+    if to not in RECIPIENTS:
+        raise typer.BadParameter(f"--to must be one of {', '.join(RECIPIENTS)}")
+    response = _call("RecordNotificationSent", intake_pb2.RecordNotificationSentRequest(
+        case_id=case_id, duty=duty, recipient=RECIPIENTS[to], sent_date=sent, reference=reference))
+    print_incident(response.incident)
+
+
+def amend(
+    case_id: str = typer.Argument(...),
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="The whole notification as it now stands (proto3 JSON "
+                                "of Notification, or of NotifyIncidentRequest)"),
+    reason: str = typer.Option(..., "--reason", help="Why the notification is amended"),
+    expected_version: int = typer.Option(0, "--expected-version", help="The version being amended (0: no check)"),
+) -> None:
+    """Amend a notification: a new version; duties re-evaluated, clocks started or stopped."""
+    import json
+
+    data = json.loads(file.read_text(encoding="utf-8"))
+    body = data.get("notification", data) if isinstance(data, dict) else data
+    from google.protobuf import json_format
+
+    try:
+        notification = json_format.ParseDict(body, intake_pb2.Notification())
+    except json_format.ParseError as exc:
+        raise typer.BadParameter(f"{file}: {exc}") from None
+    response = _call("AmendNotification", intake_pb2.AmendNotificationRequest(
+        case_id=case_id, notification=notification, reason=reason, expected_version=expected_version))
+    print_incident(response.incident)
+
+
+def referral_decision(
+    case_id: str = typer.Argument(...),
+    notify: bool = typer.Option(..., "--notify/--not-notify", help="Whether the local authority notifies the Panel"),
+    rationale: str = typer.Option(..., "--rationale", help="The local authority's rationale"),
+    decided: str = typer.Option(..., "--decided", help="Date of the decision, YYYY-MM-DD"),
+) -> None:
+    """Record the local authority's decision on an agency's referral (NOTIFY.AGENCY_REFERRAL); --not-notify withdraws it."""
+    kind = intake_pb2.REFERRAL_DECISION_KIND_NOTIFY if notify else intake_pb2.REFERRAL_DECISION_KIND_NOT_NOTIFY
+    response = _call("RecordReferralDecision", intake_pb2.RecordReferralDecisionRequest(
+        case_id=case_id, decision=kind, rationale=rationale, decided_on=decided))
+    print_incident(response.incident)

@@ -3,6 +3,7 @@ development tokens and health checks."""
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
@@ -104,8 +105,8 @@ def status() -> None:
     raise typer.Exit(1 if unhealthy else 0)
 
 
-def serve(service: str = typer.Argument(..., help="intake, gathering, criteria or decisions")) -> None:
-    """Run one service in the foreground, configured by RR_* environment variables."""
+def serve(service: str = typer.Argument(..., help="intake, gathering, criteria, decisions or workspace")) -> None:
+    """Run one service (or the web workspace) in the foreground, configured by RR_* environment variables."""
     import importlib
 
     try:
@@ -115,11 +116,25 @@ def serve(service: str = typer.Argument(..., help="intake, gathering, criteria o
     module.run()
 
 
-def migrate(service: str = typer.Argument(..., help="intake, gathering, criteria or decisions")) -> None:
-    """Apply a service's database migrations (RR_DATABASE_URL); idempotent."""
+def migrate(service: str = typer.Argument(..., help="intake, gathering, criteria, decisions or workspace")) -> None:
+    """Apply a service's database migrations (RR_DATABASE_URL); idempotent. `workspace` is the
+    web workspace's dashboard read model (schema `workspace`)."""
     from rapidreview.kernel.config import ConfigError, load_settings
     from rapidreview.kernel.migrations import upgrade
 
+    if service == "workspace":
+        from rapidreview.kernel.config import _read
+        from rapidreview.workspace.readmodel.bootstrap import MIGRATIONS
+
+        try:
+            url = _read(os.environ, "RR_DATABASE_URL")
+        except ConfigError as exc:
+            raise typer.BadParameter(str(exc)) from None
+        if not url:
+            raise typer.BadParameter("RR_DATABASE_URL: required but not set (or set RR_DATABASE_URL_FILE)")
+        upgrade(MIGRATIONS, url)
+        console.print("workspace: migrations applied")
+        return
     try:
         settings = load_settings(service, require_nats=False)
     except ConfigError as exc:

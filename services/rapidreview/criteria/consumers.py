@@ -43,6 +43,9 @@ def routes(handlers: CaseEventHandlers) -> dict[str, Route]:
         "incident.withdrawn": Route(intake_pb2.IncidentWithdrawn, handlers.on_withdrawn),
         "information.collated": Route(gathering_pb2.InformationCollated, handlers.on_information_collated),
         "decision.recorded": Route(decisions_pb2.DecisionRecorded, handlers.on_decision_recorded),
+        "decision.panel_submitted": Route(decisions_pb2.PanelSubmissionRecorded, handlers.on_panel_submitted),
+        "incident.amended": Route(intake_pb2.IncidentAmended, handlers.on_incident_amended),
+        "incident.clock_extended": Route(intake_pb2.IncidentClockExtended, handlers.on_clock_extended),
         "decision.panel_responded": Route(decisions_pb2.PanelResponseRecorded, _panel_responded(handlers)),
         "review.themes_published": Route(decisions_pb2.ReviewThemesPublished, _themes_published(handlers)),
     }

@@ -8,7 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rapidreview.criteria.domain.facts import (
-    as_withdrawn, facts_from_incident, with_collation, with_decision, with_panel_notification, with_panel_response,
+    as_withdrawn, facts_from_incident, with_amended_notification, with_clock_extension, with_collation,
+    with_panel_notification, with_panel_response, with_panel_submission,
 )
 from rapidreview.criteria.evaluator import CaseEvaluator
 from rapidreview.criteria.storage import DECIDED, OPEN, WITHDRAWN, CriteriaRepository, StoredCase
@@ -99,20 +100,55 @@ class CaseEventHandlers:
         await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INFORMATION_COLLATED, ref)
 
     async def on_decision_recorded(self, session, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:  # type: ignore[no-untyped-def]
-        """decision.recorded: RR.DEADLINE closes on the decision date (as intake closes it); the case is no longer open."""
+        """decision.recorded: the case is no longer open. RR.DEADLINE is not closed
+        here: it closes when the rapid review reaches the Panel (decision.panel_submitted)."""
         repo = self._repo(session)
         case = await self._known_case(repo, payload.case_id or ref.case_id)
         try:
             dt.date.fromisoformat(payload.decided_on)
         except ValueError:
             raise PermanentEventError("decided_on is not a date") from None
-        if case.status == DECIDED and case.facts.rapid_review_sent_date == payload.decided_on:
+        if case.status != OPEN:
             return
-        case.facts = with_decision(case.facts, payload.decided_on)
-        if case.status != WITHDRAWN:
-            case.status = DECIDED
+        case.status = DECIDED
         await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_DECISION_RECORDED, ref)
+
+    async def on_panel_submitted(self, session, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:  # type: ignore[no-untyped-def]
+        """decision.panel_submitted: RR.DEADLINE closes on the date the rapid review was sent (the first submission)."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        try:
+            dt.date.fromisoformat(payload.sent_date)
+        except ValueError:
+            raise PermanentEventError("sent_date is not a date") from None
+        facts = with_panel_submission(case.facts, payload.sent_date)
+        if facts.rapid_review_sent_date == case.facts.rapid_review_sent_date:
+            return
+        case.facts = facts
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_SUBMITTED, ref)
+
+    async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
+        """incident.amended: the notification's facts change; the case is re-evaluated."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.incident.case_id or ref.case_id)
+        facts = with_amended_notification(case.facts, payload.incident)
+        if facts == case.facts:
+            return
+        case.facts = facts
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_NOTIFICATION_AMENDED, ref)
+
+    async def on_clock_extended(self, session, ref: EventRef, payload: intake_pb2.IncidentClockExtended) -> None:  # type: ignore[no-untyped-def]
+        """incident.clock_extended: the checklist shows the extended due date, as intake does."""
+        repo = self._repo(session)
+        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        facts = with_clock_extension(case.facts, payload.clock)
+        if facts == case.facts:
+            return
+        case.facts = facts
+        await repo.update_case(case)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_CLOCK_EXTENDED, ref)
 
     async def on_panel_response(self, session, ref: EventRef, case_id: str, response: str) -> None:  # type: ignore[no-untyped-def]
         """The Panel's response (LOCAL.PANEL_VIEW), as CaseFacts spells it; re-evaluated when it changes."""

@@ -10,10 +10,12 @@ from rapidreview.decisions.consumers import consumer_specs
 from rapidreview.decisions.document_handlers import DocumentHandlers
 from rapidreview.decisions.handlers import DecisionHandlers
 from rapidreview.decisions.peers import Peers
+from rapidreview.decisions.review_handlers import check_deadlines
 from rapidreview.decisions.servicer import DecisionServicer
 from rapidreview.decisions.storage import metadata
 from rapidreview.decisions.watchers import ClockWatcher
-from rapidreview.kernel.config import Settings
+from rapidreview.kernel.config import ConfigError, Settings
+from rapidreview.rules.parameters import RuleParameters
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import decisions_pb2_grpc
 
@@ -21,9 +23,15 @@ SERVICE = "decisions"
 SERVICE_NAMES = ["rapidreview.v1.DecisionService"]
 
 
-def build(settings: Settings) -> tuple[Infrastructure, ServiceParts]:
+def build(settings: Settings, rules: RuleParameters | None = None) -> tuple[Infrastructure, ServiceParts]:
+    # The section 4 deadlines come from the rule files (POST.*); only their parameters are read.
+    rules = rules or RuleParameters.load_default()
+    try:
+        check_deadlines(rules)
+    except ValueError as exc:
+        raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
-    handlers = DecisionHandlers(infra)
+    handlers = DecisionHandlers(infra, rules)
     # The report and the figures read intake, gathering and criteria through their APIs.
     peers = Peers(settings)
     documents = DocumentHandlers(infra, peers)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +77,8 @@ class CaseFile:
     repo: DecisionRepository
     row: Any
     actor: Actor
+    #: The section 4 deadlines of the case's edition (from its rule files).
+    deadlines: C.Deadlines | None = None
     sequence: int = 0
     head: str = chain.GENESIS_HASH
     events: int = 0
@@ -165,22 +167,29 @@ def check_case_id(case_id: str) -> None:
         raise InvalidArgument([("case_id", "must be a case id (UUID)")]) from None
 
 
-async def attach_case(infra: Infrastructure, repo: DecisionRepository, case_id: str, actor: Actor) -> CaseFile | None:
+DeadlinesOf = Callable[[Any], C.Deadlines]
+
+
+async def attach_case(infra: Infrastructure, repo: DecisionRepository, case_id: str, actor: Actor,
+                      deadlines_of: DeadlinesOf | None = None) -> CaseFile | None:
     """A locked case in the caller's transaction (event handlers), or None when unknown.
     The caller must `flush()` it before committing."""
     row = await repo.case_row(case_id, for_update=True)
     if row is None:
         return None
-    return case_file(infra, repo, row, actor)
+    return case_file(infra, repo, row, actor, deadlines_of)
 
 
-def case_file(infra: Infrastructure, repo: DecisionRepository, row, actor: Actor) -> CaseFile:  # type: ignore[no-untyped-def]
+def case_file(infra: Infrastructure, repo: DecisionRepository, row, actor: Actor,  # type: ignore[no-untyped-def]
+              deadlines_of: DeadlinesOf | None = None) -> CaseFile:
     """The case of a row this transaction holds locked (read FOR UPDATE, or inserted by it)."""
-    return CaseFile(infra, repo, row, actor, int(row.audit_sequence), str(row.audit_head))
+    return CaseFile(infra, repo, row, actor, deadlines_of(row) if deadlines_of else None, int(row.audit_sequence),
+                    str(row.audit_head))
 
 
 @asynccontextmanager
-async def open_case(infra: Infrastructure, case_id: str, grant: Grant | None, actor: Actor) -> AsyncIterator[CaseFile]:
+async def open_case(infra: Infrastructure, case_id: str, grant: Grant | None, actor: Actor,
+                    deadlines_of: DeadlinesOf | None = None) -> AsyncIterator[CaseFile]:
     """A locked case in a new transaction. NOT_FOUND when this service does not
     know the case (yet); PERMISSION_DENIED for another partnership's case."""
     check_case_id(case_id)
@@ -191,7 +200,7 @@ async def open_case(infra: Infrastructure, case_id: str, grant: Grant | None, ac
             raise NotFound("no such case (decisions learns of a case from intake's incident.notified)")
         if grant is not None:
             grant.require_partnership(row.partnership)
-        case = case_file(infra, repo, row, actor)
+        case = case_file(infra, repo, row, actor, deadlines_of)
         yield case
         await case.flush()
     if case.events:
@@ -202,10 +211,11 @@ async def open_case(infra: Infrastructure, case_id: str, grant: Grant | None, ac
 
 async def case_state(case: CaseFile) -> D.CaseState:
     """The decision state of the case as of now (in the caller's transaction)."""
-    return await render_case(case.repo, case.row, case.calendar)
+    assert case.deadlines is not None, "open the case with its deadlines"
+    return await render_case(case.repo, case.row, case.calendar, case.deadlines)
 
 
-async def render_case(repo: DecisionRepository, row, calendar) -> D.CaseState:  # type: ignore[no-untyped-def]
+async def render_case(repo: DecisionRepository, row, calendar, deadlines: C.Deadlines) -> D.CaseState:  # type: ignore[no-untyped-def]
     case_id = row.case_id
     progress = await repo.progress(case_id, withdrawn=bool(row.withdrawn))
     review_list = await repo.records(T.reviews, case_id, D.Review)
@@ -248,7 +258,8 @@ async def render_case(repo: DecisionRepository, row, calendar) -> D.CaseState:  
         review.progress_checks.extend(await repo.records(T.progress_checks, case_id, D.ProgressCheck))
         sent = [m.occurred_on for m in review.milestones if m.kind == D.MILESTONE_KIND_SENT_TO_PANEL_AND_SOS]
         if sent:
-            review.earliest_publication_date = C.earliest_publication(dt.date.fromisoformat(sent[-1]), calendar).isoformat()
+            review.earliest_publication_date = C.earliest_publication(dt.date.fromisoformat(sent[-1]), calendar,
+                                                                      deadlines.presend_working_days).isoformat()
         state.review.CopyFrom(review)
     if publication_list:
         state.publication.CopyFrom(publication_list[0])

@@ -1,12 +1,13 @@
-"""Events decisions consumes: intake's incidents (the case, its agencies and
-RR.DEADLINE) and the criteria service's evaluations (what a recommendation cites)."""
+"""Events decisions consumes: intake's incidents (the case, its agencies,
+RR.DEADLINE and its extensions, amendments), gathering's requests (agencies
+found later) and the criteria service's evaluations (what a recommendation cites)."""
 
 from __future__ import annotations
 
 from rapidreview.decisions.handlers import DecisionHandlers
 from rapidreview.kernel.config import Settings
 from rapidreview.kernel.consumer import ConsumerSpec, Route
-from rapidreview.v1 import criteria_pb2, intake_pb2
+from rapidreview.v1 import criteria_pb2, gathering_pb2, intake_pb2
 
 
 def consumer_specs(handlers: DecisionHandlers, settings: Settings) -> list[ConsumerSpec]:
@@ -18,7 +19,14 @@ def consumer_specs(handlers: DecisionHandlers, settings: Settings) -> list[Consu
                 "incident.notified": Route(intake_pb2.IncidentNotified, handlers.on_incident_notified),
                 "incident.panel_notified": Route(intake_pb2.IncidentPanelNotified, handlers.on_panel_notified),
                 "incident.withdrawn": Route(intake_pb2.IncidentWithdrawn, handlers.on_incident_withdrawn),
+                "incident.amended": Route(intake_pb2.IncidentAmended, handlers.on_incident_amended),
+                "incident.clock_extended": Route(intake_pb2.IncidentClockExtended, handlers.on_clock_extended),
             },
+            **policy,  # type: ignore[arg-type]
+        ),
+        ConsumerSpec(
+            durable="decisions-agencies",
+            routes={"agency.request_opened": Route(gathering_pb2.AgencyRequestOpened, handlers.on_agency_request_opened)},
             **policy,  # type: ignore[arg-type]
         ),
         ConsumerSpec(

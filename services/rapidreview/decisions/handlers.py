@@ -11,6 +11,7 @@ lifecycle and the action plan are in `review_handlers.py`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -34,13 +35,15 @@ from rapidreview.kernel.events import EventRef
 from rapidreview.kernel.pagination import bigint, decode_page_token, encode_page_token
 from rapidreview.kernel.responses import deliverable
 from rapidreview.kernel.runtime import Infrastructure
-from rapidreview.v1 import criteria_pb2, intake_pb2
+from rapidreview.rules.parameters import RuleParameters
+from rapidreview.v1 import common_pb2, criteria_pb2, gathering_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
 
 
 @dataclass
 class DecisionHandlers(ReviewCommands):
     infra: Infrastructure
+    rules: RuleParameters
 
     @property
     def calendar(self):  # type: ignore[no-untyped-def]
@@ -49,7 +52,7 @@ class DecisionHandlers(ReviewCommands):
     # -- the rapid review decision ------------------------------------------------
     async def record_recommendation(self, r: D.RecordRecommendationRequest, grant: Grant, correlation_id: str) -> D.RecordRecommendationResponse:
         validate_recommendation(r, self.calendar.today()).raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordRecommendation", r)
             if replay:
                 rec = await case.repo.record(T.recommendations, replay, D.Recommendation, case_id=case.case_id)
@@ -85,7 +88,7 @@ class DecisionHandlers(ReviewCommands):
     async def record_decision(self, r: D.RecordDecisionRequest, grant: Grant, correlation_id: str) -> D.RecordDecisionResponse:
         v = validate_decision(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordDecision", r)
             if replay:
                 decision = await case.repo.record(T.decisions, replay, D.Decision, case_id=case.case_id)
@@ -127,7 +130,8 @@ class DecisionHandlers(ReviewCommands):
         current = existing.get((C.INFORM, "case"))
         decided_on = dt.date.fromisoformat(decision.decided_on)
         if decision.decision == D.REVIEW_DECISION_CSPR and current is None:
-            clock = C.ClockState(C.INFORM, "case", decided_on, C.inform_due(decided_on, self.calendar))
+            days = case.deadlines.inform_working_days  # type: ignore[union-attr]
+            clock = C.ClockState(C.INFORM, "case", decided_on, C.inform_due(decided_on, self.calendar, days))
             await case.repo.save_clock(case.case_id, clock)
             await case.audit("clock.started", "clock", f"{C.INFORM}:case", None, clock_json(clock))
         elif decision.decision != D.REVIEW_DECISION_CSPR and current is not None and current.is_open():
@@ -137,7 +141,7 @@ class DecisionHandlers(ReviewCommands):
     async def record_panel_submission(self, r: D.RecordPanelSubmissionRequest, grant: Grant, correlation_id: str) -> D.RecordPanelSubmissionResponse:
         v = validate_submission(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordPanelSubmission", r)
             if replay:
                 sub = await case.repo.record(T.panel_submissions, replay, D.PanelSubmission, case_id=case.case_id)
@@ -190,7 +194,7 @@ class DecisionHandlers(ReviewCommands):
     async def record_panel_response(self, r: D.RecordPanelResponseRequest, grant: Grant, correlation_id: str) -> D.RecordPanelResponseResponse:
         v = validate_response(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordPanelResponse", r)
             if replay:
                 resp = await case.repo.record(T.panel_responses, replay, D.PanelResponse, case_id=case.case_id)
@@ -218,7 +222,7 @@ class DecisionHandlers(ReviewCommands):
         async with self.infra.db.transaction() as session:
             repo = DecisionRepository(session, self.infra.cipher)
             row = await self._readable_row(repo, case_id, grant)
-            return await render_case(repo, row, self.calendar)
+            return await render_case(repo, row, self.calendar, self.deadlines_of(row))
 
     async def _readable_row(self, repo: DecisionRepository, case_id: str, grant: Grant):  # type: ignore[no-untyped-def]
         check_case_id(case_id)
@@ -276,11 +280,14 @@ class DecisionHandlers(ReviewCommands):
             raise PermanentEventError("incident without case id or partnership")
         repo = DecisionRepository(session, self.infra.cipher)
         agencies = [{"agency_id": a.agency_id, "name": a.name} for a in incident.notification.agencies]
+        edition = common_pb2.Edition.Name(incident.edition).removeprefix("EDITION_").lower() if incident.edition else None
         row = await repo.insert_case(case_id=incident.case_id, partnership=incident.partnership,
-                                     child_ref=incident.notification.child.child_ref, agencies=agencies)
+                                     child_ref=incident.notification.child.child_ref, agencies=agencies,
+                                     edition=edition, edition_version=incident.edition_version or None)
         if row is None:
             return  # the same incident again under another event id
-        case = case_file(self.infra, repo, row, Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id))
+        case = case_file(self.infra, repo, row, Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id),
+                         self.deadlines_of)
         await case.audit("case.opened", "case", case.case_id, None, {
             "partnership": incident.partnership, "agency_ids": sorted(a["agency_id"] for a in agencies)})
         rr = next((c for c in incident.clocks if c.id == C.RR_DEADLINE), None)
@@ -316,6 +323,48 @@ class DecisionHandlers(ReviewCommands):
             await case.repo.update_record(T.panel_submissions, sub.submission_id, sub)
             await case.audit("panel_submission.late_flag_set", "panel_submission", sub.submission_id, old, sub)
 
+    async def on_clock_extended(self, session, ref: EventRef, payload: intake_pb2.IncidentClockExtended) -> None:  # type: ignore[no-untyped-def]
+        """incident.clock_extended: an extended RR.DEADLINE moves the due date a submission is judged against."""
+        if payload.clock.id != C.RR_DEADLINE:
+            return
+        case = await self._event_case(session, ref, payload.case_id)
+        await self._rapid_review_clock(case, payload.clock)
+        await case.flush()
+
+    async def on_agency_request_opened(self, session, ref: EventRef, payload: gathering_pb2.AgencyRequestOpened) -> None:  # type: ignore[no-untyped-def]
+        """agency.request_opened: an agency asked for information during gathering is an
+        agency of the case (POST.REVIEWER_INDEPENDENT checks the reviewer against it)."""
+        request = payload.request
+        if not request.agency.agency_id:
+            raise PermanentEventError("request without an agency id")
+        case = await self._event_case(session, ref, request.case_id)
+        await self._add_agencies(case, [request.agency])
+        await case.flush()
+
+    async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
+        """incident.amended: agencies the amended notification adds are agencies of the case;
+        an amended child reference is the one checked in publishable texts."""
+        incident = payload.incident
+        case = await self._event_case(session, ref, incident.case_id)
+        await self._add_agencies(case, list(incident.notification.agencies))
+        child_ref = incident.notification.child.child_ref
+        if child_ref and child_ref != case.repo.child_ref_of(case.row):
+            case.stage(child_ref_enc=case.repo.sealed_child_ref(case.case_id, child_ref))
+            await case.audit("case.child_reference_amended", "case", case.case_id, None,
+                             {"notification_version": payload.version})
+        await case.flush()
+
+    async def _add_agencies(self, case: CaseFile, agencies: list[common_pb2.Agency]) -> None:
+        known = case.repo.agencies_of(case.row)
+        ids = {a["agency_id"] for a in known}
+        added = [{"agency_id": a.agency_id, "name": a.name} for a in agencies if a.agency_id and a.agency_id not in ids]
+        added = list({a["agency_id"]: a for a in added}.values())
+        if not added:
+            return
+        case.stage(agencies_json=json.dumps(known + added, sort_keys=True))
+        await case.audit("case.agencies_added", "case", case.case_id, None,
+                         {"agency_ids": sorted(a["agency_id"] for a in added)})
+
     async def on_incident_withdrawn(self, session, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:  # type: ignore[no-untyped-def]
         case = await self._event_case(session, ref, payload.case_id)
         if case.row.withdrawn:
@@ -345,13 +394,13 @@ class DecisionHandlers(ReviewCommands):
     async def _event_case(self, session, ref: EventRef, case_id: str) -> CaseFile:  # type: ignore[no-untyped-def]
         repo = DecisionRepository(session, self.infra.cipher)
         case = await attach_case(self.infra, repo, case_id or ref.case_id,
-                                 Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id))
+                                 Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id), self.deadlines_of)
         if case is None:
             raise RetryableEventError("unknown case")
         return case
 
 
-_PRODUCERS = {"incident": "intake", "criteria": "criteria"}
+_PRODUCERS = {"incident": "intake", "criteria": "criteria", "agency": "gathering"}
 
 
 def ref_producer(ref: EventRef) -> str:

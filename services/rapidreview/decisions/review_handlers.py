@@ -25,10 +25,19 @@ from rapidreview.decisions.storage import DecisionRepository
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import FailedPrecondition, NotFound
 from rapidreview.kernel.responses import deliverable
+from rapidreview.rules import EditionNotFound
 from rapidreview.v1 import decisions_pb2 as D
 
 if TYPE_CHECKING:
     from rapidreview.kernel.runtime import Infrastructure
+    from rapidreview.rules.parameters import RuleParameters
+
+
+def check_deadlines(rules: RuleParameters) -> None:
+    """ValueError naming the first edition whose section 4 rule files this service
+    cannot use (checked at start-up, so a bad file stops the service)."""
+    for edition in rules.editions:
+        C.Deadlines.from_rules(lambda rule_id, e=edition: rules.deadline_params(rule_id, e), f"{edition.name} {edition.version}")
 
 
 #: Extensions of POST.SIX_MONTHS (as intake allows for its clocks): each is kept with the case.
@@ -39,16 +48,30 @@ class ReviewCommands:
     """Commands of the CSPR lifecycle and the action plan (mixed into DecisionHandlers)."""
 
     infra: Infrastructure
+    rules: RuleParameters
 
     @property
     def calendar(self):  # type: ignore[no-untyped-def]
         return self.infra.calendar
 
+    def deadlines_of(self, row) -> C.Deadlines:  # type: ignore[no-untyped-def]
+        """The section 4 deadlines of the edition the case is pinned to (cases opened
+        before editions were recorded here: the edition in force when they were opened)."""
+        try:
+            if row.edition:
+                edition = self.rules.edition(row.edition, row.edition_version or None)
+            else:
+                edition = self.rules.edition_for(row.created_at.date())
+        except EditionNotFound:
+            edition = self.rules.edition(row.edition) if row.edition else self.rules.editions[-1]
+        return C.Deadlines.from_rules(lambda rule_id: self.rules.deadline_params(rule_id, edition),
+                                      f"{edition.name} {edition.version}")
+
     # -- commissioning ------------------------------------------------------------
     async def commission_review(self, r: D.CommissionReviewRequest, grant: Grant, correlation_id: str) -> D.CommissionReviewResponse:
         v = validate_commission(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("CommissionReview", r)
             if replay:
                 state = await case_state(case)
@@ -63,7 +86,9 @@ class ReviewCommands:
                 r.reviewer.involved_in_case, [Involvement(i.agency_id, i.agency_name) for i in r.reviewer.involvements], agencies)
             if conflicts:
                 raise FailedPrecondition("POST.REVIEWER_INDEPENDENT: the reviewer is not independent: " + "; ".join(conflicts))
-            weeks = r.progress_check_weeks or C.DEFAULT_PROGRESS_CHECK_WEEKS
+            deadlines = case.deadlines
+            assert deadlines is not None
+            weeks = r.progress_check_weeks or deadlines.progress_check_weeks
             review = D.Review(review_id=new_id(), case_id=case.case_id, decision_id=decision.decision_id,
                               commissioned_on=r.commissioned_on, reviewer=r.reviewer, panel=r.panel,
                               terms_of_reference=r.terms_of_reference, progress_check_weeks=weeks, recorded_by=case.actor.subject)
@@ -74,13 +99,16 @@ class ReviewCommands:
                                           decision_id=decision.decision_id, commissioned_on=commissioned_on, progress_check_weeks=weeks)
             await case.audit("review.commissioned", "review", review.review_id, None, review)
             decided_on = dt.date.fromisoformat(decision.decided_on)
-            for clock in (C.ClockState(C.SIX_MONTHS, "review", decided_on, C.six_month_target(decided_on)),
-                          C.ClockState(C.PROGRESS_CHECKS, "check-1", commissioned_on, C.next_progress_check(commissioned_on, weeks))):
+            target = C.six_month_target(decided_on, deadlines.six_months)
+            # POST.PROGRESS_CHECKS counts from the decision (its rule file): the first check is the
+            # first date of that schedule after commissioning.
+            for clock in (C.ClockState(C.SIX_MONTHS, "review", decided_on, target),
+                          C.ClockState(C.PROGRESS_CHECKS, "check-1", decided_on, C.progress_check_due(decided_on, weeks, commissioned_on))):
                 await case.repo.save_clock(case.case_id, clock)
                 await case.audit("clock.started", "clock", f"{clock.clock_id}:{clock.subject_ref}", None, clock_json(clock))
             await case.emit("review.commissioned", D.ReviewCommissioned(
                 case_id=case.case_id, review_id=review.review_id, decision_id=decision.decision_id,
-                commissioned_on=r.commissioned_on, six_month_target=C.six_month_target(decided_on).isoformat()))
+                commissioned_on=r.commissioned_on, six_month_target=target.isoformat()))
             await case.remember("CommissionReview", r, review.review_id)
             return deliverable(D.CommissionReviewResponse(review=review, case=await case_state(case)))
 
@@ -88,7 +116,7 @@ class ReviewCommands:
     async def record_milestone(self, r: D.RecordMilestoneRequest, grant: Grant, correlation_id: str) -> D.RecordMilestoneResponse:
         v = validate_milestone(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordMilestone", r)
             if replay:
                 found = await case.repo.record(T.milestones, replay, D.Milestone, case_id=case.case_id)
@@ -135,7 +163,7 @@ class ReviewCommands:
     async def record_extension(self, r: D.RecordExtensionRequest, grant: Grant, correlation_id: str) -> D.RecordExtensionResponse:
         v = validate_extension(r)
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordExtension", r)
             if replay:
                 found = await case.repo.record(T.extensions, replay, D.ReviewExtension, case_id=case.case_id)
@@ -165,13 +193,15 @@ class ReviewCommands:
     async def record_progress_check(self, r: D.RecordProgressCheckRequest, grant: Grant, correlation_id: str) -> D.RecordProgressCheckResponse:
         v = validate_progress_check(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordProgressCheck", r)
             if replay:
                 found = await case.repo.record(T.progress_checks, replay, D.ProgressCheck, case_id=case.case_id)
                 return deliverable(D.RecordProgressCheckResponse(check=found, case=await case_state(case), replayed=True))
-            review_id = lifecycle.require_review(await case.progress(), "recording a progress check")
+            progress = await case.progress()
+            review_id = lifecycle.require_review(progress, "recording a progress check")
             review = await case.repo.record(T.reviews, review_id, D.Review, case_id=case.case_id)
+            decision = await case.repo.record(T.decisions, review.decision_id, D.Decision, case_id=case.case_id)
             if r.checked_on < review.commissioned_on:
                 v.add("checked_on", "must not be before the review was commissioned")
             v.raise_if_any()
@@ -184,14 +214,19 @@ class ReviewCommands:
             await case.repo.insert_record(T.progress_checks, check.check_id, case.case_id, check, recorded_at, checked_on=checked_on)
             await case.audit("progress_check.recorded", "progress_check", check.check_id, None, check)
             schedule = [c for c in await case.repo.clocks_of(case.case_id) if c.clock_id == C.PROGRESS_CHECKS]
+            covered = checked_on
             for clock in schedule:
                 if clock.is_open():
                     before = clock_json(clock)
                     clock.completed_on = checked_on
+                    covered = max(covered, clock.due)
                     await case.repo.save_clock(case.case_id, clock)
                     await case.audit("clock.completed", "clock", f"{C.PROGRESS_CHECKS}:{clock.subject_ref}", before, clock_json(clock))
-            following = C.ClockState(C.PROGRESS_CHECKS, f"check-{len(schedule) + 1}", checked_on,
-                                     C.next_progress_check(checked_on, review.progress_check_weeks))
+            # The schedule stays anchored on the decision: the next check is its next date after
+            # both this check and the one it covered.
+            decided_on = dt.date.fromisoformat(decision.decided_on)
+            following = C.ClockState(C.PROGRESS_CHECKS, f"check-{len(schedule) + 1}", decided_on,
+                                     C.progress_check_due(decided_on, review.progress_check_weeks, covered))
             await case.repo.save_clock(case.case_id, following)
             await case.audit("clock.started", "clock", f"{C.PROGRESS_CHECKS}:{following.subject_ref}", None, clock_json(following))
             await case.remember("RecordProgressCheck", r, check.check_id)
@@ -201,7 +236,7 @@ class ReviewCommands:
     async def record_identifying_details(self, r: D.RecordIdentifyingDetailsRequest, grant: Grant,
                                          correlation_id: str) -> D.RecordIdentifyingDetailsResponse:
         validate_identifying_details(r).raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordIdentifyingDetails", r)
             if replay is None:
                 ids = []
@@ -242,7 +277,7 @@ class ReviewCommands:
     async def publish(self, r: D.PublishRequest, grant: Grant, correlation_id: str) -> D.PublishResponse:
         v = validate_publish(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("Publish", r)
             if replay:
                 state = await case_state(case)
@@ -251,11 +286,12 @@ class ReviewCommands:
             published_on = dt.date.fromisoformat(r.published_on)
             sent = max(m.occurred_on for m in await case.repo.records(T.milestones, case.case_id, D.Milestone)
                        if m.kind == D.MILESTONE_KIND_SENT_TO_PANEL_AND_SOS)
-            earliest = C.earliest_publication(dt.date.fromisoformat(sent), self.calendar)
+            presend = case.deadlines.presend_working_days  # type: ignore[union-attr]
+            earliest = C.earliest_publication(dt.date.fromisoformat(sent), self.calendar, presend)
             if published_on < earliest:
                 raise FailedPrecondition(
                     f"POST.PRESEND: the report must reach the Panel and the Secretary of State at least "
-                    f"{C.PRESEND_WORKING_DAYS} working days before publication; it was sent on {sent}, so the earliest "
+                    f"{presend} working days before publication; it was sent on {sent}, so the earliest "
                     f"allowed publication date is {earliest.isoformat()}")
             findings = find_identifying_details(r.text, await self._details(case.repo, case.row))
             if findings:
@@ -297,7 +333,7 @@ class ReviewCommands:
         v = validate_add_action(r)
         parse_date(r.agreed_on, "agreed_on", v, today=self.calendar.today(), required=False)
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("AddAction", r)
             if replay:
                 return deliverable(D.AddActionResponse(
@@ -321,7 +357,7 @@ class ReviewCommands:
     async def update_action(self, r: D.UpdateActionRequest, grant: Grant, correlation_id: str) -> D.UpdateActionResponse:
         v = validate_update_action(r, self.calendar.today())
         v.raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             action = await case.repo.record(T.actions, r.action_id, D.Action, case_id=case.case_id)
             if action is None:
                 raise NotFound("no such action in this case")
@@ -354,7 +390,7 @@ class ReviewCommands:
 
     async def record_dissemination(self, r: D.RecordDisseminationRequest, grant: Grant, correlation_id: str) -> D.RecordDisseminationResponse:
         validate_dissemination(r, self.calendar.today()).raise_if_any()
-        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id)) as case:
+        async with open_case(self.infra, r.case_id, grant, Actor.of(grant, correlation_id), self.deadlines_of) as case:
             replay = await case.replayed("RecordDissemination", r)
             if replay:
                 return deliverable(D.RecordDisseminationResponse(

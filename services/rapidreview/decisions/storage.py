@@ -47,6 +47,9 @@ cases = Table(
     Column("withdrawn", Boolean, nullable=False, default=False),
     Column("rr_starts_from", Date, nullable=True),
     Column("rr_due", Date, nullable=True),
+    # The rule edition the case is pinned to (from intake): its files give the section 4 deadlines.
+    Column("edition", String(16), nullable=True),
+    Column("edition_version", String(32), nullable=True),
     Column("audit_sequence", BigInteger, nullable=False, default=0),
     Column("audit_head", String(64), nullable=False, default=GENESIS_HASH),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -208,13 +211,18 @@ class DecisionRepository:
         ends, which serialises every writer of the case and its audit chain."""
         return (await self.session.execute(_CASE_ROW_FOR_UPDATE if for_update else _CASE_ROW, {"b_case_id": case_id})).first()
 
-    async def insert_case(self, *, case_id: str, partnership: str, child_ref: str, agencies: list[dict[str, str]]):  # type: ignore[no-untyped-def]
+    async def insert_case(self, *, case_id: str, partnership: str, child_ref: str, agencies: list[dict[str, str]],
+                          edition: str | None = None, edition_version: str | None = None):  # type: ignore[no-untyped-def]
         """Inserts a new case and returns its row as stored (as `case_row` would read it; a
         row inserted in this transaction is locked until it ends); None when the case exists."""
         return (await self.session.execute(_INSERT_CASE, dict(
             case_id=case_id, partnership=partnership, child_ref_enc=self.cipher.seal(child_ref, f"case:{case_id}:child_ref"),
             agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, audit_sequence=0, audit_head=GENESIS_HASH,
+            edition=edition, edition_version=edition_version,
         ))).first()
+
+    def sealed_child_ref(self, case_id: str, child_ref: str) -> str:
+        return self.cipher.seal(child_ref, f"case:{case_id}:child_ref")
 
     async def update_case(self, case_id: str, **values: object) -> None:
         await self.session.execute(_UPDATE_CASE, {**values, "b_case_id": case_id})

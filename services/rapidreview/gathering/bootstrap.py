@@ -8,12 +8,13 @@ from rapidreview.delivery.config import DeliveryConfig
 from rapidreview.delivery.contacts import Contacts
 from rapidreview.gathering.chases import ChaseHandlers
 from rapidreview.gathering.consumers import consumer_specs
-from rapidreview.gathering.handlers import GatheringHandlers
+from rapidreview.gathering.handlers import GatheringHandlers, check_returns_deadlines
 from rapidreview.gathering.partnerships import PartnershipPolicies
 from rapidreview.gathering.servicer import GatheringServicer
 from rapidreview.gathering.storage import metadata
 from rapidreview.gathering.watchers import ReencryptionWatcher, RequestClockWatcher
-from rapidreview.kernel.config import Settings
+from rapidreview.kernel.config import ConfigError, Settings
+from rapidreview.rules.parameters import RuleParameters
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import gathering_pb2_grpc
 
@@ -21,9 +22,16 @@ SERVICE = "gathering"
 SERVICE_NAMES = ["rapidreview.v1.GatheringService"]
 
 
-def build(settings: Settings, policies: PartnershipPolicies | None = None) -> tuple[Infrastructure, ServiceParts]:
+def build(settings: Settings, policies: PartnershipPolicies | None = None,
+          rules: RuleParameters | None = None) -> tuple[Infrastructure, ServiceParts]:
+    # Deadlines come from the rule files (RR.AGENCIES); only their parameters are read here.
+    rules = rules or RuleParameters.load_default()
+    try:
+        check_returns_deadlines(rules)
+    except ValueError as exc:
+        raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
-    handlers = GatheringHandlers(infra, policies or PartnershipPolicies.load(settings.partnership_config_file))
+    handlers = GatheringHandlers(infra, policies or PartnershipPolicies.load(settings.partnership_config_file), rules)
     # Chase e-mails: the agencies' contacts from the partnership configuration, SMTP from the delivery configuration.
     delivery = DeliveryConfig.from_file(settings.delivery_config_file) if settings.delivery_config_file else None
     chases = ChaseHandlers(infra, Contacts.load(settings.partnership_config_file), delivery)

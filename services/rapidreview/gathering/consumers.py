@@ -1,6 +1,7 @@
 """Events gathering consumes: intake's incident.notified opens the gathering,
-incident.panel_notified fixes the due dates, incident.withdrawn closes it; its
-own agency.chased is e-mailed to the agency (chases.py)."""
+incident.panel_notified fixes the due dates (and opens a gathering not needed
+until then), incident.amended asks newly named agencies, incident.withdrawn
+closes it; its own agency.chased is e-mailed to the agency (chases.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def consumer_specs(handlers: GatheringHandlers, settings: Settings, chases: Chas
                 "incident.notified": Route(intake_pb2.IncidentNotified, handlers.on_incident_notified),
                 "incident.panel_notified": Route(intake_pb2.IncidentPanelNotified, handlers.on_panel_notified),
                 "incident.withdrawn": Route(intake_pb2.IncidentWithdrawn, handlers.on_incident_withdrawn),
+                "incident.amended": Route(intake_pb2.IncidentAmended, handlers.on_incident_amended),
             },
             ack_wait=settings.consumer_ack_wait,
             max_deliver=settings.consumer_max_deliver,

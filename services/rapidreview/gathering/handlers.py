@@ -11,7 +11,10 @@ from google.protobuf import timestamp_pb2
 
 from rapidreview.gathering.domain.collation import Contribution, chronology_page, collate, collated_event
 from rapidreview.gathering.domain.refs import return_ref
-from rapidreview.gathering.domain.requests import RequestState, completeness, due_date, render_request
+from rapidreview.gathering.domain.requests import (
+    FROM_AWARENESS, FROM_PANEL_NOTIFICATION, RequestState, ReturnsDeadline, completeness, due_date, render_request,
+    returns_deadline,
+)
 from rapidreview.gathering.domain.validation import (
     validate_agencies, validate_agency, validate_agency_id, validate_case_id, validate_reason, validate_return,
 )
@@ -23,6 +26,8 @@ from rapidreview.kernel.errors import FailedPrecondition, NotFound, Violations
 from rapidreview.kernel.events import EventRef, new_event
 from rapidreview.kernel.pagination import decode_page_token, encode_page_token
 from rapidreview.kernel.runtime import Infrastructure
+from rapidreview.rules import EditionNotFound, RuleNotFound
+from rapidreview.rules.parameters import RuleParameters
 from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 
 PRODUCER = "gathering"
@@ -52,10 +57,26 @@ def _require_open(row) -> None:  # type: ignore[no-untyped-def]
         raise FailedPrecondition(_NOT_OPEN.get(row.status, "the gathering is not open"))
 
 
+def _rapid_review_required(incident: intake_pb2.Incident) -> bool:
+    return (incident.status != intake_pb2.INCIDENT_STATUS_WITHDRAWN
+            and any(d.rule_id == "RR.REQUIRED" and d.outcome == common_pb2.OUTCOME_MET for d in incident.duties))
+
+
+def check_returns_deadlines(rules: RuleParameters) -> None:
+    """ValueError naming the first edition whose RR.AGENCIES gathering cannot use
+    (checked at start-up, so a bad rule file stops the service, not an event)."""
+    for edition in rules.editions:
+        try:
+            returns_deadline(rules.deadline_params("RR.AGENCIES", edition), f"{edition.name} {edition.version}")
+        except RuleNotFound:
+            raise ValueError(f"{edition.name} {edition.version}: no RR.AGENCIES rule file") from None
+
+
 @dataclass
 class GatheringHandlers:
     infra: Infrastructure
     policies: PartnershipPolicies
+    rules: RuleParameters
 
     @property
     def calendar(self):  # type: ignore[no-untyped-def]
@@ -93,8 +114,19 @@ class GatheringHandlers:
         envelope = self._envelope(event_type, payload, row, correlation_id=correlation_id, causation_id=causation_id)
         await self.infra.outbox.add(repo.session, envelope)
 
+    def _returns_deadline(self, incident: intake_pb2.Incident, aware: dt.date) -> ReturnsDeadline:
+        """RR.AGENCIES in the edition the case is pinned to, with the partnership's override of the days."""
+        name = common_pb2.Edition.Name(incident.edition).removeprefix("EDITION_").lower() if incident.edition else ""
+        try:
+            edition = self.rules.edition(name, incident.edition_version or None)
+        except EditionNotFound:
+            edition = self.rules.edition_for(aware)
+        deadline = returns_deadline(self.rules.deadline_params("RR.AGENCIES", edition), f"{edition.name} {edition.version}")
+        override = self.policies.for_partnership(incident.partnership).return_working_days
+        return ReturnsDeadline(override or deadline.working_days, deadline.counts_from)
+
     def _new_request(self, row, agency: common_pb2.Agency, source: int) -> RequestState:  # type: ignore[no-untyped-def]
-        due = due_date(row.la_aware_date, row.panel_sent_date, row.return_working_days, self.calendar)
+        due = due_date(row.la_aware_date, row.panel_sent_date, row.return_working_days, self.calendar, row.return_counts_from)
         return RequestState(case_id=row.case_id, agency=agency, source=source, opened_on=self.calendar.today(),
                             starts_from=due.starts_from, due=due.due, due_basis=due.basis)
 
@@ -364,19 +396,28 @@ class GatheringHandlers:
             sent = dt.date.fromisoformat(incident.panel_notification.sent_date) if incident.panel_notification.sent_date else None
         except ValueError:
             raise PermanentEventError("awareness or Panel notification date is not a date") from None
-        required = any(d.rule_id == "RR.REQUIRED" and d.outcome == common_pb2.OUTCOME_MET for d in incident.duties)
         if incident.status == intake_pb2.INCIDENT_STATUS_WITHDRAWN:
             status = G.GATHERING_STATUS_WITHDRAWN
         else:
-            status = G.GATHERING_STATUS_OPEN if required else G.GATHERING_STATUS_NOT_REQUIRED
-        policy = self.policies.for_partnership(incident.partnership)
+            status = G.GATHERING_STATUS_OPEN if _rapid_review_required(incident) else G.GATHERING_STATUS_NOT_REQUIRED
+        try:
+            deadline = self._returns_deadline(incident, aware)
+        except (EditionNotFound, RuleNotFound, ValueError) as exc:
+            raise PermanentEventError(f"no usable RR.AGENCIES deadline: {exc}") from None
         row = await repo.open_case(case_id=case_id, partnership=incident.partnership, status=status, la_aware_date=aware,
-                                   panel_sent_date=sent, return_working_days=policy.return_working_days)
+                                   panel_sent_date=sent, return_working_days=deadline.working_days,
+                                   return_counts_from=deadline.counts_from)
         if row is None:
             return  # already opened from an earlier copy of this notification
         if status != G.GATHERING_STATUS_OPEN:
             return
-        seen: set[str] = set()
+        await self._open_notified_agencies(repo, row, incident, ref, G.REQUEST_SOURCE_NOTIFICATION)
+
+    async def _open_notified_agencies(self, repo: GatheringRepository, row, incident: intake_pb2.Incident,  # type: ignore[no-untyped-def]
+                                      ref: EventRef, source: int) -> None:
+        """Opens a request for each agency the notification names that has none yet."""
+        existing = await repo.get_requests(row.case_id)
+        seen = {s.agency_id for s in existing}
         states: list[RequestState] = []
         for agency in incident.notification.agencies:
             v = Violations()
@@ -384,12 +425,23 @@ class GatheringHandlers:
             if v or agency.agency_id in seen:
                 continue  # intake validated the list; never let one bad entry block the rest
             seen.add(agency.agency_id)
-            states.append(self._new_request(row, agency, G.REQUEST_SOURCE_NOTIFICATION))
-        await self._open_requests(repo, row, states, first_position=0, correlation_id=ref.correlation_id, causation_id=ref.event_id)
+            states.append(self._new_request(row, agency, source))
+        await self._open_requests(repo, row, states, first_position=len(existing), correlation_id=ref.correlation_id,
+                                  causation_id=ref.event_id)
+
+    async def _open_later(self, repo: GatheringRepository, row, incident: intake_pb2.Incident, ref: EventRef):  # type: ignore[no-untyped-def]
+        """A case recorded as not needing a rapid review whose RR.REQUIRED is now met
+        (a Panel notification recorded after all, or an amended notification) opens."""
+        if row.status != G.GATHERING_STATUS_NOT_REQUIRED or not _rapid_review_required(incident):
+            return row
+        row = await repo.update_case_returning(row.case_id, status=G.GATHERING_STATUS_OPEN)
+        await self._open_notified_agencies(repo, row, incident, ref, G.REQUEST_SOURCE_NOTIFICATION)
+        return row
 
     async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
         """incident.panel_notified moves provisional due dates (counted from
-        awareness) to count from the Panel notification's sent date."""
+        awareness) to count from the Panel notification's sent date, and opens the
+        gathering of a case that did not need a rapid review until now."""
         repo = self._repo(session)
         row = await repo.get_case(payload.case_id or ref.case_id, for_update=True)
         if row is None:
@@ -398,11 +450,37 @@ class GatheringHandlers:
             sent = dt.date.fromisoformat(payload.panel_notification.sent_date)
         except ValueError:
             raise PermanentEventError("sent_date is not a date") from None
-        if row.panel_sent_date == sent:
+        if row.panel_sent_date == sent and row.status != G.GATHERING_STATUS_NOT_REQUIRED:
             return
-        await repo.update_case(row.case_id, panel_sent_date=sent)
-        await repo.move_provisional_due_dates(row.case_id, starts_from=sent,
-                                              due=self.calendar.add_working_days(sent, row.return_working_days))
+        row = await repo.update_case_returning(row.case_id, panel_sent_date=sent)
+        if row.return_counts_from == FROM_PANEL_NOTIFICATION:
+            await repo.move_provisional_due_dates(row.case_id, starts_from=sent,
+                                                  due=self.calendar.add_working_days(sent, row.return_working_days))
+        if payload.HasField("incident"):
+            await self._open_later(repo, row, payload.incident, ref)
+
+    async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
+        """incident.amended: a case that now needs a rapid review opens; agencies the
+        amended notification names are asked too; an amended awareness date moves
+        the due dates that count from it."""
+        incident = payload.incident
+        repo = self._repo(session)
+        row = await repo.get_case(incident.case_id or ref.case_id, for_update=True)
+        if row is None:
+            raise RetryableEventError("unknown case")
+        try:
+            aware = dt.date.fromisoformat(incident.notification.la_aware_date)
+        except ValueError:
+            raise PermanentEventError("la_aware_date is not a date") from None
+        if aware != row.la_aware_date:
+            row = await repo.update_case_returning(row.case_id, la_aware_date=aware)
+            if row.return_counts_from == FROM_AWARENESS or row.panel_sent_date is None:
+                await repo.move_awareness_due_dates(row.case_id, starts_from=aware,
+                                                    due=self.calendar.add_working_days(aware, row.return_working_days))
+        opened_now = row.status == G.GATHERING_STATUS_NOT_REQUIRED
+        row = await self._open_later(repo, row, incident, ref)
+        if _is_open(row) and not opened_now:
+            await self._open_notified_agencies(repo, row, incident, ref, G.REQUEST_SOURCE_NOTIFICATION)
 
     async def on_incident_withdrawn(self, session, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:  # type: ignore[no-untyped-def]
         """incident.withdrawn closes the gathering for good."""

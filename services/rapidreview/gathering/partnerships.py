@@ -3,16 +3,16 @@
 Only the `gathering` section of each partnership is read here; other services
 read their own sections of the same file:
 
-    defaults:
-      gathering:
-        return_working_days: 10
     partnerships:
       leeds:
         gathering:
           return_working_days: 12
 
-A case keeps the value in force when its gathering opened, so changing the
-file never moves a due date already given to an agency.
+Without an entry the number of working days is RR.AGENCIES' `working_days` in
+the rule files of the case's edition (10 in the editions shipped); an entry
+under `defaults` overrides it for every partnership. A case keeps the value in
+force when its gathering opened, so changing either never moves a due date
+already given to an agency.
 """
 
 from __future__ import annotations
@@ -24,18 +24,17 @@ from typing import Any
 
 import yaml
 
-from rapidreview.gathering.domain.requests import DEFAULT_RETURN_WORKING_DAYS
+from rapidreview.gathering.domain.requests import MAX_RETURN_WORKING_DAYS
 from rapidreview.kernel.config import ConfigError
-
-MAX_RETURN_WORKING_DAYS = 60
 
 
 @dataclass(frozen=True)
 class GatheringPolicy:
     """What a partnership decided locally about information requests."""
 
-    #: Working days after the Panel notification that returns are due (RR.AGENCIES local default 10).
-    return_working_days: int = DEFAULT_RETURN_WORKING_DAYS
+    #: Working days that returns are due after the date RR.AGENCIES counts from; None: the
+    #: rule file's `working_days`.
+    return_working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,8 @@ def _policy(section: Any, base: GatheringPolicy, where: str) -> GatheringPolicy:
     if not isinstance(section, Mapping):
         raise ConfigError(f"RR_PARTNERSHIP_CONFIG_FILE: {where}.gathering must be a mapping")
     days = section.get("return_working_days", base.return_working_days)
+    if days is None:
+        return base
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RETURN_WORKING_DAYS:
         raise ConfigError(f"RR_PARTNERSHIP_CONFIG_FILE: {where}.gathering.return_working_days must be a whole number 1-{MAX_RETURN_WORKING_DAYS}")
     return GatheringPolicy(return_working_days=days)

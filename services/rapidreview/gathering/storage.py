@@ -41,6 +41,8 @@ cases = Table(
     Column("la_aware_date", Date, nullable=False),
     Column("panel_sent_date", Date, nullable=True),
     Column("return_working_days", Integer, nullable=False),
+    # What the returns' due date counts from (RR.AGENCIES counts_from when the gathering opened).
+    Column("return_counts_from", String(40), nullable=False, server_default="panel_notification_sent_date"),
     Column("collation_version", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
@@ -133,7 +135,7 @@ _GET_CASE_FOR_UPDATE = _GET_CASE.with_for_update()
 _OPEN_CASE = (
     pg_insert(cases)
     .values({c: bindparam(c) for c in ("case_id", "partnership", "status", "la_aware_date", "panel_sent_date",
-                                        "return_working_days", "collation_version")})
+                                        "return_working_days", "return_counts_from", "collation_version")})
     .on_conflict_do_nothing(index_elements=[cases.c.case_id])
     .returning(*cases.c)
 )
@@ -163,6 +165,8 @@ _MOVE_PROVISIONAL = (
     )
 )
 
+_MOVE_AWARENESS = _MOVE_PROVISIONAL.values(due_basis=gathering_pb2.DUE_BASIS_AWARENESS)
+
 
 @dataclass(frozen=True)
 class StoredVersion:
@@ -185,12 +189,14 @@ class GatheringRepository:
 
     # -- cases ----------------------------------------------------------------
     async def open_case(self, *, case_id: str, partnership: str, status: int, la_aware_date: dt.date,
-                        panel_sent_date: dt.date | None, return_working_days: int):  # type: ignore[no-untyped-def]
+                        panel_sent_date: dt.date | None, return_working_days: int,
+                        return_counts_from: str = "panel_notification_sent_date"):  # type: ignore[no-untyped-def]
         """Inserts the case and returns its row, or None when the case already exists
         (one statement: no read before, none after)."""
         return (await self.session.execute(_OPEN_CASE, {
             "case_id": case_id, "partnership": partnership, "status": status, "la_aware_date": la_aware_date,
-            "panel_sent_date": panel_sent_date, "return_working_days": return_working_days, "collation_version": 0})).first()
+            "panel_sent_date": panel_sent_date, "return_working_days": return_working_days,
+            "return_counts_from": return_counts_from, "collation_version": 0})).first()
 
     async def get_case(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
         return (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"case_id": case_id})).first()
@@ -246,6 +252,13 @@ class GatheringRepository:
         Panel notification (`starts_from`) and is due on `due`; where the due date
         changes, its deadline events become due again. One statement; returns how many moved."""
         result = await self.session.execute(_MOVE_PROVISIONAL, {"b_case_id": case_id, "new_starts_from": starts_from, "new_due": due})
+        return result.rowcount
+
+    async def move_awareness_due_dates(self, case_id: str, *, starts_from: dt.date, due: dt.date) -> int:
+        """Every request of the case due by the awareness date counts from the amended
+        awareness date (`starts_from`) and is due on `due`; its deadline events become
+        due again where the date changes. Returns how many moved."""
+        result = await self.session.execute(_MOVE_AWARENESS, {"b_case_id": case_id, "new_starts_from": starts_from, "new_due": due})
         return result.rowcount
 
     async def overdue_requests(self, *, partnership: str | None, agency_id: str | None, today: dt.date,

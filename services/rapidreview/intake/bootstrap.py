@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.intake.consumers import consumer_specs
+from rapidreview.intake.domain.duty_clocks import DeadlineError, check_deadlines
 from rapidreview.intake.handlers import IntakeHandlers
 from rapidreview.intake.servicer import IntakeServicer
 from rapidreview.intake.storage import metadata
 from rapidreview.intake.watchers import ClockWatcher
-from rapidreview.kernel.config import Settings
+from rapidreview.kernel.config import ConfigError, Settings
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, build_infrastructure, main
 from rapidreview.v1 import intake_pb2_grpc
 
@@ -22,6 +23,10 @@ def build(settings: Settings, rulebook=None) -> tuple[Infrastructure, ServicePar
         from rapidreview.rules import Rulebook
 
         rulebook = Rulebook.load_default()
+    try:
+        check_deadlines(rulebook)
+    except DeadlineError as exc:
+        raise ConfigError(f"rule files: {exc}") from None
     infra = build_infrastructure(settings, metadata)
     handlers = IntakeHandlers(infra, rulebook)
     parts = ServiceParts(

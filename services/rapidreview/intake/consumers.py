@@ -1,4 +1,5 @@
-"""Events intake consumes: decision.recorded closes the rapid review clock."""
+"""Events intake consumes: decision.recorded marks the incident decided;
+decision.panel_submitted closes the rapid review clock (RR.DEADLINE)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ def consumer_specs(handlers: IntakeHandlers, settings: Settings) -> list[Consume
     return [
         ConsumerSpec(
             durable="intake-decisions",
-            routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handlers.on_decision_recorded)},
+            routes={
+                "decision.recorded": Route(decisions_pb2.DecisionRecorded, handlers.on_decision_recorded),
+                "decision.panel_submitted": Route(decisions_pb2.PanelSubmissionRecorded, handlers.on_panel_submitted),
+            },
             ack_wait=settings.consumer_ack_wait,
             max_deliver=settings.consumer_max_deliver,
             backoff=settings.consumer_backoff,

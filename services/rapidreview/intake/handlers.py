@@ -1,5 +1,10 @@
 """Intake's service layer: each command runs in one transaction with its events
-(outbox), after validation that stores nothing on failure."""
+(outbox), after validation that stores nothing on failure.
+
+This module holds the notification, the Panel notification, withdrawal, clock
+extensions, the queries and the consumed events; the other notifications a
+duty needs, amendments and referral decisions are in `duty_handlers.py`.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,11 @@ from dataclasses import dataclass
 from google.protobuf import timestamp_pb2
 from sqlalchemy.exc import IntegrityError
 
-from rapidreview.intake.domain.clocks import ClockState, Extension, render_clock, start_clock
-from rapidreview.intake.domain.duties import EDITION_ENUM, RuleBook, decide_duties
+from rapidreview.intake.domain import duty_clocks as DC
+from rapidreview.intake.domain.clocks import ClockState, Extension, render_clock
+from rapidreview.intake.domain.duties import EDITION_ENUM, RuleBook, decide_duties, rule_parameters
 from rapidreview.intake.domain.validation import parse_date, validate_notification, validate_reason
+from rapidreview.intake.duty_handlers import DutyCommands
 from rapidreview.intake.storage import IncidentRepository
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
@@ -25,9 +32,12 @@ from rapidreview.v1 import decisions_pb2, intake_pb2
 
 PRODUCER = "intake"
 NOTIFY_CLOCK, RR_CLOCK = "NOTIFY.DEADLINE", "RR.DEADLINE"
+PANEL = intake_pb2.NOTIFICATION_RECIPIENT_PANEL
 MAX_EXTENSION_DAYS = 366
 #: Extensions of one clock: each is kept (with its reason) and travels with the incident.
 MAX_EXTENSIONS = 10
+#: Amendments a notification may have: each answer carries them all, within the message limit.
+MAX_AMENDMENTS = 100
 #: Bytes of incidents one ListIncidents page may carry (the rest of the 4 MB is framing).
 PAGE_BYTES = 3 * 1024 * 1024
 S = intake_pb2
@@ -40,7 +50,7 @@ def _ts(value: dt.datetime) -> timestamp_pb2.Timestamp:
 
 
 @dataclass
-class IntakeHandlers:
+class IntakeHandlers(DutyCommands):
     infra: Infrastructure
     rulebook: RuleBook
 
@@ -61,15 +71,31 @@ class IntakeHandlers:
             grant.require_partnership(row.partnership)
         return row
 
-    async def incident(self, repo: IncidentRepository, row, *, redact_free_text: bool = False) -> S.Incident:  # type: ignore[no-untyped-def]
-        """The API form of a stored incident (clocks rendered as of today); reads its clocks and duplicates."""
+    async def incident(self, repo: IncidentRepository, row, *, redact_free_text: bool = False,  # type: ignore[no-untyped-def]
+                       version: int = 0) -> S.Incident:
+        """The API form of a stored incident (clocks rendered as of today): reads its clocks,
+        duplicates, notifications sent and amendments; `version` shows that version of the
+        notification (NotFound when none)."""
+        # Most cases are never amended: no query for them.
+        amendments = [(a, repo.amendment_of(a)) for a in await repo.amendment_rows(row.case_id)] \
+            if row.notification_version > 1 else []
+        notification = None
+        if version and version != row.notification_version:
+            replaced = next((stored for stored, a in amendments if a.version == version + 1), None)
+            if replaced is None or version < 1:
+                raise NotFound("no such version of the notification")
+            notification = repo.previous_notification_of(replaced)
         return self.render(repo, row, await repo.get_clocks(row.case_id), await repo.duplicates_of(row.case_id),
-                           redact_free_text=redact_free_text)
+                           await repo.notifications_sent(row.case_id), [a for _, a in amendments],
+                           redact_free_text=redact_free_text, notification=notification, version=version or 0)
 
-    def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str], *,  # type: ignore[no-untyped-def]
-               redact_free_text: bool = False) -> S.Incident:
-        """The API form of an incident row with its clocks and duplicates already read."""
-        notification = repo.notification_of(row)
+    def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str],  # type: ignore[no-untyped-def]
+               sent: list[S.NotificationSent], amendments: list[S.NotificationAmendment], *,
+               redact_free_text: bool = False, notification: S.Notification | None = None, version: int = 0) -> S.Incident:
+        """The API form of an incident row with what it needs already read (`notification`:
+        an earlier version to show instead of the current one)."""
+        shown = version if notification is not None else row.notification_version
+        notification = notification if notification is not None else repo.notification_of(row)
         if redact_free_text:
             notification.harm_description = ""
         incident = S.Incident(
@@ -86,7 +112,20 @@ class IntakeHandlers:
             withdrawal_reason="" if redact_free_text else repo.withdrawal_reason_of(row),
             created_at=_ts(row.created_at),
             updated_at=_ts(row.updated_at),
+            notifications_sent=sent,
+            notification_version=shown,
+            amendments=amendments,
         )
+        if redact_free_text:
+            for amendment in incident.amendments:
+                amendment.reason = ""
+        if row.referral_decision:
+            decision = S.ReferralDecision(
+                decision=row.referral_decision, decided_on=row.referral_decided_on.isoformat(),
+                rationale="" if redact_free_text else repo.referral_rationale_of(row), recorded_by=row.referral_recorded_by or "")
+            if row.referral_recorded_at is not None:
+                decision.recorded_at.CopyFrom(_ts(row.referral_recorded_at))
+            incident.referral_decision.CopyFrom(decision)
         if row.panel_sent_date is not None:
             incident.panel_notification.CopyFrom(
                 S.PanelNotification(reference=row.panel_reference, sent_date=row.panel_sent_date.isoformat(), late=bool(row.panel_late))
@@ -99,33 +138,84 @@ class IntakeHandlers:
                              correlation_id=correlation_id)
         await self.infra.outbox.add(repo.session, envelope)
 
+    async def event_incident(self, repo: IncidentRepository, row) -> S.Incident:  # type: ignore[no-untyped-def]
+        """The incident as events carry it: free text omitted (events stay in the stream for days),
+        and without the amendment history (consumers need the incident as it now stands; an event
+        must stay within the bus's payload limit however often a case was amended)."""
+        incident = await self.incident(repo, row, redact_free_text=True)
+        del incident.amendments[:]
+        return incident
+
+    def edition_of(self, row):  # type: ignore[no-untyped-def]
+        """The edition the case is pinned to (its latest version if the pinned one is no longer loaded)."""
+        from rapidreview.rules import EditionNotFound
+
+        try:
+            return self.rulebook.edition(row.edition, row.edition_version)
+        except EditionNotFound:
+            return self.rulebook.edition(row.edition)
+
+    def same_authority(self, edition) -> DC.SameAuthority:  # type: ignore[no-untyped-def]
+        """How the edition's rule files compare local authorities (by code when they hold a register)."""
+        register = getattr(self.rulebook.loaded(edition), "authorities", None)
+        return register.same if register is not None else DC.same_name
+
+    def decide(self, repo: IncidentRepository, row, notification: S.Notification | None = None, *,  # type: ignore[no-untyped-def]
+               panel_sent: dt.date | None = None, withdrawn: bool | None = None, rapid_review_sent: dt.date | None = None):
+        """The case's duties now, under its pinned edition (arguments override the stored row)."""
+        panel = panel_sent or row.panel_sent_date
+        rr_sent = rapid_review_sent or row.rapid_review_sent_date
+        return decide_duties(
+            self.rulebook, notification or repo.notification_of(row), self.calendar,
+            edition=self.edition_of(row), partnership=row.partnership, case_id=row.case_id,
+            panel_sent=panel.isoformat() if panel else "",
+            withdrawn=(row.status == S.INCIDENT_STATUS_WITHDRAWN) if withdrawn is None else withdrawn,
+            rapid_review_sent=rr_sent.isoformat() if rr_sent else "")
+
+    async def apply_clock_plan(self, repo: IncidentRepository, row, decision, *, allow_stop: bool) -> DC.ClockPlan:  # type: ignore[no-untyped-def]
+        """Starts the clocks of duties that arise (and moves or stops others) for `decision`."""
+        existing = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
+        edition = self.edition_of(row) if row is not None else None
+        plan = DC.plan_clocks(decision.duties, decision.facts, rule_parameters(self.rulebook, edition), self.calendar,
+                              existing, allow_stop=allow_stop, same=self.same_authority(edition))
+        case_id = decision.facts.case_id
+        for clock in plan.start:
+            # RR.DEADLINE of a rapid review that already reached the Panel starts closed.
+            if clock.clock_id == RR_CLOCK and row.rapid_review_sent_date is not None:
+                clock.completed_on = row.rapid_review_sent_date
+            await repo.save_clock(case_id, clock)
+        for clock in plan.move:
+            await repo.save_clock(case_id, clock)
+            await repo.mark_emitted(case_id, clock.clock_id, due_soon_emitted=False, overdue_emitted=False)
+        for clock_id in plan.stop:
+            await repo.delete_clock(case_id, clock_id)
+        return plan
+
     # -- commands ----------------------------------------------------------
     async def notify(self, request: S.NotifyIncidentRequest, grant: Grant, correlation_id: str) -> S.NotifyIncidentResponse:
         validate_notification(request, self.calendar.today()).raise_if_any()
         partnership = grant.principal.partnership
         body_hash = hashlib.sha256(request.notification.SerializeToString(deterministic=True)).hexdigest()
-        decision = decide_duties(self.rulebook, request.notification, self.calendar)
+        case_id = str(uuid.uuid4())
+        decision = decide_duties(self.rulebook, request.notification, self.calendar, partnership=partnership, case_id=case_id)
         try:
             async with self.infra.db.transaction() as session:
                 repo = IncidentRepository(session, self.infra.cipher)
                 existing = await repo.find_key(partnership, request.idempotency_key)
                 if existing is not None:
                     return await self._replay(repo, existing, body_hash)
-                case_id = str(uuid.uuid4())
                 row = await repo.insert(case_id=case_id, partnership=partnership, status=S.INCIDENT_STATUS_NOTIFIED,
                                   edition=decision.edition, edition_version=decision.edition_version,
                                   notification=request.notification, duties=decision.duties)
-                aware = dt.date.fromisoformat(request.notification.la_aware_date)
-                await repo.save_clock(case_id, start_clock(NOTIFY_CLOCK, aware, decision.notify_working_days, self.calendar))
+                # Each duty that arises gets its clock; a duty that does not, none.
+                await self.apply_clock_plan(repo, row, decision, allow_stop=False)
                 duplicates = [c for c in await repo.find_same_child_and_date(
                     partnership, request.notification.child.child_ref, request.notification.incident_date) if c != case_id]
                 await repo.flag_duplicates(case_id, duplicates)
                 await repo.record_key(partnership, request.idempotency_key, body_hash, case_id)
                 incident = await self.incident(repo, row)
-                event_incident = S.Incident()
-                event_incident.CopyFrom(incident)
-                event_incident.notification.harm_description = ""
-                await self._emit(repo, "incident.notified", S.IncidentNotified(incident=event_incident), row, correlation_id)
+                await self._emit(repo, "incident.notified", S.IncidentNotified(incident=await self.event_incident(repo, row)),
+                                 row, correlation_id)
         except IntegrityError:
             # A concurrent call with the same key won the race: answer as a replay.
             async with self.infra.db.transaction() as session:
@@ -144,10 +234,12 @@ class IntakeHandlers:
         row = await repo.get_row(case_id)
         return S.NotifyIncidentResponse(incident=await self.incident(repo, row), replayed=True)
 
-    async def get(self, case_id: str, grant: Grant) -> S.Incident:
+    async def get(self, case_id: str, grant: Grant, version: int = 0) -> S.Incident:
+        if version < 0:
+            raise InvalidArgument([("notification_version", "must be 0 (current) or a version number")])
         async with self.infra.db.transaction() as session:
             repo = IncidentRepository(session, self.infra.cipher)
-            return await self.incident(repo, await self._load(repo, case_id, grant))
+            return await self.incident(repo, await self._load(repo, case_id, grant), version=version)
 
     async def list(self, request: S.ListIncidentsRequest, grant: Grant) -> S.ListIncidentsResponse:
         v = Violations()
@@ -183,7 +275,8 @@ class IntakeHandlers:
             page, size = [], 0
             response = S.ListIncidentsResponse()
             for r in rows[:limit]:
-                incident = self.render(repo, r, repo.clocks_of_listed(r), list(r.duplicate_ids))  # read with the page: no query
+                # Read with the page, no query; the amendment history is GetIncident's.
+                incident = self.render(repo, r, repo.clocks_of_listed(r), list(r.duplicate_ids), repo.sent_of_listed(r), [])
                 size += incident.ByteSize() + 8
                 if page and size > PAGE_BYTES:
                     break
@@ -213,26 +306,38 @@ class IntakeHandlers:
                     return await self.incident(repo, row)
                 raise FailedPrecondition("the Panel notification is already recorded with different details")
             clocks = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
-            notify_clock = clocks[NOTIFY_CLOCK]
-            notify_clock.completed_on = sent
-            await repo.save_clock(row.case_id, notify_clock)
-            late = sent > notify_clock.effective_due
-            decision_days = int(self.rulebook.deadline_params(RR_CLOCK, self.rulebook.edition_for(row.la_aware_date))["working_days"])
-            rr_start = row.la_aware_date if self.infra.settings.rr_clock_from == "awareness" else sent
-            rr_clock = start_clock(RR_CLOCK, rr_start, decision_days, self.calendar)
-            await repo.save_clock(row.case_id, rr_clock)
+            notify_clock = clocks.get(NOTIFY_CLOCK)
+            # Without a Panel duty on the recorded facts there is no NOTIFY.DEADLINE
+            # clock: the authority notified anyway, and that is never late.
+            late = notify_clock is not None and sent > notify_clock.effective_due
+            if notify_clock is not None and notify_clock.is_open():
+                notify_clock.completed_on = sent
+                await repo.save_clock(row.case_id, notify_clock)
             new_status = row.status if row.status == S.INCIDENT_STATUS_DECIDED else S.INCIDENT_STATUS_PANEL_NOTIFIED
+            # Once the Panel is notified a rapid review is required (RR.REQUIRED), whatever
+            # the facts first recorded said: re-decide the duties and start their clocks.
+            decision = self.decide(repo, row, panel_sent=sent)
             row = await repo.updated_row(row.case_id, panel_reference=request.reference, panel_sent_date=sent, panel_late=late,
-                                         status=new_status)
+                                         status=new_status, duties=decision.duties)
+            await repo.record_sent(row.case_id, S.NotificationSent(
+                duty=NOTIFY_CLOCK, recipient=PANEL, sent_date=sent.isoformat(), reference=request.reference, late=late,
+                recorded_by=grant.principal.subject))
+            await self.apply_clock_plan(repo, row, decision, allow_stop=False)
+            rr_clock = next((c for c in await repo.get_clocks(row.case_id) if c.clock_id == RR_CLOCK), None)
             panel = S.PanelNotification(reference=request.reference, sent_date=sent.isoformat(), late=late)
-            await self._emit(repo, "incident.panel_notified", S.IncidentPanelNotified(
-                case_id=row.case_id, panel_notification=panel, rapid_review_clock=render_clock(rr_clock, self.calendar)), row, correlation_id)
+            event = S.IncidentPanelNotified(case_id=row.case_id, panel_notification=panel,
+                                            incident=await self.event_incident(repo, row))
+            if rr_clock is not None:
+                event.rapid_review_clock.CopyFrom(render_clock(rr_clock, self.calendar))
+            await self._emit(repo, "incident.panel_notified", event, row, correlation_id)
             incident = await self.incident(repo, row)
         self.infra.outbox.wake()
         return incident
 
     async def record_partners_informed(self, request: S.RecordPartnersInformedRequest, grant: Grant,
                                        correlation_id: str = "") -> S.Incident:
+        """RecordNotificationSent(NOTIFY.PARTNERS, SAFEGUARDING_PARTNERS) under its older name; also
+        publishes incident.partners_informed for the consumers of that event."""
         v = Violations()
         informed = parse_date(request.informed_date, "informed_date", v, today=self.calendar.today())
         async with self.infra.db.transaction() as session:
@@ -246,6 +351,9 @@ class IntakeHandlers:
                 raise FailedPrecondition("the incident was withdrawn")
             if row.partners_informed_date == informed:
                 return await self.incident(repo, row)  # recorded already: nothing changes, nothing published
+            # Another date than one recorded is refused here, as RecordNotificationSent refuses it.
+            await self.record_sent(repo, row, "NOTIFY.PARTNERS", S.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS, informed, "",
+                                   grant, correlation_id, require_duty=False)
             row = await repo.updated_row(row.case_id, partners_informed_date=informed)
             await self._emit(repo, "incident.partners_informed", S.IncidentPartnersInformed(
                 case_id=row.case_id, informed_date=informed.isoformat()), row, correlation_id)
@@ -271,8 +379,8 @@ class IntakeHandlers:
 
     async def extend_clock(self, request: S.ExtendClockRequest, grant: Grant, correlation_id: str = "") -> S.Incident:
         v = validate_reason(request.reason)
-        if request.clock_id not in (NOTIFY_CLOCK, RR_CLOCK):
-            v.add("clock_id", "must be NOTIFY.DEADLINE or RR.DEADLINE")
+        if request.clock_id not in DC.BY_ID:
+            v.add("clock_id", "must be one of " + ", ".join(DC.BY_ID))
         try:
             extended_to = dt.date.fromisoformat(request.extended_to)
         except ValueError:
@@ -299,7 +407,7 @@ class IntakeHandlers:
             assert extended_to is not None
             clock.extensions.append(Extension(extended_to, request.reason, grant.principal.subject))
             await repo.save_clock(row.case_id, clock)
-            await repo.mark_emitted(row.case_id, clock.clock_id, due_soon_emitted=False)
+            await repo.mark_emitted(row.case_id, clock.clock_id, due_soon_emitted=False, overdue_emitted=False)
             # The event carries the clock without its extensions' reasons (free text).
             event_clock = render_clock(clock, self.calendar)
             for extension in event_clock.extensions:
@@ -312,7 +420,8 @@ class IntakeHandlers:
 
     # -- events ------------------------------------------------------------
     async def on_decision_recorded(self, session, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:  # type: ignore[no-untyped-def]
-        """decision.recorded closes RR.DEADLINE and marks the incident decided."""
+        """decision.recorded marks the incident decided. RR.DEADLINE is not closed
+        here: it closes when the rapid review reaches the Panel (decision.panel_submitted)."""
         from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 
         repo = IncidentRepository(session, self.infra.cipher)
@@ -325,11 +434,29 @@ class IntakeHandlers:
             raise PermanentEventError("decided_on is not a date") from None
         if row.status == S.INCIDENT_STATUS_WITHDRAWN:
             raise PermanentEventError("decision for a withdrawn incident")
+        await repo.update(row.case_id, status=S.INCIDENT_STATUS_DECIDED, decided_on=decided_on)
+
+    async def on_panel_submitted(self, session, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:  # type: ignore[no-untyped-def]
+        """decision.panel_submitted: the rapid review reached the Panel, which closes
+        RR.DEADLINE on the date sent (the first submission; a later round's does not
+        reopen or move it). The date is kept so that a clock started later starts closed."""
+        from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
+
+        repo = IncidentRepository(session, self.infra.cipher)
+        row = await repo.get_row(payload.case_id or ref.case_id, for_update=True)
+        if row is None:
+            raise RetryableEventError("unknown case")
+        try:
+            sent = dt.date.fromisoformat(payload.sent_date)
+        except ValueError:
+            raise PermanentEventError("sent_date is not a date") from None
+        if row.rapid_review_sent_date is not None:
+            return  # the first submission closed it
+        await repo.update(row.case_id, rapid_review_sent_date=sent)
         for clock in await repo.get_clocks(row.case_id):
             if clock.clock_id == RR_CLOCK and clock.is_open():
-                clock.completed_on = decided_on
+                clock.completed_on = sent
                 await repo.save_clock(row.case_id, clock)
-        await repo.update(row.case_id, status=S.INCIDENT_STATUS_DECIDED, decided_on=decided_on)
 
 
 def watch_clock_state(row) -> ClockState:  # type: ignore[no-untyped-def]

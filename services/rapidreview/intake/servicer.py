@@ -22,7 +22,7 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
         return await self.h.notify(request, current_grant(), _correlation(context))
 
     async def GetIncident(self, request: S.GetIncidentRequest, context: grpc.aio.ServicerContext) -> S.GetIncidentResponse:
-        return S.GetIncidentResponse(incident=await self.h.get(request.case_id, current_grant()))
+        return S.GetIncidentResponse(incident=await self.h.get(request.case_id, current_grant(), request.notification_version))
 
     async def ListIncidents(self, request: S.ListIncidentsRequest, context: grpc.aio.ServicerContext) -> S.ListIncidentsResponse:
         return await self.h.list(request, current_grant())
@@ -32,6 +32,15 @@ class IntakeServicer(intake_pb2_grpc.IntakeServiceServicer):
 
     async def RecordPartnersInformed(self, request: S.RecordPartnersInformedRequest, context: grpc.aio.ServicerContext) -> S.RecordPartnersInformedResponse:
         return S.RecordPartnersInformedResponse(incident=await self.h.record_partners_informed(request, current_grant(), _correlation(context)))
+
+    async def RecordNotificationSent(self, request: S.RecordNotificationSentRequest, context: grpc.aio.ServicerContext) -> S.RecordNotificationSentResponse:
+        return S.RecordNotificationSentResponse(incident=await self.h.record_notification_sent(request, current_grant(), _correlation(context)))
+
+    async def AmendNotification(self, request: S.AmendNotificationRequest, context: grpc.aio.ServicerContext) -> S.AmendNotificationResponse:
+        return S.AmendNotificationResponse(incident=await self.h.amend(request, current_grant(), _correlation(context)))
+
+    async def RecordReferralDecision(self, request: S.RecordReferralDecisionRequest, context: grpc.aio.ServicerContext) -> S.RecordReferralDecisionResponse:
+        return S.RecordReferralDecisionResponse(incident=await self.h.record_referral_decision(request, current_grant(), _correlation(context)))
 
     async def WithdrawIncident(self, request: S.WithdrawIncidentRequest, context: grpc.aio.ServicerContext) -> S.WithdrawIncidentResponse:
         return S.WithdrawIncidentResponse(incident=await self.h.withdraw(request, current_grant(), _correlation(context)))

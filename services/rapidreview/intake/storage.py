@@ -1,12 +1,15 @@
 """Intake's tables (schema `intake`) and the repository that maps them to the domain.
 
-Free text (harm description, withdrawal reason, extension reasons) and the
-child reference are encrypted at rest; the child reference also gets a blind
-index so possible duplicates can be found without storing it in clear.
+Free text (harm description, withdrawal reason, extension reasons, amendment
+reasons, the referral rationale) and the child reference are encrypted at
+rest; the child reference also gets a blind index so possible duplicates can
+be found without storing it in clear. A superseded version of a notification
+is kept whole, sealed, with the amendment that replaced it.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 
@@ -53,6 +56,16 @@ incidents = Table(
     Column("decided_on", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The current version of the notification: 1 as first recorded, +1 per amendment.
+    Column("notification_version", Integer, nullable=False, server_default="1"),
+    # The rapid review reached the Panel (decisions' first submission): closes RR.DEADLINE.
+    Column("rapid_review_sent_date", Date, nullable=True),
+    # The local authority's decision on an agency's referral (NOTIFY.AGENCY_REFERRAL).
+    Column("referral_decision", Integer, nullable=True),
+    Column("referral_rationale_enc", Text, nullable=False, server_default=""),
+    Column("referral_decided_on", Date, nullable=True),
+    Column("referral_recorded_by", String(200), nullable=True),
+    Column("referral_recorded_at", DateTime(timezone=True), nullable=True),
 )
 
 clocks = Table(
@@ -67,6 +80,37 @@ clocks = Table(
     Column("extensions_json", Text, nullable=False, default="[]"),  # reasons encrypted
     Column("due_soon_emitted", Boolean, nullable=False, default=False),
     Column("overdue_emitted", Boolean, nullable=False, default=False),
+)
+
+# Every notification a duty needs, recorded as sent (the Panel's included).
+notifications_sent = Table(
+    "notifications_sent",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.incidents.case_id"), primary_key=True),
+    Column("duty", String(40), primary_key=True),
+    Column("recipient", Integer, primary_key=True),
+    Column("sent_date", Date, nullable=False),
+    Column("reference", String(64), nullable=False, server_default=""),
+    Column("late", Boolean, nullable=False, server_default="false"),
+    Column("recorded_by", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# One row per amendment: the version it created, why (sealed), what changed, and the
+# notification it replaced (sealed whole), so every version stays readable.
+amendments = Table(
+    "amendments",
+    metadata,
+    Column("case_id", String(36), ForeignKey(f"{SCHEMA}.incidents.case_id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("reason_enc", Text, nullable=False),
+    Column("changed_fields_json", Text, nullable=False),
+    Column("duties_changed_json", Text, nullable=False),
+    Column("clocks_started_json", Text, nullable=False),
+    Column("clocks_stopped_json", Text, nullable=False),
+    Column("previous_notification_enc", Text, nullable=False),
+    Column("amended_by", String(200), nullable=False),
+    Column("amended_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
 idempotency = Table(
@@ -137,6 +181,26 @@ _DUPLICATES_AGGREGATE = (
     .label("duplicate_ids")
 )
 
+_SENT_AGGREGATE = (
+    select(func.coalesce(func.json_agg(aggregate_order_by(
+        func.json_build_object("duty", notifications_sent.c.duty, "recipient", notifications_sent.c.recipient,
+                               "sent_date", notifications_sent.c.sent_date, "reference", notifications_sent.c.reference,
+                               "late", notifications_sent.c.late, "recorded_by", notifications_sent.c.recorded_by,
+                               "recorded_at", notifications_sent.c.recorded_at),
+        notifications_sent.c.duty, notifications_sent.c.recipient)), func.json_build_array(), type_=JSON))
+    .where(notifications_sent.c.case_id == incidents.c.case_id)
+    .scalar_subquery()
+    .label("sent_json")
+)
+
+
+def _sent(duty: str, recipient: int, sent_date: dt.date, reference: str, late: bool, recorded_by: str,
+          recorded_at: dt.datetime) -> intake_pb2.NotificationSent:
+    sent = intake_pb2.NotificationSent(duty=duty, recipient=recipient, sent_date=sent_date.isoformat(), reference=reference,
+                                       late=late, recorded_by=recorded_by)
+    sent.recorded_at.FromDatetime(recorded_at)
+    return sent
+
 
 class _ListedClock:
     """A clock aggregated by `list_rows`, read like a `clocks` row."""
@@ -153,6 +217,12 @@ class _ListedClock:
 # One incident's UPDATE: the columns it sets come from the parameters.
 _UPDATE_INCIDENT = incidents.update().where(incidents.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
 _UPDATE_INCIDENT_RETURNING = _UPDATE_INCIDENT.returning(incidents)
+_DELETE_CLOCK = clocks.delete().where(and_(clocks.c.case_id == bindparam("b_case_id"), clocks.c.clock_id == bindparam("b_clock_id")))
+_NOTIFICATIONS_SENT = (select(notifications_sent).where(notifications_sent.c.case_id == bindparam("b_case_id"))
+                       .order_by(notifications_sent.c.duty, notifications_sent.c.recipient))
+_RECORD_SENT = notifications_sent.insert()
+_AMENDMENTS = (select(amendments).where(amendments.c.case_id == bindparam("b_case_id")).order_by(amendments.c.version))
+_RECORD_AMENDMENT = amendments.insert()
 
 
 class IncidentRepository:
@@ -205,7 +275,84 @@ class IncidentRepository:
     def _update_values(self, case_id: str, values: dict[str, object]) -> dict[str, object]:
         if "withdrawal_reason" in values:
             values["withdrawal_reason_enc"] = self.cipher.seal(str(values.pop("withdrawal_reason")), f"incident:{case_id}:withdrawal_reason")
+        if "referral_rationale" in values:
+            values["referral_rationale_enc"] = self.cipher.seal(str(values.pop("referral_rationale")), f"incident:{case_id}:referral_rationale")
+        if "notification" in values:
+            n = intake_pb2.Notification()
+            n.CopyFrom(values.pop("notification"))  # type: ignore[arg-type]
+            child_ref, harm = n.child.child_ref, n.harm_description
+            n.child.child_ref = ""
+            n.harm_description = ""
+            partnership = str(values.pop("partnership"))
+            values.update(
+                notifying_la=n.notifying_la,
+                incident_date=dt.date.fromisoformat(n.incident_date),
+                la_aware_date=dt.date.fromisoformat(n.la_aware_date),
+                child_ref_index=self.child_index(partnership, child_ref),
+                child_ref_enc=self.cipher.seal(child_ref, f"incident:{case_id}:child_ref"),
+                harm_description_enc=self.cipher.seal(harm, f"incident:{case_id}:harm_description"),
+                notification_pb=n.SerializeToString(deterministic=True),
+            )
+        if "duties" in values:
+            duties = values.pop("duties")
+            values["duties_json"] = self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]),  # type: ignore[attr-defined]
+                                                     f"incident:{case_id}:duties")
         return {**values, "b_case_id": case_id}
+
+    async def delete_clock(self, case_id: str, clock_id: str) -> None:
+        await self.session.execute(_DELETE_CLOCK, {"b_case_id": case_id, "b_clock_id": clock_id})
+
+    async def record_sent(self, case_id: str, sent: intake_pb2.NotificationSent) -> None:
+        await self.session.execute(_RECORD_SENT, dict(
+            case_id=case_id, duty=sent.duty, recipient=sent.recipient, sent_date=dt.date.fromisoformat(sent.sent_date),
+            reference=sent.reference, late=sent.late, recorded_by=sent.recorded_by))
+
+    async def notifications_sent(self, case_id: str) -> list[intake_pb2.NotificationSent]:
+        return [_sent(r.duty, r.recipient, r.sent_date, r.reference, r.late, r.recorded_by, r.recorded_at)
+                for r in await self.session.execute(_NOTIFICATIONS_SENT, {"b_case_id": case_id})]
+
+    @staticmethod
+    def sent_of_listed(row) -> list[intake_pb2.NotificationSent]:  # type: ignore[no-untyped-def]
+        """The notifications sent of a row read by `list_rows` (no query)."""
+        return [_sent(d["duty"], d["recipient"], dt.date.fromisoformat(d["sent_date"]), d["reference"], d["late"],
+                      d["recorded_by"], dt.datetime.fromisoformat(d["recorded_at"]))
+                for d in row.sent_json or []]
+
+    async def record_amendment(self, case_id: str, amendment: intake_pb2.NotificationAmendment,
+                               previous: intake_pb2.Notification) -> None:
+        version = amendment.version
+        await self.session.execute(_RECORD_AMENDMENT, dict(
+            case_id=case_id, version=version,
+            reason_enc=self.cipher.seal(amendment.reason, f"amendment:{case_id}:{version}:reason"),
+            changed_fields_json=json.dumps(list(amendment.changed_fields)),
+            duties_changed_json=json.dumps(list(amendment.duties_changed)),
+            clocks_started_json=json.dumps(list(amendment.clocks_started)),
+            clocks_stopped_json=json.dumps(list(amendment.clocks_stopped)),
+            previous_notification_enc=self.cipher.seal(
+                base64.b64encode(previous.SerializeToString(deterministic=True)).decode("ascii"),
+                f"amendment:{case_id}:{version}:previous_notification"),
+            amended_by=amendment.amended_by,
+        ))
+
+    async def amendment_rows(self, case_id: str):  # type: ignore[no-untyped-def]
+        return (await self.session.execute(_AMENDMENTS, {"b_case_id": case_id})).all()
+
+    def amendment_of(self, row) -> intake_pb2.NotificationAmendment:  # type: ignore[no-untyped-def]
+        amendment = intake_pb2.NotificationAmendment(
+            version=row.version, reason=self.cipher.open(row.reason_enc, f"amendment:{row.case_id}:{row.version}:reason"),
+            changed_fields=json.loads(row.changed_fields_json), duties_changed=json.loads(row.duties_changed_json),
+            clocks_started=json.loads(row.clocks_started_json), clocks_stopped=json.loads(row.clocks_stopped_json),
+            amended_by=row.amended_by)
+        amendment.amended_at.FromDatetime(row.amended_at)
+        return amendment
+
+    def previous_notification_of(self, row) -> intake_pb2.Notification:  # type: ignore[no-untyped-def]
+        """The notification this amendment replaced (version `row.version - 1`)."""
+        sealed = self.cipher.open(row.previous_notification_enc, f"amendment:{row.case_id}:{row.version}:previous_notification")
+        return intake_pb2.Notification.FromString(base64.b64decode(sealed))
+
+    def referral_rationale_of(self, row) -> str:  # type: ignore[no-untyped-def]
+        return self.cipher.open(row.referral_rationale_enc, f"incident:{row.case_id}:referral_rationale")
 
     async def save_clock(self, case_id: str, state: ClockState) -> None:
         values = dict(
@@ -281,7 +428,7 @@ class IncidentRepository:
         """One page of incidents, newest first, in ONE statement: each row also carries its
         clocks (`clocks_json`, for `clocks_of_listed`) and possible duplicates (`duplicate_ids`),
         aggregated by correlated subqueries, so a page of 200 costs one round trip, not 400."""
-        query = select(incidents, _CLOCKS_AGGREGATE, _DUPLICATES_AGGREGATE)
+        query = select(incidents, _CLOCKS_AGGREGATE, _DUPLICATES_AGGREGATE, _SENT_AGGREGATE)
         conditions = []
         if partnership is not None:
             conditions.append(incidents.c.partnership == partnership)
@@ -302,12 +449,16 @@ class IncidentRepository:
         query = query.order_by(incidents.c.created_at.desc(), incidents.c.case_id.desc()).limit(limit)
         return (await self.session.execute(query)).all()
 
-    async def open_clocks_for_watch(self, limit: int = 500):  # type: ignore[no-untyped-def]
-        """Open clocks of live incidents, locked for this watcher (replica-safe)."""
+    async def open_clocks_for_watch(self, survive_withdrawal: tuple[str, ...] = (), limit: int = 500):  # type: ignore[no-untyped-def]
+        """Open clocks of live incidents (and the clocks in `survive_withdrawal` of
+        withdrawn ones), locked for this watcher (replica-safe)."""
+        live = incidents.c.status != intake_pb2.INCIDENT_STATUS_WITHDRAWN
+        if survive_withdrawal:
+            live = or_(live, clocks.c.clock_id.in_(survive_withdrawal))
         query = (
             select(clocks, incidents.c.partnership)
             .join(incidents, incidents.c.case_id == clocks.c.case_id)
-            .where(and_(clocks.c.completed_on.is_(None), incidents.c.status != intake_pb2.INCIDENT_STATUS_WITHDRAWN,
+            .where(and_(clocks.c.completed_on.is_(None), live,
                         or_(clocks.c.due_soon_emitted.is_(False), clocks.c.overdue_emitted.is_(False))))
             .limit(limit)
             .with_for_update(of=clocks, skip_locked=True)
@@ -355,7 +506,11 @@ SEALED_COLUMNS = (
     SealedColumn(incidents, "harm_description_enc", associated=lambda r: f"incident:{r.case_id}:harm_description"),
     SealedColumn(incidents, "withdrawal_reason_enc", associated=lambda r: f"incident:{r.case_id}:withdrawal_reason"),
     SealedColumn(incidents, "duties_json", associated=lambda r: f"incident:{r.case_id}:duties", legacy_plaintext=True),
+    SealedColumn(incidents, "referral_rationale_enc", associated=lambda r: f"incident:{r.case_id}:referral_rationale"),
     SealedColumn(clocks, "extensions_json", rewrite=_extension_reasons),
+    SealedColumn(amendments, "reason_enc", associated=lambda r: f"amendment:{r.case_id}:{r.version}:reason"),
+    SealedColumn(amendments, "previous_notification_enc",
+                 associated=lambda r: f"amendment:{r.case_id}:{r.version}:previous_notification"),
 )
 
 

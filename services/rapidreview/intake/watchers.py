@@ -1,7 +1,9 @@
 """The clock watcher: emits deadline.due_soon and deadline.overdue once per clock.
 
 The "emitted" flag is set in the same transaction as the outbox row, and rows
-are claimed with SKIP LOCKED, so replicas never emit twice.
+are claimed with SKIP LOCKED, so replicas never emit twice. A clock whose duty
+the case's duties do not show as arising (a NOTIFY.DEADLINE clock started for
+every notification before clocks were per duty) is stopped instead of reported.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from rapidreview.intake.domain import duty_clocks as DC
 from rapidreview.intake.domain.clocks import ClockState
 from rapidreview.intake.storage import IncidentRepository
 from rapidreview.kernel.events import new_event
@@ -32,10 +35,21 @@ class ClockWatcher:
         emitted = 0
         async with self.infra.db.transaction() as session:
             repo = IncidentRepository(session, self.infra.cipher)
-            for row in await repo.open_clocks_for_watch():
+            duties_met: dict[str, set[str]] = {}
+            for row in await repo.open_clocks_for_watch(DC.SURVIVE_WITHDRAWAL):
                 state = ClockState(row.clock_id, row.starts_from, row.due, row.completed_on)
                 due = row.effective_due
                 left = calendar.working_days_left(due, today)
+                due_now = (not row.overdue_emitted and today > due) or (not row.due_soon_emitted and 0 <= left <= soon)
+                spec = DC.BY_ID.get(row.clock_id)
+                if due_now and spec is not None:
+                    if row.case_id not in duties_met:
+                        incident = await repo.get_row(row.case_id)
+                        duties_met[row.case_id] = DC.met(repo.duties_of(incident))
+                    if not DC.arises(spec, duties_met[row.case_id]):
+                        await repo.delete_clock(row.case_id, row.clock_id)
+                        log.info("clock stopped: its duty does not arise", clock_id=row.clock_id, case_id=row.case_id)
+                        continue
                 if not row.overdue_emitted and today > due:
                     payload = events_pb2.DeadlineOverdue(clock_id=state.clock_id, subject_ref="case", due=due.isoformat(),
                                                          working_days_overdue=max(-left, 1))

@@ -131,8 +131,6 @@ class Settings:
     #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML): each service reads its own section;
     #: `contacts` (business unit and agency mailboxes) is read by gathering and the workspace.
     partnership_config_file: Path | None = None
-    #: RR_RR_CLOCK_FROM — what RR.DEADLINE counts from: "notification" (default) or "awareness".
-    rr_clock_from: str = "notification"
     #: RR_TLS_CLIENT_IDENTITIES_FILE — YAML map of client-certificate common names to principals.
     tls_client_identities_file: Path | None = None
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
@@ -192,7 +190,6 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "clock_watch_interval": ("RR_CLOCK_WATCH_INTERVAL", _positive_float),
     "due_soon_working_days": ("RR_DUE_SOON_WORKING_DAYS", _positive_int),
     "partnership_config_file": ("RR_PARTNERSHIP_CONFIG_FILE", _path),
-    "rr_clock_from": ("RR_RR_CLOCK_FROM", lambda raw: _choice(raw, {"notification", "awareness"})),
     "tls_client_identities_file": ("RR_TLS_CLIENT_IDENTITIES_FILE", _path),
     "rate_limit_rps": ("RR_RATE_LIMIT_RPS", _positive_float),
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),
@@ -211,10 +208,12 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 
 
-def _choice(raw: str, allowed: set[str]) -> str:
-    if raw not in allowed:
-        raise ValueError(f"expected one of {', '.join(sorted(allowed))}")
-    return raw
+#: Variables no longer read, with what replaced them: a deployment that still sets one
+#: would silently get another deadline than it asked for, so the service refuses to start.
+_REMOVED = {
+    "RR_RR_CLOCK_FROM": "RR.DEADLINE counts from the `counts_from` parameter of its rule file "
+                        "(rules/<edition>/rules/RR.DEADLINE.yaml); remove the variable",
+}
 
 
 def _iso_date(raw: str) -> str:
@@ -247,6 +246,9 @@ def load_settings(service: str, env: Mapping[str, str] | None = None, *, require
     if service not in DEFAULT_GRPC_PORTS:
         raise ConfigError(f"unknown service {service!r}")
     values: dict[str, Any] = {"service": service}
+    for var, replaced_by in _REMOVED.items():
+        if _read(env, var) is not None:
+            raise ConfigError(f"{var}: no longer read: {replaced_by}")
     for field, (var, parse) in _PARSERS.items():
         raw = _read(env, var)
         if raw is None:

@@ -35,10 +35,15 @@ def compute_clock(
         }
         return None, {"started": False, "completed": False, "late": False, "overdue": False}, text
     due = calendar.add_working_days(start, spec.working_days)
+    # Extensions recorded against the clock (intake's ExtendClock): the latest is the due date in
+    # force, so the checklist shows the same effective due date as intake; `due` stays the statutory one.
+    extensions = [e for e in facts.clock_extensions if e.clock_id == rule.id and parse_date(e.extended_to)]
+    effective = parse_date(extensions[-1].extended_to) if extensions else due
+    assert effective is not None
     completed = parse_date(getattr(facts, spec.completed_by)) if spec.completed_by else None
-    left = calendar.working_days_left(due, today)
-    late = completed is not None and completed > due
-    overdue = completed is None and today > due
+    left = calendar.working_days_left(effective, today)
+    late = completed is not None and completed > effective
+    overdue = completed is None and today > effective
     clock = common_pb2.Clock(
         id=rule.id,
         starts_from=start.isoformat(),
@@ -47,7 +52,8 @@ def compute_clock(
         overdue=overdue,
         completed_on=completed.isoformat() if completed else "",
         late=late,
-        effective_due=due.isoformat(),
+        extensions=[common_pb2.ClockExtension(extended_to=e.extended_to) for e in extensions],
+        effective_due=effective.isoformat(),
     )
     fact = {
         "started": True,
@@ -57,7 +63,7 @@ def compute_clock(
         "working_days_left": left,
     }
     text = {
-        "clock_due": due.isoformat(),
+        "clock_due": effective.isoformat(),
         "clock_starts_from": start.isoformat(),
         "clock_completed_on": completed.isoformat() if completed else "not yet",
         "clock_working_days_left": str(left),

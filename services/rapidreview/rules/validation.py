@@ -127,6 +127,15 @@ def validate_facts(facts: facts_pb2.CaseFacts, today: dt.date | None = None) -> 
         out.append(("returns_missing", "must not be negative"))
     if facts.panel_response and facts.panel_response not in PANEL_RESPONSES[1:]:
         out.append(("panel_response", f"must be empty or one of {', '.join(PANEL_RESPONSES[1:])}"))
+    for i, extension in enumerate(facts.clock_extensions):
+        if not extension.clock_id.strip():
+            out.append((f"clock_extensions[{i}].clock_id", "required"))
+        try:
+            if len(extension.extended_to) != 10:
+                raise ValueError
+            dt.date.fromisoformat(extension.extended_to)
+        except ValueError:
+            out.append((f"clock_extensions[{i}].extended_to", "must be a date YYYY-MM-DD"))
     for i, review in enumerate(facts.earlier_reviews):
         if not review.review_id.strip():
             out.append((f"earlier_reviews[{i}].review_id", "required"))

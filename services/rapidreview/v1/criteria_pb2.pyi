@@ -23,6 +23,9 @@ class EvaluationTrigger(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVALUATION_TRIGGER_PANEL_NOTIFIED: _ClassVar[EvaluationTrigger]
     EVALUATION_TRIGGER_DECISION_RECORDED: _ClassVar[EvaluationTrigger]
     EVALUATION_TRIGGER_INCIDENT_WITHDRAWN: _ClassVar[EvaluationTrigger]
+    EVALUATION_TRIGGER_PANEL_SUBMITTED: _ClassVar[EvaluationTrigger]
+    EVALUATION_TRIGGER_NOTIFICATION_AMENDED: _ClassVar[EvaluationTrigger]
+    EVALUATION_TRIGGER_CLOCK_EXTENDED: _ClassVar[EvaluationTrigger]
 
 class SummaryFormat(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -39,6 +42,9 @@ EVALUATION_TRIGGER_MANUAL: EvaluationTrigger
 EVALUATION_TRIGGER_PANEL_NOTIFIED: EvaluationTrigger
 EVALUATION_TRIGGER_DECISION_RECORDED: EvaluationTrigger
 EVALUATION_TRIGGER_INCIDENT_WITHDRAWN: EvaluationTrigger
+EVALUATION_TRIGGER_PANEL_SUBMITTED: EvaluationTrigger
+EVALUATION_TRIGGER_NOTIFICATION_AMENDED: EvaluationTrigger
+EVALUATION_TRIGGER_CLOCK_EXTENDED: EvaluationTrigger
 SUMMARY_FORMAT_UNSPECIFIED: SummaryFormat
 SUMMARY_FORMAT_MARKDOWN: SummaryFormat
 SUMMARY_FORMAT_HTML: SummaryFormat

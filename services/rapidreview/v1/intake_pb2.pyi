@@ -11,6 +11,21 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class NotificationRecipient(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    NOTIFICATION_RECIPIENT_UNSPECIFIED: _ClassVar[NotificationRecipient]
+    NOTIFICATION_RECIPIENT_PANEL: _ClassVar[NotificationRecipient]
+    NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE: _ClassVar[NotificationRecipient]
+    NOTIFICATION_RECIPIENT_OFSTED: _ClassVar[NotificationRecipient]
+    NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS: _ClassVar[NotificationRecipient]
+    NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS: _ClassVar[NotificationRecipient]
+
+class ReferralDecisionKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    REFERRAL_DECISION_KIND_UNSPECIFIED: _ClassVar[ReferralDecisionKind]
+    REFERRAL_DECISION_KIND_NOTIFY: _ClassVar[ReferralDecisionKind]
+    REFERRAL_DECISION_KIND_NOT_NOTIFY: _ClassVar[ReferralDecisionKind]
+
 class IncidentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     INCIDENT_STATUS_UNSPECIFIED: _ClassVar[IncidentStatus]
@@ -18,6 +33,15 @@ class IncidentStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     INCIDENT_STATUS_PANEL_NOTIFIED: _ClassVar[IncidentStatus]
     INCIDENT_STATUS_DECIDED: _ClassVar[IncidentStatus]
     INCIDENT_STATUS_WITHDRAWN: _ClassVar[IncidentStatus]
+NOTIFICATION_RECIPIENT_UNSPECIFIED: NotificationRecipient
+NOTIFICATION_RECIPIENT_PANEL: NotificationRecipient
+NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE: NotificationRecipient
+NOTIFICATION_RECIPIENT_OFSTED: NotificationRecipient
+NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS: NotificationRecipient
+NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS: NotificationRecipient
+REFERRAL_DECISION_KIND_UNSPECIFIED: ReferralDecisionKind
+REFERRAL_DECISION_KIND_NOTIFY: ReferralDecisionKind
+REFERRAL_DECISION_KIND_NOT_NOTIFY: ReferralDecisionKind
 INCIDENT_STATUS_UNSPECIFIED: IncidentStatus
 INCIDENT_STATUS_NOTIFIED: IncidentStatus
 INCIDENT_STATUS_PANEL_NOTIFIED: IncidentStatus
@@ -86,8 +110,60 @@ class PanelNotification(_message.Message):
     late: bool
     def __init__(self, reference: _Optional[str] = ..., sent_date: _Optional[str] = ..., late: _Optional[bool] = ...) -> None: ...
 
+class NotificationSent(_message.Message):
+    __slots__ = ("duty", "recipient", "sent_date", "reference", "late", "recorded_by", "recorded_at")
+    DUTY_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    SENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    LATE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    duty: str
+    recipient: NotificationRecipient
+    sent_date: str
+    reference: str
+    late: bool
+    recorded_by: str
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, duty: _Optional[str] = ..., recipient: _Optional[_Union[NotificationRecipient, str]] = ..., sent_date: _Optional[str] = ..., reference: _Optional[str] = ..., late: _Optional[bool] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class NotificationAmendment(_message.Message):
+    __slots__ = ("version", "reason", "changed_fields", "duties_changed", "clocks_started", "clocks_stopped", "amended_by", "amended_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    DUTIES_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_STARTED_FIELD_NUMBER: _ClassVar[int]
+    CLOCKS_STOPPED_FIELD_NUMBER: _ClassVar[int]
+    AMENDED_BY_FIELD_NUMBER: _ClassVar[int]
+    AMENDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    reason: str
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    duties_changed: _containers.RepeatedScalarFieldContainer[str]
+    clocks_started: _containers.RepeatedScalarFieldContainer[str]
+    clocks_stopped: _containers.RepeatedScalarFieldContainer[str]
+    amended_by: str
+    amended_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., reason: _Optional[str] = ..., changed_fields: _Optional[_Iterable[str]] = ..., duties_changed: _Optional[_Iterable[str]] = ..., clocks_started: _Optional[_Iterable[str]] = ..., clocks_stopped: _Optional[_Iterable[str]] = ..., amended_by: _Optional[str] = ..., amended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReferralDecision(_message.Message):
+    __slots__ = ("decision", "rationale", "decided_on", "recorded_by", "recorded_at")
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_ON_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    decision: ReferralDecisionKind
+    rationale: str
+    decided_on: str
+    recorded_by: str
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, decision: _Optional[_Union[ReferralDecisionKind, str]] = ..., rationale: _Optional[str] = ..., decided_on: _Optional[str] = ..., recorded_by: _Optional[str] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class Incident(_message.Message):
-    __slots__ = ("case_id", "partnership", "status", "edition", "edition_version", "notification", "duties", "clocks", "possible_duplicate_of", "panel_notification", "partners_informed_date", "withdrawal_reason", "created_at", "updated_at")
+    __slots__ = ("case_id", "partnership", "status", "edition", "edition_version", "notification", "duties", "clocks", "possible_duplicate_of", "panel_notification", "partners_informed_date", "withdrawal_reason", "created_at", "updated_at", "notifications_sent", "notification_version", "amendments", "referral_decision")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -102,6 +178,10 @@ class Incident(_message.Message):
     WITHDRAWAL_REASON_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATIONS_SENT_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AMENDMENTS_FIELD_NUMBER: _ClassVar[int]
+    REFERRAL_DECISION_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     partnership: str
     status: IncidentStatus
@@ -116,7 +196,11 @@ class Incident(_message.Message):
     withdrawal_reason: str
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., status: _Optional[_Union[IncidentStatus, str]] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., notification: _Optional[_Union[Notification, _Mapping]] = ..., duties: _Optional[_Iterable[_Union[_common_pb2.RuleOutcome, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ..., possible_duplicate_of: _Optional[_Iterable[str]] = ..., panel_notification: _Optional[_Union[PanelNotification, _Mapping]] = ..., partners_informed_date: _Optional[str] = ..., withdrawal_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    notifications_sent: _containers.RepeatedCompositeFieldContainer[NotificationSent]
+    notification_version: int
+    amendments: _containers.RepeatedCompositeFieldContainer[NotificationAmendment]
+    referral_decision: ReferralDecision
+    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., status: _Optional[_Union[IncidentStatus, str]] = ..., edition: _Optional[_Union[_common_pb2.Edition, str]] = ..., edition_version: _Optional[str] = ..., notification: _Optional[_Union[Notification, _Mapping]] = ..., duties: _Optional[_Iterable[_Union[_common_pb2.RuleOutcome, _Mapping]]] = ..., clocks: _Optional[_Iterable[_Union[_common_pb2.Clock, _Mapping]]] = ..., possible_duplicate_of: _Optional[_Iterable[str]] = ..., panel_notification: _Optional[_Union[PanelNotification, _Mapping]] = ..., partners_informed_date: _Optional[str] = ..., withdrawal_reason: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., notifications_sent: _Optional[_Iterable[_Union[NotificationSent, _Mapping]]] = ..., notification_version: _Optional[int] = ..., amendments: _Optional[_Iterable[_Union[NotificationAmendment, _Mapping]]] = ..., referral_decision: _Optional[_Union[ReferralDecision, _Mapping]] = ...) -> None: ...
 
 class NotifyIncidentRequest(_message.Message):
     __slots__ = ("idempotency_key", "notification")
@@ -135,10 +219,12 @@ class NotifyIncidentResponse(_message.Message):
     def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
 class GetIncidentRequest(_message.Message):
-    __slots__ = ("case_id",)
+    __slots__ = ("case_id", "notification_version")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_VERSION_FIELD_NUMBER: _ClassVar[int]
     case_id: str
-    def __init__(self, case_id: _Optional[str] = ...) -> None: ...
+    notification_version: int
+    def __init__(self, case_id: _Optional[str] = ..., notification_version: _Optional[int] = ...) -> None: ...
 
 class GetIncidentResponse(_message.Message):
     __slots__ = ("incident",)
@@ -200,6 +286,62 @@ class RecordPartnersInformedResponse(_message.Message):
     incident: Incident
     def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
 
+class RecordNotificationSentRequest(_message.Message):
+    __slots__ = ("case_id", "duty", "recipient", "sent_date", "reference")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DUTY_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    SENT_DATE_FIELD_NUMBER: _ClassVar[int]
+    REFERENCE_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    duty: str
+    recipient: NotificationRecipient
+    sent_date: str
+    reference: str
+    def __init__(self, case_id: _Optional[str] = ..., duty: _Optional[str] = ..., recipient: _Optional[_Union[NotificationRecipient, str]] = ..., sent_date: _Optional[str] = ..., reference: _Optional[str] = ...) -> None: ...
+
+class RecordNotificationSentResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: Incident
+    def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
+
+class AmendNotificationRequest(_message.Message):
+    __slots__ = ("case_id", "notification", "reason", "expected_version")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    notification: Notification
+    reason: str
+    expected_version: int
+    def __init__(self, case_id: _Optional[str] = ..., notification: _Optional[_Union[Notification, _Mapping]] = ..., reason: _Optional[str] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class AmendNotificationResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: Incident
+    def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
+
+class RecordReferralDecisionRequest(_message.Message):
+    __slots__ = ("case_id", "decision", "rationale", "decided_on")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_ON_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    decision: ReferralDecisionKind
+    rationale: str
+    decided_on: str
+    def __init__(self, case_id: _Optional[str] = ..., decision: _Optional[_Union[ReferralDecisionKind, str]] = ..., rationale: _Optional[str] = ..., decided_on: _Optional[str] = ...) -> None: ...
+
+class RecordReferralDecisionResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: Incident
+    def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
+
 class WithdrawIncidentRequest(_message.Message):
     __slots__ = ("case_id", "reason")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
@@ -239,14 +381,36 @@ class IncidentNotified(_message.Message):
     def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
 
 class IncidentPanelNotified(_message.Message):
-    __slots__ = ("case_id", "panel_notification", "rapid_review_clock")
+    __slots__ = ("case_id", "panel_notification", "rapid_review_clock", "incident")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PANEL_NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
     RAPID_REVIEW_CLOCK_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     panel_notification: PanelNotification
     rapid_review_clock: _common_pb2.Clock
-    def __init__(self, case_id: _Optional[str] = ..., panel_notification: _Optional[_Union[PanelNotification, _Mapping]] = ..., rapid_review_clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ...) -> None: ...
+    incident: Incident
+    def __init__(self, case_id: _Optional[str] = ..., panel_notification: _Optional[_Union[PanelNotification, _Mapping]] = ..., rapid_review_clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ..., incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
+
+class IncidentNotificationSent(_message.Message):
+    __slots__ = ("case_id", "notification", "clock")
+    CASE_ID_FIELD_NUMBER: _ClassVar[int]
+    NOTIFICATION_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_FIELD_NUMBER: _ClassVar[int]
+    case_id: str
+    notification: NotificationSent
+    clock: _common_pb2.Clock
+    def __init__(self, case_id: _Optional[str] = ..., notification: _Optional[_Union[NotificationSent, _Mapping]] = ..., clock: _Optional[_Union[_common_pb2.Clock, _Mapping]] = ...) -> None: ...
+
+class IncidentAmended(_message.Message):
+    __slots__ = ("incident", "version", "changed_fields")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    incident: Incident
+    version: int
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ..., version: _Optional[int] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class IncidentWithdrawn(_message.Message):
     __slots__ = ("case_id",)

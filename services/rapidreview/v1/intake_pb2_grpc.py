@@ -61,6 +61,21 @@ class IntakeServiceStub:
                 request_serializer=rapidreview_dot_v1_dot_intake__pb2.RecordPartnersInformedRequest.SerializeToString,
                 response_deserializer=rapidreview_dot_v1_dot_intake__pb2.RecordPartnersInformedResponse.FromString,
                 _registered_method=True)
+        self.RecordNotificationSent = channel.unary_unary(
+                '/rapidreview.v1.IntakeService/RecordNotificationSent',
+                request_serializer=rapidreview_dot_v1_dot_intake__pb2.RecordNotificationSentRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_intake__pb2.RecordNotificationSentResponse.FromString,
+                _registered_method=True)
+        self.AmendNotification = channel.unary_unary(
+                '/rapidreview.v1.IntakeService/AmendNotification',
+                request_serializer=rapidreview_dot_v1_dot_intake__pb2.AmendNotificationRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_intake__pb2.AmendNotificationResponse.FromString,
+                _registered_method=True)
+        self.RecordReferralDecision = channel.unary_unary(
+                '/rapidreview.v1.IntakeService/RecordReferralDecision',
+                request_serializer=rapidreview_dot_v1_dot_intake__pb2.RecordReferralDecisionRequest.SerializeToString,
+                response_deserializer=rapidreview_dot_v1_dot_intake__pb2.RecordReferralDecisionResponse.FromString,
+                _registered_method=True)
         self.WithdrawIncident = channel.unary_unary(
                 '/rapidreview.v1.IntakeService/WithdrawIncident',
                 request_serializer=rapidreview_dot_v1_dot_intake__pb2.WithdrawIncidentRequest.SerializeToString,
@@ -80,7 +95,8 @@ class IntakeServiceServicer:
 
     def NotifyIncident(self, request, context):
         """Records a local authority's notification of a serious incident, decides
-        which duties apply and starts NOTIFY.DEADLINE. Idempotent on
+        which duties apply and starts the clock of each duty that arises (a
+        duty that does not arise gets no clock). Idempotent on
         `idempotency_key`: the same key and body return the same incident; the
         same key with a different body fails with ALREADY_EXISTS. Invalid input
         fails with INVALID_ARGUMENT and google.rpc.BadRequest field violations.
@@ -106,9 +122,12 @@ class IntakeServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RecordPanelNotification(self, request, context):
-        """Records that the Panel notification was sent; computes RR.DEADLINE and
-        flags a late notification. FAILED_PRECONDITION once withdrawn or when
-        already recorded with a different body. Publishes incident.panel_notified.
+        """Records that the Panel notification was sent: closes NOTIFY.DEADLINE
+        (flagging a late notification), re-evaluates the duties (RR.REQUIRED is
+        met once the Panel is notified, even when the facts first recorded gave
+        no duty) and starts RR.DEADLINE. FAILED_PRECONDITION once withdrawn or
+        when already recorded with a different body. Publishes
+        incident.panel_notified.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -116,7 +135,50 @@ class IntakeServiceServicer:
 
     def RecordPartnersInformed(self, request, context):
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
-        Publishes incident.partners_informed.
+        The same as RecordNotificationSent with duty NOTIFY.PARTNERS and
+        recipient SAFEGUARDING_PARTNERS (which it records); kept for existing
+        callers. Publishes incident.partners_informed and incident.notification_sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordNotificationSent(self, request, context):
+        """Records that one notification a duty needs was sent: NOTIFY.LAC_DEATH and
+        NOTIFY.CARE_LEAVER_DEATH go to the Secretary of State and to Ofsted,
+        NOTIFY.PARTNERS to the safeguarding partners, RR.LEAD_AREA to the home
+        area's partners. The duty's clock closes when every recipient it needs is
+        recorded, on the latest of their dates. INVALID_ARGUMENT for an unknown
+        duty or a recipient the duty does not have; FAILED_PRECONDITION when the
+        duty does not arise for this case or this recipient is already recorded
+        with other details (the same details again return the incident
+        unchanged). Publishes incident.notification_sent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AmendNotification(self, request, context):
+        """Amends the notification when facts change: stores a new version (earlier
+        versions stay readable), re-evaluates the duties under the case's
+        edition, starts the clocks of duties that now arise and stops the open
+        clocks of duties that no longer do. The reason is kept with the version.
+        FAILED_PRECONDITION once withdrawn, when `expected_version` is not the
+        current version, or when the new awareness date falls under another
+        edition. Publishes incident.amended.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordReferralDecision(self, request, context):
+        """Records the local authority's decision on an agency's referral
+        (NOTIFY.AGENCY_REFERRAL), with its rationale. NOT_NOTIFY withdraws the
+        incident (nothing further is asked of agencies) and keeps the rationale;
+        NOTIFY records the decision, the Panel notification follows with
+        RecordPanelNotification. FAILED_PRECONDITION when no agency referral is
+        recorded, a decision is already recorded, or (for NOT_NOTIFY) the Panel
+        notification was already sent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -167,6 +229,21 @@ def add_IntakeServiceServicer_to_server(servicer, server):
                     servicer.RecordPartnersInformed,
                     request_deserializer=rapidreview_dot_v1_dot_intake__pb2.RecordPartnersInformedRequest.FromString,
                     response_serializer=rapidreview_dot_v1_dot_intake__pb2.RecordPartnersInformedResponse.SerializeToString,
+            ),
+            'RecordNotificationSent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordNotificationSent,
+                    request_deserializer=rapidreview_dot_v1_dot_intake__pb2.RecordNotificationSentRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_intake__pb2.RecordNotificationSentResponse.SerializeToString,
+            ),
+            'AmendNotification': grpc.unary_unary_rpc_method_handler(
+                    servicer.AmendNotification,
+                    request_deserializer=rapidreview_dot_v1_dot_intake__pb2.AmendNotificationRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_intake__pb2.AmendNotificationResponse.SerializeToString,
+            ),
+            'RecordReferralDecision': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordReferralDecision,
+                    request_deserializer=rapidreview_dot_v1_dot_intake__pb2.RecordReferralDecisionRequest.FromString,
+                    response_serializer=rapidreview_dot_v1_dot_intake__pb2.RecordReferralDecisionResponse.SerializeToString,
             ),
             'WithdrawIncident': grpc.unary_unary_rpc_method_handler(
                     servicer.WithdrawIncident,
@@ -316,6 +393,87 @@ class IntakeService:
             '/rapidreview.v1.IntakeService/RecordPartnersInformed',
             rapidreview_dot_v1_dot_intake__pb2.RecordPartnersInformedRequest.SerializeToString,
             rapidreview_dot_v1_dot_intake__pb2.RecordPartnersInformedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordNotificationSent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.IntakeService/RecordNotificationSent',
+            rapidreview_dot_v1_dot_intake__pb2.RecordNotificationSentRequest.SerializeToString,
+            rapidreview_dot_v1_dot_intake__pb2.RecordNotificationSentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AmendNotification(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.IntakeService/AmendNotification',
+            rapidreview_dot_v1_dot_intake__pb2.AmendNotificationRequest.SerializeToString,
+            rapidreview_dot_v1_dot_intake__pb2.AmendNotificationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordReferralDecision(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/rapidreview.v1.IntakeService/RecordReferralDecision',
+            rapidreview_dot_v1_dot_intake__pb2.RecordReferralDecisionRequest.SerializeToString,
+            rapidreview_dot_v1_dot_intake__pb2.RecordReferralDecisionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -9,6 +9,7 @@ fake read model or service addresses of their own.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import datetime as dt
 import time
@@ -106,7 +107,8 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
     tokens = PersonTokens.from_file(settings.signing_key_file, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                                     ttl_seconds=settings.token_ttl_seconds, clock=parts.clock)
     services = parts.services or ServiceClients({s: settings.address(s) for s in SERVICES}, tokens,
-                                                timeout=settings.rpc_timeout_seconds, tls_ca_file=settings.grpc_tls_ca_file)
+                                                timeout=settings.rpc_timeout_seconds, tls_ca_file=settings.grpc_tls_ca_file,
+                                                tls_cert_file=settings.grpc_tls_cert_file, tls_key_file=settings.grpc_tls_key_file)
     principals = parts.principals or PrincipalMap.load(settings.principals_file)
     sign_in = parts.sign_in or SignIn.from_settings(settings)
     if parts.session_cipher is not None:
@@ -133,9 +135,16 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
         if app.state.form_drafts is None:
             log.warning("no database: drafts of forms are kept in this process's memory only")
             app.state.form_drafts = MemoryFormDrafts(clock=parts.clock)
+        # What is alive once started (modules, the app, clients) lives as long as the process: keep it
+        # out of the garbage collector's sweeps. Otherwise the collections that a long page's many
+        # short-lived objects trigger walk the whole heap each time: a third of the CPU of a
+        # 500-case dashboard (docs/performance.md, "Workspace").
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             if runtime is not None:
                 await runtime.stop()
             await services.close()
@@ -238,5 +247,6 @@ def run() -> None:
     host, _, port = settings.listen.rpartition(":")
     log.info("workspace starting", port=int(port))
     # uvicorn's own access log would print paths and query strings; the workspace logs route templates instead.
+    # X-Forwarded-For/-Proto count only from the trusted proxies (the Ingress): the sign-in rate limit is per client.
     uvicorn.run(app, host=host, port=int(port), log_config=None, access_log=False, proxy_headers=True,
-                server_header=False, date_header=True)
+                forwarded_allow_ips=settings.trusted_proxies, server_header=False, date_header=True)

@@ -133,11 +133,16 @@ class ServiceClients:
     """Channels to the four services (created on first use, in the running loop) and the token minter."""
 
     def __init__(self, addresses: dict[str, str], tokens: PersonTokens, *, timeout: float = 10.0,
-                 tls_ca_file: Path | None = None) -> None:
+                 tls_ca_file: Path | None = None, tls_cert_file: Path | None = None, tls_key_file: Path | None = None) -> None:
         self.addresses = addresses
         self.tokens = tokens
         self.timeout = timeout
-        self._credentials = grpc.ssl_channel_credentials(tls_ca_file.read_bytes()) if tls_ca_file else None
+        self._credentials = None
+        if tls_ca_file:
+            # The client certificate only opens services that require mutual TLS; the person's token says who calls.
+            key = tls_key_file.read_bytes() if tls_key_file else None
+            cert = tls_cert_file.read_bytes() if tls_cert_file else None
+            self._credentials = grpc.ssl_channel_credentials(tls_ca_file.read_bytes(), key, cert)
         self._channels: dict[str, grpc.aio.Channel] = {}
 
     def channel(self, service: str) -> grpc.aio.Channel:

@@ -8,6 +8,7 @@ the variable before anything starts.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +38,17 @@ def _http_url(raw: str) -> str:
 
 def _address(raw: str) -> str:
     return _listen(raw)
+
+
+def _networks(raw: str) -> str:
+    """Comma-separated IP addresses or networks (CIDR), or "*" for any (only behind a proxy nothing else can reach)."""
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ValueError("expected one or more addresses or networks")
+    for item in items:
+        if item != "*":
+            ipaddress.ip_network(item, strict=False)  # ValueError names the bad one
+    return ",".join(items)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +91,13 @@ class WorkspaceSettings:
     assets_dir: Path | None = None
     #: RR_WORKSPACE_GRPC_TLS_CA_FILE — CA bundle to verify the services' TLS certificates; empty: plaintext gRPC.
     grpc_tls_ca_file: Path | None = None
+    #: RR_WORKSPACE_GRPC_TLS_CERT_FILE / RR_WORKSPACE_GRPC_TLS_KEY_FILE — the workspace's client certificate, for
+    #: services that require mutual TLS (RR_TLS_CLIENT_CA_FILE); the person's token still says who calls.
+    grpc_tls_cert_file: Path | None = None
+    grpc_tls_key_file: Path | None = None
+    #: RR_WORKSPACE_TRUSTED_PROXIES — addresses or networks (comma-separated) of the reverse proxies in front
+    #: (an Ingress controller): their X-Forwarded-For/-Proto name the client and the scheme. Others are ignored.
+    trusted_proxies: str = "127.0.0.1,::1"
     #: RR_INTAKE_ADDR, RR_GATHERING_ADDR, RR_CRITERIA_ADDR, RR_DECISIONS_ADDR — HOST:PORT of each service.
     service_addresses: dict[str, str] = dataclasses.field(default_factory=dict)
     #: RR_JWT_ISSUER / RR_JWT_AUDIENCE — the issuer and audience the services expect in a token.
@@ -128,6 +147,9 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "sign_in_burst": ("RR_WORKSPACE_SIGN_IN_BURST", _positive_int),
     "assets_dir": ("RR_WORKSPACE_ASSETS_DIR", _path),
     "grpc_tls_ca_file": ("RR_WORKSPACE_GRPC_TLS_CA_FILE", _path),
+    "grpc_tls_cert_file": ("RR_WORKSPACE_GRPC_TLS_CERT_FILE", _path),
+    "grpc_tls_key_file": ("RR_WORKSPACE_GRPC_TLS_KEY_FILE", _path),
+    "trusted_proxies": ("RR_WORKSPACE_TRUSTED_PROXIES", _networks),
     "jwt_issuer": ("RR_JWT_ISSUER", str),
     "jwt_audience": ("RR_JWT_AUDIENCE", str),
     "database_url": ("RR_DATABASE_URL", str),
@@ -175,4 +197,8 @@ def load_workspace_settings(env: Mapping[str, str] | None = None) -> WorkspaceSe
     for field in _REQUIRED:
         if field not in values or values[field] in ("", None):
             raise ConfigError(f"{_PARSERS[field][0]}: required but not set (or set {_PARSERS[field][0]}_FILE)")
+    if ("grpc_tls_cert_file" in values) != ("grpc_tls_key_file" in values):
+        raise ConfigError("RR_WORKSPACE_GRPC_TLS_CERT_FILE and RR_WORKSPACE_GRPC_TLS_KEY_FILE: set both or neither")
+    if "grpc_tls_cert_file" in values and "grpc_tls_ca_file" not in values:
+        raise ConfigError("RR_WORKSPACE_GRPC_TLS_CA_FILE: required with a client certificate (TLS to the services)")
     return WorkspaceSettings(**values)

@@ -33,8 +33,11 @@ def template_environment() -> jinja2.Environment:
         jinja2.FileSystemLoader(TEMPLATES),
         jinja2.PrefixLoader({"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}),
     ])
+    # auto_reload=False: templates are part of the release. With reloading on, Jinja stats the file of
+    # every template it fetches, and a GOV.UK macro imports its helpers on each call: thousands of
+    # stat() calls for a long table (docs/performance.md, "Workspace").
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.ChainableUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+                             trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     return env
 
 

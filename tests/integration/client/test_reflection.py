@@ -88,7 +88,7 @@ async def test_buf_curl_lists_services_and_gets_an_incident_by_reflection(intake
                                      "-d", json.dumps({"caseId": case_id}), f"http://{intake.address}/rapidreview.v1.IntakeService/GetIncident")
     assert code == 0, err
     incident = json.loads(out)["incident"]
-    assert incident["caseId"] == case_id and {c["id"] for c in incident["clocks"]} == {"NOTIFY.DEADLINE"}
+    assert incident["caseId"] == case_id and {c["id"] for c in incident["clocks"]} == {"NOTIFY.DEADLINE", "NOTIFY.PARTNERS"}
 
 
 async def test_buf_curl_shows_the_status_and_the_field_violations_of_invalid_input(intake, la_token, buf):

@@ -147,12 +147,39 @@ async def test_new_themes_reevaluate_open_cases_of_the_partnership_and_name_the_
     assert outcome(await latest(stub, bu, withdrawn_case), "RR.REQUIRED").outcome != C.OUTCOME_MET
 
 
-async def test_decision_closes_the_rapid_review_clock_on_the_decision_date(stub, bu, events, case_id):
+async def test_the_panel_submission_not_the_decision_closes_the_rapid_review_clock(stub, bu, events, case_id):
+    # Decided 2024-06-24, sent to the Panel 2024-06-25: the clock closes on the 25th, as in decisions.
     await notify(events, case_id, panel_sent="2024-06-07")
     await events.publish("decision.recorded", decisions_pb2.DecisionRecorded(
-        case_id=case_id, decision_id="d-1", decision=decisions_pb2.REVIEW_DECISION_CSPR, decided_on="2024-06-25"), case_id=case_id)
+        case_id=case_id, decision_id="d-1", decision=decisions_pb2.REVIEW_DECISION_CSPR, decided_on="2024-06-24"), case_id=case_id)
+    await events.publish("decision.panel_submitted", decisions_pb2.PanelSubmissionRecorded(
+        case_id=case_id, submission_id="s-1", decision_id="d-1", sent_date="2024-06-25"), case_id=case_id)
     await evaluations_of(stub, bu, case_id, 2)
     checklist = await latest(stub, bu, case_id)
     rr = next(c for c in checklist.clocks if c.id == "RR.DEADLINE")
     assert (rr.completed_on, rr.late) == ("2024-06-25", False)
-    assert checklist.trigger == S.EVALUATION_TRIGGER_DECISION_RECORDED
+    assert checklist.trigger == S.EVALUATION_TRIGGER_PANEL_SUBMITTED
+
+
+async def test_an_extended_clock_shows_the_same_effective_due_date_as_intake(stub, bu, events, case_id):
+    await notify(events, case_id, panel_sent="2024-06-07")
+    clock = C.Clock(id="RR.DEADLINE", starts_from="2024-06-07", due="2024-06-28", effective_due="2024-07-12",
+                    extensions=[C.ClockExtension(extended_to="2024-07-12")])
+    await events.publish("incident.clock_extended", intake_pb2.IncidentClockExtended(case_id=case_id, clock=clock),
+                         case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    checklist = await latest(stub, bu, case_id)
+    rr = next(c for c in checklist.clocks if c.id == "RR.DEADLINE")
+    assert (rr.due, rr.effective_due, rr.overdue) == ("2024-06-28", "2024-07-12", False)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_CLOCK_EXTENDED
+
+
+async def test_an_amended_notification_is_re_evaluated(stub, bu, events, case_id):
+    await notify(events, case_id)
+    amended = child_k.incident(case_id)
+    amended.notification.abuse_or_neglect = C.ABUSE_OR_NEGLECT_NOT_SUSPECTED
+    await events.publish("incident.amended", intake_pb2.IncidentAmended(incident=amended, version=2), case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    checklist = await latest(stub, bu, case_id)
+    assert checklist.trigger == S.EVALUATION_TRIGGER_NOTIFICATION_AMENDED
+    assert outcome(checklist, "DEF.SERIOUS_CASE").outcome == C.OUTCOME_NOT_MET

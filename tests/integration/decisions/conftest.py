@@ -17,7 +17,7 @@ from tests.integration.decisions import childk
 from tests.support.harness import Caller, RunningService, dev_credentials, eventually, service_env
 
 TODAY = "2025-01-20"
-PRODUCERS = {"incident": "intake", "criteria": "criteria"}
+PRODUCERS = {"incident": "intake", "criteria": "criteria", "agency": "gathering"}
 
 
 @pytest.fixture(scope="module")

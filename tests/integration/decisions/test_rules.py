@@ -138,14 +138,16 @@ async def test_extension_moves_the_six_month_target_and_keeps_the_original(flow)
     assert [f for f, _ in field_violations(err)] == ["extended_to"]
 
 
-async def test_progress_check_schedules_the_next_one_n_weeks_later(flow):
+async def test_progress_checks_count_from_the_decision_every_n_weeks(flow):
+    # POST.PROGRESS_CHECKS counts from the decision (2024-06-26), as its rule file says, not from
+    # commissioning (2024-07-22, which would give 2024-08-19).
     await flow.through_commissioning()
     before = next(c for c in (await flow.get()).clocks if c.id == "POST.PROGRESS_CHECKS")
-    assert before.due == "2024-08-19" and before.overdue
+    assert (before.starts_from, before.due) == ("2024-06-26", "2024-07-24") and before.overdue
     request = childk.example("progress-check", D.RecordProgressCheckRequest, case_id=flow.case_id)
     response = await flow.stub.RecordProgressCheck(request, metadata=flow.md(Role.EXECUTIVE))
     after = [c for c in response.case.clocks if c.id == "POST.PROGRESS_CHECKS"]
-    assert [(c.starts_from, c.due) for c in after] == [("2024-08-19", "2024-09-16")]
+    assert [(c.starts_from, c.due) for c in after] == [("2024-06-26", "2024-08-21")]
     assert response.case.review.progress_checks[0].written_request_made
 
 

@@ -41,9 +41,14 @@ async def test_each_clock_event_is_emitted_exactly_once(fresh_database, nats_ser
         await watcher.check_once()
         await watcher.check_once()
         events = [e for e in await _deadline_events(service) if e.case_id == created.case_id]
-        assert [e.event_type for e in events] == [expected]
-        payload = events_pb2.DeadlineOverdue() if expected.endswith("overdue") else events_pb2.DeadlineDueSoon()
-        events[0].payload.Unpack(payload)
-        assert payload.clock_id == "NOTIFY.DEADLINE" and payload.due == "2024-06-11"
+        # Child K: the Panel duty (NOTIFY.DEADLINE) and reporting to the partners (NOTIFY.PARTNERS),
+        # both 5 working days from awareness; one event each.
+        assert [e.event_type for e in events] == [expected, expected]
+        seen = {}
+        for event in events:
+            payload = events_pb2.DeadlineOverdue() if expected.endswith("overdue") else events_pb2.DeadlineDueSoon()
+            event.payload.Unpack(payload)
+            seen[payload.clock_id] = payload.due
+        assert seen == {"NOTIFY.DEADLINE": "2024-06-11", "NOTIFY.PARTNERS": "2024-06-11"}
     finally:
         await service.stop()

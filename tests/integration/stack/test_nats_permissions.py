@@ -129,8 +129,8 @@ async def test_gathering_cannot_create_a_consumer_on_decisions_subjects(secured_
         names = {c.name for c in await ajs.consumers_info(EVENTS_STREAM)}
         assert "gathering-snoop" not in names and "gathering-peek" not in names and len(names) == len(_all_declared())
         own = await ajs.consumer_info(EVENTS_STREAM, "gathering-incidents")
-        assert sorted(own.config.filter_subjects) == ["rr.v1.incident.notified", "rr.v1.incident.panel_notified",
-                                                      "rr.v1.incident.withdrawn"]
+        assert sorted(own.config.filter_subjects) == ["rr.v1.incident.amended", "rr.v1.incident.notified",
+                                                      "rr.v1.incident.panel_notified", "rr.v1.incident.withdrawn"]
         assert (await ajs.stream_info(EVENTS_STREAM)).config.max_age == 30 * 24 * 3600
         assert {s.config.name for s in await ajs.streams_info()} == {"RR_EVENTS", "RR_DEAD_LETTERS", "RR_AUDIT_CHECKPOINTS"}
     finally:

@@ -83,12 +83,37 @@ def test_concern_about_an_agency_without_a_request_keeps_its_id():
     assert list(facts.agencies[0].concerns[0].about_agencies) == ["childrens-centre"]
 
 
-def test_decision_closes_the_rapid_review_only_once_the_panel_was_notified():
-    before = F.facts_from_incident(child_k.incident())
-    assert F.with_decision(before, "2024-06-25").rapid_review_sent_date == ""
+def test_the_first_panel_submission_closes_the_rapid_review_and_a_later_round_does_not_move_it():
     after = F.facts_from_incident(child_k.incident(panel_sent="2024-06-07"))
-    assert F.with_decision(after, "2024-06-25").rapid_review_sent_date == "2024-06-25"
-    assert F.with_decision(after, "2024-06-05").rapid_review_sent_date == ""
+    sent = F.with_panel_submission(after, "2024-07-01")
+    assert sent.rapid_review_sent_date == "2024-07-01"
+    assert F.with_panel_submission(sent, "2024-08-15").rapid_review_sent_date == "2024-07-01"
+    assert F.with_panel_submission(after, "2024-06-05").rapid_review_sent_date == ""
+
+
+def test_an_amended_notification_replaces_its_facts_and_keeps_what_happened_since():
+    from rapidreview.v1 import common_pb2
+
+    facts = F.with_collation(F.facts_from_incident(child_k.incident(panel_sent="2024-06-07")), child_k.collated())
+    incident = child_k.incident(panel_sent="2024-06-07")
+    incident.notification.abuse_or_neglect = common_pb2.ABUSE_OR_NEGLECT_KNOWN
+    incident.notification.child.looked_after = True
+    amended = F.with_amended_notification(facts, incident)
+    assert amended.abuse_or_neglect == common_pb2.ABUSE_OR_NEGLECT_KNOWN and amended.child.looked_after
+    assert amended.panel_notification_sent_date == "2024-06-07" and list(amended.agencies) == list(facts.agencies)
+
+
+def test_clock_extensions_are_carried_into_the_facts_for_the_checklist():
+    from rapidreview.v1 import common_pb2
+
+    facts = F.facts_from_incident(child_k.incident(panel_sent="2024-06-07"))
+    clock = common_pb2.Clock(id="RR.DEADLINE", due="2024-06-28", effective_due="2024-07-12",
+                             extensions=[common_pb2.ClockExtension(extended_to="2024-07-05"),
+                                         common_pb2.ClockExtension(extended_to="2024-07-12")])
+    extended = F.with_clock_extension(facts, clock)
+    assert [(e.clock_id, e.extended_to) for e in extended.clock_extensions] == [
+        ("RR.DEADLINE", "2024-07-05"), ("RR.DEADLINE", "2024-07-12")]
+    assert list(F.with_clock_extension(extended, clock).clock_extensions) == list(extended.clock_extensions)
 
 
 def test_unknown_panel_response_is_refused():
@@ -112,7 +137,7 @@ def test_building_facts_never_changes_the_facts_given():
     F.as_withdrawn(facts)
     F.with_collation(facts, child_k.collated())
     F.with_earlier_reviews(facts, child_k.EARLIER_REVIEWS)
-    F.with_decision(facts, "2024-06-25")
+    F.with_panel_submission(facts, "2024-06-25")
     assert facts.SerializeToString(deterministic=True) == original
 
 

@@ -59,7 +59,7 @@ def test_markdown_has_the_reference_statement_clocks_and_evidence(summary):
     assert "# Rapid review: criteria checklist summary — Child K" in text
     assert "meeting the criteria does not mean a review is automatic" in text
     assert f"> **Not automatic: the partners decide (NOT.AUTOMATIC).** {summary.not_automatic}" in text
-    assert "| RR.DEADLINE | Rapid review to the Panel (15 working days) | 2024-06-07 | 2024-06-28 | 2 working days left |" in text
+    assert "| RR.DEADLINE | Rapid review to the Panel | 2024-06-07 | 2024-06-28 | 2 working days left |" in text
     assert "`return:gp-practice:v1#concern-1`" in text and "LSCP-2021-03" in text
 
 

@@ -82,6 +82,15 @@ def test_report_is_sent_only_once_agreed_and_published_only_once_sent():
         L.require_publication_allowed(agreed)
 
 
+def test_publication_needs_the_family_to_have_seen_the_report_or_a_recorded_reason_it_was_not_appropriate():
+    sent = Progress(review_id="rv", milestones=frozenset({D.MILESTONE_KIND_FINAL_REPORT_AGREED,
+                                                          D.MILESTONE_KIND_SENT_TO_PANEL_AND_SOS}))
+    with pytest.raises(FailedPrecondition, match="POST.FAMILY.*FAMILY_NOT_SHOWN_REPORT"):
+        L.require_publication_allowed(sent)
+    for family in (D.MILESTONE_KIND_FAMILY_SAW_REPORT, D.MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT):
+        assert L.require_publication_allowed(dataclass_replace(sent, milestones=sent.milestones | {family})) == "rv"
+
+
 def test_inform_milestones_follow_a_cspr_decision_not_commissioning():
     with pytest.raises(FailedPrecondition, match="CSPR decision"):
         L.require_milestone_allowed(Progress(), D.MILESTONE_KIND_INFORMED_OFSTED)

@@ -8,8 +8,9 @@ from rapidreview.gathering.partnerships import PartnershipPolicies
 from rapidreview.kernel.config import ConfigError
 
 
-def test_no_file_means_ten_working_days():
-    assert PartnershipPolicies.load(None).for_partnership("leeds").return_working_days == 10
+def test_no_file_means_the_rule_files_working_days():
+    # None: RR.AGENCIES' working_days in the rule files of the case's edition.
+    assert PartnershipPolicies.load(None).for_partnership("leeds").return_working_days is None
 
 
 def test_a_partnership_override_applies_only_to_that_partnership(tmp_path):

@@ -75,3 +75,27 @@ def test_completeness_counts_returned_missing_late_and_overdue():
     ]
     c = completeness(rendered)
     assert (c.requested, c.returned, c.missing, c.late, c.overdue) == (3, 2, 1, 1, 1)
+
+
+def test_returns_counting_from_awareness_are_due_from_it_even_once_the_panel_is_notified():
+    # RR.AGENCIES counts_from: la_aware_date in a partnership's edition: the date is final.
+    import datetime as dt
+
+    from rapidreview.gathering.domain.requests import FROM_AWARENESS, due_date
+    from rapidreview.kernel.calendar import WorkingDayCalendar
+    from rapidreview.v1 import gathering_pb2
+
+    due = due_date(dt.date(2024, 6, 4), dt.date(2024, 6, 7), 10, WorkingDayCalendar(), FROM_AWARENESS)
+    assert (due.starts_from, due.due, due.basis) == (dt.date(2024, 6, 4), dt.date(2024, 6, 18), gathering_pb2.DUE_BASIS_AWARENESS)
+
+
+def test_rr_agencies_parameters_gathering_cannot_use_are_refused_naming_the_edition():
+    import pytest
+
+    from rapidreview.gathering.domain.requests import returns_deadline
+
+    with pytest.raises(ValueError, match="wt2023 2023.1: RR.AGENCIES counts_from"):
+        returns_deadline({"working_days": 10, "counts_from": "incident_date"}, "wt2023 2023.1")
+    with pytest.raises(ValueError, match="working_days"):
+        returns_deadline({"working_days": 0}, "wt2023 2023.1")
+    assert returns_deadline({"working_days": 8}, "x").counts_from == "panel_notification_sent_date"

@@ -37,3 +37,16 @@ def test_secret_can_come_from_a_file(tmp_path):
 def test_unreadable_secret_file_names_the_variable(tmp_path):
     with pytest.raises(ConfigError, match="RR_DATABASE_URL_FILE"):
         load_settings("intake", {"RR_DATABASE_URL_FILE": str(tmp_path / "missing"), "RR_NATS_URL": BASE["RR_NATS_URL"]})
+
+
+def test_the_removed_rr_clock_setting_stops_the_service_naming_the_rule_file():
+    # RR.DEADLINE counts from its rule file's counts_from; a deployment still setting the
+    # old variable would silently get another deadline than it asked for.
+    import pytest
+
+    from rapidreview.kernel.config import ConfigError, load_settings
+
+    env = {"RR_DATABASE_URL": "postgresql+asyncpg://u@h/db", "RR_NATS_URL": "nats://127.0.0.1:4222",
+           "RR_RR_CLOCK_FROM": "awareness"}
+    with pytest.raises(ConfigError, match="RR_RR_CLOCK_FROM.*RR.DEADLINE.yaml"):
+        load_settings("intake", env)

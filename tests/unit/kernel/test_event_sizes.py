@@ -22,6 +22,7 @@ from rapidreview.decisions.review_handlers import MAX_EXTENSIONS as SIX_MONTHS_E
 from rapidreview.gathering.domain import collation
 from rapidreview.gathering.domain.collation import collated_event
 from rapidreview.gathering.handlers import MAX_REQUESTS_PER_CASE
+from rapidreview.intake.domain.duty_clocks import DUTY_CLOCKS
 from rapidreview.intake.handlers import MAX_EXTENSIONS
 from rapidreview.intake.storage import MAX_DUPLICATES_LISTED
 from rapidreview.kernel.bus import MAX_EVENT_BYTES
@@ -40,6 +41,8 @@ EVENT_PAYLOADS = {
     "incident.withdrawn": intake_pb2.IncidentWithdrawn,
     "incident.partners_informed": intake_pb2.IncidentPartnersInformed,
     "incident.clock_extended": intake_pb2.IncidentClockExtended,
+    "incident.notification_sent": intake_pb2.IncidentNotificationSent,
+    "incident.amended": intake_pb2.IncidentAmended,
     "agency.request_opened": gathering_pb2.AgencyRequestOpened,
     "agency.return_submitted": gathering_pb2.AgencyReturnSubmitted,
     "information.collated": gathering_pb2.InformationCollated,
@@ -87,7 +90,14 @@ MADE_LISTS = {
     "Checklist.criteria": RULES,
     "Checklist.fired_rules": RULES,
     "RuleOutcome.evidence": MAX_EVIDENCE,  # rules/evaluation.py
-    "Incident.clocks": 2,  # NOTIFY.DEADLINE and RR.DEADLINE
+    "Incident.clocks": len(DUTY_CLOCKS),  # one per duty that arises (intake/domain/duty_clocks.py)
+    # one per duty and recipient (the Panel's included)
+    "Incident.notifications_sent": sum(len(c.recipients) for c in DUTY_CLOCKS),
+    "Incident.amendments": 0,  # events leave the history out (intake/handlers.py event_incident)
+    "NotificationAmendment.changed_fields": 0, "NotificationAmendment.duties_changed": 0,
+    "NotificationAmendment.clocks_started": 0, "NotificationAmendment.clocks_stopped": 0,
+    # a path per field of the notification at most (intake/domain/amendments.py)
+    "IncidentAmended.changed_fields": len(intake_pb2.Notification.DESCRIPTOR.fields) + len(intake_pb2.ChildDetails.DESCRIPTOR.fields),
     "Checklist.clocks": len(criteria_checklist.CLOCK_IDS),
     "Clock.extensions": max(MAX_EXTENSIONS, SIX_MONTHS_EXTENSIONS),  # intake ExtendClock, decisions RecordExtension
     "Incident.possible_duplicate_of": MAX_DUPLICATES_LISTED,  # intake/storage.py
@@ -138,6 +148,15 @@ STRINGS = {
     "AgencyChased.case_id": ID, "AgencyChased.chase_id": ID, "AgencyChased.chased_on": DATE, "AgencyChased.due": DATE,
     "IncidentPartnersInformed.case_id": ID, "IncidentPartnersInformed.informed_date": DATE,
     "IncidentClockExtended.case_id": ID,
+    "IncidentNotificationSent.case_id": ID, "NotificationSent.duty": 64, "NotificationSent.sent_date": DATE,
+    "NotificationSent.reference": 64 * TEXT, "NotificationSent.recorded_by": 200 * TEXT,
+    "IncidentAmended.changed_fields": 64,  # a field path of Notification, e.g. "child.child_protection_plan"
+    "ReferralDecision.rationale": 0,  # free text: events leave it out (event_incident)
+    # never in an event (no amendment history there): bounded for completeness
+    "NotificationAmendment.reason": 0, "NotificationAmendment.amended_by": 200 * TEXT,
+    "NotificationAmendment.changed_fields": 64, "NotificationAmendment.duties_changed": RULE_ID + 40,
+    "NotificationAmendment.clocks_started": 64, "NotificationAmendment.clocks_stopped": 64,
+    "ReferralDecision.decided_on": DATE, "ReferralDecision.recorded_by": 200 * TEXT,
     "AgencyReturnSubmitted.case_id": ID, "AgencyReturnSubmitted.return_ref": REF, "AgencyReturnSubmitted.submitted_on": DATE,
     "InformationCollated.case_id": ID, "InformationCollated.partnership": PARTNERSHIP,
     "InformationCollated.agencies_named_without_request": AGENCY_ID,

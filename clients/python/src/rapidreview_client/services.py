@@ -388,7 +388,7 @@ class DecisionClient:
     ) -> decisions_pb2.RecordDecisionResponse:
         """The Executive's decision on the current recommendation. FAILED_PRECONDITION
         "record the RAG recommendation first" without one. Publishes decision.recorded
-        (intake closes RR.DEADLINE on it).
+        (intake and criteria mark the case decided).
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordDecision", request, decisions_pb2.RecordDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -399,7 +399,8 @@ class DecisionClient:
     ) -> decisions_pb2.RecordPanelSubmissionResponse:
         """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
         date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
-        without a decision. Publishes decision.panel_submitted.
+        without a decision. Publishes decision.panel_submitted, on which intake and
+        criteria close RR.DEADLINE (the first submission's date).
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordPanelSubmission", request, decisions_pb2.RecordPanelSubmissionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -453,7 +454,8 @@ class DecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordProgressCheckResponse:
         """Records a progress check (POST.PROGRESS_CHECKS), with any written request
-        to the reviewer; the next check falls due N weeks later.
+        to the reviewer; the next check falls due at the next interval of the
+        schedule, which counts from the decision to hold the review.
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/RecordProgressCheck", request, decisions_pb2.RecordProgressCheckResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -486,9 +488,11 @@ class DecisionClient:
         """Records the publication of the report (or the decision not to publish it
         and the improvements information published instead) (POST.PUBLISH).
         FAILED_PRECONDITION when the final report is not agreed or not sent to the
-        Panel and the Secretary of State, when the date is less than 7 working days
-        after sending (POST.PRESEND, with the earliest allowed date), or while the
-        text still holds identifying details (POST.ANONYMISED). Publishes
+        Panel and the Secretary of State, when neither FAMILY_SAW_REPORT nor
+        FAMILY_NOT_SHOWN_REPORT (with its reason) is recorded (POST.FAMILY), when
+        the date is less than POST.PRESEND's working days (7 by default) after
+        sending (with the earliest allowed date), or while the text still holds
+        identifying details (POST.ANONYMISED). Publishes
         review.published and review.themes_published.
         """
         return self.connection.unary("/rapidreview.v1.DecisionService/Publish", request, decisions_pb2.PublishResponse, timeout=timeout, metadata=metadata,
@@ -634,7 +638,7 @@ class AsyncDecisionClient:
     ) -> decisions_pb2.RecordDecisionResponse:
         """The Executive's decision on the current recommendation. FAILED_PRECONDITION
         "record the RAG recommendation first" without one. Publishes decision.recorded
-        (intake closes RR.DEADLINE on it).
+        (intake and criteria mark the case decided).
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordDecision", request, decisions_pb2.RecordDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -645,7 +649,8 @@ class AsyncDecisionClient:
     ) -> decisions_pb2.RecordPanelSubmissionResponse:
         """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
         date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
-        without a decision. Publishes decision.panel_submitted.
+        without a decision. Publishes decision.panel_submitted, on which intake and
+        criteria close RR.DEADLINE (the first submission's date).
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordPanelSubmission", request, decisions_pb2.RecordPanelSubmissionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -699,7 +704,8 @@ class AsyncDecisionClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> decisions_pb2.RecordProgressCheckResponse:
         """Records a progress check (POST.PROGRESS_CHECKS), with any written request
-        to the reviewer; the next check falls due N weeks later.
+        to the reviewer; the next check falls due at the next interval of the
+        schedule, which counts from the decision to hold the review.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/RecordProgressCheck", request, decisions_pb2.RecordProgressCheckResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -732,9 +738,11 @@ class AsyncDecisionClient:
         """Records the publication of the report (or the decision not to publish it
         and the improvements information published instead) (POST.PUBLISH).
         FAILED_PRECONDITION when the final report is not agreed or not sent to the
-        Panel and the Secretary of State, when the date is less than 7 working days
-        after sending (POST.PRESEND, with the earliest allowed date), or while the
-        text still holds identifying details (POST.ANONYMISED). Publishes
+        Panel and the Secretary of State, when neither FAMILY_SAW_REPORT nor
+        FAMILY_NOT_SHOWN_REPORT (with its reason) is recorded (POST.FAMILY), when
+        the date is less than POST.PRESEND's working days (7 by default) after
+        sending (with the earliest allowed date), or while the text still holds
+        identifying details (POST.ANONYMISED). Publishes
         review.published and review.themes_published.
         """
         return await self.connection.unary("/rapidreview.v1.DecisionService/Publish", request, decisions_pb2.PublishResponse, timeout=timeout, metadata=metadata,
@@ -1130,7 +1138,8 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.NotifyIncidentResponse:
         """Records a local authority's notification of a serious incident, decides
-        which duties apply and starts NOTIFY.DEADLINE. Idempotent on
+        which duties apply and starts the clock of each duty that arises (a
+        duty that does not arise gets no clock). Idempotent on
         `idempotency_key`: the same key and body return the same incident; the
         same key with a different body fails with ALREADY_EXISTS. Invalid input
         fails with INVALID_ARGUMENT and google.rpc.BadRequest field violations.
@@ -1161,9 +1170,12 @@ class IntakeClient:
         self, request: intake_pb2.RecordPanelNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPanelNotificationResponse:
-        """Records that the Panel notification was sent; computes RR.DEADLINE and
-        flags a late notification. FAILED_PRECONDITION once withdrawn or when
-        already recorded with a different body. Publishes incident.panel_notified.
+        """Records that the Panel notification was sent: closes NOTIFY.DEADLINE
+        (flagging a late notification), re-evaluates the duties (RR.REQUIRED is
+        met once the Panel is notified, even when the facts first recorded gave
+        no duty) and starts RR.DEADLINE. FAILED_PRECONDITION once withdrawn or
+        when already recorded with a different body. Publishes
+        incident.panel_notified.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPanelNotification", request, intake_pb2.RecordPanelNotificationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1173,9 +1185,58 @@ class IntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
-        Publishes incident.partners_informed.
+        The same as RecordNotificationSent with duty NOTIFY.PARTNERS and
+        recipient SAFEGUARDING_PARTNERS (which it records); kept for existing
+        callers. Publishes incident.partners_informed and incident.notification_sent.
         """
         return self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def record_notification_sent(
+        self, request: intake_pb2.RecordNotificationSentRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordNotificationSentResponse:
+        """Records that one notification a duty needs was sent: NOTIFY.LAC_DEATH and
+        NOTIFY.CARE_LEAVER_DEATH go to the Secretary of State and to Ofsted,
+        NOTIFY.PARTNERS to the safeguarding partners, RR.LEAD_AREA to the home
+        area's partners. The duty's clock closes when every recipient it needs is
+        recorded, on the latest of their dates. INVALID_ARGUMENT for an unknown
+        duty or a recipient the duty does not have; FAILED_PRECONDITION when the
+        duty does not arise for this case or this recipient is already recorded
+        with other details (the same details again return the incident
+        unchanged). Publishes incident.notification_sent.
+        """
+        return self.connection.unary("/rapidreview.v1.IntakeService/RecordNotificationSent", request, intake_pb2.RecordNotificationSentResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def amend_notification(
+        self, request: intake_pb2.AmendNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.AmendNotificationResponse:
+        """Amends the notification when facts change: stores a new version (earlier
+        versions stay readable), re-evaluates the duties under the case's
+        edition, starts the clocks of duties that now arise and stops the open
+        clocks of duties that no longer do. The reason is kept with the version.
+        FAILED_PRECONDITION once withdrawn, when `expected_version` is not the
+        current version, or when the new awareness date falls under another
+        edition. Publishes incident.amended.
+        """
+        return self.connection.unary("/rapidreview.v1.IntakeService/AmendNotification", request, intake_pb2.AmendNotificationResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    def record_referral_decision(
+        self, request: intake_pb2.RecordReferralDecisionRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordReferralDecisionResponse:
+        """Records the local authority's decision on an agency's referral
+        (NOTIFY.AGENCY_REFERRAL), with its rationale. NOT_NOTIFY withdraws the
+        incident (nothing further is asked of agencies) and keeps the rationale;
+        NOTIFY records the decision, the Panel notification follows with
+        RecordPanelNotification. FAILED_PRECONDITION when no agency referral is
+        recorded, a decision is already recorded, or (for NOT_NOTIFY) the Panel
+        notification was already sent.
+        """
+        return self.connection.unary("/rapidreview.v1.IntakeService/RecordReferralDecision", request, intake_pb2.RecordReferralDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
     def withdraw_incident(
@@ -1216,7 +1277,8 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.NotifyIncidentResponse:
         """Records a local authority's notification of a serious incident, decides
-        which duties apply and starts NOTIFY.DEADLINE. Idempotent on
+        which duties apply and starts the clock of each duty that arises (a
+        duty that does not arise gets no clock). Idempotent on
         `idempotency_key`: the same key and body return the same incident; the
         same key with a different body fails with ALREADY_EXISTS. Invalid input
         fails with INVALID_ARGUMENT and google.rpc.BadRequest field violations.
@@ -1247,9 +1309,12 @@ class AsyncIntakeClient:
         self, request: intake_pb2.RecordPanelNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPanelNotificationResponse:
-        """Records that the Panel notification was sent; computes RR.DEADLINE and
-        flags a late notification. FAILED_PRECONDITION once withdrawn or when
-        already recorded with a different body. Publishes incident.panel_notified.
+        """Records that the Panel notification was sent: closes NOTIFY.DEADLINE
+        (flagging a late notification), re-evaluates the duties (RR.REQUIRED is
+        met once the Panel is notified, even when the facts first recorded gave
+        no duty) and starts RR.DEADLINE. FAILED_PRECONDITION once withdrawn or
+        when already recorded with a different body. Publishes
+        incident.panel_notified.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPanelNotification", request, intake_pb2.RecordPanelNotificationResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
@@ -1259,9 +1324,58 @@ class AsyncIntakeClient:
         retry: RetryPolicy | None = None, request_id: str | None = None,
     ) -> intake_pb2.RecordPartnersInformedResponse:
         """Records that the safeguarding partners were informed (NOTIFY.PARTNERS).
-        Publishes incident.partners_informed.
+        The same as RecordNotificationSent with duty NOTIFY.PARTNERS and
+        recipient SAFEGUARDING_PARTNERS (which it records); kept for existing
+        callers. Publishes incident.partners_informed and incident.notification_sent.
         """
         return await self.connection.unary("/rapidreview.v1.IntakeService/RecordPartnersInformed", request, intake_pb2.RecordPartnersInformedResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def record_notification_sent(
+        self, request: intake_pb2.RecordNotificationSentRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordNotificationSentResponse:
+        """Records that one notification a duty needs was sent: NOTIFY.LAC_DEATH and
+        NOTIFY.CARE_LEAVER_DEATH go to the Secretary of State and to Ofsted,
+        NOTIFY.PARTNERS to the safeguarding partners, RR.LEAD_AREA to the home
+        area's partners. The duty's clock closes when every recipient it needs is
+        recorded, on the latest of their dates. INVALID_ARGUMENT for an unknown
+        duty or a recipient the duty does not have; FAILED_PRECONDITION when the
+        duty does not arise for this case or this recipient is already recorded
+        with other details (the same details again return the incident
+        unchanged). Publishes incident.notification_sent.
+        """
+        return await self.connection.unary("/rapidreview.v1.IntakeService/RecordNotificationSent", request, intake_pb2.RecordNotificationSentResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def amend_notification(
+        self, request: intake_pb2.AmendNotificationRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.AmendNotificationResponse:
+        """Amends the notification when facts change: stores a new version (earlier
+        versions stay readable), re-evaluates the duties under the case's
+        edition, starts the clocks of duties that now arise and stops the open
+        clocks of duties that no longer do. The reason is kept with the version.
+        FAILED_PRECONDITION once withdrawn, when `expected_version` is not the
+        current version, or when the new awareness date falls under another
+        edition. Publishes incident.amended.
+        """
+        return await self.connection.unary("/rapidreview.v1.IntakeService/AmendNotification", request, intake_pb2.AmendNotificationResponse, timeout=timeout, metadata=metadata,
+                                  retry=retry, request_id=request_id)
+
+    async def record_referral_decision(
+        self, request: intake_pb2.RecordReferralDecisionRequest, *, timeout: float | None = None, metadata: Sequence[tuple[str, str]] = (),
+        retry: RetryPolicy | None = None, request_id: str | None = None,
+    ) -> intake_pb2.RecordReferralDecisionResponse:
+        """Records the local authority's decision on an agency's referral
+        (NOTIFY.AGENCY_REFERRAL), with its rationale. NOT_NOTIFY withdraws the
+        incident (nothing further is asked of agencies) and keeps the rationale;
+        NOTIFY records the decision, the Panel notification follows with
+        RecordPanelNotification. FAILED_PRECONDITION when no agency referral is
+        recorded, a decision is already recorded, or (for NOT_NOTIFY) the Panel
+        notification was already sent.
+        """
+        return await self.connection.unary("/rapidreview.v1.IntakeService/RecordReferralDecision", request, intake_pb2.RecordReferralDecisionResponse, timeout=timeout, metadata=metadata,
                                   retry=retry, request_id=request_id)
 
     async def withdraw_incident(

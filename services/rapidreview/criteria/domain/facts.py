@@ -73,6 +73,9 @@ def facts_from_incident(incident: intake_pb2.Incident) -> facts_pb2.CaseFacts:
     )
     if child.HasField("age_years"):
         facts.child.age_years = child.age_years
+    for clock in incident.clocks:
+        facts.clock_extensions.extend(facts_pb2.ClockExtensionFacts(clock_id=clock.id, extended_to=e.extended_to)
+                                      for e in clock.extensions)
     return facts
 
 
@@ -90,18 +93,53 @@ def as_withdrawn(facts: facts_pb2.CaseFacts) -> facts_pb2.CaseFacts:
     return out
 
 
-def with_decision(facts: facts_pb2.CaseFacts, decided_on: str) -> facts_pb2.CaseFacts:
-    """The rapid review decision was recorded on `decided_on`; like intake, that
-    closes RR.DEADLINE. Ignored (facts unchanged) when no Panel notification is
-    recorded or the date is before it: the clock never started then."""
+def with_panel_submission(facts: facts_pb2.CaseFacts, sent_on: str) -> facts_pb2.CaseFacts:
+    """The rapid review reached the Panel on `sent_on` (decisions' first
+    submission): that closes RR.DEADLINE, in intake and decisions alike. A later
+    round's submission does not move it; a date before the Panel notification
+    is ignored (facts unchanged)."""
     out = _copy(facts)
+    if facts.rapid_review_sent_date:
+        return out
     try:
-        decided = dt.date.fromisoformat(decided_on)
-        sent = dt.date.fromisoformat(facts.panel_notification_sent_date)
+        sent = dt.date.fromisoformat(sent_on)
+        notified = dt.date.fromisoformat(facts.panel_notification_sent_date) if facts.panel_notification_sent_date else None
     except ValueError:
         return out
-    if decided >= sent:
-        out.rapid_review_sent_date = decided_on
+    if notified is None or sent >= notified:
+        out.rapid_review_sent_date = sent_on
+    return out
+
+
+def with_amended_notification(facts: facts_pb2.CaseFacts, incident: intake_pb2.Incident) -> facts_pb2.CaseFacts:
+    """The notification was amended: what the notification says is replaced;
+    what happened since (Panel notification, collation, responses, judgements)
+    stays. Agencies follow the notification until gathering has collated (then
+    gathering's list, which asks the agencies the amendment added, is the one)."""
+    amended = facts_from_incident(incident)
+    out = _copy(facts)
+    for name in ("la_aware_date", "incident_date", "notifying_la", "incident_la", "incident_country", "home_la", "nature",
+                 "died", "seriously_harmed", "recovered", "abuse_or_neglect", "setting", "referred_by"):
+        setattr(out, name, getattr(amended, name))
+    out.child.CopyFrom(amended.child)
+    del out.harm_domains[:]
+    out.harm_domains.extend(amended.harm_domains)
+    if not any(a.returned for a in facts.agencies):
+        del out.agencies[:]
+        out.agencies.extend(amended.agencies)
+        out.returns_missing = amended.returns_missing
+    return out
+
+
+def with_clock_extension(facts: facts_pb2.CaseFacts, clock: common_pb2.Clock) -> facts_pb2.CaseFacts:
+    """The extensions recorded against `clock` (intake's ExtendClock) replace the
+    ones the facts held for it, so the checklist's due dates are intake's."""
+    out = _copy(facts)
+    kept = [e for e in facts.clock_extensions if e.clock_id != clock.id]
+    del out.clock_extensions[:]
+    out.clock_extensions.extend(kept)
+    out.clock_extensions.extend(facts_pb2.ClockExtensionFacts(clock_id=clock.id, extended_to=e.extended_to)
+                                for e in clock.extensions)
     return out
 
 

@@ -39,10 +39,14 @@ TRIGGER_TEXT = {
     criteria_pb2.EVALUATION_TRIGGER_PANEL_NOTIFIED: "Panel notification recorded",
     criteria_pb2.EVALUATION_TRIGGER_DECISION_RECORDED: "rapid review decision recorded",
     criteria_pb2.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN: "notification withdrawn",
+    criteria_pb2.EVALUATION_TRIGGER_PANEL_SUBMITTED: "rapid review sent to the Panel",
+    criteria_pb2.EVALUATION_TRIGGER_NOTIFICATION_AMENDED: "notification amended",
+    criteria_pb2.EVALUATION_TRIGGER_CLOCK_EXTENDED: "clock extended",
 }
+# No number of days here: the deadlines come from the rule files, and the due date is shown.
 CLOCK_TITLES = {
-    "NOTIFY.DEADLINE": "Panel notification (5 working days from awareness)",
-    "RR.DEADLINE": "Rapid review to the Panel (15 working days)",
+    "NOTIFY.DEADLINE": "Panel notification (from awareness)",
+    "RR.DEADLINE": "Rapid review to the Panel",
 }
 HIGHLIGHT_TEXT = {
     gathering_pb2.HIGHLIGHT_KIND_MULTI_AGENCY_DAY: "Several agencies in contact on the same day",

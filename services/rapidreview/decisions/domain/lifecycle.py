@@ -207,12 +207,20 @@ def require_milestone_allowed(p: Progress, kind: int) -> None:
         raise FailedPrecondition("the final report is not agreed: record FINAL_REPORT_AGREED first (RecordMilestone)")
 
 
+FAMILY_MILESTONES = frozenset({D.MILESTONE_KIND_FAMILY_SAW_REPORT, D.MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT})
+
+
 def require_publication_allowed(p: Progress) -> str:
-    """Publication needs an agreed final report sent to the Panel and the Secretary of State."""
+    """Publication needs an agreed final report that the family saw (or a recorded
+    reason it was not appropriate, POST.FAMILY), sent to the Panel and the
+    Secretary of State."""
     review_id = require_review(p, "publication")
     if D.MILESTONE_KIND_FINAL_REPORT_AGREED not in p.milestones:
         raise FailedPrecondition("the final report is not agreed: record FINAL_REPORT_AGREED first (RecordMilestone)")
     if D.MILESTONE_KIND_SENT_TO_PANEL_AND_SOS not in p.milestones:
         raise FailedPrecondition("the report was not sent to the Panel and the Secretary of State: record "
                                  "SENT_TO_PANEL_AND_SOS first (RecordMilestone; POST.PRESEND)")
+    if not FAMILY_MILESTONES & set(p.milestones):
+        raise FailedPrecondition("POST.FAMILY: the family has not seen the report: record FAMILY_SAW_REPORT, or "
+                                 "FAMILY_NOT_SHOWN_REPORT with the reason it was not appropriate (RecordMilestone)")
     return review_id

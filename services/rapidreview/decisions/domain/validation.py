@@ -222,7 +222,8 @@ def validate_milestone(r: D.RecordMilestoneRequest, today: dt.date) -> Violation
     common(r, v)
     enum(r.kind, D.MilestoneKind, "kind", v)
     parse_date(r.occurred_on, "occurred_on", v, today=today)
-    text(r.note, "note", v, max_len=MAX_TEXT, required=False)
+    # Not showing the family the report is a judgement that must be recorded with its reason.
+    text(r.note, "note", v, max_len=MAX_TEXT, required=r.kind == D.MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT)
     return v
 
 

@@ -1,11 +1,13 @@
 """Information requests as stored state: when each return is due and where it stands.
 
-A request is due `working_days` working days after the Panel notification's
-sent date (RR.AGENCIES, local default 10). Until the Panel notification is
-recorded the due date counts from the date the local authority became aware,
-the earliest the clock could fairly start, and is recomputed from the sent
-date when it arrives: agencies see a provisional date from day one rather
-than none.
+A request is due `working_days` working days after the date RR.AGENCIES
+counts from, both parameters of its rule file (10 working days after the
+Panel notification's sent date in the editions shipped; a partnership may
+override the number of days). When it counts from the Panel notification and
+that is not recorded yet, the due date counts from the date the local
+authority became aware, the earliest the clock could fairly start, and is
+recomputed from the sent date when it arrives: agencies see a provisional
+date from day one rather than none.
 """
 
 from __future__ import annotations
@@ -18,8 +20,29 @@ from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.v1 import common_pb2, gathering_pb2
 
 CLOCK_ID = "RR.AGENCIES"
-DEFAULT_RETURN_WORKING_DAYS = 10
+FROM_PANEL_NOTIFICATION, FROM_AWARENESS = "panel_notification_sent_date", "la_aware_date"
+#: What RR.AGENCIES may count from: the dates gathering knows of a case.
+COUNTS_FROM = (FROM_PANEL_NOTIFICATION, FROM_AWARENESS)
+MAX_RETURN_WORKING_DAYS = 60
 G = gathering_pb2
+
+
+@dataclass(frozen=True)
+class ReturnsDeadline:
+    """RR.AGENCIES as its rule file gives it."""
+
+    working_days: int
+    counts_from: str
+
+
+def returns_deadline(params: dict, where: str) -> ReturnsDeadline:
+    """RR.AGENCIES' parameters; ValueError naming `where` when gathering cannot use them."""
+    days, counts_from = params.get("working_days"), params.get("counts_from", FROM_PANEL_NOTIFICATION)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_RETURN_WORKING_DAYS:
+        raise ValueError(f"{where}: RR.AGENCIES working_days must be a whole number 1-{MAX_RETURN_WORKING_DAYS}")
+    if counts_from not in COUNTS_FROM:
+        raise ValueError(f"{where}: RR.AGENCIES counts_from must be one of {', '.join(COUNTS_FROM)}")
+    return ReturnsDeadline(days, counts_from)
 
 
 @dataclass(frozen=True)
@@ -32,10 +55,11 @@ class DueDate:
 
 
 def due_date(la_aware_date: dt.date, panel_sent_date: dt.date | None, working_days: int,
-             calendar: WorkingDayCalendar) -> DueDate:
+             calendar: WorkingDayCalendar, counts_from: str = FROM_PANEL_NOTIFICATION) -> DueDate:
     """The due date of a request opened now: from the Panel notification when
-    recorded, otherwise provisionally from awareness."""
-    if panel_sent_date is not None:
+    it counts from it and it is recorded, otherwise (provisionally, or for good
+    when RR.AGENCIES counts from awareness) from awareness."""
+    if panel_sent_date is not None and counts_from == FROM_PANEL_NOTIFICATION:
         return DueDate(panel_sent_date, calendar.add_working_days(panel_sent_date, working_days), G.DUE_BASIS_PANEL_NOTIFICATION)
     return DueDate(la_aware_date, calendar.add_working_days(la_aware_date, working_days), G.DUE_BASIS_AWARENESS)
 

@@ -43,20 +43,24 @@ class RuleBook(Protocol):
 
     def edition_for(self, day: dt.date) -> EditionRef: ...
 
+    def edition(self, name: str, version: str | None = None) -> EditionRef: ...
+
     def deadline_params(self, rule_id: str, edition: EditionRef) -> dict: ...
+
+    def loaded(self, edition: EditionRef): ...  # type: ignore[no-untyped-def]
 
     def evaluate(self, facts: facts_pb2.CaseFacts, *, edition: EditionRef, stage: str | None, calendar: WorkingDayCalendar): ...
 
 
 @dataclass(frozen=True)
 class DutyDecision:
-    """The duties of a notification and the edition they were decided under."""
+    """The duties of a notification, the facts they were decided on and the
+    edition they were decided under."""
 
     edition: str
     edition_version: str
     duties: list[common_pb2.RuleOutcome]
-    notify_working_days: int
-    rr_working_days: int
+    facts: facts_pb2.CaseFacts
 
     def outcome(self, rule_id: str) -> int:
         for duty in self.duties:
@@ -66,7 +70,7 @@ class DutyDecision:
 
 
 def case_facts(notification: intake_pb2.Notification, *, case_id: str = "", partnership: str = "", withdrawn: bool = False,
-               panel_sent: str = "") -> facts_pb2.CaseFacts:
+               panel_sent: str = "", rapid_review_sent: str = "") -> facts_pb2.CaseFacts:
     """The CaseFacts the section-1 rules read, from a notification."""
     child = notification.child
     facts = facts_pb2.CaseFacts(
@@ -96,6 +100,7 @@ def case_facts(notification: intake_pb2.Notification, *, case_id: str = "", part
         setting=notification.setting,
         agencies=[facts_pb2.AgencyFacts(agency=a, involved=True) for a in notification.agencies],
         withdrawn=withdrawn,
+        rapid_review_sent_date=rapid_review_sent,
     )
     if child.HasField("age_years"):
         facts.child.age_years = child.age_years
@@ -104,16 +109,29 @@ def case_facts(notification: intake_pb2.Notification, *, case_id: str = "", part
     return facts
 
 
-def decide_duties(book: RuleBook, notification: intake_pb2.Notification, calendar: WorkingDayCalendar) -> DutyDecision:
-    """Evaluates the intake-stage rules of the edition in force on the awareness date."""
-    aware = dt.date.fromisoformat(notification.la_aware_date)
-    edition = book.edition_for(aware)
-    evaluation = book.evaluate(case_facts(notification), edition=edition, stage="intake", calendar=calendar)
+def decide_duties(book: RuleBook, notification: intake_pb2.Notification, calendar: WorkingDayCalendar, *,
+                  edition: EditionRef | None = None, partnership: str = "", case_id: str = "", panel_sent: str = "",
+                  withdrawn: bool = False, rapid_review_sent: str = "") -> DutyDecision:
+    """Evaluates the intake-stage rules of `edition` (default: the edition in
+    force on the awareness date) on the notification and what has happened to
+    the case since (Panel notification sent, withdrawn)."""
+    if edition is None:
+        edition = book.edition_for(dt.date.fromisoformat(notification.la_aware_date))
+    facts = case_facts(notification, case_id=case_id, partnership=partnership, withdrawn=withdrawn, panel_sent=panel_sent,
+                       rapid_review_sent=rapid_review_sent)
+    evaluation = book.evaluate(facts, edition=edition, stage="intake", calendar=calendar)
     duties = [o for o in evaluation.outcomes if o.rule_id in INTAKE_DUTIES]
-    return DutyDecision(
-        edition=edition.name,
-        edition_version=edition.version,
-        duties=duties,
-        notify_working_days=int(book.deadline_params("NOTIFY.DEADLINE", edition)["working_days"]),
-        rr_working_days=int(book.deadline_params("RR.DEADLINE", edition)["working_days"]),
-    )
+    return DutyDecision(edition=edition.name, edition_version=edition.version, duties=duties, facts=facts)
+
+
+def rule_parameters(book: RuleBook, edition: EditionRef):  # type: ignore[no-untyped-def]
+    """`params(rule_id)` for the edition: the rule's parameters, None when the edition has no such rule."""
+    from rapidreview.rules import RuleNotFound
+
+    def params(rule_id: str) -> dict | None:
+        try:
+            return book.deadline_params(rule_id, edition)
+        except RuleNotFound:
+            return None
+
+    return params

@@ -60,8 +60,12 @@ def validate_notification(request: intake_pb2.NotifyIncidentRequest, today: dt.d
     if not request.HasField("notification"):
         v.add("notification", "required")
         return v
-    n = request.notification
-    p = "notification."
+    validate_notification_body(request.notification, v, today)
+    return v
+
+
+def validate_notification_body(n: intake_pb2.Notification, v: Violations, today: dt.date, p: str = "notification.") -> None:
+    """Adds the field violations of a notification (NotifyIncident, AmendNotification) to `v`."""
     _text(n.notifying_la, p + "notifying_la", v, max_len=100)
     _text(n.home_la, p + "home_la", v, max_len=100)
     _enum(n.incident_country, common_pb2.Country, p + "incident_country", v)
@@ -111,10 +115,14 @@ def validate_notification(request: intake_pb2.NotifyIncidentRequest, today: dt.d
             v.add(ap + "area_type", "unknown value")
     if n.referred_by_agency and not AGENCY_ID.match(n.referred_by_agency):
         v.add(p + "referred_by_agency", "2-64 lower-case letters, digits and hyphens")
-    return v
 
 
 def validate_reason(reason: str, field: str = "reason") -> Violations:
     v = Violations()
     _text(reason, field, v, max_len=MAX_REASON)
     return v
+
+
+def validate_reference(reference: str, field: str, v: Violations, *, required: bool) -> None:
+    if (required or reference) and (not 1 <= len(reference) <= 64 or not reference.isprintable()):
+        v.add(field, "1 to 64 printable characters")

@@ -15,7 +15,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import String, and_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from rapidreview.delivery.config import short_id
 from rapidreview.kernel.calendar import WorkingDayCalendar
@@ -32,7 +33,14 @@ MAX_DUE_WITHIN_WORKING_DAYS = 260  # a year of working days
 _CASE_ID_START = re.compile(r"^[0-9a-f][0-9a-f-]{3,35}$")
 _ORDER = {clock_id: i for i, clock_id in enumerate(DASHBOARD_CLOCKS)}
 
-_CLOCKS_OF = select(t.clocks).where(t.clocks.c.case_id.in_(bindparam("case_ids", expanding=True)))
+# Only the columns a summary shows: the cases table keeps forty (the facts the stage is derived
+# from), and decoding every one of them for 500 rows was a third of the dashboard's query time.
+_SUMMARY_COLUMNS = tuple(t.cases.c[name] for name in (
+    "case_id", "partnership", "case_ref_enc", "stage", "next_step", "requests_total", "returns_in", "withdrawn",
+    "updated_at", "panel_reference", "notified_on", "is_open"))
+# One array parameter rather than an IN list of 500: the statement stays the same whatever the count.
+_CLOCKS_OF = (select(*(t.clocks.c[name] for name in ("case_id", "clock_id", "due", "effective_due", "completed_on", "closed")))
+              .where(t.clocks.c.case_id == func.any(bindparam("case_ids", type_=ARRAY(String)))))
 _REQUESTS_OF_AGENCY = (
     select(t.requests, t.cases.c.withdrawn, t.cases.c.gathering_open)
     .join(t.cases, t.cases.c.case_id == t.requests.c.case_id)
@@ -59,7 +67,7 @@ class ReadModel:
     async def cases(self, partnership: str, flt: DashboardFilter, today: dt.date) -> list[CaseSummary]:
         """The partnership's cases matching `flt`, most urgent first (earliest open due
         date, then newest notification). ValueError names a filter out of range."""
-        query = select(t.cases).where(and_(t.cases.c.partnership == partnership, t.cases.c.notified.is_(True)))
+        query = select(*_SUMMARY_COLUMNS).where(and_(t.cases.c.partnership == partnership, t.cases.c.notified.is_(True)))
         if flt.stage:
             try:
                 query = query.where(t.cases.c.stage == Stage(flt.stage).value)
@@ -81,8 +89,8 @@ class ReadModel:
 
     async def case(self, partnership: str, case_id: str, today: dt.date) -> CaseSummary | None:
         """One case of the partnership, or None (unknown, not notified yet, or another partnership's)."""
-        query = select(t.cases).where(and_(t.cases.c.partnership == partnership, t.cases.c.case_id == case_id,
-                                           t.cases.c.notified.is_(True)))
+        query = select(*_SUMMARY_COLUMNS).where(and_(t.cases.c.partnership == partnership, t.cases.c.case_id == case_id,
+                                                     t.cases.c.notified.is_(True)))
         found = await self._summaries(query, today)
         return found[0] if found else None
 
@@ -96,38 +104,43 @@ class ReadModel:
         return or_(*conditions)
 
     async def _summaries(self, query: Any, today: dt.date) -> list[CaseSummary]:
+        # Rows are unpacked as tuples in the order of _SUMMARY_COLUMNS / _CLOCKS_OF: a dashboard reads
+        # about 20,000 values, and a tuple unpack costs a fraction of a named lookup on each.
         async with self.db.engine.connect() as conn:
             rows = (await conn.execute(query)).all()
             clocks: dict[str, list[Any]] = defaultdict(list)
             if rows:
-                for clock in await conn.execute(_CLOCKS_OF, {"case_ids": [r.case_id for r in rows]}):
-                    clocks[clock.case_id].append(clock)
-        return [self._summary(row, clocks[row.case_id], today) for row in rows]
+                for clock in await conn.execute(_CLOCKS_OF, {"case_ids": [r[0] for r in rows]}):
+                    clocks[clock[0]].append(clock)
+        return [self._summary(row, clocks[row[0]], today) for row in rows]
 
     def _summary(self, row: Any, clock_rows: list[Any], today: dt.date) -> CaseSummary:
-        views = sorted((self._clock(c, today) for c in clock_rows if c.clock_id in _ORDER), key=lambda c: _ORDER[c.clock_id])
+        (case_id, partnership, case_ref_enc, stage, next_step, requests_total, returns_in, withdrawn, updated_at,
+         panel_reference, notified_on, is_open) = row
+        views = sorted((self._clock(c, today) for c in clock_rows if c[1] in _ORDER), key=lambda c: _ORDER[c.clock_id])
         return CaseSummary(
-            case_id=row.case_id,
-            partnership=row.partnership,
-            case_reference=self.cipher.open(row.case_ref_enc, reference_ad(row.case_id)),
-            stage=row.stage,
-            next_step=row.next_step,
+            case_id=case_id,
+            partnership=partnership,
+            case_reference=self.cipher.open(case_ref_enc, reference_ad(case_id)),
+            stage=stage,
+            next_step=next_step,
             clocks=tuple(views),
-            requests_total=row.requests_total,
-            returns_in=row.returns_in,
-            withdrawn=row.withdrawn,
-            updated_at=row.updated_at,
-            short_id=short_id(row.case_id),
-            panel_reference=row.panel_reference,
-            notified_on=row.notified_on,
-            is_open=row.is_open,
+            requests_total=requests_total,
+            returns_in=returns_in,
+            withdrawn=withdrawn,
+            updated_at=updated_at,
+            short_id=short_id(case_id),
+            panel_reference=panel_reference,
+            notified_on=notified_on,
+            is_open=is_open,
         )
 
     def _clock(self, row: Any, today: dt.date) -> ClockView:
-        facts = ClockFacts(row.clock_id, row.due, row.effective_due, row.completed_on, row.closed)
+        _case_id, clock_id, due, effective_due, completed_on, closed = row
+        facts = ClockFacts(clock_id, due, effective_due, completed_on, closed)
         state, left = clock_state(facts, today, self.calendar, self.due_soon_working_days)
-        return ClockView(clock_id=row.clock_id, due=row.due, effective_due=row.effective_due, state=state.value,
-                         working_days_left=left, completed_on=row.completed_on, late=is_late(facts))
+        return ClockView(clock_id=clock_id, due=due, effective_due=effective_due, state=state.value,
+                         working_days_left=left, completed_on=completed_on, late=is_late(facts))
 
     # -- "My requests" ------------------------------------------------------------------------
     async def agency_requests(self, partnership: str, agency: str, today: dt.date) -> list[RequestSummary]:

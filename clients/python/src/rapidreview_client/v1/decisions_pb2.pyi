@@ -109,6 +109,7 @@ class MilestoneKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MILESTONE_KIND_FAMILY_SAW_REPORT: _ClassVar[MilestoneKind]
     MILESTONE_KIND_FINAL_REPORT_AGREED: _ClassVar[MilestoneKind]
     MILESTONE_KIND_SENT_TO_PANEL_AND_SOS: _ClassVar[MilestoneKind]
+    MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT: _ClassVar[MilestoneKind]
 
 class ExtensionReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -221,6 +222,7 @@ MILESTONE_KIND_FAMILY_INVITED: MilestoneKind
 MILESTONE_KIND_FAMILY_SAW_REPORT: MilestoneKind
 MILESTONE_KIND_FINAL_REPORT_AGREED: MilestoneKind
 MILESTONE_KIND_SENT_TO_PANEL_AND_SOS: MilestoneKind
+MILESTONE_KIND_FAMILY_NOT_SHOWN_REPORT: MilestoneKind
 EXTENSION_REASON_UNSPECIFIED: ExtensionReason
 EXTENSION_REASON_CRIMINAL_PROCEEDINGS: ExtensionReason
 EXTENSION_REASON_INQUEST: ExtensionReason

@@ -175,7 +175,7 @@ class DecisionServiceServicer:
     def RecordDecision(self, request, context):
         """The Executive's decision on the current recommendation. FAILED_PRECONDITION
         "record the RAG recommendation first" without one. Publishes decision.recorded
-        (intake closes RR.DEADLINE on it).
+        (intake and criteria mark the case decided).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -184,7 +184,8 @@ class DecisionServiceServicer:
     def RecordPanelSubmission(self, request, context):
         """The rapid review and the decision were sent to the Panel (RR.TO_PANEL). A
         date after RR.DEADLINE is flagged late, never refused. FAILED_PRECONDITION
-        without a decision. Publishes decision.panel_submitted.
+        without a decision. Publishes decision.panel_submitted, on which intake and
+        criteria close RR.DEADLINE (the first submission's date).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -228,7 +229,8 @@ class DecisionServiceServicer:
 
     def RecordProgressCheck(self, request, context):
         """Records a progress check (POST.PROGRESS_CHECKS), with any written request
-        to the reviewer; the next check falls due N weeks later.
+        to the reviewer; the next check falls due at the next interval of the
+        schedule, which counts from the decision to hold the review.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -255,9 +257,11 @@ class DecisionServiceServicer:
         """Records the publication of the report (or the decision not to publish it
         and the improvements information published instead) (POST.PUBLISH).
         FAILED_PRECONDITION when the final report is not agreed or not sent to the
-        Panel and the Secretary of State, when the date is less than 7 working days
-        after sending (POST.PRESEND, with the earliest allowed date), or while the
-        text still holds identifying details (POST.ANONYMISED). Publishes
+        Panel and the Secretary of State, when neither FAMILY_SAW_REPORT nor
+        FAMILY_NOT_SHOWN_REPORT (with its reason) is recorded (POST.FAMILY), when
+        the date is less than POST.PRESEND's working days (7 by default) after
+        sending (with the earliest allowed date), or while the text still holds
+        identifying details (POST.ANONYMISED). Publishes
         review.published and review.themes_published.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

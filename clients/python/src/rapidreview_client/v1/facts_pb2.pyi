@@ -85,8 +85,16 @@ class EarlierReview(_message.Message):
     list_version: str
     def __init__(self, review_id: _Optional[str] = ..., year: _Optional[int] = ..., themes: _Optional[_Iterable[str]] = ..., title: _Optional[str] = ..., publisher: _Optional[str] = ..., national: _Optional[bool] = ..., list_version: _Optional[str] = ...) -> None: ...
 
+class ClockExtensionFacts(_message.Message):
+    __slots__ = ("clock_id", "extended_to")
+    CLOCK_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTENDED_TO_FIELD_NUMBER: _ClassVar[int]
+    clock_id: str
+    extended_to: str
+    def __init__(self, clock_id: _Optional[str] = ..., extended_to: _Optional[str] = ...) -> None: ...
+
 class CaseFacts(_message.Message):
-    __slots__ = ("case_id", "partnership", "la_aware_date", "panel_notification_sent_date", "incident_date", "notifying_la", "incident_la", "incident_country", "home_la", "child", "nature", "died", "seriously_harmed", "recovered", "harm_domains", "abuse_or_neglect", "setting", "agencies", "no_agency_involvement_concern", "panel_response", "earlier_reviews", "withdrawn", "returns_missing", "family_moved_between_areas", "rapid_review_sent_date", "referred_by")
+    __slots__ = ("case_id", "partnership", "la_aware_date", "panel_notification_sent_date", "incident_date", "notifying_la", "incident_la", "incident_country", "home_la", "child", "nature", "died", "seriously_harmed", "recovered", "harm_domains", "abuse_or_neglect", "setting", "agencies", "no_agency_involvement_concern", "panel_response", "earlier_reviews", "withdrawn", "returns_missing", "family_moved_between_areas", "rapid_review_sent_date", "referred_by", "clock_extensions")
     CASE_ID_FIELD_NUMBER: _ClassVar[int]
     PARTNERSHIP_FIELD_NUMBER: _ClassVar[int]
     LA_AWARE_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +121,7 @@ class CaseFacts(_message.Message):
     FAMILY_MOVED_BETWEEN_AREAS_FIELD_NUMBER: _ClassVar[int]
     RAPID_REVIEW_SENT_DATE_FIELD_NUMBER: _ClassVar[int]
     REFERRED_BY_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_EXTENSIONS_FIELD_NUMBER: _ClassVar[int]
     case_id: str
     partnership: str
     la_aware_date: str
@@ -139,4 +148,5 @@ class CaseFacts(_message.Message):
     family_moved_between_areas: bool
     rapid_review_sent_date: str
     referred_by: str
-    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., la_aware_date: _Optional[str] = ..., panel_notification_sent_date: _Optional[str] = ..., incident_date: _Optional[str] = ..., notifying_la: _Optional[str] = ..., incident_la: _Optional[str] = ..., incident_country: _Optional[_Union[_common_pb2.Country, str]] = ..., home_la: _Optional[str] = ..., child: _Optional[_Union[ChildFacts, _Mapping]] = ..., nature: _Optional[_Union[_common_pb2.Nature, str]] = ..., died: _Optional[bool] = ..., seriously_harmed: _Optional[bool] = ..., recovered: _Optional[bool] = ..., harm_domains: _Optional[_Iterable[_Union[_common_pb2.HarmDomain, str]]] = ..., abuse_or_neglect: _Optional[_Union[_common_pb2.AbuseOrNeglect, str]] = ..., setting: _Optional[_Union[_common_pb2.Setting, str]] = ..., agencies: _Optional[_Iterable[_Union[AgencyFacts, _Mapping]]] = ..., no_agency_involvement_concern: _Optional[bool] = ..., panel_response: _Optional[str] = ..., earlier_reviews: _Optional[_Iterable[_Union[EarlierReview, _Mapping]]] = ..., withdrawn: _Optional[bool] = ..., returns_missing: _Optional[int] = ..., family_moved_between_areas: _Optional[bool] = ..., rapid_review_sent_date: _Optional[str] = ..., referred_by: _Optional[str] = ...) -> None: ...
+    clock_extensions: _containers.RepeatedCompositeFieldContainer[ClockExtensionFacts]
+    def __init__(self, case_id: _Optional[str] = ..., partnership: _Optional[str] = ..., la_aware_date: _Optional[str] = ..., panel_notification_sent_date: _Optional[str] = ..., incident_date: _Optional[str] = ..., notifying_la: _Optional[str] = ..., incident_la: _Optional[str] = ..., incident_country: _Optional[_Union[_common_pb2.Country, str]] = ..., home_la: _Optional[str] = ..., child: _Optional[_Union[ChildFacts, _Mapping]] = ..., nature: _Optional[_Union[_common_pb2.Nature, str]] = ..., died: _Optional[bool] = ..., seriously_harmed: _Optional[bool] = ..., recovered: _Optional[bool] = ..., harm_domains: _Optional[_Iterable[_Union[_common_pb2.HarmDomain, str]]] = ..., abuse_or_neglect: _Optional[_Union[_common_pb2.AbuseOrNeglect, str]] = ..., setting: _Optional[_Union[_common_pb2.Setting, str]] = ..., agencies: _Optional[_Iterable[_Union[AgencyFacts, _Mapping]]] = ..., no_agency_involvement_concern: _Optional[bool] = ..., panel_response: _Optional[str] = ..., earlier_reviews: _Optional[_Iterable[_Union[EarlierReview, _Mapping]]] = ..., withdrawn: _Optional[bool] = ..., returns_missing: _Optional[int] = ..., family_moved_between_areas: _Optional[bool] = ..., rapid_review_sent_date: _Optional[str] = ..., referred_by: _Optional[str] = ..., clock_extensions: _Optional[_Iterable[_Union[ClockExtensionFacts, _Mapping]]] = ...) -> None: ...
