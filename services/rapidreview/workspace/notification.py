@@ -382,7 +382,25 @@ _SERVICE_FIELDS = {
     "notification.home_la": ("place", "home-la", "Child's home local authority"),
     "notification.agencies": ("agencies", "agencies-0-name", "Agencies"),
     "notification.referred_by_agency": ("referral", "referred-by", "Referring agency"),
+    "reason": ("check", "reason", "Reason"),
 }
+
+#: The notification's fields in words (intake names the fields an amendment changed).
+FIELD_LABELS = {
+    "notifying_la": "Notifying local authority", "incident_la": "Local authority where it happened",
+    "incident_country": "Country", "home_la": "Child's home local authority", "child": "The child",
+    "child.child_ref": "Child's reference", "child.age_years": "Age", "child.unborn": "Unborn",
+    "child.looked_after": "Looked after", "child.care_leaver": "Care leaver", "child.disability": "Disability",
+    "child.child_protection_plan": "Child protection plan", "nature": "What happened",
+    "harm_description": "Description of the harm", "harm_domains": "Areas of serious harm", "recovered": "Recovered",
+    "abuse_or_neglect": "Abuse or neglect", "setting": "Where the child was", "incident_date": "Date of the incident",
+    "la_aware_date": "Date the local authority became aware", "agencies": "Agencies involved",
+    "referred_by_agency": "Referring agency",
+}
+
+
+def field_label(path: str) -> str:
+    return FIELD_LABELS.get(path, path.replace("_", " ").replace(".", ": ").capitalize())
 _AGENCY_PARTS = {"agency_id": "id", "name": "name", "kind": "kind", "area": "area", "area_type": "area-type"}
 _AGENCY_FIELD = re.compile(r"^notification\.agencies\[(\d+)\]\.(\w+)$")
 

@@ -29,6 +29,10 @@ _STATUSES = {
 }
 CLOCK_NAMES = {
     "NOTIFY.DEADLINE": "Notify the Panel",
+    "NOTIFY.LAC_DEATH": "Tell the Secretary of State and Ofsted",
+    "NOTIFY.CARE_LEAVER_DEATH": "Tell the Secretary of State and Ofsted",
+    "NOTIFY.PARTNERS": "Inform the safeguarding partners",
+    "RR.LEAD_AREA": "Tell the home area's partners",
     "RR.DEADLINE": "Rapid review",
 }
 

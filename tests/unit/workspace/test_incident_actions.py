@@ -1,6 +1,7 @@
 """Recording on a case with fakes: the Panel notification (check your answers, then once), the
-partners informed, the withdrawal with its reason; each as the person, with its confirmation,
-its errors named and nothing sent on a refused form."""
+notifications the duties need (Secretary of State, Ofsted, partners), the withdrawal with its
+reason, the decision on an agency's referral; each as the person, with its confirmation, its
+errors named and nothing sent on a refused form."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class Intake:
         self.incident.notification.child.child_ref = "Child Q"
         self.incident.notification.la_aware_date = "2024-06-04"
         self.incident.clocks.add(id="NOTIFY.DEADLINE", due="2024-06-11", effective_due="2024-06-11", working_days_left=3)
+        self.incident.clocks.add(id="NOTIFY.PARTNERS", due="2024-06-11", effective_due="2024-06-11", working_days_left=3)
 
     def get(self, request: Any) -> intake_pb2.GetIncidentResponse:
         return intake_pb2.GetIncidentResponse(incident=self.incident)
@@ -41,16 +43,31 @@ class Intake:
         self.incident.status = intake_pb2.INCIDENT_STATUS_WITHDRAWN
         return intake_pb2.WithdrawIncidentResponse(incident=self.incident)
 
-    def partners(self, request: intake_pb2.RecordPartnersInformedRequest) -> Any:
-        self.incident.partners_informed_date = request.informed_date
-        return intake_pb2.RecordPartnersInformedResponse(incident=self.incident)
+    def sent(self, request: intake_pb2.RecordNotificationSentRequest) -> Any:
+        self.incident.notifications_sent.add(duty=request.duty, recipient=request.recipient, sent_date=request.sent_date,
+                                             reference=request.reference)
+        recipients = {n.recipient for n in self.incident.notifications_sent if n.duty == request.duty}
+        needed = {"NOTIFY.LAC_DEATH": 2, "NOTIFY.PARTNERS": 1}[request.duty]
+        if len(recipients) == needed:
+            next(c for c in self.incident.clocks if c.id == request.duty).completed_on = request.sent_date
+        return intake_pb2.RecordNotificationSentResponse(incident=self.incident)
+
+    def referral(self, request: intake_pb2.RecordReferralDecisionRequest) -> Any:
+        self.incident.referral_decision.decision = request.decision
+        self.incident.referral_decision.rationale = request.rationale
+        self.incident.referral_decision.decided_on = request.decided_on
+        if request.decision == intake_pb2.REFERRAL_DECISION_KIND_NOT_NOTIFY:
+            self.incident.status = intake_pb2.INCIDENT_STATUS_WITHDRAWN
+        return intake_pb2.RecordReferralDecisionResponse(incident=self.incident)
 
 
 @pytest.fixture
 def ws(workspace: Workspace) -> Workspace:
     intake = Intake()
+    workspace.intake = intake  # type: ignore[attr-defined]
     workspace.services.answers.update({"GetIncident": intake.get, "RecordPanelNotification": intake.panel,
-                                       "WithdrawIncident": intake.withdraw, "RecordPartnersInformed": intake.partners})
+                                       "WithdrawIncident": intake.withdraw, "RecordNotificationSent": intake.sent,
+                                       "RecordReferralDecision": intake.referral})
     workspace.sign_in(LA)
     return workspace
 
@@ -68,7 +85,7 @@ PANEL = {"reference": "CSPRP-2024-0457", "sent-date-day": "7", "sent-date-month"
 
 def test_the_overview_lists_what_the_person_may_record(ws: Workspace) -> None:
     page = ws.client.get(f"/cases/{CASE}")
-    for link in ("panel-notification", "partners-informed", "withdraw"):
+    for link in ("panel-notification", "notifications-sent/record", "notifications-sent", "amend", "withdraw"):
         assert f'href="/cases/{CASE}/{link}"' in page.text
 
 
@@ -123,20 +140,79 @@ def test_withdrawal_needs_a_reason_then_asks_for_confirmation(ws: Workspace) -> 
     assert post(ws, f"/cases/{CASE}/withdraw/check", {}).headers["location"] == f"/cases/{CASE}/withdraw/done"
     assert [r.reason for r in calls(ws, "WithdrawIncident")] == ["Not a serious case after all."]
     assert "Notification withdrawn" in ws.client.get(f"/cases/{CASE}/withdraw/done").text
-    assert 'id="case-actions"' not in ws.client.get(f"/cases/{CASE}").text  # nothing more to record
+    overview = ws.client.get(f"/cases/{CASE}").text  # nothing more to record but the partners' duty list (its clock stopped)
+    assert "/withdraw" not in overview and "/panel-notification" not in overview and "/amend" not in overview
+    assert "notifications-sent/record" not in overview
 
 
-def test_partners_informed_is_recorded_with_its_date(ws: Workspace) -> None:
-    bad = post(ws, f"/cases/{CASE}/partners-informed", {"informed-date-day": "30", "informed-date-month": "2", "informed-date-year": "2024"})
-    assert bad.status_code == 400 and "must be a real date" in bad.text and calls(ws, "RecordPartnersInformed") == []
-    done = post(ws, f"/cases/{CASE}/partners-informed", {"informed-date-day": "5", "informed-date-month": "6", "informed-date-year": "2024"})
-    assert done.headers["location"] == f"/cases/{CASE}/partners-informed/done"
-    assert [r.informed_date for r in calls(ws, "RecordPartnersInformed")] == ["2024-06-05"]
-    assert "5 June 2024" in ws.client.get(done.headers["location"]).text
+def test_a_notification_a_duty_needs_is_checked_then_recorded_and_closes_the_duty(ws: Workspace) -> None:
+    ws.intake.incident.clocks.add(id="NOTIFY.LAC_DEATH", due="2024-06-11", effective_due="2024-06-11", working_days_left=3)
+    page = ws.client.get(f"/cases/{CASE}/notifications-sent")
+    assert "Death of a looked-after child" in page.text and "The Secretary of State" in page.text and "Ofsted" in page.text
+    form = ws.client.get(f"/cases/{CASE}/notifications-sent/record?to=NOTIFY.LAC_DEATH:ofsted")
+    assert 'value="NOTIFY.LAC_DEATH:ofsted" checked' in form.text
+    assert 'value="NOTIFY.PARTNERS:safeguarding-partners"' in form.text
+    bad = post(ws, f"/cases/{CASE}/notifications-sent/record", {"choice": "NOTIFY.LAC_DEATH:the-press", "sent-date-day": "30",
+                                                               "sent-date-month": "2", "sent-date-year": "2024"})
+    assert bad.status_code == 400 and "Select who the notification was sent to" in bad.text and "must be a real date" in bad.text
+    for recipient, day in (("ofsted", "6"), ("secretary-of-state", "7")):
+        assert post(ws, f"/cases/{CASE}/notifications-sent/record", {
+            "choice": f"NOTIFY.LAC_DEATH:{recipient}", "sent-date-day": day, "sent-date-month": "6", "sent-date-year": "2024",
+            "reference": "OF-1"}).headers["location"] == f"/cases/{CASE}/notifications-sent/check"
+        assert "NOTIFY.LAC_DEATH" in ws.client.get(f"/cases/{CASE}/notifications-sent/check").text
+        assert post(ws, f"/cases/{CASE}/notifications-sent/check", {}).headers["location"] == f"/cases/{CASE}/notifications-sent"
+    sent = calls(ws, "RecordNotificationSent")
+    assert [(r.duty, r.recipient, r.sent_date, r.reference) for r in sent] == [
+        ("NOTIFY.LAC_DEATH", intake_pb2.NOTIFICATION_RECIPIENT_OFSTED, "2024-06-06", "OF-1"),
+        ("NOTIFY.LAC_DEATH", intake_pb2.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE, "2024-06-07", "OF-1")]
+    page = ws.client.get(f"/cases/{CASE}/notifications-sent")
+    assert "The Secretary of State recorded as told on 7 June 2024. NOTIFY.LAC_DEATH is done." in page.text
+    assert "Told on 6 June 2024, reference OF-1" in page.text
+    assert post(ws, f"/cases/{CASE}/notifications-sent/check", {}).status_code == 303 and len(calls(ws, "RecordNotificationSent")) == 2
+
+
+def test_the_death_of_a_looked_after_child_is_still_told_after_a_withdrawal(ws: Workspace) -> None:
+    ws.intake.incident.clocks.add(id="NOTIFY.LAC_DEATH", due="2024-06-11", effective_due="2024-06-11", working_days_left=3)
+    ws.intake.incident.status = intake_pb2.INCIDENT_STATUS_WITHDRAWN
+    form = ws.client.get(f"/cases/{CASE}/notifications-sent/record")
+    assert "NOTIFY.LAC_DEATH:ofsted" in form.text and "NOTIFY.PARTNERS:safeguarding-partners" not in form.text
+    overview = ws.client.get(f"/cases/{CASE}").text
+    assert "notifications-sent/record" in overview and "/withdraw" not in overview and "/amend" not in overview
+
+
+def test_the_referral_decision_is_checked_and_not_notifying_withdraws(ws: Workspace) -> None:
+    assert ws.client.get(f"/cases/{CASE}/referral-decision").status_code == 409  # no referral on this case
+    ws.intake.incident.notification.referred_by_agency = "gp-practice"
+    ws.intake.incident.notification.agencies.add(agency_id="gp-practice", name="GP practice")
+    assert 'href="/cases/%s/referral-decision"' % CASE in ws.client.get(f"/cases/{CASE}").text
+    empty = post(ws, f"/cases/{CASE}/referral-decision", {})
+    assert empty.status_code == 400
+    for message in ("Select whether the local authority notifies the Panel", "Enter the local authority&#39;s rationale",
+                    "Enter the date of the decision"):
+        assert message in empty.text
+    data = {"decision": "not-notify", "rationale": "The injury has a medical explanation.", "decided-on-day": "6",
+            "decided-on-month": "6", "decided-on-year": "2024"}
+    assert post(ws, f"/cases/{CASE}/referral-decision", data).headers["location"] == f"/cases/{CASE}/referral-decision/check"
+    check = ws.client.get(f"/cases/{CASE}/referral-decision/check").text
+    assert "Do not notify the Panel" in check and "The incident is withdrawn" in check and calls(ws, "RecordReferralDecision") == []
+    assert post(ws, f"/cases/{CASE}/referral-decision/check", {}).headers["location"] == f"/cases/{CASE}/referral-decision/done"
+    (req,) = calls(ws, "RecordReferralDecision")
+    assert (req.decision, req.rationale, req.decided_on) == (
+        intake_pb2.REFERRAL_DECISION_KIND_NOT_NOTIFY, "The injury has a medical explanation.", "2024-06-06")
+    done = ws.client.get(f"/cases/{CASE}/referral-decision/done").text
+    assert "Decision on the referral recorded" in done and "GP practice" in done and "is withdrawn" in done
+
+
+def test_only_the_local_authority_decides_on_a_referral(ws: Workspace) -> None:
+    ws.intake.incident.notification.referred_by_agency = "gp-practice"
+    ws.sign_in(BU)
+    assert ws.client.get(f"/cases/{CASE}/referral-decision").status_code == 403
+    assert "referral-decision" not in ws.client.get(f"/cases/{CASE}").text
 
 
 @pytest.mark.parametrize("principal", [POLICE, AUDITOR, Principal("person-rag-1", Role.RAG_MEMBER, "leeds")])
-@pytest.mark.parametrize("path", ["panel-notification", "withdraw", "partners-informed", "withdraw/check"])
+@pytest.mark.parametrize("path", ["panel-notification", "withdraw", "notifications-sent/record", "withdraw/check", "amend",
+                                  "referral-decision"])
 def test_roles_that_may_not_record_are_refused(workspace: Workspace, principal: Principal, path: str) -> None:
     workspace.sign_in(principal)
     assert workspace.client.get(f"/cases/{CASE}/{path}").status_code == 403

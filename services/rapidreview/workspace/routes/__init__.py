@@ -32,7 +32,10 @@ ROUTE_MODULES = (
     "figures",     # the partnership's yearly figures
     "audit",       # a case's audit trail (auditors) and the access log
     "notify",      # notify an incident: question pages, check your answers, confirmation
-    "incident",    # on a case: the Panel notification, partners informed, withdrawal
+    "incident",    # on a case: the Panel notification, withdrawal
+    "notifications",  # on a case: the notifications the duties need (Secretary of State, Ofsted, partners)
+    "referral",    # on a case: the local authority's decision on an agency's referral
+    "amend",       # on a case: amend the notification (the notify question pages, from the recorded answers)
     "requests",    # a case's information requests: chase, ask agencies, close and reopen the gathering
 )
 

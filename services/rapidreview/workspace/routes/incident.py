@@ -1,7 +1,9 @@
 """What the local authority records on a case after notifying (intake, as the signed-in person):
 the notification to the Panel (reference and sent date; check your answers, since it is recorded
-once and starts RR.DEADLINE), the safeguarding partners informed (NOTIFY.PARTNERS), and a
-withdrawal with its reason (check your answers: it stops every clock). Each ends on a confirmation.
+once and starts RR.DEADLINE) and a withdrawal with its reason (check your answers: it stops every
+clock). Each ends on a confirmation. The other notifications the duties need are in
+notifications.py, the amendment in amend.py, the referral decision in referral.py;
+`incident_actions` lists them all on the case overview.
 
 What a consequential form holds between its page and check your answers is a draft
 (`drafts.py`, key "<form>:<case id>"), never the URL.
@@ -26,7 +28,6 @@ from rapidreview.workspace.routes.cases import case_id_of, person_client
 from rapidreview.workspace.routes.notify import roles_of
 
 PANEL_RECORDERS = roles_of("/rapidreview.v1.IntakeService/RecordPanelNotification")
-PARTNERS_RECORDERS = roles_of("/rapidreview.v1.IntakeService/RecordPartnersInformed")
 WITHDRAWERS = roles_of("/rapidreview.v1.IntakeService/WithdrawIncident")
 MAX_REFERENCE, MAX_REASON = 64, 2000
 WITHDRAWN = intake_pb2.INCIDENT_STATUS_WITHDRAWN
@@ -161,54 +162,6 @@ async def panel_done(request: Request) -> Response:
     return render(request, "incident/panel_done.html", context)
 
 
-# -- the safeguarding partners informed --------------------------------------------------------------
-
-def _partners_form(request: Request, incident: intake_pb2.Incident, case_id: str, informed: DateValue, found: FormErrors | None,
-                   *, status: int = 200) -> Response:
-    context = _base(request, case_id, incident, "Record that the safeguarding partners were informed")
-    context.update({"items": informed.items("informed-date"), "errors": found,
-                    "recorded": presenters.long_date(incident.partners_informed_date)})
-    return render(request, "incident/partners_informed.html", context, status=status)
-
-
-async def partners_informed(request: Request) -> Response:
-    person = require_person(request, PARTNERS_RECORDERS)
-    case_id = case_id_of(request)
-    incident = await _incident(request, person, case_id)
-    _refuse_when_withdrawn(incident)
-    return _partners_form(request, incident, case_id, DateValue.from_iso(incident.partners_informed_date), None)
-
-
-async def partners_informed_post(request: Request) -> Response:
-    person = require_person(request, PARTNERS_RECORDERS)
-    case_id = case_id_of(request)
-    informed = DateValue.from_form(await request.form(), "informed-date")
-    day, error = informed.parse("Date the partners were informed", field_id="informed-date", today=request.app.state.today(),
-                                enter="Enter the date the safeguarding partners were informed")
-    if error or day is None:
-        incident = await _incident(request, person, case_id)
-        return _partners_form(request, incident, case_id, informed, _errors([error] if error else []), status=400)
-    try:
-        await person_client(request, person).intake.RecordPartnersInformed(
-            intake_pb2.RecordPartnersInformedRequest(case_id=case_id, informed_date=day.isoformat()))
-    except errors.InvalidInput as exc:
-        incident = await _incident(request, person, case_id)
-        informed.error_parts = ["day", "month", "year"]
-        return _partners_form(request, incident, case_id, informed,
-                              _violations(exc, {"informed_date": "informed-date-day"}, {"informed_date": "Date the partners were informed"}),
-                              status=400)
-    return _go(request, "incident_partners_done", case_id)
-
-
-async def partners_done(request: Request) -> Response:
-    person = require_person(request, PARTNERS_RECORDERS)
-    case_id = case_id_of(request)
-    incident = await _incident(request, person, case_id)
-    context = _base(request, case_id, incident, "Safeguarding partners informed")
-    context["informed_long"] = presenters.long_date(incident.partners_informed_date)
-    return render(request, "incident/partners_done.html", context)
-
-
 # -- withdrawal -----------------------------------------------------------------------------------
 
 def _withdraw_key(case_id: str) -> str:
@@ -290,19 +243,26 @@ async def withdraw_done(request: Request) -> Response:
 
 def incident_actions(request: Request, person: Principal, incident: intake_pb2.Incident) -> list[dict[str, str]]:
     """Links to what `person` may record on the case now (for the case overview)."""
-    if incident.status == WITHDRAWN:
-        return []
+    from rapidreview.workspace.routes import amend, notifications, referral  # they build on this module
+
     case_id = incident.case_id
+    withdrawn = incident.status == WITHDRAWN
     out = []
 
     def link(name: str, text: str) -> None:
         out.append({"href": str(request.url_for(name, case_id=case_id).path), "text": text, "id": name})
 
-    if person.role in PANEL_RECORDERS and not incident.panel_notification.sent_date:
+    if person.role in referral.DECIDERS and referral.awaits_decision(incident):
+        link("referral_decide", "Decide on the agency's referral")
+    if person.role in PANEL_RECORDERS and not incident.panel_notification.sent_date and not withdrawn:
         link("incident_panel_notification", "Record the notification to the Panel")
-    if person.role in PARTNERS_RECORDERS and not incident.partners_informed_date:
-        link("incident_partners_informed", "Record that the safeguarding partners were informed")
-    if person.role in WITHDRAWERS and incident.status != intake_pb2.INCIDENT_STATUS_DECIDED:
+    if notifications.duty_rows(incident):
+        if person.role in notifications.RECORDERS and notifications.pending(incident):
+            link("duty_notification_record", "Record a notification sent (Secretary of State, Ofsted, partners)")
+        link("duty_notifications", "Notifications the duties need")
+    if person.role in amend.AMENDERS and not withdrawn:
+        link("amend_start", "Amend the notification")
+    if person.role in WITHDRAWERS and not withdrawn and incident.status != intake_pb2.INCIDENT_STATUS_DECIDED:
         link("incident_withdraw", "Withdraw the notification")
     return out
 
@@ -313,9 +273,6 @@ ROUTES = [
     Route("/cases/{case_id}/panel-notification/check", panel_check, name="incident_panel_check", methods=["GET"]),
     Route("/cases/{case_id}/panel-notification/check", panel_record, name="incident_panel_record", methods=["POST"]),
     Route("/cases/{case_id}/panel-notification/done", panel_done, name="incident_panel_done"),
-    Route("/cases/{case_id}/partners-informed", partners_informed, name="incident_partners_informed", methods=["GET"]),
-    Route("/cases/{case_id}/partners-informed", partners_informed_post, name="incident_partners_answer", methods=["POST"]),
-    Route("/cases/{case_id}/partners-informed/done", partners_done, name="incident_partners_done"),
     Route("/cases/{case_id}/withdraw", withdraw, name="incident_withdraw", methods=["GET"]),
     Route("/cases/{case_id}/withdraw", withdraw_post, name="incident_withdraw_answer", methods=["POST"]),
     Route("/cases/{case_id}/withdraw/check", withdraw_check, name="incident_withdraw_check", methods=["GET"]),

@@ -9,6 +9,7 @@ error or a second tab sends the same key, so intake records one incident.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -36,20 +37,44 @@ CONFIRMATION_READERS = NOTIFIERS & roles_of("/rapidreview.v1.IntakeService/GetIn
 CAPTION = "Notify a serious incident"
 
 
+@dataclass(frozen=True)
+class Flow:
+    """The question pages serve two forms: a new notification (`NOTIFY`) and the amendment of a
+    case's notification (routes/amend.py), which starts from the answers recorded and returns to
+    its check-your-answers page after every page."""
+
+    name: str
+    roles: frozenset[Role]
+    caption: str
+    per_case: bool
+
+    def key(self, request: Request) -> str:
+        return f"amend:{case_id_of(request)}" if self.per_case else notification.DRAFT_KEY
+
+    def params(self, request: Request) -> dict[str, str]:
+        return {"case_id": case_id_of(request)} if self.per_case else {}
+
+    def url(self, request: Request, route: str, **params: str) -> str:
+        return str(request.url_for(f"{self.name}_{route}", **self.params(request), **params).path)
+
+
+NOTIFY = Flow("notify", NOTIFIERS, CAPTION, per_case=False)
+
+
 def _redirect(request: Request, name: str, **params: str) -> RedirectResponse:
     return RedirectResponse(str(request.url_for(name, **params).path), status_code=303)
 
 
-def _question(request: Request, slug: str) -> RedirectResponse:
-    return RedirectResponse(str(request.url_for("notify_question", slug=slug).path), status_code=303)
+def _question(request: Request, slug: str, flow: Flow = NOTIFY) -> RedirectResponse:
+    return RedirectResponse(flow.url(request, "question", slug=slug), status_code=303)
 
 
-async def _draft(request: Request, person: Principal) -> dict[str, Any] | None:
-    return await request.app.state.form_drafts.load(person, notification.DRAFT_KEY)
+async def _draft(request: Request, person: Principal, flow: Flow = NOTIFY) -> dict[str, Any] | None:
+    return await request.app.state.form_drafts.load(person, flow.key(request))
 
 
-async def _save(request: Request, person: Principal, draft: dict[str, Any]) -> None:
-    await request.app.state.form_drafts.save(person, notification.DRAFT_KEY, draft)
+async def _save(request: Request, person: Principal, draft: dict[str, Any], flow: Flow = NOTIFY) -> None:
+    await request.app.state.form_drafts.save(person, flow.key(request), draft)
 
 
 # -- start ------------------------------------------------------------------------------------
@@ -75,15 +100,16 @@ async def start_post(request: Request) -> Response:
 # -- question pages ---------------------------------------------------------------------------
 
 def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dict[str, Any], form_errors: FormErrors,
-                  *, change: bool, date_errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+                  *, change: bool, date_errors: dict[str, list[str]] | None = None, flow: Flow = NOTIFY) -> dict[str, Any]:
     page = notification.PAGE[slug]
     previous = notification.previous_page(slug)
-    back = (str(request.url_for("notify_check").path) if change else
-            str(request.url_for("notify_question", slug=previous).path) if previous else str(request.url_for("notify_start").path))
+    change = change or flow.per_case
+    back = (flow.url(request, "check") if change else
+            flow.url(request, "question", slug=previous) if previous else flow.url(request, "start"))
     person: Principal = request.scope["rr_person"]
     context: dict[str, Any] = {
-        "title": page.title, "caption": CAPTION, "slug": slug, "values": shown, "errors": form_errors, "back": back,
-        "change": change, "action": str(request.url_for("notify_question", slug=slug).path),
+        "title": page.title, "caption": flow.caption, "slug": slug, "values": shown, "errors": form_errors, "back": back,
+        "change": change, "action": flow.url(request, "question", slug=slug),
         "natures": notification.NATURES, "domains": notification.HARM_DOMAINS, "abuse": notification.ABUSE,
         "countries": notification.COUNTRIES, "settings": notification.SETTINGS, "circumstances": notification.CIRCUMSTANCES,
         "serious": notification.answers(draft).get("nature") == "serious_harm",
@@ -114,54 +140,53 @@ def _service_errors(draft: dict[str, Any], slug: str) -> FormErrors:
     return found
 
 
-async def question(request: Request) -> Response:
-    person = require_person(request, NOTIFIERS)
+async def question(request: Request, flow: Flow = NOTIFY) -> Response:
+    person = require_person(request, flow.roles)
     slug = request.path_params["slug"]
     if slug not in notification.PAGE:
         raise errors.NotFoundError("no such question")
-    draft = await _draft(request, person)
+    draft = await _draft(request, person, flow)
     if draft is None or draft.get("case_id"):
-        return _redirect(request, "notify_start")
+        return RedirectResponse(flow.url(request, "start"), status_code=303)
     found = _service_errors(draft, slug)
     date_marks = {"incident_date": ["day", "month", "year"] if any(f.startswith("incident-date") for f, _ in found.items) else [],
                   "la_aware_date": ["day", "month", "year"] if any(f.startswith("la-aware-date") for f, _ in found.items) else []}
     context = _page_context(request, slug, draft, dict(notification.answers(draft)), found,
-                            change=request.query_params.get("change") == "yes", date_errors=date_marks)
+                            change=request.query_params.get("change") == "yes", date_errors=date_marks, flow=flow)
     return render(request, f"notify/{slug.replace('-', '_')}.html", context, status=400 if found else 200)
 
 
-async def question_post(request: Request) -> Response:
-    person = require_person(request, NOTIFIERS)
+async def question_post(request: Request, flow: Flow = NOTIFY) -> Response:
+    person = require_person(request, flow.roles)
     slug = request.path_params["slug"]
     if slug not in notification.PAGE:
         raise errors.NotFoundError("no such question")
-    draft = await _draft(request, person)
+    draft = await _draft(request, person, flow)
     if draft is None or draft.get("case_id"):
-        return _redirect(request, "notify_start")
+        return RedirectResponse(flow.url(request, "start"), status_code=303)
     form = await request.form()
-    change = form.get("change") == "yes"
+    change = form.get("change") == "yes" or flow.per_case
     if slug == "agencies" and (form.get("action") == "add" or form.get("remove")):
-        return await _agencies_add_or_remove(request, person, draft, form, change)
+        return await _agencies_add_or_remove(request, person, draft, form, change, flow)
     got, problems = notification.read_page(slug, form, request.app.state.today(), draft)
     if problems:
         found = FormErrors()
         for field_id, text in problems:
             found.add(field_id, text)
-        context = _page_context(request, slug, draft, got, found, change=change, date_errors=got.get("_date_errors"))
+        context = _page_context(request, slug, draft, got, found, change=change, date_errors=got.get("_date_errors"), flow=flow)
         return render(request, f"notify/{slug.replace('-', '_')}.html", context, status=400)
     notification.store_page(draft, slug, got)
-    await _save(request, person, draft)
+    await _save(request, person, draft, flow)
     if slug == "what-happened" and got["nature"] == "serious_harm" and change:
-        return _question(request, "harm")  # now asked for the areas of harm: ask before checking again
+        return _question(request, "harm", flow)  # now asked for the areas of harm: ask before checking again
     if slug == "agencies" and change and notification.first_unanswered(draft) == "referral":
-        return _question(request, "referral")
-    if change:
-        return _redirect(request, "notify_check")
-    following = notification.next_page(slug)
-    return _redirect(request, "notify_check") if following == "check" else _question(request, following)
+        return _question(request, "referral", flow)
+    following = "check" if change else notification.next_page(slug)
+    return RedirectResponse(flow.url(request, "check"), status_code=303) if following == "check" else _question(request, following, flow)
 
 
-async def _agencies_add_or_remove(request: Request, person: Principal, draft: dict[str, Any], form: Any, change: bool) -> Response:
+async def _agencies_add_or_remove(request: Request, person: Principal, draft: dict[str, Any], form: Any, change: bool,
+                                  flow: Flow = NOTIFY) -> Response:
     """The "add another" pattern without JavaScript: keep the rows as typed, add or remove one, show the page again."""
     rows = agency_form.rows_from_form(form)
     removed = str(form.get("remove", ""))
@@ -172,18 +197,22 @@ async def _agencies_add_or_remove(request: Request, person: Principal, draft: di
     notification.answers(draft)["agencies"] = [r.as_dict() for r in rows]
     if "agencies" in draft.get("done", []):
         draft["done"].remove("agencies")  # answered again only with Continue, once every row is checked
-    await _save(request, person, draft)
-    target = str(request.url_for("notify_question", slug="agencies").path) + ("?change=yes" if change else "")
+    await _save(request, person, draft, flow)
+    target = flow.url(request, "question", slug="agencies") + ("?change=yes" if change else "")
     anchor = f"#agencies-{len(rows) - 1}-name" if not removed and rows else "#agencies"
     return RedirectResponse(target + anchor, status_code=303)
 
 
 # -- check your answers and send -----------------------------------------------------------------
 
+def change_links(request: Request, flow: Flow) -> str:
+    """The format of the Change links of check your answers ({slug} left to fill)."""
+    return flow.url(request, "question", slug="SLUG").replace("SLUG", "{slug}") + "?change=yes"
+
+
 def _check_context(request: Request, draft: dict[str, Any]) -> dict[str, Any]:
-    change = str(request.url_for("notify_question", slug="SLUG").path).replace("SLUG", "{slug}") + "?change=yes"
     return {"title": "Check your answers before sending the notification", "caption": CAPTION,
-            "sections": notification.check_sections(draft, change),
+            "sections": notification.check_sections(draft, change_links(request, NOTIFY)),
             "back": str(request.url_for("notify_question", slug=notification.PAGES[-1].slug).path)}
 
 
@@ -198,7 +227,7 @@ async def check(request: Request) -> Response:
     if missing:
         return _question(request, missing)
     context = _check_context(request, draft)
-    linked = _linked(request, draft)
+    linked = linked_errors(request, draft)
     context["errors"] = linked or None
     return render(request, "notify/check.html", context, status=400 if linked else 200)
 
@@ -210,13 +239,18 @@ class _LinkedErrors(FormErrors):
     def summary(self) -> list[dict[str, str]]:
         return [{"text": text, "href": href} for href, text in self.items]
 
+    def message(self, field_id: str) -> dict[str, str] | None:
+        """A field of this page (a link "#<field id>")."""
+        texts = [text for href, text in self.items if href == f"#{field_id}"]
+        return {"text": " ".join(texts)} if texts else None
 
-def _linked(request: Request, draft: dict[str, Any]) -> FormErrors:
+
+def linked_errors(request: Request, draft: dict[str, Any], flow: Flow = NOTIFY) -> FormErrors:
     """intake's field violations as an error summary whose links open the page of each field."""
     linked = _LinkedErrors()
     for slug, items in draft.get("service_errors", {}).items():
         for field_id, text in items:
-            href = f"#{field_id}" if slug == "check" else str(request.url_for("notify_question", slug=slug).path) + f"?change=yes#{field_id}"
+            href = f"#{field_id}" if slug == "check" else flow.url(request, "question", slug=slug) + f"?change=yes#{field_id}"
             linked.add(href, text)
     return linked
 
@@ -237,7 +271,7 @@ async def send(request: Request) -> Response:
         draft["service_errors"] = notification.place_violations(exc.violations)
         await _save(request, person, draft)
         context = _check_context(request, draft)
-        context["errors"] = _linked(request, draft)
+        context["errors"] = linked_errors(request, draft)
         return render(request, "notify/check.html", context, status=400)
     case_id = response.incident.case_id
     # Only what a second click needs is kept: the key and the case, no answer.
