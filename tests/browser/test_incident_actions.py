@@ -115,15 +115,24 @@ def test_the_officer_records_the_partners_informed(web: Web, page: Page) -> None
     case_id, aware = new_case(web)
     sign_in(page, web.url, "demo-la-officer")
     page.goto(f"{web.url}/cases/{case_id}")
-    page.get_by_role("link", name="Record that the safeguarding partners were informed").click()
-    page.get_by_role("button", name="Record the date").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the safeguarding partners were informed")
+    page.locator("#case-actions").get_by_role("link", name="Record a notification sent").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a notification sent")
+    expect(page.get_by_label("The safeguarding partners: the safeguarding partners of the area")).to_be_checked()  # the only one
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date the notification was sent")
     assert_accessible(page)
-    fill_date(page, "When were the safeguarding partners informed?", aware)
-    page.get_by_role("button", name="Record the date").click()
-    expect(page.locator("#confirmation")).to_contain_text(long(aware))
+    fill_date(page, "Date sent", aware)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the notification sent")
     assert_accessible(page)
-    assert incident(web, case_id).partners_informed_date == aware.isoformat()
+    page.get_by_role("button", name="Record the notification").click()
+    expect(page.locator("#flash")).to_contain_text("NOTIFY.PARTNERS is done.")
+    expect(page.locator("dl[data-duty='NOTIFY.PARTNERS']")).to_contain_text(f"Told on {long(aware)}")
+    assert_accessible(page)
+    stored = incident(web, case_id)
+    assert [(n.duty, n.recipient, n.sent_date) for n in stored.notifications_sent if n.duty == "NOTIFY.PARTNERS"] == [
+        ("NOTIFY.PARTNERS", intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS, aware.isoformat())]
+    assert next(c for c in stored.clocks if c.id == "NOTIFY.PARTNERS").completed_on == aware.isoformat()
 
 
 def test_the_officer_withdraws_with_a_reason_after_confirming(web: Web, page: Page) -> None:
@@ -151,14 +160,15 @@ def test_the_officer_withdraws_with_a_reason_after_confirming(web: Web, page: Pa
     assert stored.status == intake_pb2.INCIDENT_STATUS_WITHDRAWN
     assert stored.withdrawal_reason == "The hospital found a medical cause; no abuse or neglect is suspected."
     page.goto(f"{web.url}/cases/{case_id}")
-    expect(page.locator("#case-actions")).to_have_count(0)
+    actions = page.locator("#case-actions")  # only the list of the partners' duty (its clock stopped) is left
+    expect(actions.get_by_role("link")).to_have_text(["Notifications the duties need"])
 
 
 def test_people_who_may_not_record_are_refused_by_url(web: Web, page: Page) -> None:
     case_id = web.due_soon_case
     for user, status in (("demo-gp-lead", 403), ("demo-auditor", 403), ("demo-executive", 403), ("demo-bradford-business-unit", 403)):
         sign_in(page, web.url, user)
-        for path in ("panel-notification", "partners-informed", "withdraw", "withdraw/check"):
+        for path in ("panel-notification", "notifications-sent/record", "withdraw", "withdraw/check", "amend", "referral-decision"):
             response = page.goto(f"{web.url}/cases/{case_id}/{path}")
             assert response is not None and response.status == status, (user, path)
             expect(page.get_by_text("Child Soon")).to_have_count(0)
@@ -176,7 +186,9 @@ def test_a_form_sent_by_another_partnership_stores_nothing(web: Web, page: Page)
     token = page.evaluate("document.querySelector('input[name=csrf_token]').value")
     refused = {"withdraw": {"reason": "not ours"}, "panel-notification": {"reference": "X-1", "sent-date-day": "1",
                "sent-date-month": "6", "sent-date-year": "2024"},
-               "partners-informed": {"informed-date-day": "1", "informed-date-month": "6", "informed-date-year": "2024"}}
+               "notifications-sent/record": {"choice": "NOTIFY.PARTNERS:safeguarding-partners", "sent-date-day": "1",
+                                             "sent-date-month": "6", "sent-date-year": "2024"},
+               "amend": {}}
     for path, form in refused.items():
         answer = page.request.post(f"{web.url}/cases/{case_id}/{path}", form={"csrf_token": token, **form}, max_redirects=0)
         assert answer.status == 403, path  # intake refuses to show the case: nothing is kept, not even a draft

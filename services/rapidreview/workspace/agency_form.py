@@ -87,7 +87,8 @@ class AgencyRow:
         """"Police, West Yorkshire (police force area)" — for check-your-answers."""
         parts = [KIND_LABEL.get(self.kind, "")]
         if self.area:
-            parts.append(self.area + (f" ({AREA_LABEL[self.area_type].lower()})" if self.area_type else ""))
+            words = AREA_LABEL[self.area_type]
+            parts.append(self.area + (f" ({words[:1].lower()}{words[1:]})" if self.area_type else ""))
         return ", ".join(p for p in parts if p)
 
 
