@@ -22,6 +22,10 @@ DUE_SOON, OVERDUE, CHASE = "due_soon", "overdue", "chase"
 #: What each statutory clock is about, in words for the people who receive the notice.
 CLOCK_PURPOSES = {
     "NOTIFY.DEADLINE": "notifying the Child Safeguarding Practice Review Panel (NOTIFY.DEADLINE)",
+    "NOTIFY.LAC_DEATH": "notifying the Secretary of State and Ofsted of a looked-after child's death (NOTIFY.LAC_DEATH)",
+    "NOTIFY.CARE_LEAVER_DEATH": "notifying the Secretary of State and Ofsted of a care leaver's death (NOTIFY.CARE_LEAVER_DEATH)",
+    "NOTIFY.PARTNERS": "informing the safeguarding partners of the incident (NOTIFY.PARTNERS)",
+    "RR.LEAD_AREA": "informing the safeguarding partners of the child's home area (RR.LEAD_AREA)",
     "RR.DEADLINE": "completing the rapid review and sending the decision to the Panel (RR.DEADLINE)",
     "RR.AGENCIES": "the agency's return to the rapid review information request (RR.AGENCIES)",
     "POST.INFORM": "telling the Panel, Ofsted and DfE of the decision to hold a local review (POST.INFORM)",

@@ -33,7 +33,9 @@ CLOCK_NAMES = {
     "NOTIFY.CARE_LEAVER_DEATH": "Tell the Secretary of State and Ofsted",
     "NOTIFY.PARTNERS": "Inform the safeguarding partners",
     "RR.LEAD_AREA": "Tell the home area's partners",
+    "RR.AGENCIES": "Agency returns",
     "RR.DEADLINE": "Rapid review",
+    "POST.SIX_MONTHS": "Publish the local review",
 }
 
 

@@ -25,9 +25,13 @@ from rapidreview.kernel.events import EventRef
 from rapidreview.v1 import gathering_pb2
 from rapidreview.workspace.readmodel import storage as t
 from rapidreview.workspace.readmodel.domain.clocks import (
-    AGENCIES, NOTIFY, RAPID_REVIEW, SIX_MONTHS, RequestFacts, agencies_clock, moved_due,
+    AGENCIES, DASHBOARD_CLOCKS, NOTIFY, RAPID_REVIEW, SIX_MONTHS, SURVIVE_WITHDRAWAL, RequestFacts, agencies_clock,
+    intake_clock_shown, moved_due,
 )
-from rapidreview.workspace.readmodel.domain.progress import CaseFacts, next_step, stage
+from rapidreview.workspace.readmodel.domain.notifications import NOTIFICATION_DUTIES, NotificationDue, completion, outstanding
+from rapidreview.workspace.readmodel.domain.progress import CaseFacts, is_open, next_step, stage
+
+_ORDER = {clock_id: i for i, clock_id in enumerate(DASHBOARD_CLOCKS)}
 
 
 def newer(at: dt.datetime | None, stored: dt.datetime | None) -> bool:
@@ -39,17 +43,24 @@ def newer(at: dt.datetime | None, stored: dt.datetime | None) -> bool:
 
 def _upsert_clock_statement(knows_due: bool):  # type: ignore[no-untyped-def]
     """The upsert of a case clock: the effective due date of the latest event wins; the
-    statutory due date is taken only from events that carry it (`knows_due`)."""
+    statutory due date is taken only from events that carry it (`knows_due`), the latest of
+    them winning (an amendment moves it); a completion date, once known, stays (the earliest:
+    intake never reopens a clock); `seen_at` keeps the latest event that carried the clock."""
     stmt = pg_insert(t.clocks)
-    ex = stmt.excluded
-    wins = or_(t.clocks.c.due_at.is_(None), and_(ex.due_at.is_not(None), ex.due_at >= t.clocks.c.due_at))
+    ex, c = stmt.excluded, t.clocks.c
+    wins = or_(c.due_at.is_(None), and_(ex.due_at.is_not(None), ex.due_at >= c.due_at))
     set_ = {
-        "effective_due": case((wins, ex.effective_due), else_=t.clocks.c.effective_due),
-        "due_at": case((wins, ex.due_at), else_=t.clocks.c.due_at),
+        "effective_due": case((wins, ex.effective_due), else_=c.effective_due),
+        "due_at": case((wins, ex.due_at), else_=c.due_at),
+        # PostgreSQL's LEAST and GREATEST ignore NULLs.
+        "completed_on": func.least(c.completed_on, ex.completed_on),
+        "seen_at": func.greatest(c.seen_at, ex.seen_at),
     }
     if knows_due:
-        set_["due"] = ex.due
-    return stmt.on_conflict_do_update(index_elements=[t.clocks.c.case_id, t.clocks.c.clock_id], set_=set_)
+        due_wins = or_(c.due_set_at.is_(None), and_(ex.due_set_at.is_not(None), ex.due_set_at >= c.due_set_at))
+        set_["due"] = case((due_wins, ex.due), else_=c.due)
+        set_["due_set_at"] = case((due_wins, ex.due_set_at), else_=c.due_set_at)
+    return stmt.on_conflict_do_update(index_elements=[c.case_id, c.clock_id], set_=set_)
 
 
 _UPSERT_CLOCK = {True: _upsert_clock_statement(True), False: _upsert_clock_statement(False)}
@@ -143,13 +154,21 @@ class CaseFile:
             self.set(**{name: value})
 
     # -- clocks and requests ------------------------------------------------------------------
-    async def upsert_clock(self, clock_id: str, due: dt.date, effective_due: dt.date, *, knows_due: bool = True) -> None:
+    async def upsert_clock(self, clock_id: str, due: dt.date, effective_due: dt.date, *, knows_due: bool = True,
+                           completed_on: dt.date | None = None) -> None:
         """Records a case clock's due dates as this event saw them: the effective due date
         of the latest event wins; `knows_due`: the event carries the statutory due date
-        (a deadline event only knows the effective one)."""
+        (a deadline event only knows the effective one); `completed_on`: the event says the
+        duty was done."""
         await self.session.execute(_UPSERT_CLOCK[knows_due], dict(
-            case_id=self.case_id, clock_id=clock_id, due=due, effective_due=effective_due, due_at=self.at, completed_on=None,
-            closed=False))
+            case_id=self.case_id, clock_id=clock_id, due=due, effective_due=effective_due, due_at=self.at, completed_on=completed_on,
+            closed=False, due_set_at=self.at if knows_due else None, seen_at=self.at, stopped=False))
+
+    async def record_notifications(self, sent: list[tuple[str, int, dt.date]]) -> None:
+        """Records notifications intake recorded as sent: (duty, recipient, date)."""
+        if sent:
+            await self.session.execute(t.RECORD_NOTIFICATION, [
+                dict(case_id=self.case_id, duty=duty, recipient=recipient, sent_on=on) for duty, recipient, on in sent])
 
     async def upsert_requests(self, rows: list[dict[str, Any]]) -> None:
         """Records what events say of information requests (one statement for all)."""
@@ -180,33 +199,46 @@ class CaseFile:
         if agencies is not None:
             clock_rows[AGENCIES] = dict(case_id=case_id, clock_id=AGENCIES, due=agencies.due, effective_due=agencies.effective_due,
                                         due_at=None, completed_on=agencies.completed_on, closed=agencies.closed, _agencies=True)
-        completions = {NOTIFY: panel_sent_on, RAPID_REVIEW: self.get("first_submitted_on"), SIX_MONTHS: self.get("published_on")}
+        told: dict[str, dict[int, dt.date]] = {}
+        for n in await session.execute(t.CASE_NOTIFICATIONS, {"case_id": case_id}):
+            told.setdefault(n.duty, {})[n.recipient] = n.sent_on
+        completions = {NOTIFY: panel_sent_on, RAPID_REVIEW: self.get("first_submitted_on"), SIX_MONTHS: self.get("published_on"),
+                       **{duty: completion(duty, told.get(duty, {})) for duty in NOTIFICATION_DUTIES}}
+        snapshot_at = self.get("clocks_snapshot_at")
+        snapshot = frozenset(filter(None, (self.get("clocks_snapshot") or "").split(",")))
         next_due = None
+        owed: list[tuple[dt.date, int, NotificationDue]] = []
         for clock_id, clock in clock_rows.items():
-            before = (clock["completed_on"], clock["closed"])
-            if clock_id in completions and clock["completed_on"] is None:
-                clock["completed_on"] = completions[clock_id]
+            before = (clock["completed_on"], clock["closed"], clock.get("stopped", False))
+            done = completions.get(clock_id)
+            if done is not None and (clock["completed_on"] is None or done < clock["completed_on"]):
+                clock["completed_on"] = done
             if clock_id != AGENCIES:
-                clock["closed"] = withdrawn and clock["completed_on"] is None
+                clock["closed"] = withdrawn and clock["completed_on"] is None and clock_id not in SURVIVE_WITHDRAWAL
+                clock["stopped"] = not intake_clock_shown(clock_id, clock["seen_at"], snapshot_at, snapshot)
             if clock.pop("_agencies", False):
                 await session.execute(pg_insert(t.clocks).values(**clock).on_conflict_do_update(
                     index_elements=[t.clocks.c.case_id, t.clocks.c.clock_id],
                     set_={k: clock[k] for k in ("due", "effective_due", "completed_on", "closed")}))
-            elif (clock["completed_on"], clock["closed"]) != before:
+            elif (clock["completed_on"], clock["closed"], clock["stopped"]) != before:
                 await session.execute(t.clocks.update().where(and_(t.clocks.c.case_id == case_id, t.clocks.c.clock_id == clock_id))
-                                      .values(completed_on=clock["completed_on"], closed=clock["closed"]))
-            if clock["completed_on"] is None and not clock["closed"]:
+                                      .values(completed_on=clock["completed_on"], closed=clock["closed"], stopped=clock["stopped"]))
+            if clock["completed_on"] is None and not clock["closed"] and not clock.get("stopped", False):
                 next_due = clock["effective_due"] if next_due is None else min(next_due, clock["effective_due"])
+                if clock_id in NOTIFICATION_DUTIES:
+                    due = NotificationDue(clock_id, outstanding(clock_id, told.get(clock_id, {})))
+                    owed.append((clock["effective_due"], _ORDER.get(clock_id, 99), due))
 
         returns_in = sum(1 for r in request_rows if r["latest_version"] > 0)
-        facts = self.facts(requests_total=len(request_rows), returns_in=returns_in)
+        facts = self.facts(requests_total=len(request_rows), returns_in=returns_in,
+                           notifications_due=tuple(due for _d, _o, due in sorted(owed, key=lambda o: o[:2]) if due.outstanding))
         current = stage(facts)
         updated_at = self.row["updated_at"] if self.at is None else max(self.row["updated_at"], self.at)
-        self.set(stage=current.value, next_step=next_step(facts)[:200], is_open=current.is_open, next_due=next_due,
+        self.set(stage=current.value, next_step=next_step(facts)[:400], is_open=is_open(facts), next_due=next_due,
                  requests_total=len(request_rows), returns_in=returns_in, updated_at=updated_at)
         await session.execute(t.cases.update().where(t.cases.c.case_id == case_id).values(**self.changes))
 
-    def facts(self, *, requests_total: int, returns_in: int) -> CaseFacts:
+    def facts(self, *, requests_total: int, returns_in: int, notifications_due: tuple[NotificationDue, ...] = ()) -> CaseFacts:
         g = self.get
         return CaseFacts(
             withdrawn=bool(g("withdrawn")), rapid_review_required=bool(g("rapid_review_required")),
@@ -216,5 +248,5 @@ class CaseFile:
             decision_round=g("dec_round"), decision_id=g("dec_id"), decision_kind=g("dec_kind"),
             submitted_decision_id=g("sub_decision_id"), submission_id=g("sub_id"), responded_submission_id=g("resp_submission_id"),
             response_kind=g("resp_kind"), review_commissioned=bool(g("review_id")), published=g("published_on") is not None,
-            six_month_target=g("six_month_target"),
+            six_month_target=g("six_month_target"), notifications_due=notifications_due,
         )

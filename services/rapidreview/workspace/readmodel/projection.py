@@ -21,11 +21,12 @@ from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.events import EventRef
 from rapidreview.v1 import common_pb2, criteria_pb2, decisions_pb2, events_pb2, gathering_pb2, intake_pb2
 from rapidreview.workspace.readmodel import storage as t
-from rapidreview.workspace.readmodel.casefile import CaseFile
-from rapidreview.workspace.readmodel.domain.clocks import AGENCIES, NOTIFY, RAPID_REVIEW, SIX_MONTHS
+from rapidreview.workspace.readmodel.casefile import CaseFile, newer
+from rapidreview.workspace.readmodel.domain.clocks import AGENCIES, INTAKE_CLOCKS, PARTNERS, SIX_MONTHS
+from rapidreview.workspace.readmodel.domain.notifications import SAFEGUARDING_PARTNERS
 
 #: Case clocks a deadline event may move (an extension the read model hears of no other way).
-_TRACKED_DEADLINES = frozenset({NOTIFY, RAPID_REVIEW, SIX_MONTHS})
+_TRACKED_DEADLINES = frozenset({*INTAKE_CLOCKS, SIX_MONTHS})
 
 
 def normalise_reference(reference: str) -> str:
@@ -78,6 +79,8 @@ class Projection:
             "incident.withdrawn": route(intake_pb2.IncidentWithdrawn, self.on_withdrawn),
             "incident.partners_informed": route(intake_pb2.IncidentPartnersInformed, self.on_partners_informed),
             "incident.clock_extended": route(intake_pb2.IncidentClockExtended, self.on_clock_extended),
+            "incident.notification_sent": route(intake_pb2.IncidentNotificationSent, self.on_notification_sent),
+            "incident.amended": route(intake_pb2.IncidentAmended, self.on_amended),
             "agency.request_opened": route(gathering_pb2.AgencyRequestOpened, self.on_request_opened),
             "agency.return_submitted": route(gathering_pb2.AgencyReturnSubmitted, self.on_return_submitted),
             "agency.chased": route(gathering_pb2.AgencyChased, self.on_chased),
@@ -98,9 +101,39 @@ class Projection:
         return await CaseFile.open(session, ref, case_id, partnership)
 
     async def _clock(self, case: CaseFile, clock: common_pb2.Clock) -> None:
+        if clock.id not in INTAKE_CLOCKS:
+            return  # a clock a later intake may add: shown once the read model knows it
         due = _required_date(clock.due, f"clock {clock.id} due")
         effective = _date(clock.effective_due, f"clock {clock.id} effective_due") or due
-        await case.upsert_clock(clock.id, due, effective)
+        await case.upsert_clock(clock.id, due, effective, completed_on=_date(clock.completed_on, f"clock {clock.id} completed_on"))
+
+    async def _snapshot(self, case: CaseFile, incident: intake_pb2.Incident) -> None:
+        """What an incident as intake publishes it (notified, Panel notified, amended) says of the
+        case: its facts (child reference, duties) when this is the newest version heard of, the
+        clocks it runs at that moment (so a clock an amendment stopped disappears), the
+        notifications recorded as sent, the Panel notification and a withdrawal."""
+        version = max(incident.notification_version, 1)
+        if (version, _stamp(case.at)) >= (case.get("notification_version"), _stamp(case.get("facts_at"))):
+            child_ref = incident.notification.child.child_ref
+            required = any(d.rule_id == "RR.REQUIRED" and d.outcome == common_pb2.OUTCOME_MET for d in incident.duties)
+            if required and case.get("facts_at") is not None and not case.get("rapid_review_required"):
+                # A case that did not need a rapid review now does (an amendment, a Panel
+                # notification after all): gathering opens it (docs/gathering.md).
+                case.set_if_newer("gathering_at", gathering_open=True)
+            case.set(notification_version=version, facts_at=case.at, rapid_review_required=required,
+                     case_ref_enc=self.cipher.seal(child_ref, reference_ad(case.case_id)) if child_ref else "",
+                     case_ref_index=reference_index(self.cipher, case.partnership, child_ref) if child_ref else "")
+        if newer(case.at, case.get("clocks_snapshot_at")):
+            listed = sorted({c.id for c in incident.clocks if c.id in INTAKE_CLOCKS})
+            case.set(clocks_snapshot=",".join(listed), clocks_snapshot_at=case.at)
+        if incident.status == intake_pb2.INCIDENT_STATUS_WITHDRAWN:
+            case.set(withdrawn=True)
+        if incident.HasField("panel_notification") and incident.panel_notification.sent_date:
+            case.set(panel_reference=incident.panel_notification.reference[:64])
+            case.shrink("panel_sent_on", _date(incident.panel_notification.sent_date, "panel notification sent_date"))
+        for clock in incident.clocks:
+            await self._clock(case, clock)
+        await case.record_notifications([_sent(n) for n in incident.notifications_sent])
 
     # -- intake -------------------------------------------------------------------------------
     async def on_incident_notified(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentNotified) -> None:
@@ -108,22 +141,12 @@ class Projection:
         if not (incident.partnership or ref.partnership):
             raise PermanentEventError("incident without a partnership")
         case = await self._case(session, ref, incident.case_id, incident.partnership)
-        child_ref = incident.notification.child.child_ref
         required = any(d.rule_id == "RR.REQUIRED" and d.outcome == common_pb2.OUTCOME_MET for d in incident.duties)
         notified_on = incident.created_at.ToDatetime(dt.UTC).date() if incident.HasField("created_at") else (
             ref.occurred_at.date() if ref.occurred_at else None)
-        case.set(notified=True, notified_on=notified_on, rapid_review_required=required,
-                 case_ref_enc=self.cipher.seal(child_ref, reference_ad(case.case_id)) if child_ref else "",
-                 case_ref_index=reference_index(self.cipher, case.partnership, child_ref) if child_ref else "")
-        if incident.status == intake_pb2.INCIDENT_STATUS_WITHDRAWN:
-            case.set(withdrawn=True)
+        case.set(notified=True, notified_on=notified_on)
         case.set_if_newer("gathering_at", gathering_open=required)
-        if incident.HasField("panel_notification") and incident.panel_notification.sent_date:
-            case.set(panel_reference=incident.panel_notification.reference[:64])
-            case.shrink("panel_sent_on", _date(incident.panel_notification.sent_date, "panel notification sent_date"))
-        for clock in incident.clocks:
-            if clock.id in (NOTIFY, RAPID_REVIEW):
-                await self._clock(case, clock)
+        await self._snapshot(case, incident)
         await case.save(self.calendar)
 
     async def on_panel_notified(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:
@@ -132,6 +155,27 @@ class Projection:
         case.shrink("panel_sent_on", _required_date(payload.panel_notification.sent_date, "panel notification sent_date"))
         if payload.HasField("rapid_review_clock"):
             await self._clock(case, payload.rapid_review_clock)
+        if payload.HasField("incident"):
+            await self._snapshot(case, payload.incident)
+        await case.save(self.calendar)
+
+    async def on_amended(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:
+        incident = payload.incident
+        if payload.version < 2 or incident.notification_version not in (0, payload.version):
+            raise PermanentEventError("an amendment without a version after the first")
+        case = await self._case(session, ref, incident.case_id, incident.partnership)
+        amended = intake_pb2.Incident()
+        amended.CopyFrom(incident)
+        amended.notification_version = payload.version
+        await self._snapshot(case, amended)
+        await case.save(self.calendar)
+
+    async def on_notification_sent(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentNotificationSent) -> None:
+        sent = _sent(payload.notification)
+        case = await self._case(session, ref, payload.case_id)
+        await case.record_notifications([sent])
+        if payload.HasField("clock") and payload.clock.id:
+            await self._clock(case, payload.clock)
         await case.save(self.calendar)
 
     async def on_withdrawn(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:
@@ -140,14 +184,16 @@ class Projection:
         await case.save(self.calendar)
 
     async def on_partners_informed(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentPartnersInformed) -> None:
+        informed = _required_date(payload.informed_date, "informed_date")
         case = await self._case(session, ref, payload.case_id)
-        case.set(partners_informed_on=_required_date(payload.informed_date, "informed_date"))
+        case.shrink("partners_informed_on", informed)
+        # The deprecated form of RecordNotificationSent(NOTIFY.PARTNERS): the same record.
+        await case.record_notifications([(PARTNERS, SAFEGUARDING_PARTNERS, informed)])
         await case.save(self.calendar)
 
     async def on_clock_extended(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentClockExtended) -> None:
         case = await self._case(session, ref, payload.case_id)
-        if payload.clock.id in (NOTIFY, RAPID_REVIEW):
-            await self._clock(case, payload.clock)
+        await self._clock(case, payload.clock)
         await case.save(self.calendar)
 
     # -- gathering ----------------------------------------------------------------------------
@@ -156,6 +202,9 @@ class Projection:
         if not request.agency.agency_id:
             raise PermanentEventError("request without an agency id")
         case = await self._case(session, ref, request.case_id)
+        # Gathering opens requests only in an open gathering (one opened later, on an amendment or a
+        # Panel notification, included).
+        case.set_if_newer("gathering_at", gathering_open=True)
         await case.upsert_requests([dict(
             agency_id=request.agency.agency_id, agency_name=request.agency.name[:200], opened_at=case.at,
             opened_on=_date(request.opened_on, "opened_on"), starts_from=_date(request.clock.starts_from, "starts_from"),
@@ -266,6 +315,13 @@ class Projection:
         case = await self._case(session, ref)
         await case.upsert_clock(payload.clock_id, due, due, knows_due=False)
         await case.save(self.calendar)
+
+
+def _sent(record: intake_pb2.NotificationSent) -> tuple[str, int, dt.date]:
+    """(duty, recipient, date) of a notification intake recorded as sent."""
+    if not record.duty or record.recipient == intake_pb2.NOTIFICATION_RECIPIENT_UNSPECIFIED:
+        raise PermanentEventError("a notification sent without a duty or recipient")
+    return record.duty[:40], record.recipient, _required_date(record.sent_date, "notification sent_date")
 
 
 def _stamp(value: dt.datetime | None) -> dt.datetime:

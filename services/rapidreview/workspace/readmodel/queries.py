@@ -37,10 +37,10 @@ _ORDER = {clock_id: i for i, clock_id in enumerate(DASHBOARD_CLOCKS)}
 # from), and decoding every one of them for 500 rows was a third of the dashboard's query time.
 _SUMMARY_COLUMNS = tuple(t.cases.c[name] for name in (
     "case_id", "partnership", "case_ref_enc", "stage", "next_step", "requests_total", "returns_in", "withdrawn",
-    "updated_at", "panel_reference", "notified_on", "is_open"))
+    "updated_at", "panel_reference", "notified_on", "is_open", "notification_version"))
 # One array parameter rather than an IN list of 500: the statement stays the same whatever the count.
 _CLOCKS_OF = (select(*(t.clocks.c[name] for name in ("case_id", "clock_id", "due", "effective_due", "completed_on", "closed")))
-              .where(t.clocks.c.case_id == func.any(bindparam("case_ids", type_=ARRAY(String)))))
+              .where(and_(t.clocks.c.case_id == func.any(bindparam("case_ids", type_=ARRAY(String))), t.clocks.c.stopped.is_(False))))
 _REQUESTS_OF_AGENCY = (
     select(t.requests, t.cases.c.withdrawn, t.cases.c.gathering_open)
     .join(t.cases, t.cases.c.case_id == t.requests.c.case_id)
@@ -116,7 +116,7 @@ class ReadModel:
 
     def _summary(self, row: Any, clock_rows: list[Any], today: dt.date) -> CaseSummary:
         (case_id, partnership, case_ref_enc, stage, next_step, requests_total, returns_in, withdrawn, updated_at,
-         panel_reference, notified_on, is_open) = row
+         panel_reference, notified_on, is_open, notification_version) = row
         views = sorted((self._clock(c, today) for c in clock_rows if c[1] in _ORDER), key=lambda c: _ORDER[c.clock_id])
         return CaseSummary(
             case_id=case_id,
@@ -133,6 +133,7 @@ class ReadModel:
             panel_reference=panel_reference,
             notified_on=notified_on,
             is_open=is_open,
+            notification_version=notification_version,
         )
 
     def _clock(self, row: Any, today: dt.date) -> ClockView:

@@ -37,7 +37,7 @@ from rapidreview.kernel.events import EventRef
 from rapidreview.kernel.logging import get_logger
 from rapidreview.v1 import events_pb2
 from rapidreview.workspace.readmodel import storage as t
-from rapidreview.workspace.readmodel.domain.clocks import AGENCIES
+from rapidreview.workspace.readmodel.domain.clocks import AGENCIES, SURVIVE_WITHDRAWAL
 
 log = get_logger(__name__)
 
@@ -53,7 +53,7 @@ _RECORD = (
 _CASE = select(t.cases.c.partnership, t.cases.c.withdrawn, t.cases.c.gathering_open).where(t.cases.c.case_id == bindparam("case_id"))
 _REQUEST = select(t.requests.c.agency_name, t.requests.c.latest_version).where(and_(
     t.requests.c.case_id == bindparam("case_id"), t.requests.c.agency_id == bindparam("agency_id")))
-_CLOCK = select(t.clocks.c.effective_due, t.clocks.c.completed_on, t.clocks.c.closed).where(and_(
+_CLOCK = select(t.clocks.c.effective_due, t.clocks.c.completed_on, t.clocks.c.closed, t.clocks.c.stopped).where(and_(
     t.clocks.c.case_id == bindparam("case_id"), t.clocks.c.clock_id == bindparam("clock_id")))
 
 
@@ -142,7 +142,10 @@ class Reminders:
     @staticmethod
     async def _not_needed(session: AsyncSession, case_id: str, clock_id: str, due: dt.date, case: Any, request: Any) -> str:
         """Why the reminder is no longer needed, as far as the read model knows; "" when it is."""
-        if case is not None and case.withdrawn:
+        clock = None if clock_id == AGENCIES else (await session.execute(_CLOCK, {"case_id": case_id, "clock_id": clock_id})).first()
+        if clock is not None and clock.stopped:
+            return "the duty no longer arises (the notification was amended)"
+        if case is not None and case.withdrawn and clock_id not in SURVIVE_WITHDRAWAL:
             return "the notification was withdrawn"
         if clock_id == AGENCIES:
             if request is not None and request.latest_version > 0:
@@ -150,7 +153,6 @@ class Reminders:
             if case is not None and not case.gathering_open:
                 return "the gathering was closed"
             return ""
-        clock = (await session.execute(_CLOCK, {"case_id": case_id, "clock_id": clock_id})).first()
         if clock is None:
             return ""
         if clock.completed_on is not None:

@@ -59,9 +59,17 @@ cases = Table(
     Column("review_id", String(36), nullable=False, default=""),
     Column("six_month_target", Date, nullable=True),
     Column("published_on", Date, nullable=True),
-    # Derived on every event of the case (projection.refresh): what the dashboard filters and sorts on.
+    # The newest snapshot of the incident (incident.notified, .panel_notified, .amended): its
+    # notification version and time decide whether a snapshot's facts replace the stored ones ...
+    Column("notification_version", Integer, nullable=False, default=0),
+    Column("facts_at", DateTime(timezone=True), nullable=True),
+    # ... and the intake clocks the newest snapshot (by time) lists, comma-separated: a clock it
+    # does not list was stopped (its duty no longer arises) unless an event carried it since.
+    Column("clocks_snapshot", String(200), nullable=False, default=""),
+    Column("clocks_snapshot_at", DateTime(timezone=True), nullable=True),
+    # Derived on every event of the case (CaseFile.save): what the dashboard filters and sorts on.
     Column("stage", String(32), nullable=False, default="notified"),
-    Column("next_step", String(200), nullable=False, default=""),
+    Column("next_step", String(400), nullable=False, default=""),
     Column("is_open", Boolean, nullable=False, default=True),
     Column("next_due", Date, nullable=True),  # earliest effective due date of an open clock
     Column("requests_total", Integer, nullable=False, default=0),
@@ -81,6 +89,22 @@ clocks = Table(
     Column("due_at", DateTime(timezone=True), nullable=True),  # time of the event that set effective_due
     Column("completed_on", Date, nullable=True),
     Column("closed", Boolean, nullable=False, default=False),
+    Column("due_set_at", DateTime(timezone=True), nullable=True),  # time of the event that set `due` (an amendment moves it)
+    Column("seen_at", DateTime(timezone=True), nullable=True),  # time of the latest event that carried the clock
+    # Derived (CaseFile.save): an intake clock whose duty no longer arises after an amendment; never shown.
+    Column("stopped", Boolean, nullable=False, default=False),
+)
+
+#: The notifications intake recorded as sent for a duty (RecordNotificationSent, the Panel's
+#: included): who was told and when, so the dashboard knows who is still to be told. No reference,
+#: no free text.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("duty", String(40), primary_key=True),
+    Column("recipient", Integer, primary_key=True),
+    Column("sent_on", Date, nullable=False),
 )
 
 requests = Table(
@@ -163,6 +187,13 @@ ENSURE_CASE = pg_insert(cases).values(
 LOCK_CASE = select(cases).where(cases.c.case_id == bindparam("case_id")).with_for_update()
 CASE_CLOCKS = select(clocks).where(clocks.c.case_id == bindparam("case_id"))
 CASE_REQUESTS = select(requests).where(requests.c.case_id == bindparam("case_id"))
+CASE_NOTIFICATIONS = select(notifications).where(notifications.c.case_id == bindparam("case_id"))
+#: Intake records a recipient once (another date for it is refused); the earliest date is kept
+#: all the same, so the outcome never depends on the order events arrive in.
+_record_notification = pg_insert(notifications)
+RECORD_NOTIFICATION = _record_notification.on_conflict_do_update(
+    index_elements=[notifications.c.case_id, notifications.c.duty, notifications.c.recipient],
+    set_={"sent_on": func.least(notifications.c.sent_on, _record_notification.excluded.sent_on)})
 
 
 # -- key rotation (`rapidreview keys rotate`) ------------------------------------------------

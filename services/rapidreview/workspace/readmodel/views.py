@@ -41,10 +41,18 @@ class CaseSummary:
 
     `case_reference` is the pseudonymous child reference of the notification
     (e.g. "Child K"): personal data, decrypted for the page, never logged.
-    `stage` is a `Stage` value, `next_step` the next step in words. `clocks`
-    in statutory order: NOTIFY.DEADLINE, RR.AGENCIES (the earliest awaited
-    return of the case's information requests), RR.DEADLINE, POST.SIX_MONTHS;
-    a clock appears once it has started."""
+    `stage` is a `Stage` value, `next_step` the next step in words: the
+    notifications a duty still needs (e.g. "Notify the Secretary of State and
+    Ofsted (NOTIFY.LAC_DEATH)"), then the stage's own step. `is_open` is True
+    while the stage is open or such a notification is owed (a looked-after
+    child's death needs it after a withdrawal or without a rapid review too).
+    `clocks` in statutory order: NOTIFY.DEADLINE, NOTIFY.LAC_DEATH,
+    NOTIFY.CARE_LEAVER_DEATH, NOTIFY.PARTNERS, RR.LEAD_AREA, RR.AGENCIES (the
+    earliest awaited return of the case's information requests), RR.DEADLINE,
+    POST.SIX_MONTHS; a clock appears once its duty arises and it has started,
+    and disappears when an amendment means its duty no longer arises.
+    `notification_version` is the notification's version the facts come from
+    (1 as first recorded; each amendment adds one; 0 before it is known)."""
 
     case_id: str
     partnership: str
@@ -60,6 +68,7 @@ class CaseSummary:
     panel_reference: str = ""
     notified_on: dt.date | None = None
     is_open: bool = True
+    notification_version: int = 0
 
     @property
     def overdue(self) -> bool:
@@ -68,6 +77,11 @@ class CaseSummary:
     @property
     def due_soon(self) -> bool:
         return any(c.state == ClockState.DUE_SOON for c in self.clocks)
+
+    @property
+    def amended(self) -> bool:
+        """The notification was amended since it was first recorded."""
+        return self.notification_version > 1
 
     @property
     def stage_label(self) -> str:

@@ -85,6 +85,7 @@ class CaseRow:
     overdue: bool
     returns: str
     withdrawn: bool
+    amended: bool = False
 
 
 @functools.lru_cache(maxsize=1024)
@@ -130,6 +131,7 @@ def _row(case: Any, link: Callable[[str], str] | None = None) -> CaseRow:
         overdue=any(c.tag["text"] == "Overdue" for c in clocks),
         returns=f"{case.returns_in} of {case.requests_total}" if case.requests_total else "None requested",
         withdrawn=case.withdrawn,
+        amended=bool(getattr(case, "amended", False)),
     )
 
 

@@ -33,6 +33,18 @@ def clock(clock_id: str, starts: dt.date, due: dt.date, effective: dt.date | Non
                             effective_due=(effective or due).isoformat())
 
 
+def done(clock_: common_pb2.Clock, on: dt.date) -> common_pb2.Clock:
+    """The clock completed on `on`."""
+    finished = common_pb2.Clock()
+    finished.CopyFrom(clock_)
+    finished.completed_on = on.isoformat()
+    return finished
+
+
+def sent_record(duty: str, recipient: int, on: dt.date) -> intake_pb2.NotificationSent:
+    return intake_pb2.NotificationSent(duty=duty, recipient=recipient, sent_date=on.isoformat(), recorded_by="la-officer")
+
+
 @dataclass
 class Case:
     """One case's events; each builder returns (event type, payload)."""
@@ -55,6 +67,39 @@ class Case:
             duties=[common_pb2.RuleOutcome(rule_id="RR.REQUIRED", outcome=outcome)],
             clocks=[clock("NOTIFY.DEADLINE", self.aware, due)], created_at=created)
         return "incident.notified", intake_pb2.IncidentNotified(incident=incident)
+
+    def incident(self, *, duties: dict[str, bool] | None = None, clocks: list[common_pb2.Clock] | None = None, version: int = 1,
+                 child_ref: str | None = None, sent: list[intake_pb2.NotificationSent] | None = None,
+                 withdrawn: bool = False) -> intake_pb2.Incident:
+        """The incident as intake's events carry it: `duties` RULES.md ID -> MET or not."""
+        created = timestamp_pb2.Timestamp()
+        created.FromDatetime(dt.datetime.combine(self.aware, dt.time(9), dt.UTC))
+        outcomes = duties if duties is not None else {"RR.REQUIRED": self.required}
+        return intake_pb2.Incident(
+            case_id=self.case_id, partnership=self.partnership,
+            status=intake_pb2.INCIDENT_STATUS_WITHDRAWN if withdrawn else intake_pb2.INCIDENT_STATUS_NOTIFIED,
+            notification=intake_pb2.Notification(child=intake_pb2.ChildDetails(child_ref=child_ref or self.child_ref),
+                                                 la_aware_date=self.aware.isoformat(), notifying_la="Leeds"),
+            duties=[common_pb2.RuleOutcome(rule_id=rule, outcome=common_pb2.OUTCOME_MET if met else common_pb2.OUTCOME_NOT_MET)
+                    for rule, met in outcomes.items()],
+            clocks=clocks or [], created_at=created, notification_version=version, notifications_sent=sent or [])
+
+    def notified_with(self, **incident) -> tuple[str, pb_message.Message]:  # noqa: ANN003
+        """incident.notified of `self.incident(**incident)`."""
+        return "incident.notified", intake_pb2.IncidentNotified(incident=self.incident(**incident))
+
+    def amended(self, version: int, changed: tuple[str, ...] = ("child.age_years",), **incident) -> tuple[str, pb_message.Message]:  # noqa: ANN003
+        return "incident.amended", intake_pb2.IncidentAmended(incident=self.incident(version=version, **incident), version=version,
+                                                              changed_fields=list(changed))
+
+    def notification_sent(self, duty: str, recipient: int, on: dt.date, clock_: common_pb2.Clock | None = None) -> tuple[str, pb_message.Message]:
+        event = intake_pb2.IncidentNotificationSent(case_id=self.case_id, notification=sent_record(duty, recipient, on))
+        if clock_ is not None:
+            event.clock.CopyFrom(clock_)
+        return "incident.notification_sent", event
+
+    def partners_informed(self, on: dt.date) -> tuple[str, pb_message.Message]:
+        return "incident.partners_informed", intake_pb2.IncidentPartnersInformed(case_id=self.case_id, informed_date=on.isoformat())
 
     def panel_notified(self, sent: dt.date = SENT, reference: str = "PANEL-1") -> tuple[str, pb_message.Message]:
         return "incident.panel_notified", intake_pb2.IncidentPanelNotified(

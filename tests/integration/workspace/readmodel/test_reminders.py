@@ -174,3 +174,35 @@ async def test_without_e_mail_delivery_reminders_are_recorded_as_not_configured(
         assert (recorded.status, recorded.recipient_role) == ("not_configured", "business_unit")
     finally:
         await stop(running)
+
+
+async def test_a_looked_after_childs_clock_is_still_reminded_of_after_a_withdrawal_and_a_stopped_clock_is_not(reminding, smtp):
+    from tests.integration.workspace.readmodel.events import clock, times
+
+    aware = D(2024, 6, 4)
+    due = D(2024, 6, 11)
+    case = Case()
+    duties = {"NOTIFY.PANEL_IN_AREA": True, "NOTIFY.LAC_DEATH": True, "NOTIFY.PARTNERS": True, "RR.REQUIRED": True}
+    first, second, third = times(3)
+    await publish(reminding.bus, envelope(case, case.notified_with(
+        duties=duties, clocks=[clock(c, aware, due) for c in ("NOTIFY.DEADLINE", "NOTIFY.LAC_DEATH", "NOTIFY.PARTNERS")]), at=first))
+    # Amended: the partners' duty no longer arises, and intake stopped its clock.
+    await publish(reminding.bus, envelope(case, case.amended(2, duties={**duties, "NOTIFY.PARTNERS": False},
+                                                             clocks=[clock(c, aware, due) for c in ("NOTIFY.DEADLINE", "NOTIFY.LAC_DEATH")]),
+                                          at=second))
+    await publish(reminding.bus, envelope(case, case.withdrawn(), at=third))
+
+    async def withdrawn():
+        summary = await reminding.rm.case("leeds", case.case_id, SENT)
+        return summary is not None and summary.withdrawn and summary.notification_version == 2
+
+    await eventually(withdrawn, what="the amendment and the withdrawal in the read model")
+    for clock_id in ("NOTIFY.LAC_DEATH", "NOTIFY.DEADLINE", "NOTIFY.PARTNERS"):
+        await publish(reminding.bus, envelope(case, case.due_soon(clock_id, "case", due)))
+    recorded = await reminders_of(reminding, case, 3)
+    assert {(r.clock_id, r.status, r.reason) for r in recorded} == {
+        ("NOTIFY.LAC_DEATH", "sent", ""), ("NOTIFY.DEADLINE", "suppressed", "the notification was withdrawn"),
+        ("NOTIFY.PARTNERS", "suppressed", "the duty no longer arises (the notification was amended)")}
+    [mail] = await mails(smtp, 1)
+    assert "NOTIFY.LAC_DEATH" in subject(mail)
+    assert "Secretary of State and Ofsted" in mail.message.get_body(("plain",)).get_content()

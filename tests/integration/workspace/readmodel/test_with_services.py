@@ -11,7 +11,7 @@ import pytest
 from google.protobuf import json_format
 
 from rapidreview.kernel.auth import Role
-from rapidreview.v1 import gathering_pb2, gathering_pb2_grpc, intake_pb2, intake_pb2_grpc
+from rapidreview.v1 import common_pb2, gathering_pb2, gathering_pb2_grpc, intake_pb2, intake_pb2_grpc
 from rapidreview.workspace.readmodel import ClockState, DashboardFilter, Stage
 from tests.integration.gathering.conftest import AGENCY_IDS, creds, submit  # noqa: F401 - creds is a fixture
 from tests.integration.workspace.readmodel.conftest import start, stop
@@ -78,4 +78,46 @@ async def test_a_notification_its_requests_a_return_and_a_chase_reach_the_dashbo
     finally:
         await stop(workspace)
         await gathering.stop()
+        await intake.stop()
+
+
+async def test_an_amendment_and_the_notifications_recorded_by_the_real_intake_reach_the_dashboard(fresh_database, own_nats, creds):  # noqa: F811
+    env = service_env(fresh_database, own_nats.url, creds, RR_TODAY=TODAY)
+    intake = await RunningService("intake", dict(env)).start()
+    workspace = await start(fresh_database, own_nats)
+    la = Caller(creds, Role.NOTIFYING_LA)
+    try:
+        request = json_format.Parse((EXAMPLES / "notification.json").read_text(encoding="utf-8"), intake_pb2.NotifyIncidentRequest())
+        async with grpc.aio.insecure_channel(intake.address) as ic:
+            stub = intake_pb2_grpc.IntakeServiceStub(ic)
+            case_id = (await stub.NotifyIncident(request, metadata=la.metadata())).incident.case_id
+            # The child died and was looked after: NOTIFY.LAC_DEATH arises, with its own clock.
+            amended = intake_pb2.Notification()
+            amended.CopyFrom(request.notification)
+            amended.nature = common_pb2.NATURE_DEATH
+            amended.recovered = False
+            amended.child.looked_after = True
+            amended.child.child_ref = "Child K (amended)"
+            incident = (await stub.AmendNotification(intake_pb2.AmendNotificationRequest(
+                case_id=case_id, notification=amended, reason="The child died in hospital.", expected_version=1),
+                metadata=la.metadata())).incident
+            assert "NOTIFY.LAC_DEATH" in {c.id for c in incident.clocks}
+            for duty, recipient in (("NOTIFY.LAC_DEATH", intake_pb2.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE),
+                                    ("NOTIFY.PARTNERS", intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS)):
+                await stub.RecordNotificationSent(intake_pb2.RecordNotificationSentRequest(
+                    case_id=case_id, duty=duty, recipient=recipient, sent_date="2024-06-06"), metadata=la.metadata())
+
+        async def shown():
+            summary = await workspace.rm.case("leeds", case_id, DAY)
+            partners = summary and next((c for c in summary.clocks if c.clock_id == "NOTIFY.PARTNERS"), None)
+            return summary if partners and partners.state == ClockState.MET and summary.notification_version == 2 else None
+
+        summary = await eventually(shown, timeout=30, what="the amendment and the notifications on the dashboard")
+        assert summary.case_reference == "Child K (amended)" and summary.amended
+        assert [c.clock_id for c in summary.clocks] == ["NOTIFY.DEADLINE", "NOTIFY.LAC_DEATH", "NOTIFY.PARTNERS"]
+        assert summary.next_step == "Notify Ofsted (NOTIFY.LAC_DEATH). Record the Panel notification"
+        lac = next(c for c in summary.clocks if c.clock_id == "NOTIFY.LAC_DEATH")
+        assert lac.state == ClockState.DUE_SOON and lac.due.isoformat() == "2024-06-11"
+    finally:
+        await stop(workspace)
         await intake.stop()

@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from rapidreview.kernel.calendar import WorkingDayCalendar
 
 NOTIFY, AGENCIES, RAPID_REVIEW, SIX_MONTHS = "NOTIFY.DEADLINE", "RR.AGENCIES", "RR.DEADLINE", "POST.SIX_MONTHS"
+LAC_DEATH, CARE_LEAVER_DEATH, PARTNERS, LEAD_AREA = "NOTIFY.LAC_DEATH", "NOTIFY.CARE_LEAVER_DEATH", "NOTIFY.PARTNERS", "RR.LEAD_AREA"
+#: Intake's clocks, one per duty that arises (docs/intake.md): started, moved and stopped by
+#: intake's events, each of which carries them.
+INTAKE_CLOCKS = (NOTIFY, LAC_DEATH, CARE_LEAVER_DEATH, PARTNERS, LEAD_AREA, RAPID_REVIEW)
+#: Clocks that keep running after a withdrawal: the Secretary of State and Ofsted are told of a
+#: looked-after child's or care leaver's death whatever happens to the Panel notification.
+SURVIVE_WITHDRAWAL = frozenset({LAC_DEATH, CARE_LEAVER_DEATH})
 #: The case clocks the dashboard shows, in statutory order.
-DASHBOARD_CLOCKS = (NOTIFY, AGENCIES, RAPID_REVIEW, SIX_MONTHS)
+DASHBOARD_CLOCKS = (NOTIFY, LAC_DEATH, CARE_LEAVER_DEATH, PARTNERS, LEAD_AREA, AGENCIES, RAPID_REVIEW, SIX_MONTHS)
 #: The subject_ref of a case-level clock in deadline events (an agency id for RR.AGENCIES).
 CASE_SUBJECT = "case"
 
@@ -89,3 +96,16 @@ def moved_due(starts_from: dt.date, due: dt.date, panel_sent_on: dt.date, calend
     """A provisional due date (counted from awareness) counted again from the Panel
     notification's sent date, as gathering does: the same number of working days."""
     return calendar.add_working_days(panel_sent_on, calendar.working_days_between(starts_from, due))
+
+
+def intake_clock_shown(clock_id: str, seen_at: dt.datetime | None, snapshot_at: dt.datetime | None,
+                       snapshot: frozenset[str]) -> bool:
+    """Whether one of intake's clocks still runs on the case (False: its duty no longer arises
+    after an amendment, and intake stopped it). Every snapshot of the incident (notified, Panel
+    notified, amended) lists the clocks it has at that moment; a clock is shown when the newest
+    snapshot lists it, or when an event carried it after that snapshot (`seen_at`, the latest
+    event that did). So an older event arriving after the amendment that stopped its clock does
+    not bring the clock back, whatever order the events arrive in."""
+    if clock_id not in INTAKE_CLOCKS or snapshot_at is None or clock_id in snapshot:
+        return True
+    return seen_at is not None and seen_at > snapshot_at

@@ -15,6 +15,7 @@ import enum
 from dataclasses import dataclass
 
 from rapidreview.v1 import decisions_pb2 as D
+from rapidreview.workspace.readmodel.domain.notifications import NotificationDue
 
 RECONSIDER = frozenset({D.PANEL_RESPONSE_KIND_CHALLENGES, D.PANEL_RESPONSE_KIND_LOCAL_REVIEW_MORE_APPROPRIATE})
 
@@ -91,6 +92,9 @@ class CaseFacts:
     review_commissioned: bool = False
     published: bool = False
     six_month_target: dt.date | None = None
+    #: Notification duties whose clock is open (NOTIFY.LAC_DEATH, NOTIFY.CARE_LEAVER_DEATH,
+    #: NOTIFY.PARTNERS, RR.LEAD_AREA), most urgent first, with who must still be told.
+    notifications_due: tuple[NotificationDue, ...] = ()
 
 
 def stage(f: CaseFacts) -> Stage:
@@ -127,8 +131,24 @@ def stage(f: CaseFacts) -> Stage:
     return Stage.ADVISORY_GROUP
 
 
+def is_open(f: CaseFacts) -> bool:
+    """The case still needs something done: its stage is open, or a notification a duty needs
+    is still to be sent (a looked-after child's death needs the Secretary of State and Ofsted
+    told even when no rapid review is required or the notification was withdrawn)."""
+    return stage(f).is_open or bool(f.notifications_due)
+
+
 def next_step(f: CaseFacts) -> str:
-    """The next step, in words for the business unit."""
+    """The next step, in words for the business unit: the notifications still owed (they run on
+    the shortest clocks), then the stage's own step (left out when it is "None: ...")."""
+    owed = [n.step for n in f.notifications_due]
+    own = _stage_step(f)
+    if owed and own.startswith("None:"):
+        return ". ".join(owed)
+    return ". ".join([*owed, own])
+
+
+def _stage_step(f: CaseFacts) -> str:
     current = stage(f)
     if current is Stage.GATHERING:
         if f.requests_total == 0:
