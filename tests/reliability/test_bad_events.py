@@ -61,6 +61,11 @@ def _unknown_case(event_type: str) -> tuple[pb_message.Message, str]:
         return intake_pb2.IncidentAmended(incident=intake_pb2.Incident(
             case_id=case_id, partnership=PARTNERSHIP, notification=intake_pb2.Notification(la_aware_date="2024-06-04")),
             version=2), case_id
+    if event_type == "incident.notification_sent":
+        return intake_pb2.IncidentNotificationSent(case_id=case_id, notification=intake_pb2.NotificationSent(
+            duty="NOTIFY.PARTNERS", recipient=intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS, sent_date="2024-06-06")), case_id
+    if event_type == "incident.partners_informed":
+        return intake_pb2.IncidentPartnersInformed(case_id=case_id, informed_date="2024-06-06"), case_id
     if event_type == "incident.clock_extended":
         return intake_pb2.IncidentClockExtended(case_id=case_id, clock=common_pb2.Clock(
             id="RR.DEADLINE", starts_from=PANEL_SENT, due="2024-06-28", effective_due="2024-07-05")), case_id

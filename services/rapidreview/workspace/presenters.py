@@ -35,7 +35,7 @@ CLOCK_NAMES = {
     "RR.LEAD_AREA": "Tell the home area's partners",
     "RR.AGENCIES": "Agency returns",
     "RR.DEADLINE": "Rapid review",
-    "POST.SIX_MONTHS": "Publish the local review",
+    "POST.SIX_MONTHS": "Complete and publish the review",
 }
 
 

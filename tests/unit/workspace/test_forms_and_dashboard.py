@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+
 from rapidreview.workspace.forms import FormErrors
 from tests.unit.workspace.conftest import BU, POLICE, Workspace, case_summary
 
@@ -80,3 +83,17 @@ def test_agency_leads_do_not_get_the_dashboard(workspace: Workspace) -> None:
     workspace.sign_in(POLICE)
     assert workspace.client.get("/dashboard").status_code == 403
     assert workspace.read_model.calls == []
+
+
+def test_dashboard_names_every_duty_clock_of_a_case_and_tags_an_amended_notification(workspace: Workspace) -> None:
+    lac = case_summary(A, "Child L", "not_required", [("NOTIFY.LAC_DEATH", "due_soon", 2), ("NOTIFY.PARTNERS", "met", None)])
+    lac = dataclasses.replace(lac, next_step="Notify the Secretary of State and Ofsted (NOTIFY.LAC_DEATH)", notification_version=2)
+    workspace.read_model.cases_by_partnership = {"leeds": [lac, case_summary(B, "Child M", "notified", [("NOTIFY.DEADLINE", "running", 4)])]}
+    workspace.sign_in(BU)
+    page = workspace.client.get("/dashboard").text
+    row = page[page.index(f'data-case="{A}"'):page.index(f'data-case="{B}"')]
+    assert re.search(r"NOTIFY.LAC_DEATH</span> \(Tell the Secretary of State and Ofsted\): due .*?2 working days left.*?Due this week",
+                     row, re.S)
+    assert re.search(r"NOTIFY.PARTNERS</span> \(Inform the safeguarding partners\): due .*?>Done<", row, re.S)
+    assert "Notify the Secretary of State and Ofsted (NOTIFY.LAC_DEATH)" in row and ">Amended<" in row
+    assert ">Amended<" not in page[page.index(f'data-case="{B}"'):]

@@ -80,7 +80,7 @@ REEVALUATE = Command(
 def _open_clock_choices(ctx: Any) -> tuple[Choice, ...]:
     if ctx is None:
         return ()
-    return tuple(Choice(c.id, f"{words.CLOCK_NAMES.get(c.id, c.id)} ({c.id})",
+    return tuple(Choice(c.id, f"{words.CLOCK_NAMES.get(c.id) or presenters.CLOCK_NAMES.get(c.id, c.id)} ({c.id})",
                         f"Due {presenters.long_date(c.effective_due or c.due)}") for c in ctx.incident.clocks if not c.completed_on)
 
 

@@ -123,7 +123,8 @@ def _reminder_row(reminder: Any, names: dict[str, str]) -> dict[str, Any]:
     return {
         "on": presenters.long_date(reminder.recorded_at.date()),
         "clock": reminder.clock_id,
-        "clock_name": presenters.CLOCK_NAMES.get(reminder.clock_id, "Information request" if reminder.clock_id == "RR.AGENCIES" else ""),
+        # A reminder of RR.AGENCIES is about one agency's request, not the case's returns as a whole.
+        "clock_name": "Information request" if reminder.clock_id == "RR.AGENCIES" else presenters.CLOCK_NAMES.get(reminder.clock_id, ""),
         "to": to,
         "kind": _REMINDER_KIND.get(reminder.kind, reminder.kind),
         "due": presenters.long_date(reminder.due),
