@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import time
 
+import grpc
+from playwright.sync_api import Locator, Page, expect
+
+from rapidreview.kernel.auth import Role
+from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.v1 import intake_pb2, intake_pb2_grpc
 from tests.browser.conftest import Web
-from tests.browser.support import assert_accessible, screenshot, sign_in
+from tests.browser.support import assert_accessible, run_async, screenshot, sign_in
+from tests.browser.test_duty_notifications import looked_after_death, notify
 
 
 def test_dashboard_lists_the_partnerships_open_cases_with_their_clocks(web: Web, page: Page) -> None:
@@ -76,3 +83,41 @@ def test_another_partnerships_business_unit_sees_none_of_these_cases(web: Web, p
     expect(page.locator("#dashboard-counts")).to_be_visible()
     expect(page.get_by_text("Child K")).to_have_count(0)
     expect(page.get_by_text("Child Overdue")).to_have_count(0)
+
+
+async def _record_sent(web: Web, case_id: str, duty: str, recipient: int) -> None:
+    token = web.token(Role.NOTIFYING_LA)
+    async with grpc.aio.insecure_channel(web.stack.replicas_of("intake")[0].address) as channel:
+        await intake_pb2_grpc.IntakeServiceStub(channel).RecordNotificationSent(intake_pb2.RecordNotificationSentRequest(
+            case_id=case_id, duty=duty, recipient=recipient, sent_date=WorkingDayCalendar().today().isoformat()),
+            metadata=(("authorization", f"Bearer {token}"),), timeout=15)
+
+
+def _shown_after_reloads(page: Page, url: str, locator: Locator, text: str, within: float = 30.0) -> None:
+    """The dashboard has no live updates: reload it until the read model has caught up (bounded)."""
+    deadline = time.monotonic() + within
+    while True:
+        page.goto(url)
+        try:
+            expect(locator).to_contain_text(text, timeout=1_000)
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+
+
+def test_a_looked_after_childs_death_shows_its_own_clock_and_who_is_still_to_be_told(web: Web, page: Page) -> None:
+    case_id = notify(web, looked_after_death)  # no abuse suspected: no Panel notification, no rapid review
+    sign_in(page, web.url, "demo-business-unit")
+    row = page.locator(f"#cases tr[data-case='{case_id}']")
+    lac = row.locator("[data-clock='NOTIFY.LAC_DEATH']")
+    _shown_after_reloads(page, f"{web.url}/dashboard", lac, "Tell the Secretary of State and Ofsted")
+    expect(lac).to_contain_text("Due this week")
+    expect(row.locator("[data-clock='NOTIFY.DEADLINE']")).to_have_count(0)
+    expect(row).to_contain_text("Notify the Secretary of State and Ofsted (NOTIFY.LAC_DEATH)")
+    assert_accessible(page)
+
+    run_async(_record_sent(web, case_id, "NOTIFY.LAC_DEATH", intake_pb2.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE))
+    _shown_after_reloads(page, f"{web.url}/dashboard", row, "Notify Ofsted (NOTIFY.LAC_DEATH)")
+    run_async(_record_sent(web, case_id, "NOTIFY.LAC_DEATH", intake_pb2.NOTIFICATION_RECIPIENT_OFSTED))
+    _shown_after_reloads(page, f"{web.url}/dashboard?closed=yes", lac, "Done")

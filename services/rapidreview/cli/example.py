@@ -1,5 +1,5 @@
 """The README's example case (Child K, fictional), pushed through the running stack:
-notification, Panel notification, agency returns, collation, the criteria
+notification, the safeguarding partners informed, Panel notification, agency returns, collation, the criteria
 checklist with its PDF summary, then the people's decisions to publication
 (each step runs when its service is part of the stack)."""
 
@@ -49,10 +49,15 @@ async def _intake_steps(console: Console) -> intake_pb2.Incident:
         created = (await stub.NotifyIncident(request, metadata=la, timeout=15)).incident
         console.rule("1. Notification recorded")
         print_incident(created, console)
+        # The safeguarding partners are told too (NOTIFY.PARTNERS): without it the duty's clock
+        # stays open and the case stays on the dashboard however far the review goes.
+        await stub.RecordNotificationSent(intake_pb2.RecordNotificationSentRequest(
+            case_id=created.case_id, duty="NOTIFY.PARTNERS", recipient=intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS,
+            sent_date="2024-06-05"), metadata=la, timeout=15)
         updated = (await stub.RecordPanelNotification(
             intake_pb2.RecordPanelNotificationRequest(case_id=created.case_id, reference="PANEL-2024-0607-K", sent_date="2024-06-07"),
             metadata=la, timeout=15)).incident
-        console.rule("2. Panel notification recorded (sent 2024-06-07)")
+        console.rule("2. Safeguarding partners informed (2024-06-05), Panel notification recorded (sent 2024-06-07)")
         print_incident(updated, console)
         return updated
 
