@@ -3,6 +3,7 @@ name the person's subject from the identity provider, never the workspace."""
 
 from __future__ import annotations
 
+import datetime as dt
 
 import grpc
 from playwright.sync_api import Page, expect
@@ -26,10 +27,12 @@ async def _access_log(web: Web, service: str, case_id: str) -> list[access_log_p
 
 def test_the_access_log_names_the_person_who_opened_the_case_page(web: Web, page: Page) -> None:
     sign_in(page, web.url, "demo-executive")
+    opened = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
     page.goto(f"{web.url}/cases/{web.due_soon_case}")
     expect(page.locator("#clocks")).to_contain_text("NOTIFY.DEADLINE")
     entries = run_async(_access_log(web, "intake", web.due_soon_case))
-    reads = [e for e in entries if e.method.endswith("/GetIncident")]
+    # Other tests of the shared stack read this case with their own tokens before: only this page's reads count.
+    reads = [e for e in entries if e.method.endswith("/GetIncident") and e.at.ToDatetime(dt.timezone.utc) >= opened]
     assert reads, "the page's read is in intake's access log"
     assert {e.subject for e in reads} == {"demo-executive"}
     assert all(e.role == "executive" and e.partnership == "leeds" for e in reads)
