@@ -155,14 +155,16 @@ class CaseFile:
 
     # -- clocks and requests ------------------------------------------------------------------
     async def upsert_clock(self, clock_id: str, due: dt.date, effective_due: dt.date, *, knows_due: bool = True,
-                           completed_on: dt.date | None = None) -> None:
+                           completed_on: dt.date | None = None, from_owner: bool = True) -> None:
         """Records a case clock's due dates as this event saw them: the effective due date
         of the latest event wins; `knows_due`: the event carries the statutory due date
         (a deadline event only knows the effective one); `completed_on`: the event says the
-        duty was done."""
+        duty was done; `from_owner`: the event is the clock owner's own (intake's for its clocks),
+        which alone says the clock runs (`seen_at`): a deadline event published just before an
+        amendment stopped the clock must not bring it back, whatever its time."""
         await self.session.execute(_UPSERT_CLOCK[knows_due], dict(
             case_id=self.case_id, clock_id=clock_id, due=due, effective_due=effective_due, due_at=self.at, completed_on=completed_on,
-            closed=False, due_set_at=self.at if knows_due else None, seen_at=self.at, stopped=False))
+            closed=False, due_set_at=self.at if knows_due else None, seen_at=self.at if from_owner else None, stopped=False))
 
     async def record_notifications(self, sent: list[tuple[str, int, dt.date]]) -> None:
         """Records notifications intake recorded as sent: (duty, recipient, date)."""

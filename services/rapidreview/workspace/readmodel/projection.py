@@ -313,7 +313,7 @@ class Projection:
         if payload.clock_id not in _TRACKED_DEADLINES:
             return
         case = await self._case(session, ref)
-        await case.upsert_clock(payload.clock_id, due, due, knows_due=False)
+        await case.upsert_clock(payload.clock_id, due, due, knows_due=False, from_owner=False)
         await case.save(self.calendar)
 
 

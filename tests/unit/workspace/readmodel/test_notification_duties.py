@@ -52,4 +52,5 @@ def test_a_clock_the_newest_snapshot_leaves_out_is_stopped_unless_an_event_carri
     assert not intake_clock_shown("NOTIFY.LAC_DEATH", T[1], T[2], listed)  # older news of a clock the amendment stopped
     assert intake_clock_shown("NOTIFY.LAC_DEATH", T[3], T[2], listed)  # started again after it
     assert intake_clock_shown("NOTIFY.LAC_DEATH", T[1], None, frozenset())  # no snapshot heard of yet
+    assert intake_clock_shown("RR.DEADLINE", None, T[2], listed)  # known from a deadline event only: intake's event is still to come
     assert intake_clock_shown("RR.AGENCIES", None, T[2], listed) and intake_clock_shown("POST.SIX_MONTHS", T[0], T[2], listed)

@@ -103,9 +103,11 @@ def intake_clock_shown(clock_id: str, seen_at: dt.datetime | None, snapshot_at: 
     """Whether one of intake's clocks still runs on the case (False: its duty no longer arises
     after an amendment, and intake stopped it). Every snapshot of the incident (notified, Panel
     notified, amended) lists the clocks it has at that moment; a clock is shown when the newest
-    snapshot lists it, or when an event carried it after that snapshot (`seen_at`, the latest
-    event that did). So an older event arriving after the amendment that stopped its clock does
-    not bring the clock back, whatever order the events arrive in."""
+    snapshot lists it, or when one of intake's events carried it after that snapshot (`seen_at`,
+    the latest that did). So an older event arriving after the amendment that stopped its clock
+    does not bring the clock back, whatever order the events arrive in. A clock known only from
+    deadline events so far (`seen_at` None: intake's event that started it has not arrived yet)
+    is shown: only intake's word stops a clock."""
     if clock_id not in INTAKE_CLOCKS or snapshot_at is None or clock_id in snapshot:
         return True
-    return seen_at is not None and seen_at > snapshot_at
+    return seen_at is None or seen_at > snapshot_at
