@@ -23,18 +23,17 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
 from sqlalchemy import Column, DateTime, MetaData, String, Table, bindparam, func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import FORBIDDEN_WAIT, EventBus, ProvisioningNeeded
-from rapidreview.kernel.db import Database
+from rapidreview.kernel.db import Database, Transaction
 from rapidreview.kernel.events import DLQ_PREFIX, EVENTS_STREAM, EventRef, UndecodableEvent, decode_envelope, unpack
 from rapidreview.kernel.logging import bind_context, get_logger
 from rapidreview.v1 import events_pb2
 
 log = get_logger(__name__)
 
-Handler = Callable[[AsyncSession, EventRef, pb_message.Message], Awaitable[None]]
+Handler = Callable[[Transaction, EventRef, pb_message.Message], Awaitable[None]]
 
 
 class PermanentEventError(Exception):

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 import nats.errors
 from nats.js.errors import APIError
 from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import MAX_EVENT_BYTES, EventBus
-from rapidreview.kernel.db import Database
+from rapidreview.kernel.db import Database, Transaction
 from rapidreview.kernel.errors import ResourceExhausted
 from rapidreview.kernel.events import SUBJECT_PREFIX, subject_for
 from rapidreview.kernel.logging import get_logger
@@ -101,11 +100,11 @@ class Outbox:
             "ob_data": data,
         }
 
-    async def add(self, session: AsyncSession, envelope: events_pb2.EventEnvelope) -> None:
+    async def add(self, session: Transaction, envelope: events_pb2.EventEnvelope) -> None:
         """Adds `envelope` to the outbox in `session`'s transaction."""
         await session.execute(self._insert, self._row(envelope))
 
-    async def add_many(self, session: AsyncSession, envelopes: Iterable[events_pb2.EventEnvelope]) -> None:
+    async def add_many(self, session: Transaction, envelopes: Iterable[events_pb2.EventEnvelope]) -> None:
         """Adds `envelopes` to the outbox in `session`'s transaction with one INSERT; the
         relay publishes them in the order given (as after one `add` each, in that order)."""
         rows = [self._row(envelope) for envelope in envelopes]
