@@ -9,6 +9,8 @@ error or a second tab sends the same key, so intake records one incident.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +101,26 @@ async def start_post(request: Request) -> Response:
 
 # -- question pages ---------------------------------------------------------------------------
 
+@functools.cache
+def _rule_parameters():  # type: ignore[no-untyped-def]
+    from rapidreview.rules.parameters import RuleParameters
+
+    return RuleParameters.load_default()  # RR_RULES_DIR, as the services read it
+
+
+def notify_deadline_hint(today: dt.date) -> str:
+    """The awareness date's hint, with NOTIFY.DEADLINE's working days from the rule file of the
+    edition in force today (never written here: a new edition may change it)."""
+    try:
+        rules = _rule_parameters()
+        days = rules.deadline_params("NOTIFY.DEADLINE", rules.edition_for(today)).get("working_days")
+    except (OSError, LookupError, ValueError):
+        days = None
+    if isinstance(days, int):
+        return f"The notification to the Panel is due {days} working days after this date (NOTIFY.DEADLINE)."
+    return "The notification to the Panel is due within the working days NOTIFY.DEADLINE sets, counted from this date."
+
+
 def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dict[str, Any], form_errors: FormErrors,
                   *, change: bool, date_errors: dict[str, list[str]] | None = None, flow: Flow = NOTIFY) -> dict[str, Any]:
     page = notification.PAGE[slug]
@@ -115,6 +137,7 @@ def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dic
         "serious": notification.answers(draft).get("nature") == "serious_harm",
     }
     if slug == "dates":
+        context["aware_hint"] = notify_deadline_hint(request.app.state.today())
         marks = date_errors or {}
         for field in ("incident_date", "la_aware_date"):
             value = DateValue.from_dict(shown.get(field))
