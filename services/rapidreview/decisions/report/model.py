@@ -443,8 +443,10 @@ def _allowed(inputs: ReportInputs, clock_id: str) -> str:
     terms = inputs.clock_terms.get(clock_id)
     if terms is None:
         return clock_id
-    days = f" ({terms.working_days} working day{'s' if terms.working_days != 1 else ''})" if terms.working_days else ""
-    return f"{clock_id}: {terms.title}{days}"
+    days = f"{terms.working_days} working day{'s' if terms.working_days != 1 else ''}" if terms.working_days else ""
+    if days and days not in terms.title:  # a title that states the time already says it once
+        return f"{clock_id}: {terms.title} ({days})"
+    return f"{clock_id}: {terms.title}"
 
 
 def _done_on(inputs: ReportInputs, clock: C.Clock) -> str | dt.date:
