@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rapidreview.decisions import storage as T
 from rapidreview.decisions.casefile import check_case_id, now, timestamp
+from rapidreview.decisions.domain.clocks import ACTION_PLAN, PROGRESS_CHECKS, render_clock
 from rapidreview.decisions.figures import compute as figures_compute
 from rapidreview.decisions.figures import render as figures_render
 from rapidreview.decisions.peers import Metadata, Peers
@@ -43,7 +44,7 @@ def _date(value: str, field: str, v: Violations) -> dt.date | None:
         return None
 
 
-def clock_terms(rules: RuleParameters, incident: intake_pb2.Incident) -> dict[str, ClockTerms]:
+def clock_terms(rules: RuleParameters, incident: intake_pb2.Incident, also: list[str] | None = None) -> dict[str, ClockTerms]:
     """Each of the incident's clocks as the rule files of its edition state it (title, working
     days, what it counts from): the report never words a deadline itself. A clock whose rule the
     edition lacks is left out (the report then names it by its id only)."""
@@ -57,13 +58,13 @@ def clock_terms(rules: RuleParameters, incident: intake_pb2.Incident) -> dict[st
         except EditionNotFound:
             return {}
     out = {}
-    for clock in incident.clocks:
+    for clock_id in [*(c.id for c in incident.clocks), *(also or [])]:
         try:
-            rule = rules.rule(clock.id, edition)
+            rule = rules.rule(clock_id, edition)
         except RuleNotFound:
             continue
         days = rule.parameters.get("working_days")
-        out[clock.id] = ClockTerms(rule.title, int(days) if isinstance(days, int) else None,
+        out[clock_id] = ClockTerms(rule.title, int(days) if isinstance(days, int) else None,
                                    str(rule.parameters.get("counts_from", "")))
     return out
 
@@ -105,6 +106,9 @@ class DocumentHandlers:
             decisions = await repo.records(T.decisions, r.case_id, D.Decision)
             submissions = await repo.records(T.panel_submissions, r.case_id, D.PanelSubmission)
             responses = await repo.records(T.panel_responses, r.case_id, D.PanelResponse)
+            # Decisions' own clocks (POST.INFORM...); each action's clock belongs to the action plan, not here.
+            own_clocks = [render_clock(c, self.calendar) for c in await repo.clocks_of(r.case_id)
+                          if c.clock_id not in (ACTION_PLAN, PROGRESS_CHECKS)]
         recommendation = next(x for x in recommendations if x.recommendation_id == decision.recommendation_id)
         submitted = next((s for s in submissions if s.decision_id == decision.decision_id), None)
         if sent is None:
@@ -119,7 +123,7 @@ class DocumentHandlers:
             case_id=r.case_id, partnership=row.partnership, recommendation=recommendation, decision=decision,
             incident=incident, checklist=checklist, collated=collated, sent_date=sent, rendered_on=today,
             recommendations=recommendations, decisions=decisions, submissions=submissions, responses=responses,
-            clock_terms=clock_terms(self.rules, incident))
+            clock_terms=clock_terms(self.rules, incident, [c.id for c in own_clocks]), decision_clocks=own_clocks)
         model = build_report(inputs, self.calendar)
         documents = {"docx": await asyncio.to_thread(render_docx, model)}
         try:

@@ -99,6 +99,9 @@ EXPECTED = {
         "RR.DEADLINE: The rapid review is completed and its decision sent to the Panel within 15 working days",
         "Panel notification, 7 June 2024", "28 June 2024", "27 June 2024",
         "on time (1 working day to spare)",
+        # Decisions' own clock: the CSPR decision of 26 June is to reach the Panel, Ofsted and DfE by 3 July.
+        "POST.INFORM: A decision to hold a local CSPR is sent to the Panel, Ofsted and DfE (5 working days)",
+        "decision, 26 June 2024", "3 July 2024",
         "The decision was made on 26 June 2024, 13 working days after the rapid review clock started",
     ],
 }

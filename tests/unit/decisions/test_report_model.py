@@ -206,3 +206,14 @@ def test_no_statutory_time_allowed_is_written_in_the_documents_code_or_templates
              and p.suffix in {".py", ".html", ".j2", ".css"}
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
     assert found == []
+
+
+def test_decisions_own_clocks_are_listed_with_the_incidents(calendar):
+    from rapidreview.decisions.report.model import ClockTerms
+
+    inform = C.Clock(id="POST.INFORM", starts_from="2024-07-02", due="2024-07-09", effective_due="2024-07-09")
+    terms = {"POST.INFORM": ClockTerms("A decision to hold a local CSPR is sent to the Panel, Ofsted and DfE", 5, "decision_date")}
+    section = build_report(_inputs(decision_clocks=[inform], clock_terms=terms), calendar).section("timeliness")
+    rows = {row[0].split(":")[0]: row for block in section.blocks if block.kind == "table" for row in block.rows}
+    assert rows["POST.INFORM"] == ("POST.INFORM: A decision to hold a local CSPR is sent to the Panel, Ofsted and DfE "
+                                   "(5 working days)", "decision, 2 July 2024", "9 July 2024", "not recorded", "—", "open")

@@ -105,6 +105,8 @@ class ReportInputs:
     responses: list[D.PanelResponse] = field(default_factory=list)
     #: Each clock's terms from the rule files of the case's edition, by clock id (RULES.md ID).
     clock_terms: dict[str, ClockTerms] = field(default_factory=dict)
+    #: Decisions' own clocks of the case (POST.INFORM after a CSPR decision...), as of the report.
+    decision_clocks: list[C.Clock] = field(default_factory=list)
 
 
 def _date(value: str | dt.date | None) -> str:
@@ -461,7 +463,7 @@ def _done_on(inputs: ReportInputs, clock: C.Clock) -> str | dt.date:
 
 def _timeliness(inputs: ReportInputs, names: _Names, calendar: WorkingDayCalendar) -> list[Block]:
     rows = []
-    clocks = sorted(inputs.incident.clocks, key=lambda c: (c.starts_from or "9999", c.id))
+    clocks = sorted([*inputs.incident.clocks, *inputs.decision_clocks], key=lambda c: (c.starts_from or "9999", c.id))
     for clock in clocks:
         due = clock.effective_due or clock.due
         terms = inputs.clock_terms.get(clock.id)
