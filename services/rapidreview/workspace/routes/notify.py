@@ -19,7 +19,7 @@ from starlette.routing import Route
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.kernel.auth import Principal, Role
 from rapidreview.v1 import common_pb2, intake_pb2
-from rapidreview.workspace import agency_form, errors, notification, presenters
+from rapidreview.workspace import agency_form, errors, notification, presenters, statutory
 from rapidreview.workspace.date_input import DateValue
 from rapidreview.workspace.forms import FormErrors
 from rapidreview.workspace.pages import render, require_person
@@ -120,6 +120,12 @@ def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dic
             value = DateValue.from_dict(shown.get(field))
             value.error_parts = marks.get(field, [])
             context[field] = value.items(field.replace("_", "-"))
+        # The figure of the edition the case will be pinned to: the awareness date's, else today's.
+        aware = DateValue.from_dict(shown.get("la_aware_date")).to_date() or request.app.state.today()
+        try:
+            context["notify_working_days"] = statutory.working_days("NOTIFY.DEADLINE", aware)
+        except LookupError:  # a date no edition covers: intake will say so; the hint names no figure
+            context["notify_working_days"] = None
     if slug == "place" and not shown.get("notifying_la"):
         # The partnership's name as the likely notifying authority (the person can change it).
         shown["notifying_la"] = person.partnership.replace("-", " ").title()
