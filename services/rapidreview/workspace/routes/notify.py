@@ -108,12 +108,12 @@ def _rule_parameters():  # type: ignore[no-untyped-def]
     return RuleParameters.load_default()  # RR_RULES_DIR, as the services read it
 
 
-def notify_deadline_hint(today: dt.date) -> str:
+def notify_deadline_hint(aware: dt.date) -> str:
     """The awareness date's hint, with NOTIFY.DEADLINE's working days from the rule file of the
-    edition in force today (never written here: a new edition may change it)."""
+    edition in force on the awareness date (else today; never written here: a new edition may change it)."""
     try:
         rules = _rule_parameters()
-        days = rules.deadline_params("NOTIFY.DEADLINE", rules.edition_for(today)).get("working_days")
+        days = rules.deadline_params("NOTIFY.DEADLINE", rules.edition_for(aware)).get("working_days")
     except (OSError, LookupError, ValueError):
         days = None
     if isinstance(days, int):
@@ -137,12 +137,14 @@ def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dic
         "serious": notification.answers(draft).get("nature") == "serious_harm",
     }
     if slug == "dates":
-        context["aware_hint"] = notify_deadline_hint(request.app.state.today())
         marks = date_errors or {}
         for field in ("incident_date", "la_aware_date"):
             value = DateValue.from_dict(shown.get(field))
             value.error_parts = marks.get(field, [])
             context[field] = value.items(field.replace("_", "-"))
+        # The figure of the edition the case will be pinned to: the awareness date's, else today's.
+        aware = DateValue.from_dict(shown.get("la_aware_date")).to_date() or request.app.state.today()
+        context["aware_hint"] = notify_deadline_hint(aware)
     if slug == "place" and not shown.get("notifying_la"):
         # The partnership's name as the likely notifying authority (the person can change it).
         shown["notifying_la"] = person.partnership.replace("-", " ").title()
