@@ -69,8 +69,10 @@ async def _notify(stack: EmbeddedStack, child_ref: str, aware: dt.date) -> str:
 def web() -> Iterator[Web]:
     # Not under pytest's basetemp: as root PostgreSQL runs as another user and must traverse the parents.
     data_dir = Path(tempfile.mkdtemp(prefix="rr-browser-"))
-    # Every test signs in from 127.0.0.1: the sign-in rate limit must not count them as an attack.
-    stack = EmbeddedStack(data_dir, workspace=True, extra_env={"RR_WORKSPACE_SIGN_IN_RATE": "6000", "RR_WORKSPACE_SIGN_IN_BURST": "1000"})
+    # Every test signs in from 127.0.0.1: the sign-in rate limit must not count them as an attack; and the
+    # URL sweep (test_access_by_url.py) calls the services faster than a person could: no per-person limit either.
+    stack = EmbeddedStack(data_dir, workspace=True, extra_env={"RR_WORKSPACE_SIGN_IN_RATE": "6000", "RR_WORKSPACE_SIGN_IN_BURST": "1000",
+                                                               "RR_RATE_LIMIT_RPS": "1000", "RR_RATE_LIMIT_BURST": "2000"})
     try:
         stack.start()
         from rich.console import Console

@@ -52,10 +52,10 @@ async def start(request: Request) -> Response:
 async def begin(request: Request) -> Response:
     person = require_person(request, AMENDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     form = await request.form()
     if form.get("continue") == "yes" and await request.app.state.form_drafts.load(person, AMEND.key(request)):
         return _go(request, "check")
-    incident = await _incident(request, person, case_id)
     if incident.status == intake_pb2.INCIDENT_STATUS_WITHDRAWN:
         raise errors.StepRefused("The notification was withdrawn: it cannot be amended.")
     draft = {**notification.new_draft(), "answers": notification.answers_from(incident.notification),
@@ -77,13 +77,13 @@ def _check_page(request: Request, draft: dict[str, Any], reference: str, found: 
 async def check(request: Request) -> Response:
     person = require_person(request, AMENDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, AMEND.key(request))
     if draft is None:
         return _go(request, "start")
     missing = notification.first_unanswered(draft)
     if missing:
         return RedirectResponse(AMEND.url(request, "question", slug=missing), status_code=303)
-    incident = await _incident(request, person, case_id)
     found = linked_errors(request, draft, AMEND)
     return _check_page(request, draft, incident.notification.child.child_ref, found or None, status=400 if found else 200)
 
@@ -91,6 +91,7 @@ async def check(request: Request) -> Response:
 async def send(request: Request) -> Response:
     person = require_person(request, AMENDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, AMEND.key(request))
     if draft is None:  # sent already (a second click): the result
         return _go(request, "done")
@@ -100,7 +101,6 @@ async def send(request: Request) -> Response:
         f"The reason must be {MAX_REASON:,} characters or fewer" if len(reason) > MAX_REASON else "")
     if problem:
         draft["service_errors"] = {**draft.get("service_errors", {}), "check": [["reason", problem]]}
-        incident = await _incident(request, person, case_id)
         return _check_page(request, draft, incident.notification.child.child_ref, linked_errors(request, draft, AMEND), status=400)
     amend = intake_pb2.AmendNotificationRequest(case_id=case_id, notification=notification.to_request(draft).notification,
                                                 reason=reason, expected_version=int(draft.get("expected_version", 0)))
@@ -109,7 +109,6 @@ async def send(request: Request) -> Response:
     except errors.InvalidInput as exc:
         draft["service_errors"] = notification.place_violations(exc.violations)
         await request.app.state.form_drafts.save(person, AMEND.key(request), draft)
-        incident = await _incident(request, person, case_id)
         return _check_page(request, draft, incident.notification.child.child_ref, linked_errors(request, draft, AMEND), status=400)
     except errors.StepRefused:
         # Two clicks at once: the other one recorded this very amendment, so this one is done too.
@@ -142,10 +141,12 @@ async def done(request: Request) -> Response:
 
 
 async def amend_question(request: Request) -> Response:
+    await _incident(request, require_person(request, AMENDERS), case_id_of(request))  # the service checks the person may see the case before the draft is read
     return await question(request, AMEND)
 
 
 async def amend_answer(request: Request) -> Response:
+    await _incident(request, require_person(request, AMENDERS), case_id_of(request))  # the service checks the person may see the case before the draft is read
     return await question_post(request, AMEND)
 
 

@@ -134,6 +134,7 @@ async def _decide_page(request: Request, person: Principal, case_id: str, draft:
 async def decision_decide(request: Request) -> Response:
     person = require_person(request, DECIDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "decision_start", case_id)
@@ -163,6 +164,7 @@ async def _partners_page(request: Request, person: Principal, case_id: str, valu
 async def decision_partners(request: Request) -> Response:
     person = require_person(request, DECIDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "decision_start", case_id)
@@ -195,6 +197,7 @@ async def _communication_page(request: Request, person: Principal, case_id: str,
 async def decision_communication(request: Request) -> Response:
     person = require_person(request, DECIDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "decision_start", case_id)
@@ -213,6 +216,7 @@ async def decision_communication(request: Request) -> Response:
 async def decision_check(request: Request) -> Response:
     person = require_person(request, DECIDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "decision_start", case_id)

@@ -117,10 +117,10 @@ async def panel_notification_post(request: Request) -> Response:
 async def panel_check(request: Request) -> Response:
     person = require_person(request, PANEL_RECORDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _panel_key(case_id))
     if not draft:
         return _go(request, "incident_panel_notification", case_id)
-    incident = await _incident(request, person, case_id)
     context = _base(request, case_id, incident, "Check the notification to the Panel")
     context.update({"draft": draft, "sent_long": presenters.long_date(draft["sent_iso"]),
                     "change": str(request.url_for("incident_panel_notification", case_id=case_id).path),
@@ -131,6 +131,7 @@ async def panel_check(request: Request) -> Response:
 async def panel_record(request: Request) -> Response:
     person = require_person(request, PANEL_RECORDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _panel_key(case_id))
     if not draft:
         return _go(request, "incident_panel_notification", case_id)
@@ -138,7 +139,6 @@ async def panel_record(request: Request) -> Response:
         await person_client(request, person).intake.RecordPanelNotification(intake_pb2.RecordPanelNotificationRequest(
             case_id=case_id, reference=draft["reference"], sent_date=draft["sent_iso"]))
     except errors.InvalidInput as exc:
-        incident = await _incident(request, person, case_id)
         found = _violations(exc, {"reference": "reference", "sent_date": "sent-date-day"},
                             {"reference": "The Panel's reference", "sent_date": "Date sent"})
         sent = DateValue.from_dict(draft.get("sent_date"))
@@ -202,10 +202,10 @@ async def withdraw_post(request: Request) -> Response:
 async def withdraw_check(request: Request) -> Response:
     person = require_person(request, WITHDRAWERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _withdraw_key(case_id))
     if not draft:
         return _go(request, "incident_withdraw", case_id)
-    incident = await _incident(request, person, case_id)
     context = _base(request, case_id, incident, "Are you sure you want to withdraw the notification?")
     context.update({"reason": draft["reason"], "change": str(request.url_for("incident_withdraw", case_id=case_id).path),
                     "back": str(request.url_for("incident_withdraw", case_id=case_id).path),
@@ -216,6 +216,7 @@ async def withdraw_check(request: Request) -> Response:
 async def withdraw_record(request: Request) -> Response:
     person = require_person(request, WITHDRAWERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _withdraw_key(case_id))
     if not draft:
         return _go(request, "incident_withdraw", case_id)
@@ -223,7 +224,6 @@ async def withdraw_record(request: Request) -> Response:
         await person_client(request, person).intake.WithdrawIncident(
             intake_pb2.WithdrawIncidentRequest(case_id=case_id, reason=draft["reason"]))
     except errors.InvalidInput as exc:
-        incident = await _incident(request, person, case_id)
         return _withdraw_form(request, incident, case_id, draft["reason"],
                               _violations(exc, {"reason": "reason"}, {"reason": "Reason"}), status=400)
     await request.app.state.form_drafts.discard(person, _withdraw_key(case_id))

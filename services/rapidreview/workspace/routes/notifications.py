@@ -167,10 +167,10 @@ def _describe(choice: str) -> tuple[str, int, str, str]:
 async def check(request: Request) -> Response:
     person = require_person(request, RECORDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _key(case_id))
     if not draft:
         return _go(request, "duty_notification_record", case_id)
-    incident = await _incident(request, person, case_id)
     duty, _, name, label = _describe(draft["choice"])
     context = {"title": "Check the notification sent", "case_id": case_id, "reference": incident.notification.child.child_ref,
                "draft": draft, "duty": duty, "recipient": name, "label": label, "sent_long": presenters.long_date(draft["sent_iso"]),
@@ -182,6 +182,7 @@ async def check(request: Request) -> Response:
 async def record(request: Request) -> Response:
     person = require_person(request, RECORDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _key(case_id))
     if not draft:  # recorded already (a second click)
         return _go(request, "duty_notifications", case_id)
@@ -190,7 +191,6 @@ async def record(request: Request) -> Response:
         answer = await person_client(request, person).intake.RecordNotificationSent(intake_pb2.RecordNotificationSentRequest(
             case_id=case_id, duty=duty, recipient=recipient, sent_date=draft["sent_iso"], reference=draft["reference"]))
     except errors.InvalidInput as exc:
-        incident = await _incident(request, person, case_id)
         found = FormErrors.from_violations(exc.violations, {"sent_date": "sent-date-day", "reference": "reference", "duty": "choice",
                                                             "recipient": "choice"},
                                            labels={"sent_date": "Date sent", "reference": "Reference", "duty": "Duty",

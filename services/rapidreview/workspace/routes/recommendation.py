@@ -113,6 +113,7 @@ async def _criteria_page(request: Request, person: Principal, case_id: str, draf
 async def recommendation_criteria(request: Request) -> Response:
     person = require_person(request, RECOMMENDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "recommendation_start", case_id)
@@ -141,6 +142,7 @@ async def _recommend_page(request: Request, person: Principal, case_id: str, val
 async def recommendation_recommend(request: Request) -> Response:
     person = require_person(request, RECOMMENDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "recommendation_start", case_id)
@@ -176,6 +178,7 @@ async def _learning_page(request: Request, person: Principal, case_id: str, rows
 async def recommendation_learning(request: Request) -> Response:
     person = require_person(request, RECOMMENDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "recommendation_start", case_id)
@@ -207,6 +210,7 @@ async def recommendation_learning(request: Request) -> Response:
 async def recommendation_check(request: Request) -> Response:
     person = require_person(request, RECOMMENDERS)
     case_id = case_id_of(request)
+    await incident_of(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await _draft(request, person, case_id)
     if not draft:
         return go(request, "recommendation_start", case_id)

@@ -120,10 +120,10 @@ async def decide_post(request: Request) -> Response:
 async def check(request: Request) -> Response:
     person = require_person(request, DECIDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _key(case_id))
     if not draft:
         return _go(request, "referral_decide", case_id)
-    incident = await _incident(request, person, case_id)
     _, label, consequence = DECISIONS[draft["decision"]]
     context = {"title": "Check the decision on the referral", "case_id": case_id, "reference": incident.notification.child.child_ref,
                "agency": _agency_name(incident), "draft": draft, "label": label, "consequence": consequence,
@@ -136,6 +136,7 @@ async def check(request: Request) -> Response:
 async def record(request: Request) -> Response:
     person = require_person(request, DECIDERS)
     case_id = case_id_of(request)
+    incident = await _incident(request, person, case_id)  # the service checks the person may see the case before the draft is read
     draft = await request.app.state.form_drafts.load(person, _key(case_id))
     if not draft:  # recorded already (a second click)
         return _go(request, "referral_done", case_id)
@@ -143,7 +144,6 @@ async def record(request: Request) -> Response:
         await person_client(request, person).intake.RecordReferralDecision(intake_pb2.RecordReferralDecisionRequest(
             case_id=case_id, decision=DECISIONS[draft["decision"]][0], rationale=draft["rationale"], decided_on=draft["decided_iso"]))
     except errors.InvalidInput as exc:
-        incident = await _incident(request, person, case_id)
         found = FormErrors.from_violations(exc.violations, {"decided_on": "decided-on-day", "rationale": "rationale", "decision": "decision"},
                                            labels={"decided_on": "Date of the decision", "rationale": "Rationale", "decision": "Decision"})
         decided = DateValue.from_dict(draft.get("decided_on"))
