@@ -53,6 +53,9 @@ def figures(e2e: dict[str, Any], backfill: dict[str, Any] | None) -> dict[str, f
     out["stack CPU per case, closed loop (ms)"] = closed["capacity"]["stack_cpu_ms_per_case"]
     for component, ms in closed["cpu_ms_per_case"].items():
         out[f"  {component} CPU per case, closed loop (ms)"] = ms
+    if "floor" in e2e:  # revisions before the floor was printed have none
+        out["building-block floor per case (ms)"] = e2e["floor"]["floor_ms"]
+        out["stack CPU per case / building-block floor"] = e2e["floor"]["ratio"]
     out["cases/s by CPU, closed loop (2 cores)"] = closed["capacity"]["cases_per_second_by_cpu"]
     out["cases/s measured, closed loop"] = closed["throughput_per_second"]
     for name, stage in e2e["stages"].items():

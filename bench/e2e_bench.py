@@ -310,6 +310,21 @@ def ratios(stage: dict[str, Any], base: dict[str, Any]) -> dict[str, dict[str, f
     return {name: {"stage_per_second": a, "baseline_per_second": b, "ratio": a / b} for name, (a, b) in rows.items()}
 
 
+def floor_of(base: dict[str, Any], rpcs: float, events: float, transactions: float, evaluations: float) -> dict[str, float]:
+    """The CPU milliseconds the raw building blocks of one case cost, from the baselines of the same
+    run (CPU per operation across every process involved): its RPCs as gRPC echo calls, its events
+    as JetStream publish + pull + ack, its committed transactions as single-row PostgreSQL
+    transactions, its rule evaluations as raw durable-rules evaluations."""
+    parts = {
+        "rpcs": rpcs * base["grpc_echo"]["cpu_ms_per_op"],
+        "events": events * base["jetstream"]["cpu_ms_per_op"],
+        "transactions": transactions * base["postgres"]["cpu_ms_per_op"],
+        "evaluations": evaluations * base["durable_rules"]["cpu_ms_per_op"],
+    }
+    return {**{f"{name}_ms": ms for name, ms in parts.items()}, "rpcs": rpcs, "events": events, "transactions": transactions,
+            "evaluations": evaluations, "floor_ms": sum(parts.values())}
+
+
 def print_load(r: dict[str, Any]) -> None:
     lat = r["latency_ms"]
     label = f"offered {r['offered_per_second']:>5.0f}/s" if r.get("offered_per_second") else f"closed loop x{r['concurrency']}"
@@ -336,7 +351,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         result["baselines"] = base
         print_baselines(base)
 
+        events_before = sum(watcher.counts.values())
         result["sql"] = await statements_per_case(bench, pipeline)
+        events_per_case = (sum(watcher.counts.values()) - events_before) / result["sql"]["cases"]
         print(f"SQL per case: {result['sql']['statements_per_case']:.0f} statements in "
               f"{result['sql']['transactions_per_case']:.0f} committed transactions (idle background: "
               f"{result['sql']['idle_statements_per_second']:.0f} statements/s)", flush=True)
@@ -349,6 +366,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.saturation > 0:
             result["saturation"] = await saturation(bench, pipeline, args.concurrency, args.saturation, args.drain_timeout)
             print_load(result["saturation"])
+            # NotifyIncident (+ RecordPanelNotification) and the 7 returns; the first and the full checklist,
+            # and the evaluation the Panel notification causes.
+            rpcs = 1 + (0 if args.no_panel_notification else 1) + 7
+            floor = floor_of(base, rpcs, events_per_case, result["sql"]["transactions_per_case"],
+                             2 if args.no_panel_notification else 3)
+            closed_ms = result["saturation"]["capacity"]["stack_cpu_ms_per_case"]
+            floor["closed_loop_stack_cpu_ms"] = closed_ms
+            floor["ratio"] = closed_ms / floor["floor_ms"]
+            result["floor"] = floor
+            print(f"building-block floor: {floor['rpcs']:.0f} RPCs {floor['rpcs_ms']:.1f} ms + {floor['events']:.1f} events "
+                  f"{floor['events_ms']:.1f} ms + {floor['transactions']:.1f} transactions {floor['transactions_ms']:.1f} ms + "
+                  f"{floor['evaluations']:.0f} evaluations {floor['evaluations_ms']:.1f} ms = {floor['floor_ms']:.1f} ms a case; "
+                  f"closed loop {closed_ms:.1f} ms a case = {floor['ratio']:.2f}x the floor", flush=True)
         if args.stage_cases > 0:
             result["stages"] = await stages(bench, pipeline, watcher, args.stage_cases, args.concurrency, args.drain_timeout)
             for name, s in result["stages"].items():
