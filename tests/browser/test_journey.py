@@ -7,8 +7,9 @@ Review Advisory Group member reads the collated information and the checklist an
 recommendation; the Executive records the decision; the business unit records the Panel
 submission. Every page on the way is checked for what it says (headings, the case reference, the
 values just entered, clock dates, statuses) and with axe-core (WCAG 2.2 A/AA, no violation);
-finally the services are read back to show that their records and the audit trail name each
-person, never the workspace."""
+finally the auditor reads the case's audit trail and the access log in the browser, and the
+services are read back over gRPC, to show that their records, the audit trail and the access logs
+name each person, never the workspace."""
 
 from __future__ import annotations
 
@@ -555,6 +556,13 @@ def business_unit_records_the_panel_submission(page: Page, web: Web, case_id: st
     signs_out(page)
 
 
+#: Each person and one change they made, as the services' access logs name it.
+WROTE = (("demo-la-officer", "IntakeService: RecordPanelNotification"), ("demo-police-lead", "GatheringService: SubmitAgencyReturn"),
+         ("demo-nursery-lead", "GatheringService: SubmitAgencyReturn"), ("demo-gp-lead", "GatheringService: SubmitAgencyReturn"),
+         ("demo-business-unit", "GatheringService: CloseGathering"), ("demo-rag-member", "DecisionService: RecordRecommendation"),
+         ("demo-executive", "DecisionService: RecordDecision"), ("demo-business-unit", "DecisionService: RecordPanelSubmission"))
+
+
 def auditor_reads_the_trail(page: Page, web: Web, case_id: str) -> None:
     signs_in(page, web, "demo-auditor", case_id)
     page.goto(f"{web.url}/cases/{case_id}/audit")
@@ -564,6 +572,23 @@ def auditor_reads_the_trail(page: Page, web: Web, case_id: str) -> None:
     expect(timeline).to_contain_text("by demo-executive (executive)")
     expect(timeline).to_contain_text("by demo-business-unit (business unit)")
     check_page(page, "Audit", "Intact", "Recommendation recorded", "Decision recorded", "Panel submission recorded", shot="journey-audit")
+
+    # The access log of the four services, filtered by the case and each person: what they did.
+    page.get_by_role("link", name="Access log").click()
+    check_page(page, "Access log")
+    for subject, method in WROTE:
+        for _ in range(60):  # the services write their access log in the background: filter again until it shows (bounded)
+            page.locator("#case").fill(case_id)
+            page.locator("#subject").fill(subject)
+            page.get_by_role("button", name="Filter").click()
+            methods = set(page.locator("#access-log tbody tr").evaluate_all("rows => rows.map(r => r.dataset.method)"))
+            if method in methods:
+                break
+        assert method in methods, (subject, methods)
+        subjects = set(page.locator("#access-log tbody tr").evaluate_all("rows => rows.map(r => r.dataset.subject)"))
+        assert subjects == {subject}
+        check_page(page, "Access log", subject)
+    assert CHILD not in page.url
 
 
 def test_one_case_from_notification_to_the_panel_submission_by_six_people(web: Web, page: Page, tmp_path: Path) -> None:
