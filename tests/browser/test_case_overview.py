@@ -1,13 +1,19 @@
 """The case overview as each reader sees it: duties by RULES.md ID with outcome and rationale,
-both clocks, the next step, read from intake as the signed-in person; other partnerships and
-agencies cannot open it, by URL either."""
+both clocks, the next step, read from intake as the signed-in person; links to the advisory group's
+and the Executive's forms for those who record them, at their step; other partnerships and agencies
+cannot open it, by URL either."""
 
 from __future__ import annotations
 
+import uuid
+
 from playwright.sync_api import Page, expect
 
+from rapidreview.kernel.auth import Role
+from rapidreview.v1 import decisions_pb2 as D
 from tests.browser.conftest import Web
-from tests.browser.support import assert_accessible, screenshot, sign_in
+from tests.browser.decision_cases import Calls, _example, case_at, case_state
+from tests.browser.support import assert_accessible, run_async, screenshot, sign_in
 
 
 def test_overview_shows_duties_clocks_and_next_step_of_the_example_case(web: Web, page: Page) -> None:
@@ -79,3 +85,32 @@ def test_a_case_id_that_is_not_one_is_a_missing_page(web: Web, page: Page) -> No
     assert response is not None and response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert_accessible(page)
+
+
+def test_the_overview_links_the_advisory_groups_and_the_executives_forms_to_those_who_record_them(web: Web, page: Page) -> None:
+    case_id = case_at(web, "Child Links", "notified")  # evaluated: awaiting the advisory group's recommendation
+    recommend, decide = "#recommendation_start", "#decision_start"
+    sign_in(page, web.url, "demo-rag-member")
+    page.goto(f"{web.url}/cases/{case_id}")
+    expect(page.locator("#case-actions").locator(recommend)).to_have_text("Record the advisory group's recommendation")
+    expect(page.locator(decide)).to_have_count(0)
+    assert_accessible(page)
+    page.locator(recommend).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record the recommendation")
+    page.context.clear_cookies()
+    for user in ("demo-executive", "demo-business-unit"):  # the Executive's step is not there yet; the business unit records neither
+        sign_in(page, web.url, user)
+        page.goto(f"{web.url}/cases/{case_id}")
+        expect(page.locator(recommend)).to_have_count(0)
+        expect(page.locator(decide)).to_have_count(0)
+        page.context.clear_cookies()
+    request = _example("recommendation", D.RecordRecommendationRequest, case_id)
+    request.evaluation_id = case_state(web, case_id).evaluations[-1].evaluation_id
+    request.idempotency_key = f"browser-{uuid.uuid4()}"
+    run_async(Calls(web).decisions("RecordRecommendation", request, Role.RAG_MEMBER))
+    sign_in(page, web.url, "demo-executive")
+    page.goto(f"{web.url}/cases/{case_id}")
+    expect(page.locator("#case-actions").locator(decide)).to_have_text("Record the Executive's decision")
+    expect(page.locator(recommend)).to_have_count(0)
+    page.locator(decide).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record the Executive's decision")

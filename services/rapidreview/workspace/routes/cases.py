@@ -11,11 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from rapidreview.access import ACCESS_TABLE
+from rapidreview.kernel.auth import Principal
 from rapidreview.v1 import intake_pb2
 from rapidreview.workspace import errors, presenters
 from rapidreview.workspace.client import PersonClient
 from rapidreview.workspace.navigation import CASE_READERS
-from rapidreview.workspace.pages import case_navigation, render, require_person
+from rapidreview.workspace.pages import case_navigation, render, require_person, route_exists
 
 
 def case_id_of(request: Request) -> str:
@@ -29,6 +31,20 @@ def case_id_of(request: Request) -> str:
 
 def person_client(request: Request, person) -> PersonClient:  # type: ignore[no-untyped-def]
     return request.app.state.services.for_person(person)
+
+
+async def _decision_steps(request: Request, person: Principal, case_id: str) -> list[dict[str, str]]:
+    """Links to the advisory group's and the Executive's forms for the people who may record them
+    (the access table), at the stage of the case where they are used (decisions' GetCase)."""
+    from rapidreview.workspace.routes.decision_pages import decision_case
+    from rapidreview.workspace.routes.decisions import PEOPLES_STEPS  # they build on this module
+
+    mine = [step for step in PEOPLES_STEPS if route_exists(request, step[0]) and person.role in ACCESS_TABLE[step[2]]]
+    state = await decision_case(request, person, case_id) if mine else None
+    if state is None or state.withdrawn:
+        return []
+    return [{"href": str(request.url_for(route, case_id=case_id).path), "text": text, "id": route}
+            for route, text, _, stages in mine if state.stage in stages]
 
 
 async def case_overview(request: Request) -> Response:
@@ -60,7 +76,7 @@ async def case_overview(request: Request) -> Response:
         "next_step": presenters.incident_next_step(incident),
         "outstanding": presenters.outstanding_duties(incident),
         "duplicates": list(incident.possible_duplicate_of),
-        "actions": incident_actions(request, person, incident),
+        "actions": incident_actions(request, person, incident) + await _decision_steps(request, person, case_id),
     }
     return render(request, "cases/overview.html", context)
 
