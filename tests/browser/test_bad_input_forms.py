@@ -1,6 +1,7 @@
 """Bad input through the forms not covered elsewhere: the notifications the duties need, the
 decision on an agency's referral, the amendment of a notification, and the review's commands
-(milestones, progress checks, the six-month extension, publication). Impossible dates (30 February),
+(commissioning, milestones, progress checks, the six-month extension, publication, a clock's
+extension) and the Executive's decision. Impossible dates (30 February),
 future dates, empty required answers and over-long text: the GOV.UK error summary names each field
 and links to it, what the person typed is kept, and nothing is stored (checked through the services).
 Each test works on a case of its own."""
@@ -8,13 +9,16 @@ Each test works on a case of its own."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from playwright.sync_api import Page, expect
 
+from rapidreview.kernel.auth import Role
 from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.v1 import decisions_pb2 as D
 from tests.browser.conftest import Web
-from tests.browser.decision_cases import case_at, case_state
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.decision_cases import Calls, _example, case_at, case_state
+from tests.browser.support import assert_accessible, run_async, sign_in
 from tests.browser.test_duty_notifications import incident, looked_after_death, notify
 from tests.browser.test_decisions_review import fill_date
 
@@ -184,3 +188,66 @@ def test_publication_refuses_bad_answers_field_by_field_and_stores_nothing(web: 
     expect(page.locator("#published-on-day")).to_have_value("30")
     assert_accessible(page)
     assert not case_state(web, case_id).publication.published_on  # nothing stored
+
+
+def test_the_executives_decision_refuses_impossible_and_future_dates_and_stores_nothing(web: Web, page: Page) -> None:
+    case_id = case_at(web, "Child Bad Decision", "notified")
+    recommendation = _example("recommendation", D.RecordRecommendationRequest, case_id)
+    recommendation.evaluation_id = case_state(web, case_id).evaluations[-1].evaluation_id
+    recommendation.idempotency_key = f"browser-{uuid.uuid4()}"
+    run_async(Calls(web).decisions("RecordRecommendation", recommendation, Role.RAG_MEMBER))
+    sign_in(page, web.url, "demo-executive")
+    page.goto(f"{web.url}/cases/{case_id}/decisions/decision")
+    page.get_by_role("button", name="Continue").click()
+    links = error_links(page)
+    assert {"view", "decided-on-day"} <= set(links), links
+    page.locator("#view").check()  # agree
+    page.locator("input[name=national-importance][value=no]").check()
+    page.locator("#rationale").fill("r" * 8001)
+    fill_date(page, "decided-on", "30", "2", "2024")
+    page.get_by_role("button", name="Continue").click()
+    links = error_links(page)
+    assert set(links) == {"rationale", "decided-on-day"} and links["decided-on-day"] == "Date of the decision must be a real date", links
+    assert "characters or fewer" in links["rationale"]
+    expect(page.locator("#rationale")).to_have_value("r" * 8001)
+    page.locator("#rationale").fill("The criteria are met and the learning is not yet known.")
+    expect(page.locator("#decided-on-day")).to_have_value("30")
+    expect(page.locator("#view")).to_be_checked()
+    future(page, "decided-on")
+    page.get_by_role("button", name="Continue").click()
+    assert error_links(page) == {"decided-on-day": "Date of the decision must be today or in the past"}
+    assert_accessible(page)
+    assert not case_state(web, case_id).decisions  # nothing stored
+
+
+def test_commissioning_and_extending_a_clock_refuse_bad_answers_field_by_field_and_store_nothing(web: Web, page: Page) -> None:
+    case_id = case_at(web, "Child Bad Commission", "responded")
+    sign_in(page, web.url, "demo-business-unit")
+    page.goto(f"{web.url}/cases/{case_id}/decisions/commission")
+    submit(page)
+    links = error_links(page)
+    assert {"reviewer-name", "terms-of-reference", "commissioned-on-day"} <= set(links), links
+    page.locator("#reviewer-name").fill("r" * 201)
+    page.locator("#terms-of-reference").fill("Bruising protocols.")
+    fill_date(page, "commissioned-on", "31", "6", "2024")
+    submit(page)
+    links = error_links(page)
+    assert links["reviewer-name"] == "Reviewer's name must be 200 characters or fewer"
+    assert links["commissioned-on-day"] == "Date commissioned must be a real date"
+    expect(page.locator("#reviewer-name")).to_have_value("r" * 201)
+    expect(page.locator("#terms-of-reference")).to_have_value("Bruising protocols.")
+    future(page, "commissioned-on")
+    page.locator("#reviewer-name").fill("A. Reviewer (example)")
+    submit(page)
+    assert error_links(page)["commissioned-on-day"] == "Date commissioned must be today or in the past"
+    assert_accessible(page)
+    assert not case_state(web, case_id).review.reviewer.name  # nothing stored
+
+    page.goto(f"{web.url}/cases/{case_id}/decisions/extend-clock")
+    page.locator("input[name=clock]").first.check()
+    fill_date(page, "extended-to", "30", "2", "2025")
+    page.locator("#reason").fill("Criminal investigation.")
+    submit(page)
+    assert error_links(page) == {"extended-to-day": "New due date must be a real date"}
+    expect(page.locator("#reason")).to_have_value("Criminal investigation.")
+    assert not any(c.extensions for c in incident(web, case_id).clocks)  # nothing stored
