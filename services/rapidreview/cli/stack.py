@@ -51,11 +51,11 @@ def up(
         table.add_row("OIDC provider (demo sign-in)", stack.oidc_issuer)
         table.add_row("workspace", f"{stack.workspace_url}  (log: {stack.web.log_path if stack.web else ''})")
         console.print(table)
-        print_workspace_users(stack.workspace_url)
         if example:
             from rapidreview.cli.example import run_example
 
             run_example(console)
+        print_workspace_users(stack.workspace_url)  # last, so that the example's output does not push it away
         if exit_after_example:
             return
         console.print("Running. Press Ctrl-C to stop.")
@@ -66,19 +66,29 @@ def up(
         console.print("Stopped.")
 
 
-def print_workspace_users(url: str) -> None:
-    """How to sign in to the embedded stack's workspace: the URL and the demo users."""
+#: The local sign-in provider asks no password: the person is chosen by user name on its page.
+NO_PASSWORD = "none"
+
+
+def workspace_sign_in_lines(url: str) -> list[str]:
+    """How to sign in to the embedded stack's workspace, as plain lines: the URL, then one line per
+    demo user with role, partnership, agency, user name and password (the local provider asks none)."""
     from rapidreview.workspace.demo import GROUPS, USERS
 
-    console.print(f"\n[bold]Workspace:[/bold] open {url} and choose Sign in; the local provider lists these demo users "
-                  "(click one to sign in as that person):")
-    users = Table()
-    for col in ("user", "who", "role", "partnership", "agency"):
-        users.add_column(col)
+    lines = [f"Workspace: {url}",
+             "Demo users (choose Sign in, then the user name on the local provider's page; it asks no password):"]
     for demo in USERS:
         mapped = GROUPS[demo.groups[0]] if demo.groups else {}
-        users.add_row(demo.subject, demo.who, mapped.get("role", "(none)"), mapped.get("partnership", ""), mapped.get("agency", ""))
-    console.print(users)
+        lines.append(f"  role: {mapped.get('role', '(none)'):<14} partnership: {mapped.get('partnership', '-'):<9} "
+                     f"agency: {mapped.get('agency', '-'):<22} user: {demo.subject:<28} password: {NO_PASSWORD:<5} {demo.who}")
+    return lines
+
+
+def print_workspace_users(url: str) -> None:
+    """Prints the workspace URL and the demo users, one per line, never wrapped or cut."""
+    console.print()
+    for line in workspace_sign_in_lines(url):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def status() -> None:

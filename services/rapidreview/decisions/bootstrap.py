@@ -34,7 +34,7 @@ def build(settings: Settings, rules: RuleParameters | None = None) -> tuple[Infr
     handlers = DecisionHandlers(infra, rules)
     # The report and the figures read intake, gathering and criteria through their APIs.
     peers = Peers(settings)
-    documents = DocumentHandlers(infra, peers)
+    documents = DocumentHandlers(infra, peers, rules)
     parts = ServiceParts(
         service_names=SERVICE_NAMES,
         register=lambda server: decisions_pb2_grpc.add_DecisionServiceServicer_to_server(

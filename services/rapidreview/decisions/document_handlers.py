@@ -17,15 +17,19 @@ from dataclasses import dataclass
 
 from rapidreview.decisions import storage as T
 from rapidreview.decisions.casefile import check_case_id, now, timestamp
+from rapidreview.decisions.domain.clocks import ACTION_PLAN, PROGRESS_CHECKS, render_clock
 from rapidreview.decisions.figures import compute as figures_compute
 from rapidreview.decisions.figures import render as figures_render
 from rapidreview.decisions.peers import Metadata, Peers
-from rapidreview.decisions.report.model import ReportInputs, build_report
+from rapidreview.decisions.report.model import ClockTerms, ReportInputs, build_report
 from rapidreview.decisions.report.render import FORMATS, MEDIA_TYPES, render_docx, render_pdf
 from rapidreview.decisions.storage import DecisionRepository
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import FailedPrecondition, InvalidArgument, NotFound, Violations
 from rapidreview.kernel.runtime import Infrastructure
+from rapidreview.rules import EditionNotFound, RuleNotFound
+from rapidreview.rules.parameters import RuleParameters
+from rapidreview.v1 import common_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
 
 _KIND = {D.REPORT_FORMAT_PDF: "pdf", D.REPORT_FORMAT_DOCX: "docx"}
@@ -40,10 +44,36 @@ def _date(value: str, field: str, v: Violations) -> dt.date | None:
         return None
 
 
+def clock_terms(rules: RuleParameters, incident: intake_pb2.Incident, also: list[str] | None = None) -> dict[str, ClockTerms]:
+    """Each of the incident's clocks as the rule files of its edition state it (title, working
+    days, what it counts from): the report never words a deadline itself. A clock whose rule the
+    edition lacks is left out (the report then names it by its id only)."""
+    name = common_pb2.Edition.Name(incident.edition).removeprefix("EDITION_").lower() if incident.edition else ""
+    try:
+        edition = rules.edition(name, incident.edition_version or None) if name else rules.edition_for(
+            incident.notification.la_aware_date)
+    except EditionNotFound:
+        try:
+            edition = rules.edition(name) if name else rules.editions[-1]
+        except EditionNotFound:
+            return {}
+    out = {}
+    for clock_id in [*(c.id for c in incident.clocks), *(also or [])]:
+        try:
+            rule = rules.rule(clock_id, edition)
+        except RuleNotFound:
+            continue
+        days = rule.parameters.get("working_days")
+        out[clock_id] = ClockTerms(rule.title, int(days) if isinstance(days, int) else None,
+                                   str(rule.parameters.get("counts_from", "")))
+    return out
+
+
 @dataclass
 class DocumentHandlers:
     infra: Infrastructure
     peers: Peers
+    rules: RuleParameters
 
     @property
     def calendar(self):  # type: ignore[no-untyped-def]
@@ -76,6 +106,9 @@ class DocumentHandlers:
             decisions = await repo.records(T.decisions, r.case_id, D.Decision)
             submissions = await repo.records(T.panel_submissions, r.case_id, D.PanelSubmission)
             responses = await repo.records(T.panel_responses, r.case_id, D.PanelResponse)
+            # Decisions' own clocks (POST.INFORM...); each action's clock belongs to the action plan, not here.
+            own_clocks = [render_clock(c, self.calendar) for c in await repo.clocks_of(r.case_id)
+                          if c.clock_id not in (ACTION_PLAN, PROGRESS_CHECKS)]
         recommendation = next(x for x in recommendations if x.recommendation_id == decision.recommendation_id)
         submitted = next((s for s in submissions if s.decision_id == decision.decision_id), None)
         if sent is None:
@@ -89,7 +122,8 @@ class DocumentHandlers:
         inputs = ReportInputs(
             case_id=r.case_id, partnership=row.partnership, recommendation=recommendation, decision=decision,
             incident=incident, checklist=checklist, collated=collated, sent_date=sent, rendered_on=today,
-            recommendations=recommendations, decisions=decisions, submissions=submissions, responses=responses)
+            recommendations=recommendations, decisions=decisions, submissions=submissions, responses=responses,
+            clock_terms=clock_terms(self.rules, incident, [c.id for c in own_clocks]), decision_clocks=own_clocks)
         model = build_report(inputs, self.calendar)
         documents = {"docx": await asyncio.to_thread(render_docx, model)}
         try:
@@ -162,12 +196,13 @@ class DocumentHandlers:
             records = await figures_compute.load_records(DecisionRepository(session, self.infra.cipher), partnership)
         incidents = [i for i in await self.peers.incidents(md) if i.partnership == partnership]
         period = figures_compute.Period(start, end)
-        completed = [i.case_id for i in incidents if figures_compute.rapid_review_completed_in(i, period)]
+        completed = [i.case_id for i in incidents if figures_compute.rapid_review_completed_in(i, period, records.get(i.case_id))]
         themes = await self.peers.case_themes(completed, md) if completed else {}
         figures = figures_compute.compute(period, partnership, incidents, records, themes, self.calendar)
         response = D.GetYearlyFiguresResponse(figures=figures)
         if r.format:
-            content, media_type = await asyncio.to_thread(figures_render.render, figures, r.format)
+            allowed = figures_render.allowed_by_rules(self.rules, start, end)
+            content, media_type = await asyncio.to_thread(figures_render.render, figures, r.format, allowed)
             response.content, response.media_type = content, media_type
         return response
 

@@ -131,6 +131,9 @@ class Settings:
     #: RR_PARTNERSHIP_CONFIG_FILE — per-partnership settings (YAML): each service reads its own section;
     #: `contacts` (business unit and agency mailboxes) is read by gathering and the workspace.
     partnership_config_file: Path | None = None
+    #: RR_PARTNERSHIP_REGISTRY_REQUIRED — refuse to start without RR_PARTNERSHIP_CONFIG_FILE (deployments set it:
+    #: tokens may then name only the partnerships and agencies listed); false: no file means any well-formed id.
+    partnership_registry_required: bool = False
     #: RR_TLS_CLIENT_IDENTITIES_FILE — YAML map of client-certificate common names to principals.
     tls_client_identities_file: Path | None = None
     #: RR_RATE_LIMIT_RPS / RR_RATE_LIMIT_BURST — per-caller rate limit of partner-facing RPCs.
@@ -190,6 +193,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "clock_watch_interval": ("RR_CLOCK_WATCH_INTERVAL", _positive_float),
     "due_soon_working_days": ("RR_DUE_SOON_WORKING_DAYS", _positive_int),
     "partnership_config_file": ("RR_PARTNERSHIP_CONFIG_FILE", _path),
+    "partnership_registry_required": ("RR_PARTNERSHIP_REGISTRY_REQUIRED", _bool),
     "tls_client_identities_file": ("RR_TLS_CLIENT_IDENTITIES_FILE", _path),
     "rate_limit_rps": ("RR_RATE_LIMIT_RPS", _positive_float),
     "rate_limit_burst": ("RR_RATE_LIMIT_BURST", _positive_int),

@@ -12,7 +12,9 @@ A bearer token (or a client certificate's identity) must name a partnership
 listed here and, for the `agency` claim, one of that partnership's agencies when
 the partnership lists them (a partnership without `agencies` accepts any
 well-formed agency id). Without a file the registry is open: any well-formed id
-is accepted and each service says so at start-up.
+is accepted and each service says so at start-up — unless
+RR_PARTNERSHIP_REGISTRY_REQUIRED is true (as every shipped deployment sets it),
+when the service and the workspace refuse to start (`load_registry`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ ID_RULE = "2-64 lower-case letters, digits and hyphens"
 def is_id(value: object) -> bool:
     """True for a well-formed partnership or agency id."""
     return isinstance(value, str) and ID_PATTERN.match(value) is not None
+
+
+REQUIRED_MESSAGE = ("RR_PARTNERSHIP_CONFIG_FILE: required because RR_PARTNERSHIP_REGISTRY_REQUIRED is true: "
+                    "mount the partnership registry (the partnerships and agencies tokens may name) and set "
+                    "RR_PARTNERSHIP_CONFIG_FILE to its path")
 
 
 @dataclass(frozen=True)
@@ -88,3 +95,12 @@ class PartnershipRegistry:
                 raise ConfigError(f"RR_PARTNERSHIP_CONFIG_FILE: partnerships.{name}.agencies must be a list of {ID_RULE} ids")
             known[name] = frozenset(agencies)
         return cls(known, open=False)
+
+
+def load_registry(path: Path | None, *, required: bool) -> PartnershipRegistry:
+    """The registry in `path`; no path gives an open registry, or ConfigError when `required`
+    (RR_PARTNERSHIP_REGISTRY_REQUIRED). A file that cannot be read or is malformed raises
+    ConfigError naming the problem, whether required or not."""
+    if path is None and required:
+        raise ConfigError(REQUIRED_MESSAGE)
+    return PartnershipRegistry.load(path)

@@ -29,7 +29,7 @@ from rapidreview.kernel.logging import configure_logging, get_logger
 from rapidreview.kernel.metrics import serve_metrics
 from rapidreview.kernel.migrations import upgrade_async
 from rapidreview.kernel.outbox import Outbox, OutboxRelay
-from rapidreview.kernel.partnerships import PartnershipRegistry
+from rapidreview.kernel.partnerships import PartnershipRegistry, load_registry
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.kernel.ratelimit import RateLimiter
 from rapidreview.kernel.server import ApiInterceptor, GrpcServer, ServerSpec, bearer_authenticator, load_certificate_identities
@@ -93,9 +93,15 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
     return Infrastructure(settings, db, bus, outbox, calendar, cipher, access_log, admission)
 
 
+def partnership_registry(settings: Settings) -> PartnershipRegistry:
+    """The registry the service checks token claims against (ConfigError when it is required
+    but not configured, or its file is unreadable or malformed)."""
+    return load_registry(settings.partnership_config_file, required=settings.partnership_registry_required)
+
+
 def _interceptor(infra: Infrastructure, table: AccessTable) -> ApiInterceptor:
     settings = infra.settings
-    registry = PartnershipRegistry.load(settings.partnership_config_file)
+    registry = partnership_registry(settings)
     if registry.open:
         log.warning("no partnership registry (RR_PARTNERSHIP_CONFIG_FILE): any well-formed partnership and agency id is accepted")
     verifier = None
@@ -178,6 +184,7 @@ def main(service: str, build: Callable[[Settings], tuple[Infrastructure, Service
 
     try:
         settings = load_settings(service)
+        partnership_registry(settings)  # before anything starts: a missing or bad registry stops the service here
     except ConfigError as exc:
         raise SystemExit(f"configuration error: {exc}") from None
     configure_logging(service, settings.log_level)

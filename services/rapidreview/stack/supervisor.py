@@ -286,6 +286,8 @@ class EmbeddedStack:
             "RR_DATABASE_URL": self.database_url,
             "RR_NATS_URL": self.nats_url,
             "RR_DATA_DIR": str(self.data_dir),
+            # The services' registry: the workspace checks at start that its mapping file names only these.
+            "RR_PARTNERSHIP_CONFIG_FILE": os.environ.get("RR_PARTNERSHIP_CONFIG_FILE", str(self.partnerships)),
         })
         env.update(self.credentials.service_env())  # the read model decrypts the child reference with the key ring
         if self.nats_users is not None:

@@ -25,13 +25,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rapidreview.kernel.logging import bind_context, configure_logging, get_logger
+from rapidreview.kernel.partnerships import load_registry
 from rapidreview.workspace import assets
 from rapidreview.workspace.client import ServiceClients, current_request_id
 from rapidreview.workspace.config import SERVICES, WorkspaceSettings
 from rapidreview.workspace.form_drafts import DatabaseFormDrafts, MemoryFormDrafts
 from rapidreview.workspace.oidc import SignIn
 from rapidreview.workspace.pages import error_page, exception_handlers
-from rapidreview.workspace.principals import PrincipalMap
+from rapidreview.workspace.principals import MappingError, PrincipalMap
 from rapidreview.workspace.routes import all_routes
 from rapidreview.workspace.security import CsrfMiddleware, SecurityHeadersMiddleware, SignInLimiter
 from rapidreview.workspace.session import SessionCipher, SessionMiddleware, SessionPolicy
@@ -110,6 +111,11 @@ def build_app(settings: WorkspaceSettings, collaborators: Collaborators | None =
                                                 timeout=settings.rpc_timeout_seconds, tls_ca_file=settings.grpc_tls_ca_file,
                                                 tls_cert_file=settings.grpc_tls_cert_file, tls_key_file=settings.grpc_tls_key_file)
     principals = parts.principals or PrincipalMap.load(settings.principals_file)
+    registry = load_registry(settings.partnership_config_file, required=settings.partnership_registry_required)
+    if registry.open:
+        log.warning("no partnership registry (RR_PARTNERSHIP_CONFIG_FILE): the mapping file's partnerships are not checked")
+    else:
+        principals.check_registry(registry)  # a person mapped to an unknown partnership could do nothing: refuse now
     sign_in = parts.sign_in or SignIn.from_settings(settings)
     if parts.session_cipher is not None:
         cipher = parts.session_cipher
@@ -243,7 +249,10 @@ def run() -> None:
     # Authlib logs the PKCE verifier at DEBUG; HTTP clients and uvicorn log URLs: keep them to warnings.
     for noisy in ("authlib", "httpx", "httpx2", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except (ConfigError, MappingError) as exc:
+        raise SystemExit(f"configuration error: {exc}") from None
     host, _, port = settings.listen.rpartition(":")
     log.info("workspace starting", port=int(port))
     # uvicorn's own access log would print paths and query strings; the workspace logs route templates instead.

@@ -27,6 +27,8 @@ from rapidreview.kernel.config import (
     _read,
 )
 
+from rapidreview.kernel.partnerships import REQUIRED_MESSAGE
+
 SERVICES = ("intake", "gathering", "criteria", "decisions")
 
 
@@ -98,6 +100,11 @@ class WorkspaceSettings:
     #: RR_WORKSPACE_TRUSTED_PROXIES — addresses or networks (comma-separated) of the reverse proxies in front
     #: (an Ingress controller): their X-Forwarded-For/-Proto name the client and the scheme. Others are ignored.
     trusted_proxies: str = "127.0.0.1,::1"
+    #: RR_PARTNERSHIP_CONFIG_FILE — the partnership registry the services check tokens against: at start, every
+    #: partnership and agency of the mapping file must be in it (else the workspace refuses to start, naming the entry).
+    partnership_config_file: Path | None = None
+    #: RR_PARTNERSHIP_REGISTRY_REQUIRED — refuse to start without RR_PARTNERSHIP_CONFIG_FILE (deployments set it).
+    partnership_registry_required: bool = False
     #: RR_INTAKE_ADDR, RR_GATHERING_ADDR, RR_CRITERIA_ADDR, RR_DECISIONS_ADDR — HOST:PORT of each service.
     service_addresses: dict[str, str] = dataclasses.field(default_factory=dict)
     #: RR_JWT_ISSUER / RR_JWT_AUDIENCE — the issuer and audience the services expect in a token.
@@ -150,6 +157,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "grpc_tls_cert_file": ("RR_WORKSPACE_GRPC_TLS_CERT_FILE", _path),
     "grpc_tls_key_file": ("RR_WORKSPACE_GRPC_TLS_KEY_FILE", _path),
     "trusted_proxies": ("RR_WORKSPACE_TRUSTED_PROXIES", _networks),
+    "partnership_config_file": ("RR_PARTNERSHIP_CONFIG_FILE", _path),
+    "partnership_registry_required": ("RR_PARTNERSHIP_REGISTRY_REQUIRED", _bool),
     "jwt_issuer": ("RR_JWT_ISSUER", str),
     "jwt_audience": ("RR_JWT_AUDIENCE", str),
     "database_url": ("RR_DATABASE_URL", str),
@@ -197,6 +206,8 @@ def load_workspace_settings(env: Mapping[str, str] | None = None) -> WorkspaceSe
     for field in _REQUIRED:
         if field not in values or values[field] in ("", None):
             raise ConfigError(f"{_PARSERS[field][0]}: required but not set (or set {_PARSERS[field][0]}_FILE)")
+    if values.get("partnership_registry_required") and "partnership_config_file" not in values:
+        raise ConfigError(REQUIRED_MESSAGE)
     if ("grpc_tls_cert_file" in values) != ("grpc_tls_key_file" in values):
         raise ConfigError("RR_WORKSPACE_GRPC_TLS_CERT_FILE and RR_WORKSPACE_GRPC_TLS_KEY_FILE: set both or neither")
     if "grpc_tls_cert_file" in values and "grpc_tls_ca_file" not in values:

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from rapidreview.kernel.auth import Principal, Role
+from rapidreview.kernel.partnerships import PartnershipRegistry
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")
 MAX_SUBJECT = 200
@@ -105,6 +106,18 @@ class PrincipalMap:
         groups = {str(name): _entry(f"groups.{name}", raw) for name, raw in (data.get("groups") or {}).items()}
         subjects = {str(sub): _entry(f"subjects.{sub}", raw) for sub, raw in (data.get("subjects") or {}).items()}
         return cls(str(data.get("groups_claim") or "groups"), groups, subjects)
+
+    def check_registry(self, registry: PartnershipRegistry) -> None:
+        """Raises MappingError naming the first entry whose partnership (or agency) the registry
+        does not know: the services would refuse that person's every call."""
+        for where, entries in (("groups", self.groups), ("subjects", self.subjects)):
+            for name, mapped in entries.items():
+                if not registry.knows_partnership(mapped.partnership):
+                    raise MappingError(f"{where}.{name}: partnership {mapped.partnership!r} is not in the partnership "
+                                       "registry (RR_PARTNERSHIP_CONFIG_FILE)")
+                if mapped.agency and not registry.knows_agency(mapped.partnership, mapped.agency):
+                    raise MappingError(f"{where}.{name}: agency {mapped.agency!r} is not one of partnership "
+                                       f"{mapped.partnership!r}'s agencies in the partnership registry (RR_PARTNERSHIP_CONFIG_FILE)")
 
     def resolve(self, claims: Mapping[str, Any]) -> Principal | NoAccess:
         """The principal for a person's verified ID-token claims, or why they have no access."""

@@ -71,6 +71,10 @@ async def child_k_flow(database_url: str, nats_url: str, creds: DevCredentials, 
                 la = Caller(creds, Role.NOTIFYING_LA)
                 request = json_format.Parse((EXAMPLES / "notification.json").read_text(), intake_pb2.NotifyIncidentRequest())
                 case_id = (await intake_stub.NotifyIncident(request, metadata=la.metadata())).incident.case_id
+                # As the worked example does: the safeguarding partners are told (NOTIFY.PARTNERS).
+                await intake_stub.RecordNotificationSent(intake_pb2.RecordNotificationSentRequest(
+                    case_id=case_id, duty="NOTIFY.PARTNERS", recipient=intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS,
+                    sent_date="2024-06-05"), metadata=la.metadata())
                 await intake_stub.RecordPanelNotification(intake_pb2.RecordPanelNotificationRequest(
                     case_id=case_id, reference="PANEL-2024-0607-K", sent_date="2024-06-07"), metadata=la.metadata())
 

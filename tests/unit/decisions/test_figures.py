@@ -66,3 +66,40 @@ def test_the_renderings_hold_every_figure_and_the_html_loads_nothing():
     assert "<script" not in page and "<link" not in page and "@import" not in page and "<svg" in page
     fragment = render_html(figures, standalone=False)
     assert not fragment.startswith("<!DOCTYPE") and 'class="rr-figures"' in fragment
+
+
+def _rr_incident(case_id: str, completed_on: str) -> "object":
+    from rapidreview.v1 import common_pb2 as C
+    from rapidreview.v1 import intake_pb2
+
+    return intake_pb2.Incident(case_id=case_id, partnership="leeds", panel_notification=intake_pb2.PanelNotification(
+        sent_date="2024-06-07"), clocks=[C.Clock(id="RR.DEADLINE", starts_from="2024-06-07", due="2024-06-28",
+                                                 effective_due="2024-06-28", completed_on=completed_on)])
+
+
+def test_rr_deadline_is_done_on_the_date_the_rapid_review_first_reached_the_panel():
+    # Intake's clock still shows the decision date (26 June, on time); decisions recorded the first
+    # submission on 1 July, after the due date (28 June), and a second round's on 20 July: late, on 1 July.
+    records = {"a": CaseRecords(submissions=[D.PanelSubmission(sent_date="2024-07-20"), D.PanelSubmission(sent_date="2024-07-01")])}
+    rr = compute(YEAR, "leeds", [_rr_incident("a", "2024-06-26")], records, {}, CALENDAR).rapid_review_deadline
+    # 16 working days from Friday 7 June: 10-14, 17-21 and 24-28 June, and Monday 1 July.
+    assert (rr.completed, rr.on_time, rr.late, rr.median_working_days) == (1, 0, 1, 16)
+    # Sent in the next period: not done in this one, open and overdue at its end.
+    march = Period(dt.date(2024, 4, 1), dt.date(2024, 6, 30))
+    rr = compute(march, "leeds", [_rr_incident("a", "2024-06-26")], records, {}, CALENDAR).rapid_review_deadline
+    assert (rr.completed, rr.open_overdue) == (0, 1)
+    # Without decisions' record, intake's closed clock counts.
+    rr = compute(YEAR, "leeds", [_rr_incident("b", "2024-06-26")], {}, {}, CALENDAR).rapid_review_deadline
+    assert (rr.completed, rr.on_time) == (1, 1)
+
+
+def test_the_html_words_the_time_allowed_from_the_rule_files_of_the_period():
+    from rapidreview.decisions.figures.render import allowed_by_rules
+    from rapidreview.rules.parameters import RuleParameters
+
+    # 2023-24 spans both editions (WT2023 from 15 December 2023); both allow the same.
+    allowed = allowed_by_rules(RuleParameters.load_default(), dt.date(2023, 4, 1), dt.date(2024, 3, 31))
+    assert allowed == {"NOTIFY.DEADLINE": "5 working days", "RR.DEADLINE": "15 working days"}
+    page = render_html(compute(YEAR, "leeds", [], {}, {}, CALENDAR), allowed={"RR.DEADLINE": "12 working days"})
+    assert "Rapid review to the Panel (RR.DEADLINE, 12 working days)" in page
+    assert "Notification to the Panel (NOTIFY.DEADLINE)" in page

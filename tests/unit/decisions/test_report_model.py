@@ -129,3 +129,91 @@ def test_the_model_digest_is_stable_and_changes_with_the_content(calendar):
     a, b = build_report(_inputs(), calendar), build_report(_inputs(), calendar)
     assert a.sha256 == b.sha256
     assert build_report(_inputs(sent_date=dt.date(2024, 7, 4)), calendar).sha256 != a.sha256
+
+
+def _terms() -> dict:  # type: ignore[type-arg]
+    """The clocks' terms as decisions reads them from the shipped rule files of the case's edition."""
+    from rapidreview.decisions.document_handlers import clock_terms
+    from rapidreview.rules.parameters import RuleParameters
+
+    incident = _incident()
+    incident.clocks.add(id="NOTIFY.LAC_DEATH", starts_from="2024-06-04", due="2024-06-11", effective_due="2024-06-11",
+                        completed_on="2024-06-06")
+    incident.clocks.add(id="NOTIFY.PARTNERS", starts_from="2024-06-04", due="2024-06-11", effective_due="2024-06-11",
+                        overdue=True)
+    return {"incident": incident, "clock_terms": clock_terms(RuleParameters.load_default(), incident)}
+
+
+def test_every_clock_of_the_case_is_listed_with_the_time_its_rule_file_allows(calendar):
+    inputs = _terms()
+    assert {k: (t.working_days, t.counts_from) for k, t in inputs["clock_terms"].items()} == {
+        "NOTIFY.DEADLINE": (5, "la_aware_date"), "RR.DEADLINE": (15, "panel_notification_sent_date"),
+        "NOTIFY.LAC_DEATH": (5, "la_aware_date"), "NOTIFY.PARTNERS": (5, "la_aware_date")}
+    inputs["incident"].panel_notification.sent_date = "2024-06-07"
+    section = build_report(_inputs(**inputs), calendar).section("timeliness")
+    rows = {row[0].split(":")[0]: row for block in section.blocks if block.kind == "table" for row in block.rows}
+    assert set(rows) == {"NOTIFY.DEADLINE", "NOTIFY.LAC_DEATH", "NOTIFY.PARTNERS", "RR.DEADLINE"}
+    # The title and the working days are the rule file's (WT2023 NOTIFY.LAC_DEATH: 5 working days from awareness).
+    assert rows["NOTIFY.LAC_DEATH"][:4] == (
+        "NOTIFY.LAC_DEATH: Death of a looked-after child is notified to the Secretary of State and Ofsted (5 working days)",
+        "awareness, 4 June 2024", "11 June 2024", "6 June 2024")
+    assert rows["NOTIFY.LAC_DEATH"][4:] == ("2", "on time (3 working days to spare)")
+    assert rows["NOTIFY.PARTNERS"][3:] == ("not recorded", "—", "overdue")
+    # A title that states the time already is not followed by it again.
+    assert rows["RR.DEADLINE"][0] == ("RR.DEADLINE: The rapid review is completed and its decision sent to the Panel "
+                                      "within 15 working days")
+    assert rows["RR.DEADLINE"][1] == "Panel notification, 7 June 2024"
+
+
+def test_a_clock_is_worded_only_from_its_rule_file(calendar):
+    # Terms from a changed edition (as a temporary rule file would give) are what the report says.
+    from rapidreview.decisions.report.model import ClockTerms
+
+    terms = {"RR.DEADLINE": ClockTerms("Rapid review within the edition's time", 12, "panel_notification_sent_date")}
+    text = build_report(_inputs(clock_terms=terms), calendar).section("timeliness").text()
+    assert "RR.DEADLINE: Rapid review within the edition's time (12 working days)" in text
+    assert "15 working days" not in text and "5 working days" not in text
+
+
+def test_the_notifications_recorded_as_sent_are_listed_with_their_dates(calendar):
+    incident = _incident()
+    incident.notifications_sent.add(duty="NOTIFY.LAC_DEATH", recipient=intake_pb2.NOTIFICATION_RECIPIENT_OFSTED,
+                                    sent_date="2024-06-06", reference="OF-123")
+    incident.notifications_sent.add(duty="NOTIFY.LAC_DEATH", recipient=intake_pb2.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE,
+                                    sent_date="2024-06-05")
+    incident.notifications_sent.add(duty="NOTIFY.PARTNERS", recipient=intake_pb2.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS,
+                                    sent_date="2024-06-12", late=True)
+    section = build_report(_inputs(incident=incident), calendar).section("notification")
+    table = next(b for b in section.blocks if b.kind == "table")
+    assert table.rows == (
+        ("NOTIFY.LAC_DEATH", "the Secretary of State", "5 June 2024", "—", "on time"),
+        ("NOTIFY.LAC_DEATH", "Ofsted", "6 June 2024", "OF-123", "on time"),
+        ("NOTIFY.PARTNERS", "the safeguarding partners", "12 June 2024", "—", "late"))
+    none = build_report(_inputs(), calendar).section("notification").text()
+    assert "None recorded besides the Panel notification." in none
+
+
+def test_no_statutory_time_allowed_is_written_in_the_documents_code_or_templates():
+    # Every deadline comes from the rule files (rules/README.md): a new edition must not leave
+    # a report, the figures or a workspace page stating the old number.
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3] / "services" / "rapidreview"
+    folders = [root / "decisions" / "report", root / "decisions" / "figures", root / "workspace" / "templates"]
+    literal = re.compile(r"\b(5|15) working[ -]days?\b")
+    found = [f"{p.relative_to(root)}:{n}" for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()
+             and p.suffix in {".py", ".html", ".j2", ".css"}
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if literal.search(line)]
+    assert found == []
+
+
+def test_decisions_own_clocks_are_listed_with_the_incidents(calendar):
+    from rapidreview.decisions.report.model import ClockTerms
+
+    inform = C.Clock(id="POST.INFORM", starts_from="2024-07-02", due="2024-07-09", effective_due="2024-07-09")
+    terms = {"POST.INFORM": ClockTerms("A decision to hold a local CSPR is sent to the Panel, Ofsted and DfE", 5, "decision_date")}
+    section = build_report(_inputs(decision_clocks=[inform], clock_terms=terms), calendar).section("timeliness")
+    rows = {row[0].split(":")[0]: row for block in section.blocks if block.kind == "table" for row in block.rows}
+    assert rows["POST.INFORM"] == ("POST.INFORM: A decision to hold a local CSPR is sent to the Panel, Ofsted and DfE "
+                                   "(5 working days)", "decision, 2 July 2024", "9 July 2024", "not recorded", "—", "open")

@@ -233,28 +233,28 @@ def test_a_recorded_notification_read_back_into_answers_gives_the_same_notificat
     assert notification.first_unanswered({**draft, "done": [p.slug for p in notification.PAGES]}) == ""
 
 
-def test_the_dates_page_quotes_the_notify_deadline_of_the_edition_in_the_rule_files(
-        ws: Workspace, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_awareness_dates_hint_states_notify_deadline_as_the_rule_file_of_the_edition_in_force(ws: Workspace) -> None:
+    answer_all(ws)
+    page = ws.client.get("/notify/dates?change=yes")
+    assert page.status_code == 200
+    assert "The notification to the Panel is due 5 working days after this date (NOTIFY.DEADLINE)." in page.text
+
+
+def test_the_awareness_dates_hint_follows_a_changed_rule_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
     import shutil
 
     from rapidreview.rules.rulebook import default_rules_dir
-    from rapidreview.workspace import statutory
+    from rapidreview.workspace.routes import notify
 
-    ws.sign_in(LA)
-    post(ws, "/notify", {})
-    page = ws.client.get("/notify/dates").text
-    assert "The notification to the Panel is due 5 working days after this date (NOTIFY.DEADLINE)" in page
-    # An edition that gives 7 working days (a copy of the rule files with the parameter changed): the hint follows it.
     rules = tmp_path / "rules"
     shutil.copytree(default_rules_dir(), rules)
-    for rule in rules.glob("*/rules/NOTIFY.DEADLINE.yaml"):
-        rule.write_text(rule.read_text().replace("working_days: 5", "working_days: 7"))
+    rule = rules / "wt2023" / "rules" / "NOTIFY.DEADLINE.yaml"
+    rule.write_text(rule.read_text().replace("  working_days: 5\n", "  working_days: 4\n"))
     monkeypatch.setenv("RR_RULES_DIR", str(rules))
-    statutory._rule_parameters.cache_clear()
+    notify._rule_parameters.cache_clear()
     try:
-        page = ws.client.get("/notify/dates").text
-        assert "due 7 working days after this date (NOTIFY.DEADLINE)" in page
-        assert "due 5 working days" not in page
+        assert notify.notify_deadline_hint(dt.date(2024, 6, 20)) == (
+            "The notification to the Panel is due 4 working days after this date (NOTIFY.DEADLINE).")
     finally:
-        monkeypatch.delenv("RR_RULES_DIR")
-        statutory._rule_parameters.cache_clear()
+        notify._rule_parameters.cache_clear()

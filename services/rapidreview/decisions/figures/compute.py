@@ -8,7 +8,9 @@ tables, one statement per kind of record. What counts in a period:
 - notifications: Panel notification sent in the period (withdrawn incidents left out);
 - NOTIFY.DEADLINE / RR.DEADLINE: duties done in the period (on time against the due
   date in force, median working days from the clock's start); open and overdue at
-  the period's end;
+  the period's end. NOTIFY.DEADLINE is done on the Panel notification's date, RR.DEADLINE
+  on the date the rapid review was first sent to the Panel (decisions' own submission
+  record; intake's clock, which the same submission closes, when decisions has none);
 - rapid reviews completed: RR.DEADLINE done in the period;
 - decisions: each case's latest decision by the period's end, when made in the period;
 - CSPRs commissioned, reviews published: by their dates;
@@ -74,6 +76,13 @@ class CaseRecords:
     publications: list[D.Publication] = field(default_factory=list)
     actions: list[tuple[D.Action, dt.date]] = field(default_factory=list)  # with the day each was added
     six_months: C.ClockState | None = None
+    submissions: list[D.PanelSubmission] = field(default_factory=list)
+
+    def first_submitted(self) -> dt.date | None:
+        """The day the rapid review first reached the Panel: it closes RR.DEADLINE (a later
+        round's submission does not reopen or move it)."""
+        days = [dt.date.fromisoformat(s.sent_date) for s in self.submissions if s.sent_date]
+        return min(days) if days else None
 
 
 async def load_records(repo: DecisionRepository, partnership: str) -> dict[str, CaseRecords]:
@@ -81,6 +90,8 @@ async def load_records(repo: DecisionRepository, partnership: str) -> dict[str, 
     out: dict[str, CaseRecords] = defaultdict(CaseRecords)
     for decision, _ in await repo.partnership_records(T.decisions, partnership, D.Decision):
         out[decision.case_id].decisions.append(decision)
+    for submission, _ in await repo.partnership_records(T.panel_submissions, partnership, D.PanelSubmission):
+        out[submission.case_id].submissions.append(submission)
     for review, _ in await repo.partnership_records(T.reviews, partnership, D.Review):
         out[review.case_id].reviews.append(review)
     for action, recorded_at in await repo.partnership_records(T.actions, partnership, D.Action):
@@ -103,10 +114,19 @@ def _day(value: str) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def rapid_review_completed_in(incident: intake_pb2.Incident, period: Period) -> bool:
-    """True when the incident's RR.DEADLINE duty was done in the period."""
+def rapid_review_completed_in(incident: intake_pb2.Incident, period: Period, records: CaseRecords | None = None) -> bool:
+    """True when the incident's RR.DEADLINE duty was done in the period (`rr_done_on`)."""
+    return rr_done_on(incident, records) in period
+
+
+def rr_done_on(incident: intake_pb2.Incident, records: CaseRecords | None) -> dt.date | None:
+    """The day RR.DEADLINE was done: the rapid review's first Panel submission, as decisions
+    recorded it; else intake's clock (closed by that same submission's event)."""
     rr = _clock(incident, "RR.DEADLINE")
-    return rr is not None and rr.completed_on in period
+    if rr is None:
+        return None
+    submitted = records.first_submitted() if records is not None else None
+    return submitted or _day(rr.completed_on)
 
 
 def _withdrawn(incident: intake_pb2.Incident) -> bool:
@@ -173,6 +193,8 @@ def compute(period: Period, partnership: str, incidents: list[intake_pb2.Inciden
             completed = _day(clock.completed_on)
             if clock_id == "NOTIFY.DEADLINE" and completed is None:
                 completed = _day(i.panel_notification.sent_date)
+            if clock_id == "RR.DEADLINE":
+                completed = rr_done_on(i, records.get(i.case_id))
             if completed is not None and completed in period:
                 done.append((start, due, completed))
             elif start <= period.end and (completed is None or completed > period.end) and due < period.end:

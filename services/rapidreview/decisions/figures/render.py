@@ -9,6 +9,7 @@ the body fragment without <html>, its styles scoped to `.rr-figures`).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from html import escape
 
@@ -129,8 +130,11 @@ def _table(columns: tuple[str, ...], body: list[tuple[object, ...]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows_html}</tbody></table>"
 
 
-def render_html(f: D.YearlyFigures, *, standalone: bool = True) -> str:
-    """The figures as HTML: tiles, tables and SVG charts; a whole page, or a fragment for embedding."""
+def render_html(f: D.YearlyFigures, *, standalone: bool = True, allowed: dict[str, str] | None = None) -> str:
+    """The figures as HTML: tiles, tables and SVG charts; a whole page, or a fragment for embedding.
+    `allowed` words each clock's time allowed as the rule files say (e.g. {"RR.DEADLINE":
+    "<N> working days"}, `allowed_by_rules`); a clock it does not name is shown by its id alone."""
+    allowed = allowed or {}
     name = f.partnership.replace("-", " ").title()
     n, d, p = f.notifications, f.decisions, f.publications
     out = [f'<div class="rr-figures"><h1>{escape(name)} safeguarding partnership: yearly figures</h1>',
@@ -151,8 +155,8 @@ def render_html(f: D.YearlyFigures, *, standalone: bool = True) -> str:
 
     out.append("<h2>Timeliness</h2>")
     clock_rows = []
-    for clock, label in ((f.notify_deadline, "Notification to the Panel (NOTIFY.DEADLINE, 5 working days)"),
-                         (f.rapid_review_deadline, "Rapid review to the Panel (RR.DEADLINE, 15 working days)")):
+    for clock, label in ((f.notify_deadline, f"Notification to the Panel ({_clock_label('NOTIFY.DEADLINE', allowed)})"),
+                         (f.rapid_review_deadline, f"Rapid review to the Panel ({_clock_label('RR.DEADLINE', allowed)})")):
         out.append(_split_chart(label, clock.on_time, clock.late))
         clock_rows.append((label, clock.completed, clock.on_time, clock.late, clock.median_working_days, clock.open_overdue))
     out.append(_table(("Duty", "Done", "On time", "Late", "Median working days", "Open and overdue at the end"), clock_rows))
@@ -196,12 +200,39 @@ def render_html(f: D.YearlyFigures, *, standalone: bool = True) -> str:
             f"<style>{_CSS}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
 
 
-def render(f: D.YearlyFigures, fmt: int) -> tuple[bytes, str]:
-    """(content, media type) of the figures in one FiguresFormat."""
+def _clock_label(clock_id: str, allowed: dict[str, str]) -> str:
+    return f"{clock_id}, {allowed[clock_id]}" if allowed.get(clock_id) else clock_id
+
+
+def allowed_by_rules(rules, start: dt.date, end: dt.date) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The working days each figures clock allows, from the rule files of the editions in force over
+    the period: "<N> working days", or per edition when they differ ("<N> working days (wt2018), <M> (wt2023)")."""
+    editions = [e for e in rules.editions if e.effective_from <= end and (e.effective_to is None or e.effective_to >= start)]
+    latest = {e.name: e for e in editions}  # the latest version of each edition name
+    out = {}
+    for clock_id in ("NOTIFY.DEADLINE", "RR.DEADLINE"):
+        days = {}
+        for name, edition in latest.items():
+            try:
+                value = rules.deadline_params(clock_id, edition).get("working_days")
+            except LookupError:
+                continue
+            if isinstance(value, int):
+                days[name] = value
+        if len(set(days.values())) == 1:
+            out[clock_id] = f"{next(iter(days.values()))} working days"
+        elif days:
+            first, *rest = sorted(days.items())
+            out[clock_id] = f"{first[1]} working days ({first[0]}), " + ", ".join(f"{v} ({k})" for k, v in rest)
+    return out
+
+
+def render(f: D.YearlyFigures, fmt: int, allowed: dict[str, str] | None = None) -> tuple[bytes, str]:
+    """(content, media type) of the figures in one FiguresFormat (`allowed`: see render_html)."""
     if fmt == D.FIGURES_FORMAT_CSV:
         return render_csv(f).encode("utf-8"), MEDIA_TYPES[fmt]
     if fmt == D.FIGURES_FORMAT_JSON:
         return render_json(f).encode("utf-8"), MEDIA_TYPES[fmt]
     if fmt == D.FIGURES_FORMAT_HTML:
-        return render_html(f).encode("utf-8"), MEDIA_TYPES[fmt]
+        return render_html(f, allowed=allowed).encode("utf-8"), MEDIA_TYPES[fmt]
     raise ValueError("unknown figures format")

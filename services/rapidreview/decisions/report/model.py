@@ -76,6 +76,15 @@ class Report:
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class ClockTerms:
+    """What a statutory clock allows, as its rule file (of the case's edition) says."""
+
+    title: str
+    working_days: int | None
+    counts_from: str
+
+
 @dataclass
 class ReportInputs:
     """Everything the report says, from where it is held."""
@@ -94,6 +103,10 @@ class ReportInputs:
     decisions: list[D.Decision] = field(default_factory=list)
     submissions: list[D.PanelSubmission] = field(default_factory=list)
     responses: list[D.PanelResponse] = field(default_factory=list)
+    #: Each clock's terms from the rule files of the case's edition, by clock id (RULES.md ID).
+    clock_terms: dict[str, ClockTerms] = field(default_factory=dict)
+    #: Decisions' own clocks of the case (POST.INFORM after a CSPR decision...), as of the report.
+    decision_clocks: list[C.Clock] = field(default_factory=list)
 
 
 def _date(value: str | dt.date | None) -> str:
@@ -219,7 +232,16 @@ def _notification(inputs: ReportInputs, names: _Names, calendar: WorkingDayCalen
          else "not recorded"),
         ("Safeguarding partners informed", _date(inputs.incident.partners_informed_date)),
     ]
-    return [Block("fields", rows=tuple(fields))]
+    blocks = [Block("fields", rows=tuple(fields))]
+    sent = sorted(inputs.incident.notifications_sent, key=lambda x: (x.sent_date, x.duty))
+    blocks.append(Block("heading", text="Notifications recorded as sent"))
+    if sent:
+        blocks.append(Block("table", columns=("Duty", "Sent to", "Sent on", "Reference", "Timeliness"), rows=tuple(
+            (x.duty, W.NOTIFIED.get(x.recipient, "not recorded"), _date(x.sent_date), x.reference or "—",
+             "late" if x.late else "on time") for x in sent)))
+    else:
+        blocks.append(Block("para", text="None recorded besides the Panel notification."))
+    return blocks
 
 
 def _agencies(inputs: ReportInputs, names: _Names, calendar: WorkingDayCalendar) -> list[Block]:
@@ -418,38 +440,59 @@ def _timeliness_word(calendar: WorkingDayCalendar, due: str, done: str | dt.date
     return f"late by {late} working day{'s' if late != 1 else ''}"
 
 
+def _allowed(inputs: ReportInputs, clock_id: str) -> str:
+    """"<clock id>: <its rule's title> (<N> working days)", N being the rule file's `working_days`."""
+    terms = inputs.clock_terms.get(clock_id)
+    if terms is None:
+        return clock_id
+    days = f"{terms.working_days} working day{'s' if terms.working_days != 1 else ''}" if terms.working_days else ""
+    if days and days not in terms.title:  # a title that states the time already says it once
+        return f"{clock_id}: {terms.title} ({days})"
+    return f"{clock_id}: {terms.title}"
+
+
+def _done_on(inputs: ReportInputs, clock: C.Clock) -> str | dt.date:
+    """When the clock's duty was done: the Panel notification closes NOTIFY.DEADLINE, this report
+    reaching the Panel closes RR.DEADLINE, every other duty closes when intake says so."""
+    if clock.id == "NOTIFY.DEADLINE":
+        return inputs.incident.panel_notification.sent_date or clock.completed_on
+    if clock.id == "RR.DEADLINE":
+        return inputs.sent_date
+    return clock.completed_on
+
+
 def _timeliness(inputs: ReportInputs, names: _Names, calendar: WorkingDayCalendar) -> list[Block]:
     rows = []
-    n = inputs.incident.notification
-    panel = inputs.incident.panel_notification
-    notify = _clock(inputs, "NOTIFY.DEADLINE")
-    if notify is not None:
-        due = notify.effective_due or notify.due
-        if panel.sent_date:
-            taken = calendar.working_days_between(dt.date.fromisoformat(notify.starts_from), dt.date.fromisoformat(panel.sent_date))
-            rows.append(("NOTIFY.DEADLINE: notify the Panel within 5 working days", f"awareness, {_date(notify.starts_from)}",
-                         _date(due), _date(panel.sent_date), str(taken), _timeliness_word(calendar, due, panel.sent_date)))
+    clocks = sorted([*inputs.incident.clocks, *inputs.decision_clocks], key=lambda c: (c.starts_from or "9999", c.id))
+    for clock in clocks:
+        due = clock.effective_due or clock.due
+        terms = inputs.clock_terms.get(clock.id)
+        counts_from = W.COUNTS_FROM.get(terms.counts_from, terms.counts_from.replace("_", " ")) if terms else "start"
+        if not clock.starts_from:
+            rows.append((_allowed(inputs, clock.id), f"{counts_from}, not yet", "—", "—", "—", "not started"))
+            continue
+        done = _done_on(inputs, clock)
+        if done:
+            done_day = done if isinstance(done, dt.date) else dt.date.fromisoformat(done)
+            taken = calendar.working_days_between(dt.date.fromisoformat(clock.starts_from), done_day)
+            rows.append((_allowed(inputs, clock.id), f"{counts_from}, {_date(clock.starts_from)}", _date(due), _date(done_day),
+                         str(taken), _timeliness_word(calendar, due, done_day)))
         else:
-            rows.append(("NOTIFY.DEADLINE: notify the Panel within 5 working days", f"awareness, {_date(n.la_aware_date)}",
-                         _date(due), "not recorded", "—", "open"))
-    rr = _clock(inputs, "RR.DEADLINE")
-    if rr is not None:
-        due = rr.effective_due or rr.due
-        taken = calendar.working_days_between(dt.date.fromisoformat(rr.starts_from), inputs.sent_date)
-        rows.append(("RR.DEADLINE: rapid review and decision to the Panel within 15 working days",
-                     f"Panel notification, {_date(rr.starts_from)}", _date(due), _date(inputs.sent_date), str(taken),
-                     _timeliness_word(calendar, due, inputs.sent_date)))
+            rows.append((_allowed(inputs, clock.id), f"{counts_from}, {_date(clock.starts_from)}", _date(due), "not recorded",
+                         "—", "overdue" if clock.overdue else "open"))
     blocks = [Block("table", columns=("Clock", "Counts from", "Due", "Done", "Working days", "Timeliness"), rows=tuple(rows))]
-    if rr is not None:
+    if not rows:
+        blocks = [Block("para", text="No statutory clock runs for this case.")]
+    rr = _clock(inputs, "RR.DEADLINE")
+    if rr is not None and rr.starts_from:
         decided = dt.date.fromisoformat(inputs.decision.decided_on)
         blocks.append(Block("para", text=(
             f"The decision was made on {_date(decided)}, "
             f"{calendar.working_days_between(dt.date.fromisoformat(rr.starts_from), decided)} working days after the rapid "
-            f"review clock started; this report is sent to the Panel on {_date(inputs.sent_date)}.")))
-        for ext in rr.extensions:
-            blocks.append(Block("note", text=f"RR.DEADLINE was extended to {_date(ext.extended_to)}: {ext.reason}"))
+            f"review clock started; this report is sent to the Panel on {_date(inputs.sent_date)}, which closes RR.DEADLINE.")))
     else:
         blocks.append(Block("para", text="RR.DEADLINE is not known: the Panel notification has not been recorded."))
-    for ext in (notify.extensions if notify is not None else ()):
-        blocks.append(Block("note", text=f"NOTIFY.DEADLINE was extended to {_date(ext.extended_to)}: {ext.reason}"))
+    for clock in clocks:
+        for ext in clock.extensions:
+            blocks.append(Block("note", text=f"{clock.id} was extended to {_date(ext.extended_to)}: {ext.reason}"))
     return blocks

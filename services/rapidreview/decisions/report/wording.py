@@ -5,6 +5,7 @@ from __future__ import annotations
 from rapidreview.v1 import common_pb2 as C
 from rapidreview.v1 import decisions_pb2 as D
 from rapidreview.v1 import gathering_pb2 as G
+from rapidreview.v1 import intake_pb2 as I
 
 DECISION = {
     D.REVIEW_DECISION_CSPR: "Hold a local child safeguarding practice review",
@@ -106,3 +107,19 @@ def enum_name(enum, value: int, prefix: str) -> str:  # type: ignore[no-untyped-
         return enum.Name(value).removeprefix(prefix).replace("_", " ").lower()
     except ValueError:
         return "not recorded"
+
+#: Who a notification a duty needs was sent to (intake's NotificationRecipient).
+NOTIFIED = {
+    I.NOTIFICATION_RECIPIENT_PANEL: "the Panel",
+    I.NOTIFICATION_RECIPIENT_SECRETARY_OF_STATE: "the Secretary of State",
+    I.NOTIFICATION_RECIPIENT_OFSTED: "Ofsted",
+    I.NOTIFICATION_RECIPIENT_SAFEGUARDING_PARTNERS: "the safeguarding partners",
+    I.NOTIFICATION_RECIPIENT_HOME_AREA_PARTNERS: "the safeguarding partners of the child's home area",
+}
+#: What a clock counts from (its rule file's `counts_from` parameter).
+COUNTS_FROM = {
+    "la_aware_date": "awareness",
+    "panel_notification_sent_date": "Panel notification",
+    "decision_date": "decision",
+    "publication_date": "publication",
+}

@@ -141,8 +141,8 @@ PUBLISH = Command(
     roles=BU,
     intro="Record the publication of the review's report, or, where publishing it is inappropriate, of information about "
           "the improvements (POST.PUBLISH). The text is checked for the case's identifying details (POST.ANONYMISED) and "
-          "may be published no earlier than 7 working days after it was sent to the Panel and the Secretary of State "
-          "(POST.PRESEND).",
+          "may be published no earlier than POST.PRESEND allows: the earliest publication date the case shows, the working "
+          "days its rule file sets after the report was sent to the Panel and the Secretary of State.",
     fields=(
         Field("kind", "What is published", RADIOS, choices=(
             Choice("report", "The report"),

@@ -9,6 +9,8 @@ error or a second tab sends the same key, so intake records one incident.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,7 @@ from starlette.routing import Route
 from rapidreview.access import ACCESS_TABLE
 from rapidreview.kernel.auth import Principal, Role
 from rapidreview.v1 import common_pb2, intake_pb2
-from rapidreview.workspace import agency_form, errors, notification, presenters, statutory
+from rapidreview.workspace import agency_form, errors, notification, presenters
 from rapidreview.workspace.date_input import DateValue
 from rapidreview.workspace.forms import FormErrors
 from rapidreview.workspace.pages import render, require_person
@@ -99,6 +101,26 @@ async def start_post(request: Request) -> Response:
 
 # -- question pages ---------------------------------------------------------------------------
 
+@functools.cache
+def _rule_parameters():  # type: ignore[no-untyped-def]
+    from rapidreview.rules.parameters import RuleParameters
+
+    return RuleParameters.load_default()  # RR_RULES_DIR, as the services read it
+
+
+def notify_deadline_hint(aware: dt.date) -> str:
+    """The awareness date's hint, with NOTIFY.DEADLINE's working days from the rule file of the
+    edition in force on the awareness date (else today; never written here: a new edition may change it)."""
+    try:
+        rules = _rule_parameters()
+        days = rules.deadline_params("NOTIFY.DEADLINE", rules.edition_for(aware)).get("working_days")
+    except (OSError, LookupError, ValueError):
+        days = None
+    if isinstance(days, int):
+        return f"The notification to the Panel is due {days} working days after this date (NOTIFY.DEADLINE)."
+    return "The notification to the Panel is due within the working days NOTIFY.DEADLINE sets, counted from this date."
+
+
 def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dict[str, Any], form_errors: FormErrors,
                   *, change: bool, date_errors: dict[str, list[str]] | None = None, flow: Flow = NOTIFY) -> dict[str, Any]:
     page = notification.PAGE[slug]
@@ -122,10 +144,7 @@ def _page_context(request: Request, slug: str, draft: dict[str, Any], shown: dic
             context[field] = value.items(field.replace("_", "-"))
         # The figure of the edition the case will be pinned to: the awareness date's, else today's.
         aware = DateValue.from_dict(shown.get("la_aware_date")).to_date() or request.app.state.today()
-        try:
-            context["notify_working_days"] = statutory.working_days("NOTIFY.DEADLINE", aware)
-        except LookupError:  # a date no edition covers: intake will say so; the hint names no figure
-            context["notify_working_days"] = None
+        context["aware_hint"] = notify_deadline_hint(aware)
     if slug == "place" and not shown.get("notifying_la"):
         # The partnership's name as the likely notifying authority (the person can change it).
         shown["notifying_la"] = person.partnership.replace("-", " ").title()
