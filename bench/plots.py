@@ -154,6 +154,8 @@ def main() -> None:
             stages_vs_baselines(e2e, OUT / "stages-vs-baselines.png")
     if results.get("compare", {}).get("table"):
         before_after(results["compare"], OUT / "before-after.png")
+    if results.get("compare_round2", {}).get("table"):  # compare.py --section compare_round2
+        before_after(results["compare_round2"], OUT / "before-after-round2.png")
     print(f"plots written to {OUT.relative_to(REPO) if OUT.is_relative_to(REPO) else OUT}/")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rapidreview.criteria.event_handlers import CaseEventHandlers
 from rapidreview.kernel.config import Settings
-from rapidreview.kernel.consumer import ConsumerSpec, Handler, Route
+from rapidreview.kernel.consumer import EVENTS_PER_TRANSACTION, ConsumerSpec, Handler, Route
 from rapidreview.kernel.events import EventRef
 from rapidreview.v1 import decisions_pb2, facts_pb2, gathering_pb2, intake_pb2
 
@@ -59,5 +59,6 @@ def consumer_specs(handlers: CaseEventHandlers, settings: Settings) -> list[Cons
             ack_wait=settings.consumer_ack_wait,
             max_deliver=settings.consumer_max_deliver,
             backoff=settings.consumer_backoff,
+            transaction_batch=EVENTS_PER_TRANSACTION,
         )
     ]

@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel.crypto import FieldCipher
-from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.db import Transaction, service_metadata
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.delivery.storage import delivery_tables
 from rapidreview.kernel.tables import add_kernel_tables
@@ -171,7 +171,7 @@ class StoredEvaluation:
 class CriteriaRepository:
     """Reads and writes the criteria tables in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+    def __init__(self, session: Transaction, cipher: FieldCipher) -> None:
         self.session = session
         self.cipher = cipher
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from rapidreview.decisions.handlers import DecisionHandlers
 from rapidreview.kernel.config import Settings
-from rapidreview.kernel.consumer import ConsumerSpec, Route
+from rapidreview.kernel.consumer import EVENTS_PER_TRANSACTION, ConsumerSpec, Route
 from rapidreview.v1 import criteria_pb2, gathering_pb2, intake_pb2
 
 
 def consumer_specs(handlers: DecisionHandlers, settings: Settings) -> list[ConsumerSpec]:
-    policy = dict(ack_wait=settings.consumer_ack_wait, max_deliver=settings.consumer_max_deliver, backoff=settings.consumer_backoff)
+    policy = dict(ack_wait=settings.consumer_ack_wait, max_deliver=settings.consumer_max_deliver, backoff=settings.consumer_backoff,
+                  transaction_batch=EVENTS_PER_TRANSACTION)
     return [
         ConsumerSpec(
             durable="decisions-incidents",

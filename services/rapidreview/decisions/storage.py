@@ -28,7 +28,7 @@ from rapidreview.decisions.domain.audit import GENESIS_HASH, Change, Entry, Stor
 from rapidreview.decisions.domain.clocks import ClockState, Extension
 from rapidreview.decisions.domain.lifecycle import Progress, Step
 from rapidreview.kernel.crypto import DecryptionError, FieldCipher
-from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.db import Transaction, service_metadata
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import decisions_pb2 as D
@@ -201,7 +201,7 @@ def to_json(msg: message.Message) -> dict[str, Any]:
 class DecisionRepository:
     """Reads and writes one partnership's cases in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+    def __init__(self, session: Transaction, cipher: FieldCipher) -> None:
         self.session = session
         self.cipher = cipher
 

@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from rapidreview.kernel.db import Transaction
 
 from rapidreview.delivery.config import DeliveryConfig
 from rapidreview.delivery.mailer import DeliveryFailed, Summary, SummaryMailer
@@ -42,7 +42,7 @@ from rapidreview.v1 import criteria_pb2
 log = get_logger(__name__)
 
 FetchSummary = Callable[[str, str], Awaitable[bytes]]
-Handler = Callable[[AsyncSession, EventRef, criteria_pb2.SummaryReady], Awaitable[None]]
+Handler = Callable[[Transaction, EventRef, criteria_pb2.SummaryReady], Awaitable[None]]
 DURABLE = "criteria-summary-delivery"
 
 
@@ -53,7 +53,7 @@ def make_on_summary_ready(config: DeliveryConfig, tables: DeliveryTables, fetch_
     mailer = mailer or SummaryMailer(config)
     deliveries = tables.deliveries
 
-    async def record(session: AsyncSession, ref: EventRef, payload: criteria_pb2.SummaryReady, *, mode: str, status: str,
+    async def record(session: Transaction, ref: EventRef, payload: criteria_pb2.SummaryReady, *, mode: str, status: str,
                      reason: str = "", recipients: tuple[str, ...] = (), refused: list[str] | None = None, attempts: int = 0,
                      message_id: str = "", document_sha256: str = "") -> None:
         await session.execute(deliveries.insert().values(
@@ -64,7 +64,7 @@ def make_on_summary_ready(config: DeliveryConfig, tables: DeliveryTables, fetch_
             sent_at=dt.datetime.now(dt.UTC) if status == "sent" else None,
         ))
 
-    async def on_summary_ready(session: AsyncSession, ref: EventRef, payload: criteria_pb2.SummaryReady) -> None:
+    async def on_summary_ready(session: Transaction, ref: EventRef, payload: criteria_pb2.SummaryReady) -> None:
         if payload.format not in config.formats:
             return
         target = config.partnerships.get(ref.partnership)

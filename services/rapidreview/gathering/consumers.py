@@ -8,7 +8,7 @@ from __future__ import annotations
 from rapidreview.gathering.chases import ChaseHandlers
 from rapidreview.gathering.handlers import GatheringHandlers
 from rapidreview.kernel.config import Settings
-from rapidreview.kernel.consumer import ConsumerSpec, Route
+from rapidreview.kernel.consumer import EVENTS_PER_TRANSACTION, ConsumerSpec, Route
 from rapidreview.v1 import intake_pb2
 
 DURABLE = "gathering-incidents"
@@ -27,6 +27,7 @@ def consumer_specs(handlers: GatheringHandlers, settings: Settings, chases: Chas
             ack_wait=settings.consumer_ack_wait,
             max_deliver=settings.consumer_max_deliver,
             backoff=settings.consumer_backoff,
+            transaction_batch=EVENTS_PER_TRANSACTION,
         )
     ]
     if chases is not None:

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.gathering.domain.requests import RequestState
 from rapidreview.kernel.crypto import FieldCipher
-from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.db import Transaction, service_metadata
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, gathering_pb2
@@ -183,7 +183,7 @@ class StoredVersion:
 class GatheringRepository:
     """Reads and writes gatherings in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+    def __init__(self, session: Transaction, cipher: FieldCipher) -> None:
         self.session = session
         self.cipher = cipher
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rapidreview.intake.handlers import IntakeHandlers
 from rapidreview.kernel.config import Settings
-from rapidreview.kernel.consumer import ConsumerSpec, Route
+from rapidreview.kernel.consumer import EVENTS_PER_TRANSACTION, ConsumerSpec, Route
 from rapidreview.v1 import decisions_pb2
 
 
@@ -20,5 +20,6 @@ def consumer_specs(handlers: IntakeHandlers, settings: Settings) -> list[Consume
             ack_wait=settings.consumer_ack_wait,
             max_deliver=settings.consumer_max_deliver,
             backoff=settings.consumer_backoff,
+            transaction_batch=EVENTS_PER_TRANSACTION,
         )
     ]

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.intake.domain.clocks import ClockState, Extension
 from rapidreview.kernel.crypto import FieldCipher
-from rapidreview.kernel.db import service_metadata
+from rapidreview.kernel.db import Transaction, service_metadata
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, intake_pb2
@@ -228,7 +228,7 @@ _RECORD_AMENDMENT = amendments.insert()
 class IncidentRepository:
     """Reads and writes incidents in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession, cipher: FieldCipher) -> None:
+    def __init__(self, session: Transaction, cipher: FieldCipher) -> None:
         self.session = session
         self.cipher = cipher
 

@@ -6,6 +6,12 @@ transaction, record the event id in the inbox and run the handler (a
 redelivered event finds its id there and does nothing), commit, then ack. A
 handler failure is retried with the consumer's backoff; after the configured
 deliveries the event goes to the dead-letter stream with the reason.
+
+A consumer whose spec allows it (`transaction_batch` > 1: the services' own
+consumers, whose handlers only write to the database) handles the events of a
+fetch several to a transaction (`handle_batch`); if anything in such a group
+fails, its transaction is rolled back and its events go through the path above
+one by one, so retries, dead letters and exactly-once effects are unchanged.
 """
 
 from __future__ import annotations
@@ -23,18 +29,20 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
 from sqlalchemy import Column, DateTime, MetaData, String, Table, bindparam, func
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import FORBIDDEN_WAIT, EventBus, ProvisioningNeeded
-from rapidreview.kernel.db import Database
+from rapidreview.kernel.db import Database, Transaction
 from rapidreview.kernel.events import DLQ_PREFIX, EVENTS_STREAM, EventRef, UndecodableEvent, decode_envelope, unpack
 from rapidreview.kernel.logging import bind_context, get_logger
 from rapidreview.v1 import events_pb2
 
 log = get_logger(__name__)
 
-Handler = Callable[[AsyncSession, EventRef, pb_message.Message], Awaitable[None]]
+#: Events per transaction for the services' consumers whose handlers only write to the database.
+EVENTS_PER_TRANSACTION = 16
+
+Handler = Callable[[Transaction, EventRef, pb_message.Message], Awaitable[None]]
 
 
 class PermanentEventError(Exception):
@@ -77,6 +85,9 @@ class ConsumerSpec:
     max_deliver: int = 5
     backoff: tuple[float, ...] = (1.0, 5.0, 15.0, 30.0)
     batch: int = 32
+    #: Up to this many fetched events are handled in one transaction (see EventConsumer.handle_batch).
+    #: Only for handlers whose every effect is in the database: 1 for a handler that sends mail.
+    transaction_batch: int = 1
     max_ack_pending: int = 1000
     filter_subjects: list[str] = field(default_factory=list)
 
@@ -160,6 +171,17 @@ def _occurred_at(envelope: events_pb2.EventEnvelope) -> dt.datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    """A fetched message whose event is ready for its handler."""
+
+    msg: Msg
+    envelope: events_pb2.EventEnvelope
+    route: Route
+    payload: pb_message.Message
+    ref: EventRef
+
+
 class EventConsumer:
     """Runs one durable pull consumer until cancelled. Several replicas may run
     the same durable: JetStream hands each message to one of them."""
@@ -189,6 +211,14 @@ class EventConsumer:
             .on_conflict_do_nothing()
             .returning(inbox.c.event_id)
         )
+        # Several events' ids in one statement (a group of handle_batch): executed with a list of
+        # parameters, it is one multi-row INSERT whose RETURNING names the ids that were new.
+        self._record_many_in_inbox = (
+            insert(inbox)
+            .values(consumer=bindparam("inbox_consumer"), event_id=bindparam("inbox_event_id"))
+            .on_conflict_do_nothing()
+            .returning(inbox.c.event_id)
+        )
 
     async def provision(self) -> None:
         """Makes sure the durable consumer exists with its explicit settings (`ensure_consumer`)."""
@@ -208,8 +238,11 @@ class EventConsumer:
                         msgs = await sub.fetch(self.spec.batch, timeout=1.0)
                     except (NatsTimeoutError, TimeoutError):
                         continue
-                    for i, msg in enumerate(msgs):
-                        await self.handle(msg, waiting=msgs[i + 1 :])
+                    if self.spec.transaction_batch > 1 and len(msgs) > 1:
+                        await self.handle_batch(msgs)
+                    else:
+                        for i, msg in enumerate(msgs):
+                            await self.handle(msg, waiting=msgs[i + 1 :])
             except asyncio.CancelledError:
                 raise
             except ProvisioningNeeded as exc:
@@ -218,6 +251,79 @@ class EventConsumer:
             except Exception as exc:  # noqa: BLE001 - connection trouble: re-bind and go on
                 log.warning("consumer loop restarting", consumer=self.spec.durable, exc_type=type(exc).__name__)
                 await asyncio.sleep(0.5)
+
+    def _decode(self, msg: Msg) -> _Decoded | None:
+        """The event of `msg` ready for its handler, or None when it must go to the dead letters."""
+        try:
+            envelope = decode_envelope(msg.data)
+        except UndecodableEvent:
+            return None
+        route = self.spec.routes.get(envelope.event_type)
+        if route is None or envelope.schema_version not in route.schema_versions:
+            return None
+        try:
+            payload = unpack(envelope, route.payload_type)
+        except UndecodableEvent:
+            return None
+        ref = EventRef(
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+            case_id=envelope.case_id,
+            correlation_id=envelope.correlation_id,
+            partnership=envelope.partnership,
+            occurred_at=_occurred_at(envelope),
+        )
+        return _Decoded(msg, envelope, route, payload, ref)
+
+    async def handle_batch(self, msgs: Sequence[Msg]) -> None:
+        """Processes fetched messages several to a transaction: one INSERT records all their
+        event ids in the inbox, each new one's handler runs in turn, one COMMIT, then every
+        message is acked. Anything a message needs other than its handler (a dead letter, a
+        retry) and any failure of a group sends that group's messages one by one through
+        `handle`, which then behaves exactly as if there had been no group: the group's
+        transaction was rolled back, so nothing of it stays, and its inbox rows with it."""
+        index = 0
+        while index < len(msgs):
+            group: list[_Decoded] = []
+            while index < len(msgs) and len(group) < self.spec.transaction_batch:
+                decoded = self._decode(msgs[index])
+                if decoded is None:
+                    break
+                group.append(decoded)
+                index += 1
+            if not (len(group) > 1 and await self._handle_group(group)):
+                for i, item in enumerate(group):
+                    await self.handle(item.msg, waiting=[g.msg for g in group[i + 1 :]] + list(msgs[index:]))
+            if index < len(msgs) and len(group) < self.spec.transaction_batch:
+                await self.handle(msgs[index], waiting=msgs[index + 1 :])  # the one that broke the group
+                index += 1
+
+    async def _handle_group(self, group: Sequence[_Decoded]) -> bool:
+        """Inbox and handlers of `group` in one transaction, then the acks: True when done;
+        False (nothing stored, nothing acked) when any of it failed."""
+        try:
+            async with self.db.transaction() as session:
+                inserted = await session.execute(
+                    self._record_many_in_inbox, [{"inbox_consumer": self.spec.durable, "inbox_event_id": item.envelope.event_id}
+                                                 for item in group]
+                )
+                new = {row[0] for row in inserted}
+                for item in group:
+                    if item.envelope.event_id not in new:
+                        continue  # handled before (a redelivery), or twice in this group
+                    new.discard(item.envelope.event_id)
+                    with bind_context(event_id=item.envelope.event_id, case_id=item.envelope.case_id, consumer=self.spec.durable):
+                        await item.route.handler(session, item.ref, item.payload)
+        except Exception as exc:  # noqa: BLE001 - one by one, each with its own retry or dead letter
+            log.info("events handled one by one after a group failed", consumer=self.spec.durable, events=len(group),
+                     exc_type=type(exc).__name__)
+            return False
+        self.after_commit()
+        for item in group:
+            await item.msg.ack()
+            self.processed += 1
+            metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
+        return True
 
     async def handle(self, msg: Msg, waiting: Sequence[Msg] = ()) -> None:
         """Processes one message: inbox + handler in one transaction, then ack.

@@ -19,16 +19,16 @@ import asyncio
 import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import nats.errors
 from nats.js.errors import APIError
 from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import MAX_EVENT_BYTES, EventBus
-from rapidreview.kernel.db import Database
+from rapidreview.kernel.db import Database, Transaction
 from rapidreview.kernel.errors import ResourceExhausted
 from rapidreview.kernel.events import SUBJECT_PREFIX, subject_for
 from rapidreview.kernel.logging import get_logger
@@ -42,6 +42,10 @@ _SUBJECT = re.compile(r"^" + re.escape(SUBJECT_PREFIX) + r"(\.[!-)+-=?-~]+)+\Z")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
 #: JetStream's error code for a message over the stream's maximum message size.
 _STREAM_MESSAGE_TOO_LARGE = 10054
+
+
+#: Whether the running task has added outbox rows since it last woke the relay (`Outbox.wake_if_added`).
+_ADDED_IN_TASK: ContextVar[bool] = ContextVar("rr_outbox_added_in_task", default=False)
 
 
 def headers_size(event_id: str) -> int:
@@ -101,11 +105,12 @@ class Outbox:
             "ob_data": data,
         }
 
-    async def add(self, session: AsyncSession, envelope: events_pb2.EventEnvelope) -> None:
+    async def add(self, session: Transaction, envelope: events_pb2.EventEnvelope) -> None:
         """Adds `envelope` to the outbox in `session`'s transaction."""
         await session.execute(self._insert, self._row(envelope))
+        _ADDED_IN_TASK.set(True)
 
-    async def add_many(self, session: AsyncSession, envelopes: Iterable[events_pb2.EventEnvelope]) -> None:
+    async def add_many(self, session: Transaction, envelopes: Iterable[events_pb2.EventEnvelope]) -> None:
         """Adds `envelopes` to the outbox in `session`'s transaction with one INSERT; the
         relay publishes them in the order given (as after one `add` each, in that order)."""
         rows = [self._row(envelope) for envelope in envelopes]
@@ -113,10 +118,21 @@ class Outbox:
             await session.execute(self._insert_many, rows)
         elif rows:
             await session.execute(self._insert, rows[0])
+        if rows:
+            _ADDED_IN_TASK.set(True)
 
     def wake(self) -> None:
         """Tells the relay there is something new (call after commit)."""
         self._wake.set()
+
+    def wake_if_added(self) -> None:
+        """`wake`, when the running task has added rows since it last called this (a consumer
+        calls it after each commit): most consumed events add none, and a relay woken for
+        nothing still runs a transaction to find that out. A task's rows that were rolled back
+        wake it once for nothing; the relay's poll is the backstop either way."""
+        if _ADDED_IN_TASK.get():
+            _ADDED_IN_TASK.set(False)
+            self._wake.set()
 
     async def wait_for_work(self, timeout: float) -> None:
         # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a

@@ -128,7 +128,7 @@ async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessT
     metadata_inbox = infra.outbox.table.metadata.tables[f"{infra.outbox.table.schema}.inbox"]
     relay = OutboxRelay(infra.db, infra.bus, infra.outbox)
     consumers = [
-        EventConsumer(spec, bus=infra.bus, db=infra.db, inbox=metadata_inbox, service=settings.service, after_commit=infra.outbox.wake)
+        EventConsumer(spec, bus=infra.bus, db=infra.db, inbox=metadata_inbox, service=settings.service, after_commit=infra.outbox.wake_if_added)
         for spec in parts.consumers
     ]
 

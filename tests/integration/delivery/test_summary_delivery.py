@@ -59,7 +59,7 @@ async def db(fresh_database):
     database = Database(fresh_database)
     async with database.transaction() as session:
         await session.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
-        await session.run_sync(lambda s: metadata.create_all(s.connection()))
+        await session.run_sync(metadata.create_all)
     yield database, tables, inbox
     await database.dispose()
 

@@ -229,6 +229,97 @@ async def test_poison_garbage_and_unknown_version_events_go_to_the_dead_letter_s
         await db.dispose()
 
 
+async def _publish(bus, envelope, msg_id: str | None = None) -> None:
+    await bus.js.publish("rr.v1.decision.recorded", envelope.SerializeToString(), headers={"Nats-Msg-Id": msg_id or envelope.event_id})
+
+
+async def _effects_by_case(db, effects) -> dict[str, int]:
+    async with db.transaction() as s:
+        rows = (await s.execute(select(effects.c.case_id, func.count()).group_by(effects.c.case_id))).all()
+    return {case_id: count for case_id, count in rows}
+
+
+async def test_events_fetched_together_are_handled_in_one_transaction_and_each_has_its_effect_once(fresh_database, own_nats):
+    md, _, inbox, effects = _tables("k_group")
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-group"))
+    await bus.start()
+    await bus.wait_connected(10)
+    transactions: list[int] = []
+
+    async def handler(session, ref, payload):
+        transactions.append((await session.execute(text("SELECT txid_current()"))).scalar_one())
+        await session.execute(effects.insert().values(case_id=payload.case_id))
+
+    envelopes = [new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=f"case-{i}"), producer="decisions") for i in range(10)]
+    for envelope in envelopes:
+        await _publish(bus, envelope)
+    await _publish(bus, envelopes[3], msg_id=f"{envelopes[3].event_id}-again")  # a second copy in the same fetch
+    spec = ConsumerSpec(durable="test-group", routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handler)},
+                        filter_subjects=["rr.v1.decision.recorded"], ack_wait=5, max_deliver=3, backoff=(5.0, 0.5),
+                        transaction_batch=16)
+    consumer, task = await _run_consumer(db, bus, inbox, spec)
+    try:
+        async def all_acked() -> bool:
+            return consumer.processed >= 11
+
+        await eventually(all_acked, what="every message acknowledged")
+        assert await _effects_by_case(db, effects) == {f"case-{i}": 1 for i in range(10)}
+        assert len(transactions) == 10 and len(set(transactions)) == 1  # the copy's handler never ran
+        async with db.transaction() as s:
+            assert (await s.execute(select(func.count()).select_from(inbox))).scalar_one() == 10
+        assert consumer.dead_lettered == 0
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
+
+
+async def test_a_failing_event_in_a_group_sends_the_group_one_by_one_and_only_it_is_retried_and_dead_lettered(fresh_database, own_nats):
+    md, _, inbox, effects = _tables("k_group_poison")
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-group-poison"))
+    await bus.start()
+    await bus.wait_connected(10)
+
+    async def handler(session, ref, payload):
+        await session.execute(effects.insert().values(case_id=payload.case_id))  # rolled back with its group
+        if payload.case_id == "poison":
+            raise RuntimeError("cannot process")
+
+    def event(case_id: str, **kwargs) -> events_pb2.EventEnvelope:
+        return new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=case_id), producer="decisions", **kwargs)
+
+    poison = event("poison")
+    for envelope in (event("good-1"), poison, event("good-2"), event("v9", schema_version=9), event("good-3")):
+        await _publish(bus, envelope)
+    await bus.js.publish("rr.v1.decision.recorded", b"\x00\xffnot protobuf at all", headers={"Nats-Msg-Id": "garbage-1"})
+    await _publish(bus, event("good-4"))
+    spec = ConsumerSpec(durable="test-group-poison", routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handler)},
+                        filter_subjects=["rr.v1.decision.recorded"], ack_wait=5, max_deliver=3, backoff=(5.0, 0.5),
+                        transaction_batch=16)
+    consumer, task = await _run_consumer(db, bus, inbox, spec)
+    try:
+        async def three_dead() -> bool:
+            return consumer.dead_lettered >= 3
+
+        await eventually(three_dead, timeout=30, what="three dead letters")
+        assert await _effects_by_case(db, effects) == {"good-1": 1, "good-2": 1, "good-3": 1, "good-4": 1}
+        letters = [events_pb2.DeadLetter.FromString(d) for d in await _stream_subjects(own_nats.url, DLQ_STREAM, "rr.dlq.>")]
+        assert any(l.event_id == poison.event_id and l.deliveries == 3 and "RuntimeError" in l.reason for l in letters)
+        assert any(l.reason == "unknown schema version 9" for l in letters)
+        assert any(l.reason.startswith("undecodable") or "without event id" in l.reason for l in letters)
+        assert consumer.processed >= 4  # (a redelivery of one held too long under load is acked again)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
+
+
 async def test_an_outbox_row_that_can_never_be_published_is_parked_and_later_events_still_flow(fresh_database, own_nats):
     """Issue 14 §1: an incident.notified row of ~1.8 MB (over NATS's 1 MB max_payload) was
     retried every 5 s forever and every later event of every partnership stayed unpublished."""

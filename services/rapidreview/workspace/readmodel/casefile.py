@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from rapidreview.kernel.db import Transaction
 
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
@@ -96,14 +96,14 @@ _REQUEST_DEFAULTS: dict[str, Any] = dict(agency_name="", opened_at=None, opened_
 class CaseFile:
     """The locked case row of one event, and what the event changes."""
 
-    def __init__(self, session: AsyncSession, row: Any, at: dt.datetime | None) -> None:
+    def __init__(self, session: Transaction, row: Any, at: dt.datetime | None) -> None:
         self.session = session
         self.row = dict(row._mapping)
         self.at = at
         self.changes: dict[str, Any] = {}
 
     @classmethod
-    async def open(cls, session: AsyncSession, ref: EventRef, case_id: str, partnership: str = "") -> CaseFile:
+    async def open(cls, session: Transaction, ref: EventRef, case_id: str, partnership: str = "") -> CaseFile:
         """Locks the case's row for this transaction, creating it when this is the
         first event of the case to arrive (hidden until incident.notified)."""
         case_id = case_id or ref.case_id

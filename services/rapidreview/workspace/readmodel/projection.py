@@ -13,7 +13,7 @@ from typing import Any
 
 from google.protobuf import message as pb_message
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from rapidreview.kernel.db import Transaction
 
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.kernel.consumer import PermanentEventError, Route
@@ -97,7 +97,7 @@ class Projection:
             "deadline.overdue": route(events_pb2.DeadlineOverdue, self.on_deadline),
         }
 
-    async def _case(self, session: AsyncSession, ref: EventRef, case_id: str = "", partnership: str = "") -> CaseFile:
+    async def _case(self, session: Transaction, ref: EventRef, case_id: str = "", partnership: str = "") -> CaseFile:
         return await CaseFile.open(session, ref, case_id, partnership)
 
     async def _clock(self, case: CaseFile, clock: common_pb2.Clock) -> None:
@@ -136,7 +136,7 @@ class Projection:
         await case.record_notifications([_sent(n) for n in incident.notifications_sent])
 
     # -- intake -------------------------------------------------------------------------------
-    async def on_incident_notified(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentNotified) -> None:
+    async def on_incident_notified(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentNotified) -> None:
         incident = payload.incident
         if not (incident.partnership or ref.partnership):
             raise PermanentEventError("incident without a partnership")
@@ -149,7 +149,7 @@ class Projection:
         await self._snapshot(case, incident)
         await case.save(self.calendar)
 
-    async def on_panel_notified(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:
+    async def on_panel_notified(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:
         case = await self._case(session, ref, payload.case_id)
         case.set(panel_reference=payload.panel_notification.reference[:64])
         case.shrink("panel_sent_on", _required_date(payload.panel_notification.sent_date, "panel notification sent_date"))
@@ -159,7 +159,7 @@ class Projection:
             await self._snapshot(case, payload.incident)
         await case.save(self.calendar)
 
-    async def on_amended(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:
+    async def on_amended(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:
         incident = payload.incident
         if payload.version < 2 or incident.notification_version not in (0, payload.version):
             raise PermanentEventError("an amendment without a version after the first")
@@ -170,7 +170,7 @@ class Projection:
         await self._snapshot(case, amended)
         await case.save(self.calendar)
 
-    async def on_notification_sent(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentNotificationSent) -> None:
+    async def on_notification_sent(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentNotificationSent) -> None:
         sent = _sent(payload.notification)
         case = await self._case(session, ref, payload.case_id)
         await case.record_notifications([sent])
@@ -178,12 +178,12 @@ class Projection:
             await self._clock(case, payload.clock)
         await case.save(self.calendar)
 
-    async def on_withdrawn(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:
+    async def on_withdrawn(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:
         case = await self._case(session, ref, payload.case_id)
         case.set(withdrawn=True)
         await case.save(self.calendar)
 
-    async def on_partners_informed(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentPartnersInformed) -> None:
+    async def on_partners_informed(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentPartnersInformed) -> None:
         informed = _required_date(payload.informed_date, "informed_date")
         case = await self._case(session, ref, payload.case_id)
         case.shrink("partners_informed_on", informed)
@@ -191,13 +191,13 @@ class Projection:
         await case.record_notifications([(PARTNERS, SAFEGUARDING_PARTNERS, informed)])
         await case.save(self.calendar)
 
-    async def on_clock_extended(self, session: AsyncSession, ref: EventRef, payload: intake_pb2.IncidentClockExtended) -> None:
+    async def on_clock_extended(self, session: Transaction, ref: EventRef, payload: intake_pb2.IncidentClockExtended) -> None:
         case = await self._case(session, ref, payload.case_id)
         await self._clock(case, payload.clock)
         await case.save(self.calendar)
 
     # -- gathering ----------------------------------------------------------------------------
-    async def on_request_opened(self, session: AsyncSession, ref: EventRef, payload: gathering_pb2.AgencyRequestOpened) -> None:
+    async def on_request_opened(self, session: Transaction, ref: EventRef, payload: gathering_pb2.AgencyRequestOpened) -> None:
         request = payload.request
         if not request.agency.agency_id:
             raise PermanentEventError("request without an agency id")
@@ -211,7 +211,7 @@ class Projection:
             due=_required_date(request.clock.due, "request due"), due_basis=request.due_basis, due_at=case.at)])
         await case.save(self.calendar)
 
-    async def on_return_submitted(self, session: AsyncSession, ref: EventRef, payload: gathering_pb2.AgencyReturnSubmitted) -> None:
+    async def on_return_submitted(self, session: Transaction, ref: EventRef, payload: gathering_pb2.AgencyReturnSubmitted) -> None:
         if not payload.agency.agency_id or payload.version < 1:
             raise PermanentEventError("return without an agency id or version")
         case = await self._case(session, ref, payload.case_id)
@@ -220,7 +220,7 @@ class Projection:
                                          first_returned_on=_required_date(payload.submitted_on, "submitted_on"))])
         await case.save(self.calendar)
 
-    async def on_chased(self, session: AsyncSession, ref: EventRef, payload: gathering_pb2.AgencyChased) -> None:
+    async def on_chased(self, session: Transaction, ref: EventRef, payload: gathering_pb2.AgencyChased) -> None:
         if not payload.agency.agency_id:
             raise PermanentEventError("chase without an agency id")
         chased_on = _required_date(payload.chased_on, "chased_on")
@@ -236,7 +236,7 @@ class Projection:
                                          last_chased_on=chased_on, chase_count=chases)])
         await case.save(self.calendar)
 
-    async def on_collated(self, session: AsyncSession, ref: EventRef, payload: gathering_pb2.InformationCollated) -> None:
+    async def on_collated(self, session: Transaction, ref: EventRef, payload: gathering_pb2.InformationCollated) -> None:
         case = await self._case(session, ref, payload.case_id, payload.partnership)
         case.grow("collation_version", payload.collation_version)
         case.set_if_newer("gathering_at", gathering_open=payload.trigger != gathering_pb2.COLLATION_TRIGGER_CLOSED_BY_BUSINESS_UNIT)
@@ -251,26 +251,26 @@ class Projection:
         await case.upsert_requests(rows)
         await case.save(self.calendar)
 
-    async def on_reopened(self, session: AsyncSession, ref: EventRef, payload: gathering_pb2.GatheringReopened) -> None:
+    async def on_reopened(self, session: Transaction, ref: EventRef, payload: gathering_pb2.GatheringReopened) -> None:
         case = await self._case(session, ref, payload.case_id)
         case.set_if_newer("gathering_at", gathering_open=True)
         await case.save(self.calendar)
 
     # -- criteria -----------------------------------------------------------------------------
-    async def on_evaluated(self, session: AsyncSession, ref: EventRef, payload: criteria_pb2.CriteriaEvaluated) -> None:
+    async def on_evaluated(self, session: Transaction, ref: EventRef, payload: criteria_pb2.CriteriaEvaluated) -> None:
         checklist = payload.checklist
         case = await self._case(session, ref, checklist.case_id, checklist.partnership)
         case.grow("evaluated_collation_version", checklist.collation_version)
         await case.save(self.calendar)
 
     # -- decisions ----------------------------------------------------------------------------
-    async def on_recommendation(self, session: AsyncSession, ref: EventRef, payload: decisions_pb2.RecommendationRecorded) -> None:
+    async def on_recommendation(self, session: Transaction, ref: EventRef, payload: decisions_pb2.RecommendationRecorded) -> None:
         case = await self._case(session, ref, payload.case_id)
         if (payload.round, _stamp(case.at)) >= (case.get("rec_round"), _stamp(case.get("rec_at"))):
             case.set(rec_round=payload.round, rec_at=case.at)
         await case.save(self.calendar)
 
-    async def on_decision(self, session: AsyncSession, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:
+    async def on_decision(self, session: Transaction, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:
         if not payload.decision_id:
             raise PermanentEventError("decision without an id")
         case = await self._case(session, ref, payload.case_id)
@@ -278,7 +278,7 @@ class Projection:
             case.set(dec_round=payload.round, dec_id=payload.decision_id, dec_kind=payload.decision, dec_at=case.at)
         await case.save(self.calendar)
 
-    async def on_panel_submitted(self, session: AsyncSession, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:
+    async def on_panel_submitted(self, session: Transaction, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:
         sent = _required_date(payload.sent_date, "sent_date")
         case = await self._case(session, ref, payload.case_id)
         case.set_if_newer("sub_at", sub_id=payload.submission_id, sub_decision_id=payload.decision_id)
@@ -286,25 +286,25 @@ class Projection:
         case.shrink("first_submitted_on", sent)
         await case.save(self.calendar)
 
-    async def on_panel_responded(self, session: AsyncSession, ref: EventRef, payload: decisions_pb2.PanelResponseRecorded) -> None:
+    async def on_panel_responded(self, session: Transaction, ref: EventRef, payload: decisions_pb2.PanelResponseRecorded) -> None:
         case = await self._case(session, ref, payload.case_id)
         case.set_if_newer("resp_at", resp_submission_id=payload.submission_id, resp_kind=payload.kind)
         await case.save(self.calendar)
 
-    async def on_review_commissioned(self, session: AsyncSession, ref: EventRef, payload: decisions_pb2.ReviewCommissioned) -> None:
+    async def on_review_commissioned(self, session: Transaction, ref: EventRef, payload: decisions_pb2.ReviewCommissioned) -> None:
         target = _required_date(payload.six_month_target, "six_month_target")
         case = await self._case(session, ref, payload.case_id)
         case.set(review_id=payload.review_id or ref.event_id, six_month_target=target)
         await case.upsert_clock(SIX_MONTHS, target, target)
         await case.save(self.calendar)
 
-    async def on_review_published(self, session: AsyncSession, ref: EventRef, payload: decisions_pb2.ReviewPublished) -> None:
+    async def on_review_published(self, session: Transaction, ref: EventRef, payload: decisions_pb2.ReviewPublished) -> None:
         case = await self._case(session, ref, payload.case_id, payload.partnership)
         case.shrink("published_on", _required_date(payload.published_on, "published_on"))
         await case.save(self.calendar)
 
     # -- deadlines ----------------------------------------------------------------------------
-    async def on_deadline(self, session: AsyncSession, ref: EventRef,
+    async def on_deadline(self, session: Transaction, ref: EventRef,
                           payload: events_pb2.DeadlineDueSoon | events_pb2.DeadlineOverdue) -> None:
         """A deadline event carries the effective due date in force: for the case clocks
         the dashboard shows, it catches extensions recorded without an event of their own

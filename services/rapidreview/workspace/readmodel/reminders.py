@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from rapidreview.kernel.db import Transaction
 
 from rapidreview.delivery.config import DeliveryConfig, short_id
 from rapidreview.delivery.contacts import Contacts
@@ -78,7 +78,7 @@ class Reminders:
             "deadline.overdue": Route(events_pb2.DeadlineOverdue, self.on_deadline),
         }
 
-    async def on_deadline(self, session: AsyncSession, ref: EventRef,
+    async def on_deadline(self, session: Transaction, ref: EventRef,
                           payload: events_pb2.DeadlineDueSoon | events_pb2.DeadlineOverdue) -> None:
         overdue = isinstance(payload, events_pb2.DeadlineOverdue)
         kind = OVERDUE if overdue else DUE_SOON
@@ -140,7 +140,7 @@ class Reminders:
         log.info("reminder e-mailed", clock_id=payload.clock_id, kind=kind, recipient_role=role, attempts=result.attempts)
 
     @staticmethod
-    async def _not_needed(session: AsyncSession, case_id: str, clock_id: str, due: dt.date, case: Any, request: Any) -> str:
+    async def _not_needed(session: Transaction, case_id: str, clock_id: str, due: dt.date, case: Any, request: Any) -> str:
         """Why the reminder is no longer needed, as far as the read model knows; "" when it is."""
         clock = None if clock_id == AGENCIES else (await session.execute(_CLOCK, {"case_id": case_id, "clock_id": clock_id})).first()
         if clock is not None and clock.stopped:
@@ -167,7 +167,7 @@ class Reminders:
         return self.link_template.format(case_id=case_id, short_id=short_id(case_id), partnership=partnership)
 
     @staticmethod
-    async def _finish(session: AsyncSession, reminder_id: str, **values: Any) -> None:
+    async def _finish(session: Transaction, reminder_id: str, **values: Any) -> None:
         if "reason" in values:
             values["reason"] = str(values["reason"])[:200]
         await session.execute(t.reminders.update().where(t.reminders.c.reminder_id == reminder_id).values(**values))
