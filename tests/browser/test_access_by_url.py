@@ -1,6 +1,6 @@
 """Who can open what, by URL guessing: the workspace's WHOLE route table (read from the running
 app's own routes, so that a new page cannot escape) is swept with the ids of a case the person
-may not see — a business unit of another partnership against a Leeds case, an agency lead against
+may not see — a person of each role of another partnership against a Leeds case, an agency lead against
 a case its agency was not asked about and against every page of its own case that is not its
 request. Every GET and every POST (with a valid form token of the person's own session) answers
 403 or 404 at once (no redirect first), shows nothing of the case, and stores nothing: the
@@ -231,14 +231,20 @@ def gp_only_case(web: Web) -> Iterator[str]:
 
 # -- the sweeps -------------------------------------------------------------------------------------
 
-def test_a_business_unit_of_another_partnership_can_neither_open_nor_change_a_case_by_url(web: Web, page: Page) -> None:
+#: A person of each role of another partnership; the police lead has the same agency id as Leeds' police lead.
+OTHER_PARTNERSHIP = ("demo-bradford-business-unit", "demo-bradford-la-officer", "demo-bradford-police-lead",
+                     "demo-bradford-rag-member", "demo-bradford-executive")
+
+
+@pytest.mark.parametrize("user", OTHER_PARTNERSHIP)
+def test_a_person_of_another_partnership_can_neither_open_nor_change_a_case_by_url(web: Web, page: Page, user: str) -> None:
     case_id = web.example_case
     decision_id, action_id = decision_and_action(web, case_id)
     before = holdings(web, case_id)
-    sign_in(page, web.url, "demo-bradford-business-unit")
+    sign_in(page, web.url, user)
     form = generic_form(form_token(page), decision_id)
     answers = assert_refused(page, case_targets(web, case_id, action_id), form, ["Child K", HARM_TEXT])
-    # The services refuse another partnership's case: PERMISSION_DENIED, shown as 403, on every page.
+    # The services refuse another partnership's case (PERMISSION_DENIED), or the role may not use the page: 403 on every page.
     assert {where for where, status in answers.items() if status != 403} == set()
     assert holdings(web, case_id) == before  # nothing stored: no new version, decision or audit entry
 

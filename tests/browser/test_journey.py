@@ -7,8 +7,9 @@ Review Advisory Group member reads the collated information and the checklist an
 recommendation; the Executive records the decision; the business unit records the Panel
 submission. Every page on the way is checked for what it says (headings, the case reference, the
 values just entered, clock dates, statuses) and with axe-core (WCAG 2.2 A/AA, no violation);
-finally the services are read back to show that their records and the audit trail name each
-person, never the workspace."""
+finally the auditor reads the case's audit trail and the access log in the browser, and the
+services are read back over gRPC, to show that their records, the audit trail and the access logs
+name each person, never the workspace."""
 
 from __future__ import annotations
 
@@ -61,11 +62,22 @@ def check_page(page: Page, heading: str, *texts: str, shot: str = "", exact: boo
     main = page.locator("main")
     for text in texts:
         expect(main).to_contain_text(text)
+    path = page.url.split(web_url(page), 1)[-1]
+    if path.startswith("/cases/"):  # a case's page names the case by its reference
+        expect(main).to_contain_text(CHILD)
+    if path.startswith("/my-requests"):  # an agency is never shown the child's reference
+        expect(page.locator("body")).not_to_contain_text(CHILD)
     assert_accessible(page)
     assert page.csp_violations == [], page.csp_violations  # type: ignore[attr-defined]
     VISITED.append(f"{heading} ({page.url.split('?')[0]})")
     if shot:
         screenshot(page, shot)
+
+
+def web_url(page: Page) -> str:
+    """The workspace's origin, from the page's address."""
+    scheme, rest = page.url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def fill_date(page: Page, legend: str, day: dt.date) -> None:
@@ -283,7 +295,7 @@ def open_request(page: Page, web: Web, user: str, case_id: str, agency: str) -> 
     expect(page.get_by_text(CHILD)).to_have_count(0)  # an agency is never shown the child's reference
     check_page(page, "My requests", case_id.split("-")[0])
     row.get_by_role("link", name="Start your return").click()
-    check_page(page, "Your agency's return", "Not yet started")
+    check_page(page, "Your agency's return", "Not yet started", f"Case {case_id.split('-')[0]}")
     VISITED.append(f"{agency}: request")
 
 
@@ -457,7 +469,7 @@ def advisory_group_recommends(page: Page, web: Web, case_id: str) -> None:
         expect(page.locator(".moj-timeline")).to_contain_text(what)
     expect(page.locator(".moj-timeline")).to_contain_text("Sibling's attendance fell to half")
     expect(page.locator(".moj-timeline")).to_contain_text("Baby seen with a cold")
-    check_page(page, "Collated information", shot="journey-collated")
+    check_page(page, "Collated information", "3 of 4 returns received", *list(AGENCIES.values())[:3], shot="journey-collated")
 
     page.get_by_role("navigation", name="Case sections").get_by_role("link", name="Checklist").click()
     button = page.get_by_role("button", name="Record the advisory group's recommendation")
@@ -465,7 +477,7 @@ def advisory_group_recommends(page: Page, web: Web, case_id: str) -> None:
     expect(page.locator('[data-rule="DEF.SERIOUS_CASE"] .govuk-tag').first).to_have_text("Met")
     check_page(page, "Criteria checklist", "NOT.AUTOMATIC")
     button.click()
-    check_page(page, "Record the recommendation", exact=False)
+    check_page(page, "Record the recommendation", "LOCAL.IMPROVEMENTS", "REGARD.INSTITUTIONAL")
     for slug in CRITERIA:
         page.locator(f"input[name=conclusion-{slug}][value={'yes' if slug in ('local-improvements', 'local-multi-agency') else 'no'}]").check()
         page.locator(f"#rationale-{slug}").fill(f"The group's reason on {slug} for Child M.")
@@ -492,11 +504,11 @@ def advisory_group_recommends(page: Page, web: Web, case_id: str) -> None:
 def executive_decides(page: Page, web: Web, case_id: str) -> None:
     signs_in(page, web, "demo-executive", case_id)
     page.goto(f"{web.url}/cases/{case_id}/checklist")
-    check_page(page, "Criteria checklist")
+    check_page(page, "Criteria checklist", "NOT.AUTOMATIC", "Hold a local child safeguarding practice review")
     page.get_by_role("button", name="Record the Executive's decision").click()
     expect(page.locator("#recommended")).to_have_text("Hold a local child safeguarding practice review")
     expect(page.locator('#checklist-column [data-rule="LOCAL.MULTI_AGENCY"]')).to_contain_text("Advisory group: Yes")
-    check_page(page, "Record the Executive's decision", exact=False)
+    check_page(page, "Record the Executive's decision", "Hold a local child safeguarding practice review", exact=False)
     page.get_by_label("Agree: Hold a local child safeguarding practice review").check()
     page.locator("#rationale").fill("The partners agree: the three agencies' information was never put together.")
     page.locator("input[name=national-importance][value=no]").check()
@@ -525,7 +537,7 @@ def business_unit_records_the_panel_submission(page: Page, web: Web, case_id: st
     expect(page.locator("#stage")).to_contain_text("To send to the Panel")
     expect(page.locator("#next-step")).to_contain_text(f"Send the rapid review and the decision to the Panel by {long(RR_DUE)}")
     expect(page.locator("#decision")).to_contain_text("Agrees with the recommendation")
-    check_page(page, "Decisions and review", shot="journey-to-send")
+    check_page(page, "Decisions and review", "To send to the Panel", long(RR_DUE), shot="journey-to-send")
     page.get_by_role("link", name="Record the Panel submission").click()
     check_page(page, "Record the Panel submission")
     page.locator("#panel-reference").fill("CSPRP-CHILD-M")
@@ -536,12 +548,19 @@ def business_unit_records_the_panel_submission(page: Page, web: Web, case_id: st
     page.get_by_role("button", name="Record the Panel submission").click()
     expect(page.locator("#confirmation")).to_contain_text("Panel submission recorded")
     expect(page.locator("#recorded")).to_contain_text(f"Sent to the Panel on {long(TODAY)}, in time for RR.DEADLINE ({long(RR_DUE)})")
-    check_page(page, "Panel submission recorded", exact=False, shot="journey-submitted")
+    check_page(page, "Panel submission recorded", long(TODAY), exact=False, shot="journey-submitted")
     page.get_by_role("link", name="Back to decisions and review").click()
     expect(page.locator("#stage")).to_contain_text("Awaiting the Panel's response")
     expect(page.locator("#submissions")).to_contain_text("CSPRP-CHILD-M")
     check_page(page, "Decisions and review", "In time")
     signs_out(page)
+
+
+#: Each person and one change they made, as the services' access logs name it.
+WROTE = (("demo-la-officer", "IntakeService: RecordPanelNotification"), ("demo-police-lead", "GatheringService: SubmitAgencyReturn"),
+         ("demo-nursery-lead", "GatheringService: SubmitAgencyReturn"), ("demo-gp-lead", "GatheringService: SubmitAgencyReturn"),
+         ("demo-business-unit", "GatheringService: CloseGathering"), ("demo-rag-member", "DecisionService: RecordRecommendation"),
+         ("demo-executive", "DecisionService: RecordDecision"), ("demo-business-unit", "DecisionService: RecordPanelSubmission"))
 
 
 def auditor_reads_the_trail(page: Page, web: Web, case_id: str) -> None:
@@ -552,7 +571,24 @@ def auditor_reads_the_trail(page: Page, web: Web, case_id: str) -> None:
     expect(timeline).to_contain_text("by demo-rag-member (rag member)")
     expect(timeline).to_contain_text("by demo-executive (executive)")
     expect(timeline).to_contain_text("by demo-business-unit (business unit)")
-    check_page(page, "Audit", shot="journey-audit")
+    check_page(page, "Audit", "Intact", "Recommendation recorded", "Decision recorded", "Panel submission recorded", shot="journey-audit")
+
+    # The access log of the four services, filtered by the case and each person: what they did.
+    page.get_by_role("link", name="Access log").click()
+    check_page(page, "Access log")
+    for subject, method in WROTE:
+        for _ in range(60):  # the services write their access log in the background: filter again until it shows (bounded)
+            page.locator("#case").fill(case_id)
+            page.locator("#subject").fill(subject)
+            page.get_by_role("button", name="Filter").click()
+            methods = set(page.locator("#access-log tbody tr").evaluate_all("rows => rows.map(r => r.dataset.method)"))
+            if method in methods:
+                break
+        assert method in methods, (subject, methods)
+        subjects = set(page.locator("#access-log tbody tr").evaluate_all("rows => rows.map(r => r.dataset.subject)"))
+        assert subjects == {subject}
+        check_page(page, "Access log", subject)
+    assert CHILD not in page.url
 
 
 def test_one_case_from_notification_to_the_panel_submission_by_six_people(web: Web, page: Page, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ def register(app: typer.Typer) -> None:
     app.command()(migrate)
     app.command()(token)
     app.command()(health)
+    app.command("demo-users")(demo_users)
 
 
 def up(
@@ -89,6 +90,14 @@ def print_workspace_users(url: str) -> None:
     console.print()
     for line in workspace_sign_in_lines(url):
         console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def demo_users(
+    url: str = typer.Option("http://127.0.0.1:8080", "--url", help="The workspace's address (the compose stack's by default)."),
+) -> None:
+    """Print the workspace URL and the demo users of the local sign-in provider, one per line
+    (deploy/up prints them for the compose stack; `rapidreview up` prints them itself)."""
+    print_workspace_users(url)
 
 
 def status() -> None:

@@ -1,5 +1,6 @@
 """The embedded stack's demonstration people: one per role of the Leeds partnership (three
-agency leads among them), a business unit of a second partnership (Bradford, for isolation),
+agency leads among them), people of a second partnership (Bradford, for isolation: its business
+unit, local authority officer, a police lead, advisory group member and Executive),
 and one person with no role. They exist only in the local OpenID Connect provider that
 `rapidreview up` starts (oidc-provider-mock); the mapping file below gives them their roles
 by group, as a partnership's own file would."""
@@ -30,6 +31,10 @@ GROUPS = {
     "leeds-executive": {"role": "executive", "partnership": "leeds"},
     "leeds-auditors": {"role": "auditor", "partnership": "leeds"},
     "bradford-business-unit": {"role": "business_unit", "partnership": "bradford"},
+    "bradford-la-officers": {"role": "notifying_la", "partnership": "bradford"},
+    "bradford-police-safeguarding": {"role": "agency", "partnership": "bradford", "agency": "west-yorkshire-police"},
+    "bradford-rag": {"role": "rag_member", "partnership": "bradford"},
+    "bradford-executive": {"role": "executive", "partnership": "bradford"},
 }
 
 USERS = (
@@ -42,6 +47,11 @@ USERS = (
     DemoUser("demo-executive", ("leeds-executive",), "Executive of the safeguarding partners"),
     DemoUser("demo-auditor", ("leeds-auditors",), "Auditor"),
     DemoUser("demo-bradford-business-unit", ("bradford-business-unit",), "Bradford business unit (another partnership)"),
+    DemoUser("demo-bradford-la-officer", ("bradford-la-officers",), "Bradford local authority officer (another partnership)"),
+    DemoUser("demo-bradford-police-lead", ("bradford-police-safeguarding",),
+             "West Yorkshire Police safeguarding lead for Bradford (another partnership)"),
+    DemoUser("demo-bradford-rag-member", ("bradford-rag",), "Bradford Review Advisory Group member (another partnership)"),
+    DemoUser("demo-bradford-executive", ("bradford-executive",), "Bradford Executive (another partnership)"),
     DemoUser("demo-no-role", (), "Someone with no role in Rapid Review (sees 'no access')"),
 )
 

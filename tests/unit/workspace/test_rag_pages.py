@@ -294,3 +294,19 @@ def test_an_unreachable_service_on_recording_says_nothing_was_saved(workspace: W
     _post(workspace, "decision/communication", {"family-status": "planned"})
     page = _post(workspace, "decision/check", {})
     assert page.status_code == 503 and "Nothing was saved" in page.text
+
+
+def test_the_recommendation_and_decision_confirmations_have_one_h1_the_panels_title(workspace: Workspace) -> None:
+    """The case layout's heading gives way to the confirmation panel's: one main heading per page."""
+    state = _state(D.CASE_STAGE_AWAITING_PANEL_SUBMISSION, recommended=True)
+    state.case.decisions.add(decision_id="9d1c0b6e-aaaa-4bbb-8ccc-000000000003", case_id=CASE, recommendation_id=RECOMMENDATION,
+                             round=1, view=D.EXECUTIVE_VIEW_AGREES, decision=D.REVIEW_DECISION_CSPR, rationale="Agreed.",
+                             decided_on="2024-06-19")
+    _answers(workspace, GetCase=state)
+    for person, path, title in ((RAG, "recommendation/done", "Recommendation recorded"), (EXEC, "decision/done", "Decision recorded")):
+        workspace.sign_in(person)
+        page = workspace.client.get(f"/cases/{CASE}/decisions/{path}")
+        assert page.status_code == 200, path
+        headings = re.findall(r"<h1[^>]*>(.*?)</h1>", page.text, flags=re.S)
+        assert [h.strip() for h in headings] == [title], headings
+        assert 'class="govuk-panel__title"' in page.text and "Case Child" in page.text  # the panel's h1, the case caption kept

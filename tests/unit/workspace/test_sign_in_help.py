@@ -78,3 +78,43 @@ def test_up_prints_the_users_after_the_example_case(tmp_path: Path) -> None:
     assert text.index("THE EXAMPLE CASE'S OUTPUT") < text.index(f"Workspace: {URL}")
     for demo in USERS:
         assert f"user: {demo.subject} " in text
+
+
+def test_the_demo_users_command_prints_the_same_lines_for_the_compose_workspace() -> None:
+    from typer.testing import CliRunner
+
+    from rapidreview.cli.main import app
+
+    out = io.StringIO()
+    with mock.patch.object(cli_stack, "console", Console(file=out, width=60, color_system=None)):
+        result = CliRunner().invoke(app, ["demo-users"])
+        assert result.exit_code == 0, result.output
+        default = out.getvalue().splitlines()
+        out.truncate(0)
+        out.seek(0)
+        result = CliRunner().invoke(app, ["demo-users", "--url", "https://rr.example.org"])
+        assert result.exit_code == 0, result.output
+    assert default[-len(USERS) - 2:] == cli_stack.workspace_sign_in_lines("http://127.0.0.1:8080")
+    assert out.getvalue().splitlines()[-len(USERS) - 2:] == cli_stack.workspace_sign_in_lines("https://rr.example.org")
+
+
+def test_deploy_up_starts_compose_in_the_background_then_prints_the_workspace_and_its_demo_users(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[3]
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    calls = tmp_path / "compose-calls"
+    fake = tools / "podman-compose"  # stands for compose: records how it was called
+    fake.write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\n", encoding="utf-8")
+    fake.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}", "RR_SECRETS_DIR": str(tmp_path / "secrets"),
+           "RR_WORKSPACE_PUBLIC_URL": "http://127.0.0.1:8080"}
+    done = subprocess.run([str(repo / "deploy" / "up")], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert calls.read_text(encoding="utf-8").split() == ["-f", str(repo / "deploy" / "compose.yaml"), "up", "-d"]
+    printed = done.stdout.splitlines()
+    assert "Workspace: http://127.0.0.1:8080" in printed
+    for demo in USERS:
+        assert len([line for line in printed if f"user: {demo.subject} " in line and "password: none" in line]) == 1, demo.subject
