@@ -15,6 +15,9 @@ alike. CPU per case and per operation are the figures to read (wall-clock rates 
 with whatever else the machine runs); SQL statements per case are counted by
 PostgreSQL and do not move at all. Results: the table printed at the end and section
 "compare" of bench/results/latest.json.
+
+A setting rather than a revision: `--before HEAD --before-env RR_EVENT_LOOP=asyncio` runs the
+same code on both sides, the before side's stack with that setting (`--after-env` likewise).
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from typing import Any
 from harness import REPO, cores, print_header, save_results
 
 
-def run_side(tree: Path, results: Path, argv: list[str]) -> dict[str, Any]:
-    env = dict(os.environ, RR_BENCH_RESULTS=str(results), RR_BENCH_PLOTS=str(results.parent))
+def run_side(tree: Path, results: Path, argv: list[str], extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    env = dict(os.environ, **(extra_env or {}), RR_BENCH_RESULTS=str(results), RR_BENCH_PLOTS=str(results.parent))
     env["PYTHONPATH"] = os.pathsep.join([str(tree / "services"), str(tree)])
     subprocess.run([sys.executable, str(tree / "bench" / argv[0]), *argv[1:]], cwd=tree, env=env, check=True)
     return json.loads(results.read_text())
@@ -70,6 +73,20 @@ def figures(e2e: dict[str, Any], backfill: dict[str, Any] | None) -> dict[str, f
     return out
 
 
+def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.startswith("RR_"):
+            parser.error(f"expected RR_NAME=VALUE, got {pair!r}")
+        out[name] = value
+    return out
+
+
+def _label(env: dict[str, str]) -> str:
+    return "".join(f" with {name}={value}" for name, value in env.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--before", required=True, help="git revision to compare the working tree with")
@@ -77,8 +94,14 @@ def main() -> None:
     parser.add_argument("--stage-cases", type=int, default=100)
     parser.add_argument("--backfill-cases", type=int, default=0, help="also run the backfill's first N cases (0: no)")
     parser.add_argument("--section", default="compare")
+    parser.add_argument("--before-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the before side's stack (repeatable), e.g. RR_EVENT_LOOP=asyncio "
+                             "with --before HEAD: the same code, one setting changed")
+    parser.add_argument("--after-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the after side's stack (repeatable)")
     args = parser.parse_args()
-    print_header(f"before ({args.before}) and after (working tree)")
+    side_env = {"before": _settings(parser, args.before_env), "after": _settings(parser, args.after_env)}
+    print_header(f"before ({args.before}{_label(side_env['before'])}) and after (working tree{_label(side_env['after'])})")
     rev = subprocess.run(["git", "rev-parse", "--short", args.before], cwd=REPO, check=True, capture_output=True, text=True).stdout.strip()
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, check=True, capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, check=True,
@@ -98,8 +121,8 @@ def main() -> None:
             for side, tree in order:
                 print(f"\n--- pair {pair + 1}/{args.pairs}: {side} ---", flush=True)
                 results = work / f"{side}-{pair}.json"
-                e2e = run_side(tree, results, e2e_argv)["e2e"]
-                backfill = run_side(tree, results, backfill_argv)["backfill"] if args.backfill_cases else None
+                e2e = run_side(tree, results, e2e_argv, side_env[side])["e2e"]
+                backfill = run_side(tree, results, backfill_argv, side_env[side])["backfill"] if args.backfill_cases else None
                 runs[side].append(figures(e2e, backfill))
         names = list(runs["after"][0])
         table = []
@@ -111,13 +134,15 @@ def main() -> None:
             mb, ma = statistics.mean(b), statistics.mean(a)
             table.append({"measure": name, "before": mb, "after": ma, "after_over_before": ma / mb if mb else None,
                           "before_runs": b, "after_runs": a})
-        print(f"\nbefore = {rev}, after = {head}{' + uncommitted changes' if dirty else ''}; "
+        print(f"\nbefore = {rev}{_label(side_env['before'])}, after = {head}{' + uncommitted changes' if dirty else ''}"
+              f"{_label(side_env['after'])}; "
               f"mean of {args.pairs} runs each, alternating; cpu cores: {cores()}")
         print(f"{'measure':<62} {'before':>10} {'after':>10} {'after/before':>13}")
         for row in table:
             ratio = f"{row['after_over_before']:.2f}" if row["after_over_before"] is not None else "-"
             print(f"{row['measure']:<62} {row['before']:>10.1f} {row['after']:>10.1f} {ratio:>13}")
         save_results(args.section, {"before": rev, "after": head, "dirty": dirty, "pairs": args.pairs,
+                                     "before_env": side_env["before"], "after_env": side_env["after"],
                                      "stage_cases": args.stage_cases, "backfill_cases": args.backfill_cases, "table": table})
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)], cwd=REPO, capture_output=True)
