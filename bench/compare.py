@@ -7,7 +7,8 @@ rather than estimated.
 The earlier revision is checked out into a temporary git worktree and run with this
 virtualenv (its `services/` first on PYTHONPATH, which the embedded stack's service
 processes inherit), so both sides run the same dependencies; the command refuses a
-revision whose pyproject.toml pins something else. Each pair runs `e2e_bench.py`
+revision that pins something the working tree pins otherwise or not at all (a dependency only the
+working tree adds, such as uvloop, is allowed: the earlier code never imports it). Each pair runs `e2e_bench.py`
 (2 cases/s for 10 s, a 20 s closed loop, each stage alone) and, with
 `--backfill-cases`, the first N cases of the backfill, once on each side; the order
 alternates between pairs so that a change in the neighbours' load falls on both sides
@@ -73,6 +74,23 @@ def figures(e2e: dict[str, Any], backfill: dict[str, Any] | None) -> dict[str, f
     return out
 
 
+def pins_changed(before: Path, after: Path) -> list[str]:
+    """The earlier revision's pinned requirements that the working tree pins otherwise or not at
+    all. Both sides run this virtualenv, so the earlier code must find exactly its own pins here;
+    requirements only the working tree names are harmless to it."""
+    import tomllib
+
+    def pins(path: Path) -> dict[str, str]:
+        project = tomllib.loads(path.read_text())["project"]
+        requirements = list(project.get("dependencies", []))
+        for extra in project.get("optional-dependencies", {}).values():
+            requirements += extra
+        return {r.split("==")[0].split("[")[0].strip().lower(): r.strip() for r in requirements}
+
+    earlier, now = pins(before), pins(after)
+    return sorted(f"{name}: {req} -> {now.get(name, 'not pinned')}" for name, req in earlier.items() if now.get(name) != req)
+
+
 def _settings(parser: argparse.ArgumentParser, pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -110,8 +128,10 @@ def main() -> None:
     before_tree = work / "before"
     subprocess.run(["git", "worktree", "add", "--detach", str(before_tree), rev], cwd=REPO, check=True, capture_output=True)
     try:
-        if (before_tree / "pyproject.toml").read_text() != (REPO / "pyproject.toml").read_text():
-            sys.exit(f"{rev} pins other dependencies (pyproject.toml differs): compare revisions with the same pins")
+        changed = pins_changed(before_tree / "pyproject.toml", REPO / "pyproject.toml")
+        if changed:
+            sys.exit(f"{rev} pins other dependencies ({', '.join(changed)}): compare revisions with the same pins "
+                     "(the working tree may add dependencies, which the earlier code does not import)")
         e2e_argv = ["e2e_bench.py", "--loads", "2", "--duration", "10", "--saturation", "20",
                     "--stage-cases", str(args.stage_cases), "--baseline-seconds", "1", "--section", "e2e"]
         backfill_argv = ["scale_bench.py", "backfill", "--cases", str(args.backfill_cases), "--section", "backfill"]
