@@ -19,13 +19,13 @@ from rapidreview.criteria.domain.checklist import build_checklist, differences, 
 from rapidreview.criteria.domain.facts import with_earlier_reviews
 from rapidreview.criteria.domain.national_themes import NationalThemeList
 from rapidreview.criteria.domain.validation import parse_edition_ref
-from rapidreview.criteria.storage import CriteriaRepository, StoredCase, StoredEvaluation
+from rapidreview.criteria.storage import CriteriaRepository, Deferred, StoredCase, StoredEvaluation
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.kernel.errors import FailedPrecondition, InvalidArgument, Unavailable
 from rapidreview.kernel.events import new_event
 from rapidreview.kernel.runtime import Infrastructure
 from rapidreview.rules import EditionInfo, EditionNotFound, EngineBusy, Evaluation, InvalidFacts, Rulebook
-from rapidreview.v1 import common_pb2, criteria_pb2, facts_pb2, intake_pb2
+from rapidreview.v1 import common_pb2, criteria_pb2, facts_pb2, gathering_pb2, intake_pb2
 
 PRODUCER = "criteria"
 EVALUATION_TIMEOUT = 10.0
@@ -119,11 +119,19 @@ class CaseEvaluator:
             raise InvalidArgument([(f"facts.{field}", text) for field, text in exc.violations]) from None
 
     async def evaluate(self, repo: CriteriaRepository, case: StoredCase, trigger: int, *, correlation_id: str = "",
-                       causation_id: str = "", reason: str = "", edition: EditionInfo | None = None) -> criteria_pb2.Checklist:
+                       causation_id: str = "", reason: str = "", edition: EditionInfo | None = None,
+                       earlier_reviews: list[facts_pb2.EarlierReview] | None = None, write_case: bool = False,
+                       collation: gathering_pb2.InformationCollated | None = None) -> criteria_pb2.Checklist:
         """Evaluates the case as it stands, stores the evaluation and adds its
-        criteria.evaluated event to the outbox, in the caller's transaction."""
+        criteria.evaluated event to the outbox, in the caller's transaction.
+
+        `earlier_reviews`: the partnership's, when the caller read them already in this
+        transaction. `write_case` (the case as it now stands) and `collation` are stored with
+        the evaluation; the evaluation, those and the outbox row are one statement."""
         edition = edition or self.pinned(case)
-        facts = with_earlier_reviews(case.facts, [*await repo.earlier_reviews(case.partnership), *self.reference_reviews()])
+        if earlier_reviews is None:
+            earlier_reviews = await repo.earlier_reviews(case.partnership)
+        facts = with_earlier_reviews(case.facts, [*earlier_reviews, *self.reference_reviews()])
         evaluation = await self.run(facts, edition, self.calendar)
         evaluation_id = str(uuid.uuid4())
         now = dt.datetime.now(dt.UTC)
@@ -135,11 +143,14 @@ class CaseEvaluator:
             edition_version=evaluation.version, ruleset=evaluation.ruleset, evaluated_on=evaluation.today,
             collation_version=case.collation_version, facts=facts, checklist=checklist,
         )
-        await repo.add_evaluation(stored, trigger=trigger, evaluated_at=now, causation_id=causation_id)
         envelope = new_event("criteria.evaluated", criteria_pb2.CriteriaEvaluated(checklist=for_event(checklist)),
                              producer=PRODUCER, case_id=case.case_id, partnership=case.partnership,
                              correlation_id=correlation_id, causation_id=causation_id, occurred_at=now)
-        await self.infra.outbox.add(repo.session, envelope)
+        # The outbox's INSERT (its checks included) runs as part of the evaluation's statement.
+        deferred = Deferred()
+        await self.infra.outbox.add(deferred, envelope)  # type: ignore[arg-type]
+        await repo.add_evaluation(stored, trigger=trigger, evaluated_at=now, causation_id=causation_id,
+                                  case=case if write_case else None, collation=collation, deferred=deferred)
         return checklist
 
     async def reevaluate_open_cases(self, repo: CriteriaRepository, partnership: str | None, *, correlation_id: str,

@@ -35,9 +35,12 @@ class CaseEventHandlers:
             raise RetryableEventError("unknown case")
         return case
 
-    async def _evaluate(self, repo: CriteriaRepository, case: StoredCase, trigger: int, ref: EventRef) -> None:
+    async def _evaluate(self, repo: CriteriaRepository, case: StoredCase, trigger: int, ref: EventRef, **stored) -> None:  # type: ignore[no-untyped-def]
+        """Evaluates the case; `stored` (write_case, collation, earlier_reviews): what
+        `CaseEvaluator.evaluate` stores with the evaluation, or was read already."""
         try:
-            await self.evaluator.evaluate(repo, case, trigger, correlation_id=ref.correlation_id, causation_id=ref.event_id)
+            await self.evaluator.evaluate(repo, case, trigger, correlation_id=ref.correlation_id, causation_id=ref.event_id,
+                                          **stored)
         except FailedPrecondition as exc:  # pinned to a version not loaded (yet): an operator may restore it
             raise RetryableEventError(exc.message) from None
 
@@ -48,19 +51,21 @@ class CaseEventHandlers:
         if not case_id:
             raise PermanentEventError("incident.notified without a case id")
         repo = self._repo(session)
-        if await repo.get_case(case_id) is not None:
-            return  # already known: the same notification published again
         facts = facts_from_incident(incident)
         facts.case_id = case_id
         facts.partnership = facts.partnership or ref.partnership
         try:
             edition = self.evaluator.first_edition(incident)
         except (EditionNotFound, ValueError) as exc:
+            if await repo.get_case(case_id) is not None:
+                return  # already known: the same notification published again
             raise PermanentEventError(f"no edition for this notification: {exc}") from None
         case = StoredCase(case_id, facts.partnership, WITHDRAWN if facts.withdrawn else OPEN, edition.name, edition.version,
                           facts, 0, False)
-        await repo.insert_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED, ref)
+        reviews = await repo.insert_case_reading_reviews(case)
+        if reviews is None:
+            return  # already known: the same notification published again
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED, ref, earlier_reviews=reviews)
 
     async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
         """incident.panel_notified: RR.DEADLINE starts."""
@@ -72,8 +77,7 @@ class CaseEventHandlers:
         if case.facts.panel_notification_sent_date == sent:
             return
         case.facts = with_panel_notification(case.facts, sent)
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_NOTIFIED, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_NOTIFIED, ref, write_case=True)
 
     async def on_withdrawn(self, session, ref: EventRef, payload: intake_pb2.IncidentWithdrawn) -> None:  # type: ignore[no-untyped-def]
         """incident.withdrawn: RR.REQUIRED no longer holds, and new themes no longer re-evaluate the case."""
@@ -83,8 +87,7 @@ class CaseEventHandlers:
             return
         case.facts = as_withdrawn(case.facts)
         case.status = WITHDRAWN
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN, ref, write_case=True)
 
     async def on_information_collated(self, session, ref: EventRef, payload: gathering_pb2.InformationCollated) -> None:  # type: ignore[no-untyped-def]
         """information.collated: the full checklist. A collation version not newer than the last changes nothing."""
@@ -95,9 +98,7 @@ class CaseEventHandlers:
         case.facts = with_collation(case.facts, payload)
         case.collation_version = payload.collation_version
         case.partial = payload.partial
-        await repo.add_collation(case.case_id, payload)
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INFORMATION_COLLATED, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INFORMATION_COLLATED, ref, write_case=True, collation=payload)
 
     async def on_decision_recorded(self, session, ref: EventRef, payload: decisions_pb2.DecisionRecorded) -> None:  # type: ignore[no-untyped-def]
         """decision.recorded: the case is no longer open. RR.DEADLINE is not closed
@@ -125,8 +126,7 @@ class CaseEventHandlers:
         if facts.rapid_review_sent_date == case.facts.rapid_review_sent_date:
             return
         case.facts = facts
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_SUBMITTED, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_SUBMITTED, ref, write_case=True)
 
     async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
         """incident.amended: the notification's facts change; the case is re-evaluated."""
@@ -136,8 +136,7 @@ class CaseEventHandlers:
         if facts == case.facts:
             return
         case.facts = facts
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_NOTIFICATION_AMENDED, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_NOTIFICATION_AMENDED, ref, write_case=True)
 
     async def on_clock_extended(self, session, ref: EventRef, payload: intake_pb2.IncidentClockExtended) -> None:  # type: ignore[no-untyped-def]
         """incident.clock_extended: the checklist shows the extended due date, as intake does."""
@@ -147,8 +146,7 @@ class CaseEventHandlers:
         if facts == case.facts:
             return
         case.facts = facts
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_CLOCK_EXTENDED, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_CLOCK_EXTENDED, ref, write_case=True)
 
     async def on_panel_response(self, session, ref: EventRef, case_id: str, response: str) -> None:  # type: ignore[no-untyped-def]
         """The Panel's response (LOCAL.PANEL_VIEW), as CaseFacts spells it; re-evaluated when it changes."""
@@ -160,8 +158,7 @@ class CaseEventHandlers:
             case.facts = with_panel_response(case.facts, response)
         except ValueError as exc:
             raise PermanentEventError(str(exc)) from None
-        await repo.update_case(case)
-        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_RESPONSE, ref)
+        await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_RESPONSE, ref, write_case=True)
 
     async def on_new_themes(self, session, ref: EventRef, partnership: str, review: facts_pb2.EarlierReview) -> None:  # type: ignore[no-untyped-def]
         """A completed review's learning themes join the partnership's earlier

@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel.crypto import FieldCipher
@@ -129,13 +130,66 @@ _GET_CASE = select(cases).where(cases.c.case_id == bindparam("b_case_id"))
 _GET_CASE_FOR_UPDATE = _GET_CASE.with_for_update()
 _INSERT_CASE = cases.insert()
 _UPDATE_CASE = cases.update().where(cases.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
-# The case's next sequence number (1, 2, ...) is counted in the INSERT itself.
-_ADD_EVALUATION = evaluations.insert().values(sequence=(
-    select(func.count() + 1).select_from(evaluations).where(evaluations.c.case_id == bindparam("b_case_id")).scalar_subquery()
-))
+# The case's next sequence number (1, 2, ...) is counted in the INSERT itself. Every value is a
+# named bindparam ("e_" and the column): parameters named as columns would also be taken as
+# values of the tables the CTEs added to it write.
+_EVALUATION_COLUMNS = ("evaluation_id", "case_id", "partnership", "trigger", "edition", "edition_version", "ruleset",
+                       "evaluated_at", "evaluated_on", "fired_rules", "collation_version", "causation_id", "facts_enc",
+                       "checklist_enc")
+_ADD_EVALUATION = evaluations.insert().values(
+    sequence=select(func.count() + 1).select_from(evaluations)
+    .where(evaluations.c.case_id == bindparam("e_case_id")).scalar_subquery(),
+    **{name: bindparam(f"e_{name}", type_=evaluations.c[name].type) for name in _EVALUATION_COLUMNS},
+)
 _ADD_COLLATION = collations.insert()
 _EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))
                     .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id))
+# A new case and its partnership's earlier reviews in one statement: no row when the case was
+# known already (nothing inserted), else one row per review (one row of NULLs when none).
+_NEW_CASE = (insert(cases).values(
+    case_id=bindparam("n_case_id"), partnership=bindparam("n_partnership"), status=bindparam("n_status"),
+    pinned_edition=bindparam("n_pinned_edition"), pinned_version=bindparam("n_pinned_version"),
+    facts_enc=bindparam("n_facts_enc"), collation_version=bindparam("n_collation_version"), partial=bindparam("n_partial"),
+).on_conflict_do_nothing(index_elements=["case_id"]).returning(cases.c.partnership).cte("new_case"))
+_INSERT_CASE_READING_REVIEWS = (
+    select(_NEW_CASE.c.partnership, earlier_reviews.c.review_id, earlier_reviews.c.year, earlier_reviews.c.themes_json,
+           earlier_reviews.c.title)
+    .select_from(_NEW_CASE.outerjoin(earlier_reviews, earlier_reviews.c.partnership == _NEW_CASE.c.partnership))
+    .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id)
+)
+# What an evaluation may write together with its own row, as parts of the same statement:
+# the case as it now stands and the collation it evaluates.
+_CASE_WRITTEN = (cases.update().where(cases.c.case_id == bindparam("w_case_id")).values(
+    status=bindparam("w_status"), pinned_edition=bindparam("w_pinned_edition"), pinned_version=bindparam("w_pinned_version"),
+    facts_enc=bindparam("w_facts_enc"), collation_version=bindparam("w_collation_version"), partial=bindparam("w_partial"),
+    updated_at=func.now(),
+).cte("case_written"))
+_COLLATION_ADDED = collations.insert().values(
+    case_id=bindparam("k_case_id"), collation_version=bindparam("k_collation_version"), payload_enc=bindparam("k_payload_enc"),
+).cte("collation_added")
+
+
+_CTES: dict[int, tuple[Insert, object]] = {}
+
+
+def _as_cte(statement: Insert):  # type: ignore[no-untyped-def]
+    """`statement` as a CTE, built once per statement object (the outbox builds its INSERT
+    once), so the evaluation's statement is the same each time and stays in SQLAlchemy's cache."""
+    cached = _CTES.get(id(statement))
+    if cached is None or cached[0] is not statement:
+        cached = _CTES[id(statement)] = (statement, statement.cte("deferred_row"))
+    return cached[1]
+
+
+class Deferred:
+    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
+    execute is kept, to run as part of the evaluation's statement instead of on its own."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, object]] = []
+
+    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append((statement, parameters))
 
 
 @dataclass
@@ -196,6 +250,24 @@ class CriteriaRepository:
             ),
         )
 
+    async def insert_case_reading_reviews(self, case: StoredCase) -> list[facts_pb2.EarlierReview] | None:
+        """Inserts the case unless it is known already, and reads its partnership's earlier
+        reviews (as `earlier_reviews`), in one statement: None when the case was known (nothing
+        inserted, nothing read)."""
+        rows = (await self.session.execute(
+            _INSERT_CASE_READING_REVIEWS,
+            dict(
+                n_case_id=case.case_id, n_partnership=case.partnership, n_status=case.status,
+                n_pinned_edition=case.pinned_edition, n_pinned_version=case.pinned_version,
+                n_facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
+                n_collation_version=case.collation_version, n_partial=case.partial,
+            ),
+        )).all()
+        if not rows:
+            return None
+        return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json), title=r.title or "")
+                for r in rows if r.review_id is not None]
+
     async def update_case(self, case: StoredCase) -> None:
         await self.session.execute(
             _UPDATE_CASE,
@@ -249,22 +321,53 @@ class CriteriaRepository:
 
     # -- evaluations --------------------------------------------------------
     async def add_evaluation(self, evaluation: StoredEvaluation, *, trigger: int, evaluated_at: dt.datetime,
-                             causation_id: str | None) -> None:
+                             causation_id: str | None, case: StoredCase | None = None,
+                             collation: gathering_pb2.InformationCollated | None = None, deferred: Deferred | None = None) -> None:
+        """Stores the evaluation; in the same statement (data-modifying CTEs, one round trip) also
+        `case` as it now stands (as `update_case`), `collation` (as `add_collation`) and the
+        single-row INSERTs `deferred` kept (an outbox row); anything else `deferred` kept runs
+        after it, as it would have."""
         eid = evaluation.evaluation_id
+        statement = _ADD_EVALUATION  # sequence: the case's evaluations so far + 1
+        extra: dict[str, object] = {}
+        ctes = []
+        if case is not None:
+            ctes.append(_CASE_WRITTEN)
+            extra.update(
+                w_case_id=case.case_id, w_status=case.status, w_pinned_edition=case.pinned_edition,
+                w_pinned_version=case.pinned_version, w_facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
+                w_collation_version=case.collation_version, w_partial=case.partial,
+            )
+        if collation is not None:
+            version = collation.collation_version
+            ctes.append(_COLLATION_ADDED)
+            extra.update(k_case_id=evaluation.case_id, k_collation_version=version,
+                         k_payload_enc=self._seal(collation, f"collation:{evaluation.case_id}:{version}"))
+        later = list(deferred.calls) if deferred is not None else []
+        if later:
+            written, parameters = later[0]
+            if isinstance(written, Insert) and isinstance(parameters, dict) and not written.exported_columns:
+                ctes.append(_as_cte(written))
+                extra.update(parameters)
+                del later[0]
+        if ctes:
+            statement = statement.add_cte(*ctes)
         await self.session.execute(
-            _ADD_EVALUATION,  # sequence: the case's evaluations so far + 1
+            statement,
             dict(
-                b_case_id=evaluation.case_id,
-                evaluation_id=eid, case_id=evaluation.case_id, partnership=evaluation.partnership,
-                trigger=trigger,
-                edition=evaluation.edition, edition_version=evaluation.edition_version, ruleset=evaluation.ruleset,
-                evaluated_at=evaluated_at, evaluated_on=evaluation.evaluated_on,
-                fired_rules=" ".join(evaluation.checklist.fired_rules),
-                collation_version=evaluation.collation_version, causation_id=causation_id or None,
-                facts_enc=self._seal(evaluation.facts, f"evaluation:{eid}:facts"),
-                checklist_enc=self._seal(evaluation.checklist, f"evaluation:{eid}:checklist"),
+                extra,
+                e_evaluation_id=eid, e_case_id=evaluation.case_id, e_partnership=evaluation.partnership,
+                e_trigger=trigger,
+                e_edition=evaluation.edition, e_edition_version=evaluation.edition_version, e_ruleset=evaluation.ruleset,
+                e_evaluated_at=evaluated_at, e_evaluated_on=evaluation.evaluated_on,
+                e_fired_rules=" ".join(evaluation.checklist.fired_rules),
+                e_collation_version=evaluation.collation_version, e_causation_id=causation_id or None,
+                e_facts_enc=self._seal(evaluation.facts, f"evaluation:{eid}:facts"),
+                e_checklist_enc=self._seal(evaluation.checklist, f"evaluation:{eid}:checklist"),
             ),
         )
+        for written, parameters in later:
+            await self.session.execute(written, parameters)
 
     async def get_evaluation(self, case_id: str, evaluation_id: str = "") -> StoredEvaluation | None:
         """The evaluation `evaluation_id` of the case, or its latest when empty."""

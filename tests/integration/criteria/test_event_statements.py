@@ -1,0 +1,218 @@
+"""What criteria's event handlers cost in SQL, and that folding their statements together
+changed nothing they store: each path's statements are counted on the handlers themselves
+(in this process, against a migrated database), and what they stored is read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import event, func, select
+
+from rapidreview.criteria import storage
+from rapidreview.criteria.evaluator import CaseEvaluator
+from rapidreview.criteria.event_handlers import CaseEventHandlers
+from rapidreview.criteria.storage import CriteriaRepository
+from rapidreview.kernel.calendar import WorkingDayCalendar
+from rapidreview.kernel.consumer import PermanentEventError
+from rapidreview.kernel.crypto import FieldCipher, KeyRing
+from rapidreview.kernel.db import Database
+from rapidreview.kernel.events import EventRef
+from rapidreview.kernel.migrations import upgrade_async
+from rapidreview.kernel.outbox import EventTooLarge, Outbox
+from rapidreview.rules import Rulebook
+from rapidreview.v1 import criteria_pb2 as S
+from rapidreview.v1 import events_pb2, facts_pb2, intake_pb2
+from tests.unit.criteria import child_k
+
+pytestmark = pytest.mark.integration
+
+TODAY = dt.date(2024, 6, 26)
+
+
+class StatementCounter:
+    def __init__(self, db: Database) -> None:
+        self.statements: list[str] = []
+        self.engine = db.engine.sync_engine
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.statements.append(statement)
+
+
+@pytest.fixture(scope="module")
+def rulebook() -> Rulebook:
+    return Rulebook.load_default()
+
+
+@pytest.fixture
+async def stack(fresh_database, rulebook) -> AsyncIterator[SimpleNamespace]:
+    await upgrade_async("criteria", fresh_database)
+    db = Database(fresh_database)
+    cipher = FieldCipher(KeyRing.generate())
+    outbox = Outbox(storage.metadata.tables["criteria.outbox"], "criteria")
+    infra = SimpleNamespace(outbox=outbox, cipher=cipher, calendar=WorkingDayCalendar(lambda: TODAY))
+    handlers = CaseEventHandlers(CaseEvaluator(infra, rulebook))  # type: ignore[arg-type]
+    yield SimpleNamespace(db=db, cipher=cipher, handlers=handlers)
+    await db.dispose()
+
+
+def ref(event_type: str, case_id: str) -> EventRef:
+    return EventRef(str(uuid.uuid4()), event_type, case_id, str(uuid.uuid4()), "leeds")
+
+
+async def handle(stack, handler, event_type: str, case_id: str, payload) -> list[str]:  # type: ignore[no-untyped-def]
+    """Runs one handler in its own transaction; the statements it executed."""
+    with StatementCounter(stack.db) as counter:
+        async with stack.db.transaction() as session:
+            await handler(session, ref(event_type, case_id), payload)
+    return counter.statements
+
+
+def notified(case_id: str) -> intake_pb2.IncidentNotified:
+    return intake_pb2.IncidentNotified(incident=child_k.incident(case_id))
+
+
+def panel_notified(case_id: str, sent: str = "2024-06-07") -> intake_pb2.IncidentPanelNotified:
+    return intake_pb2.IncidentPanelNotified(case_id=case_id, panel_notification=intake_pb2.PanelNotification(
+        reference="PANEL-2024-0607-K", sent_date=sent))
+
+
+async def stored(stack, case_id: str) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+    """What criteria holds about the case: the case, its evaluations (oldest first), the
+    collation versions and the criteria.evaluated events in its outbox."""
+    async with stack.db.transaction() as session:
+        repo = CriteriaRepository(session, stack.cipher)
+        case = await repo.get_case(case_id)
+        rows = (await session.execute(select(storage.evaluations.c.evaluation_id, storage.evaluations.c.sequence)
+                                      .where(storage.evaluations.c.case_id == case_id)
+                                      .order_by(storage.evaluations.c.sequence))).all()
+        evaluations = [await repo.get_evaluation(case_id, r.evaluation_id) for r in rows]
+        collations = (await session.execute(select(storage.collations.c.collation_version)
+                                            .where(storage.collations.c.case_id == case_id))).scalars().all()
+        outbox = storage.metadata.tables["criteria.outbox"]
+        data = (await session.execute(select(outbox.c.data).order_by(outbox.c.id))).scalars().all()
+    published = []
+    for raw in data:
+        envelope = events_pb2.EventEnvelope.FromString(raw)
+        if envelope.case_id == case_id:
+            evaluated = S.CriteriaEvaluated()
+            envelope.payload.Unpack(evaluated)
+            published.append((envelope, evaluated.checklist))
+    return SimpleNamespace(case=case, sequences=[r.sequence for r in rows], evaluations=evaluations,
+                           collations=list(collations), published=published)
+
+
+async def test_a_notification_is_the_inbox_row_and_two_statements_and_its_evaluation_reads_earlier_reviews(stack):
+    """incident.notified: the case with its partnership's earlier reviews, then the
+    evaluation with its outbox row (was: look up, insert, reviews, evaluation, outbox)."""
+    async with stack.db.transaction() as session:
+        review = facts_pb2.EarlierReview(review_id="LSCP-2021-03", year=2021, themes=["neglect"], title="")
+        await CriteriaRepository(session, stack.cipher).upsert_earlier_review("leeds", review, "import")
+    case_id = str(uuid.uuid4())
+    statements = await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    assert len(statements) == 2, statements
+    held = await stored(stack, case_id)
+    assert held.case is not None and held.case.status == "open" and held.case.partnership == "leeds"
+    assert held.sequences == [1]
+    evaluation = held.evaluations[0]
+    assert [r.review_id for r in evaluation.facts.earlier_reviews] == ["LSCP-2021-03"]
+    assert evaluation.checklist.trigger == S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED
+    [(envelope, checklist)] = held.published
+    assert envelope.event_type == "criteria.evaluated" and checklist.evaluation_id == evaluation.evaluation_id
+
+
+async def test_the_same_notification_again_is_one_statement_and_changes_nothing(stack):
+    case_id = str(uuid.uuid4())
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    before = await stored(stack, case_id)
+    statements = await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    assert len(statements) == 1, statements
+    after = await stored(stack, case_id)
+    assert after.sequences == [1] and len(after.published) == 1
+    assert after.case == before.case
+
+
+async def test_a_notification_without_an_edition_is_refused_unless_the_case_is_known(stack):
+    case_id = str(uuid.uuid4())
+    unknown = notified(case_id)
+    unknown.incident.edition_version = ""  # not intake's edition: the one in force on the awareness date,
+    unknown.incident.notification.la_aware_date = "1999-01-01"  # and none was
+    with pytest.raises(PermanentEventError):
+        await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, unknown)
+    assert (await stored(stack, case_id)).case is None
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, unknown)  # known: nothing to do
+    assert (await stored(stack, case_id)).sequences == [1]
+
+
+async def test_panel_notification_and_collation_each_store_case_collation_evaluation_and_event_in_one_statement(stack):
+    """incident.panel_notified: lock, reviews, then case + evaluation + outbox row in one
+    statement; information.collated the same with its collation (was 5 and 6 statements)."""
+    case_id = str(uuid.uuid4())
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    statements = await handle(stack, stack.handlers.on_panel_notified, "incident.panel_notified", case_id,
+                              panel_notified(case_id))
+    assert len(statements) == 3, statements
+    held = await stored(stack, case_id)
+    assert held.case.facts.panel_notification_sent_date == "2024-06-07"
+    assert held.evaluations[-1].facts.panel_notification_sent_date == "2024-06-07"
+    statements = await handle(stack, stack.handlers.on_information_collated, "information.collated", case_id,
+                              child_k.collated(case_id))
+    assert len(statements) == 3, statements
+    held = await stored(stack, case_id)
+    assert held.sequences == [1, 2, 3] and held.collations == [1]
+    assert held.case.collation_version == 1 and not held.case.partial
+    full = held.evaluations[-1]
+    assert full.collation_version == 1 and full.checklist.trigger == S.EVALUATION_TRIGGER_INFORMATION_COLLATED
+    assert "return:gp-practice:v1#concern-1" in next(c for c in full.checklist.criteria
+                                                     if c.rule_id == "REGARD.SINGLE_AGENCY").evidence
+    # The collation is stored as received, sealed under its own associated data.
+    async with stack.db.transaction() as session:
+        assert await CriteriaRepository(session, stack.cipher).get_collation(case_id, 1) == child_k.collated(case_id)
+    # One criteria.evaluated per evaluation, in order, each the evaluation's checklist.
+    assert [c.evaluation_id for _, c in held.published] == [e.evaluation_id for e in held.evaluations]
+    assert [e.causation_id != "" for e, _ in held.published] == [True, True, True]
+
+
+async def test_a_collation_not_newer_than_the_last_changes_nothing(stack):
+    case_id = str(uuid.uuid4())
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    await handle(stack, stack.handlers.on_information_collated, "information.collated", case_id, child_k.collated(case_id))
+    before = await stored(stack, case_id)
+    await handle(stack, stack.handlers.on_information_collated, "information.collated", case_id, child_k.collated(case_id))
+    after = await stored(stack, case_id)
+    assert after.sequences == before.sequences == [1, 2] and after.collations == [1] and len(after.published) == 2
+
+
+async def test_a_failed_evaluation_leaves_the_case_unwritten(stack):
+    """The case is written in the evaluation's statement: an evaluation that cannot be
+    stored (here an event over the size limit) leaves the case as it was."""
+    case_id = str(uuid.uuid4())
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    before = await stored(stack, case_id)
+    outbox = stack.handlers.evaluator.infra.outbox
+    original = outbox.add
+
+    async def refuse(session, envelope):  # type: ignore[no-untyped-def]
+        raise EventTooLarge("too large")
+
+    outbox.add = refuse
+    try:
+        with pytest.raises(EventTooLarge):
+            await handle(stack, stack.handlers.on_panel_notified, "incident.panel_notified", case_id, panel_notified(case_id))
+    finally:
+        outbox.add = original
+    after = await stored(stack, case_id)
+    assert after.case == before.case and after.sequences == [1]
+    async with stack.db.transaction() as session:
+        assert (await session.execute(select(func.count()).select_from(storage.collations))).scalar_one() == 0
