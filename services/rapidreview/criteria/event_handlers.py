@@ -12,7 +12,7 @@ from rapidreview.criteria.domain.facts import (
     with_panel_notification, with_panel_response, with_panel_submission,
 )
 from rapidreview.criteria.evaluator import CaseEvaluator
-from rapidreview.criteria.storage import DECIDED, OPEN, WITHDRAWN, CriteriaRepository, StoredCase
+from rapidreview.criteria.storage import OPEN, WITHDRAWN, CriteriaRepository, StoredCase
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import FailedPrecondition
 from rapidreview.kernel.events import EventRef
@@ -104,15 +104,14 @@ class CaseEventHandlers:
         """decision.recorded: the case is no longer open. RR.DEADLINE is not closed
         here: it closes when the rapid review reaches the Panel (decision.panel_submitted)."""
         repo = self._repo(session)
-        case = await self._known_case(repo, payload.case_id or ref.case_id)
+        case_id = payload.case_id or ref.case_id
         try:
             dt.date.fromisoformat(payload.decided_on)
         except ValueError:
+            await self._known_case(repo, case_id)  # an unknown case is retried first, as any event about one
             raise PermanentEventError("decided_on is not a date") from None
-        if case.status != OPEN:
-            return
-        case.status = DECIDED
-        await repo.update_case(case)
+        if not case_id or not await repo.mark_decided(case_id):
+            raise RetryableEventError("unknown case")
 
     async def on_panel_submitted(self, session, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:  # type: ignore[no-untyped-def]
         """decision.panel_submitted: RR.DEADLINE closes on the date the rapid review was sent (the first submission)."""

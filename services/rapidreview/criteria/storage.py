@@ -142,6 +142,12 @@ _ADD_EVALUATION = evaluations.insert().values(
     **{name: bindparam(f"e_{name}", type_=evaluations.c[name].type) for name in _EVALUATION_COLUMNS},
 )
 _ADD_COLLATION = collations.insert()
+# decision.recorded: the case decided when open, and whether it is known (the CTE's UPDATE does
+# not change what the statement's own SELECT sees).
+_DECIDED = (cases.update().where(and_(cases.c.case_id == bindparam("d_case_id"), cases.c.status == OPEN))
+            .values(status=DECIDED, updated_at=func.now()).cte("decided"))
+_MARK_DECIDED = (select(select(cases.c.case_id).where(cases.c.case_id == bindparam("d_case_id")).exists())
+                 .add_cte(_DECIDED))
 _EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))
                     .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id))
 # A new case and its partnership's earlier reviews in one statement: no row when the case was
@@ -278,6 +284,11 @@ class CriteriaRepository:
                 collation_version=case.collation_version, partial=case.partial,
             ),
         )
+
+    async def mark_decided(self, case_id: str) -> bool:
+        """An open case becomes decided (one not open stays as it is), in one statement that
+        also says whether the case is known at all."""
+        return bool((await self.session.execute(_MARK_DECIDED, {"d_case_id": case_id})).scalar_one())
 
     async def get_case(self, case_id: str, *, for_update: bool = False) -> StoredCase | None:
         row = (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"b_case_id": case_id})).first()

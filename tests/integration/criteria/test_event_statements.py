@@ -17,7 +17,7 @@ from rapidreview.criteria.evaluator import CaseEvaluator
 from rapidreview.criteria.event_handlers import CaseEventHandlers
 from rapidreview.criteria.storage import CriteriaRepository
 from rapidreview.kernel.calendar import WorkingDayCalendar
-from rapidreview.kernel.consumer import PermanentEventError
+from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.crypto import FieldCipher, KeyRing
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import EventRef
@@ -25,7 +25,7 @@ from rapidreview.kernel.migrations import upgrade_async
 from rapidreview.kernel.outbox import EventTooLarge, Outbox
 from rapidreview.rules import Rulebook
 from rapidreview.v1 import criteria_pb2 as S
-from rapidreview.v1 import events_pb2, facts_pb2, intake_pb2
+from rapidreview.v1 import decisions_pb2, events_pb2, facts_pb2, intake_pb2
 from tests.unit.criteria import child_k
 
 pytestmark = pytest.mark.integration
@@ -216,3 +216,31 @@ async def test_a_failed_evaluation_leaves_the_case_unwritten(stack):
     assert after.case == before.case and after.sequences == [1]
     async with stack.db.transaction() as session:
         assert (await session.execute(select(func.count()).select_from(storage.collations))).scalar_one() == 0
+
+
+async def test_a_decision_is_one_statement_and_decides_only_an_open_known_case(stack):
+    case_id = str(uuid.uuid4())
+    decided = decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="2024-06-20")
+    with pytest.raises(RetryableEventError):  # not known yet: events from different producers are not ordered
+        await handle(stack, stack.handlers.on_decision_recorded, "decision.recorded", case_id, decided)
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    bad = decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="20 June")
+    with pytest.raises(PermanentEventError):
+        await handle(stack, stack.handlers.on_decision_recorded, "decision.recorded", case_id, bad)
+    assert (await stored(stack, case_id)).case.status == "open"
+    statements = await handle(stack, stack.handlers.on_decision_recorded, "decision.recorded", case_id, decided)
+    assert len(statements) == 1, statements
+    held = await stored(stack, case_id)
+    assert held.case.status == "decided" and held.sequences == [1]  # no evaluation: RR.DEADLINE closes on submission
+    await handle(stack, stack.handlers.on_decision_recorded, "decision.recorded", case_id, decided)
+    assert (await stored(stack, case_id)).case == held.case
+
+
+async def test_a_decision_leaves_a_withdrawn_case_withdrawn(stack):
+    case_id = str(uuid.uuid4())
+    await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    await handle(stack, stack.handlers.on_withdrawn, "incident.withdrawn", case_id, intake_pb2.IncidentWithdrawn(case_id=case_id))
+    await handle(stack, stack.handlers.on_decision_recorded, "decision.recorded", case_id,
+                 decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="2024-06-20"))
+    held = await stored(stack, case_id)
+    assert held.case.status == "withdrawn" and held.evaluations[-1].checklist.trigger == S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN
