@@ -158,13 +158,16 @@ class CaseEvaluator:
         """Re-evaluates (trigger NEW_THEMES) every open case of the partnership
         (of every partnership when None); returns their ids."""
         done = []
+        reviews: dict[str, list[facts_pb2.EarlierReview]] = {}  # each partnership's, read once
         for case in await repo.open_cases(partnership):
             try:
                 edition = self.pinned(case)
             except FailedPrecondition:
                 continue  # pinned to a version no longer loaded: it waits for an explicit re-evaluation
+            if case.partnership not in reviews:
+                reviews[case.partnership] = await repo.earlier_reviews(case.partnership)
             await self.evaluate(repo, case, criteria_pb2.EVALUATION_TRIGGER_NEW_THEMES, correlation_id=correlation_id,
-                                causation_id=causation_id, edition=edition)
+                                causation_id=causation_id, edition=edition, earlier_reviews=reviews[case.partnership])
             done.append(case.case_id)
         return done
 

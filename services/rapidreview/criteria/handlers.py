@@ -202,9 +202,8 @@ class CriteriaHandlers:
                 if request.HasField("family_moved_between_areas") else None,
             )
             case.pinned_edition, case.pinned_version = edition.name, edition.version
-            await repo.update_case(case)
             checklist = await self.evaluator.evaluate(repo, case, S.EVALUATION_TRIGGER_MANUAL, correlation_id=correlation_id,
-                                                      reason=request.reason, edition=edition)
+                                                      reason=request.reason, edition=edition, write_case=True)
         self.infra.outbox.wake()
         return checklist
 

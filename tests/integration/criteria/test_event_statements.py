@@ -244,3 +244,21 @@ async def test_a_decision_leaves_a_withdrawn_case_withdrawn(stack):
                  decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="2024-06-20"))
     held = await stored(stack, case_id)
     assert held.case.status == "withdrawn" and held.evaluations[-1].checklist.trigger == S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN
+
+
+async def test_new_themes_read_the_partnerships_reviews_once_and_reevaluate_each_open_case_in_one_statement(stack):
+    """review.themes_published with three open cases: the review, the open cases, the
+    reviews once, then one statement per case (was: the reviews and two more per case)."""
+    case_ids = [str(uuid.uuid4()) for _ in range(3)]
+    for case_id in case_ids:
+        await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    review = facts_pb2.EarlierReview(review_id="LSCP-2024-09", year=2024, themes=["neglect"])
+    statements = await handle(stack, lambda session, ref, payload: stack.handlers.on_new_themes(session, ref, "leeds", payload),
+                              "review.themes_published", "", review)
+    assert len(statements) == 3 + len(case_ids), statements
+    for case_id in case_ids:
+        held = await stored(stack, case_id)
+        assert held.sequences == [1, 2] and len(held.published) == 2
+        latest = held.evaluations[-1]
+        assert latest.checklist.trigger == S.EVALUATION_TRIGGER_NEW_THEMES
+        assert [r.review_id for r in latest.facts.earlier_reviews] == ["LSCP-2024-09"]
