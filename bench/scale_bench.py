@@ -333,17 +333,17 @@ def counter_delta(before: dict, after: dict, name: str, label: str) -> dict[str,
     return out
 
 
-async def every_replica_pulling(stack, timeout: float = 60.0) -> dict[str, int]:  # type: ignore[no-untyped-def]
+async def every_replica_pulling(stack, replicas: int, timeout: float = 60.0) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Waits (bounded) until every service durable has a pull request waiting from each of its replicas."""
     from tests.reliability.reconcile import consumer_states
 
     deadline = time.monotonic() + timeout
     while True:
         waiting = {name: info.num_waiting for name, info in (await consumer_states(stack.nats_connect_options())).items()}
-        if waiting and all(n >= 2 for n in waiting.values()):
+        if waiting and all(n >= replicas for n in waiting.values()):
             return waiting
         if time.monotonic() > deadline:
-            raise TimeoutError(f"not every durable has two replicas pulling: {waiting}")
+            raise TimeoutError(f"not every durable has {replicas} replicas pulling: {waiting}")
         await asyncio.sleep(0.2)  # polling interval of a bounded wait
 
 
@@ -397,7 +397,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
     from tests.reliability.pipeline import CasePlan
     from tests.reliability.reconcile import reconcile_stack, wait_quiescent
 
-    bench = BenchStack(replicas={name: 2 for name in SERVICES}, nats_cluster_size=3, metrics=True, keep=args.keep)
+    bench = BenchStack(replicas={name: args.replicas for name in SERVICES}, nats_cluster_size=3, metrics=True, keep=args.keep)
     bench.start()
     print(f"stack up in {bench.start_seconds:.0f} s: {len(bench.stack.processes)} service processes, "
           f"{len(bench.stack.nats_cluster.nodes)} NATS nodes" + (f"; folder kept: {bench.folder}" if args.keep else ""), flush=True)
@@ -410,7 +410,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
     done: list[float] = []
     errors: dict[str, int] = {}
     try:
-        pulling = await every_replica_pulling(bench.stack)
+        pulling = await every_replica_pulling(bench.stack, args.replicas)
         probes = await every_replica_answering(bench, pipeline)
         processes = [p.name for p in bench.stack.processes]
         before = {name: scrape_counters(bench.metrics_url(name)) for name in processes}
@@ -462,7 +462,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
     services: dict[str, Any] = {}
     for service in SERVICES:
         replicas = {}
-        for name in (f"{service}", f"{service}-2"):
+        for name in (p.name for p in bench.stack.replicas_of(service)):
             events = counter_delta(before[name], after[name], "rapidreview_events_consumed_total", "consumer")
             rpcs = counter_delta(before[name], after[name], "rapidreview_rpc_calls_total", "method")
             dead = counter_delta(before[name], after[name], "rapidreview_events_dead_lettered_total", "consumer")
@@ -493,7 +493,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
         }
     stack_ms = cpu["stack_cpu_seconds"] / cases * 1e3
     return {
-        "replicas_per_service": 2, "nats_nodes": 3, "stream_replicas": 3,
+        "replicas_per_service": args.replicas, "nats_nodes": 3, "stream_replicas": 3,
         "cases_target": args.cases, "cases_issued": len(issued), "cases_done": len(done), "errors": errors,
         "complete": len(done) == args.cases, "concurrency": args.concurrency,
         "seconds": elapsed, "cases_per_second": len(done) / elapsed if elapsed else 0.0,
@@ -509,7 +509,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_scaleout(args: argparse.Namespace) -> None:
-    print_header(f"scale-out: {args.cases} cases, two replicas of every service on a 3-node NATS cluster")
+    print_header(f"scale-out: {args.cases} cases, {args.replicas} replica(s) of every service on a 3-node NATS cluster")
     r = asyncio.run(scaleout(args))
     state = "complete" if r["complete"] else f"{r['cases_issued']} issued, stopped after {args.max_minutes:g} min"
     print(f"{r['cases_done']}/{r['cases_target']} full checklists ({state}) in {r['seconds']:.1f} s: {r['cases_per_second']:.2f} cases/s "
@@ -561,6 +561,7 @@ def main() -> None:
     o = sub.add_parser("scaleout")
     o.add_argument("--cases", type=int, default=300, help="cases in the backlog")
     o.add_argument("--concurrency", type=int, default=32, help="cases in flight")
+    o.add_argument("--replicas", type=int, default=2, help="processes per service (1: the same cluster without scale-out, to compare)")
     o.add_argument("--max-minutes", type=float, default=20.0, help="stop issuing new cases after this long")
     o.add_argument("--case-timeout", type=float, default=300.0)
     o.add_argument("--section", default="scaleout", help="section of the results file to write")
