@@ -84,13 +84,14 @@ def baselines_table(base: dict[str, Any]) -> list[str]:
 
 
 def scaleout_table(section: dict[str, Any]) -> list[str]:
-    """Per replica: events acknowledged per durable, RPCs served, CPU; the split of each service."""
-    rows = ["| process | events acknowledged (per durable consumer) | RPCs served | CPU | split: events / RPCs / CPU |",
+    """Per replica: events handled per durable (acknowledged, less copies already handled), RPCs served,
+    CPU; the split of each service."""
+    rows = ["| process | events handled (per durable consumer) | RPCs served | CPU | split: events / RPCs / CPU |",
             "|---|---|---|---:|---|"]
     for service, data in section["services"].items():
         sp = data["split"]
         for i, (name, rep) in enumerate(data["replicas"].items()):
-            events = ", ".join(f"{d} {n:,}" for d, n in rep["events_consumed"].items()) or "–"
+            events = ", ".join(f"{d} {n:,}" for d, n in rep["events_handled"].items()) or "–"
             rpcs = ", ".join(f"{m} {n:,}" for m, n in rep["rpcs"].items()) or "–"
             shares = f"{sp['events']} / {sp['rpcs']} / {sp['cpu']}" if i == 0 else ""
             rows.append(f"| {name} | {events} | {rpcs} | {rep['cpu_seconds']:.1f} s | {shares} |")

@@ -463,33 +463,43 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
     for service in SERVICES:
         replicas = {}
         for name in (p.name for p in bench.stack.replicas_of(service)):
-            events = counter_delta(before[name], after[name], "rapidreview_events_consumed_total", "consumer")
-            rpcs = counter_delta(before[name], after[name], "rapidreview_rpc_calls_total", "method")
-            dead = counter_delta(before[name], after[name], "rapidreview_events_dead_lettered_total", "consumer")
-            replicas[name] = {"events_consumed": {k: int(v) for k, v in sorted(events.items())},
-                              "events_consumed_total": int(sum(events.values())),
-                              "dead_lettered": int(sum(dead.values())),
-                              "rpcs": {k: int(v) for k, v in sorted(rpcs.items())}, "rpcs_total": int(sum(rpcs.values())),
+            def delta(metric: str, label: str) -> dict[str, int]:
+                return {k: int(v) for k, v in sorted(counter_delta(before[name], after[name], metric, label).items())}  # noqa: B023
+
+            acked = delta("rapidreview_events_consumed_total", "consumer")
+            again = delta("rapidreview_events_already_handled_total", "consumer")
+            handled = {d: n - again.get(d, 0) for d, n in acked.items()}  # events whose effect this replica made
+            rpcs = delta("rapidreview_rpc_calls_total", "method")
+            replicas[name] = {"events_handled": handled, "events_handled_total": sum(handled.values()),
+                              "events_acknowledged": acked, "events_already_handled": again,
+                              "events_retried": delta("rapidreview_events_retried_total", "consumer"),
+                              "dead_lettered": sum(delta("rapidreview_events_dead_lettered_total", "consumer").values()),
+                              "rpcs": rpcs, "rpcs_total": sum(rpcs.values()),
                               "cpu_seconds": cpu["cpu_seconds"].get(name, 0.0)}
         names = list(replicas)
-        durables = sorted({d for r in replicas.values() for d in r["events_consumed"]})
+        durables = sorted({d for r in replicas.values() for d in r["events_acknowledged"]})
         methods = sorted({m for r in replicas.values() for m in r["rpcs"]})
-        ev = [replicas[n]["events_consumed_total"] for n in names]
+        ev = [replicas[n]["events_handled_total"] for n in names]
         rp = [replicas[n]["rpcs_total"] for n in names]
         cp = [replicas[n]["cpu_seconds"] for n in names]
+
+        def total(key: str, durable: str) -> int:
+            return sum(replicas[n][key].get(durable, 0) for n in names)  # noqa: B023
+
         services[service] = {
             "replicas": replicas,
             "split": {
                 "events": split(ev), "rpcs": split(rp), "cpu": split(cp),
-                "per_durable": {d: split([replicas[n]["events_consumed"].get(d, 0) for n in names]) for d in durables},
+                "per_durable": {d: split([replicas[n]["events_handled"].get(d, 0) for n in names]) for d in durables},
                 "per_method": {m: split([replicas[n]["rpcs"].get(m, 0) for n in names]) for m in methods},
             },
             "busier_share": {"events": busier_share(ev), "rpcs": busier_share(rp), "cpu": busier_share(cp)},
             "cpu_ms_per_case": sum(cp) / cases * 1e3,
-            # Acknowledgements (the metric, both replicas) against distinct events (the inbox): an
-            # event acknowledged again was delivered again and skipped by the inbox.
-            "durables": {d: {"acknowledged": sum(replicas[n]["events_consumed"].get(d, 0) for n in names),
-                             "distinct_events": inbox.get(d, 0)} for d in durables},
+            # Per durable, both replicas: what the counters say against the distinct events in its
+            # inbox (handled must equal them: each event's effect made once, by one replica).
+            "durables": {d: {"acknowledged": total("events_acknowledged", d), "already_handled": total("events_already_handled", d),
+                             "handled": total("events_handled", d), "retried": total("events_retried", d),
+                             "distinct_events_in_inbox": inbox.get(d, 0)} for d in durables},
         }
     stack_ms = cpu["stack_cpu_seconds"] / cases * 1e3
     return {
@@ -518,19 +528,20 @@ def run_scaleout(args: argparse.Namespace) -> None:
     print(f"stack CPU {r['stack_cpu_ms_per_case']:.0f} ms/case -> {r['cases_per_second_by_cpu']:.1f} cases/s by CPU on {cores()} cores; "
           f"other processes used {r['cpu']['other_processes_cores']:.2f} cores; settled {r['settle_seconds']:.1f} s after the last checklist")
     print("  CPU ms/case: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_case"].items()))
-    print(f"\n{'process':<12} {'events consumed (per durable consumer)':<70} {'RPCs served':<52} {'CPU s':>7}")
+    print(f"\n{'process':<12} {'events handled (per durable consumer)':<70} {'RPCs served':<52} {'CPU s':>7}")
     for service, data in r["services"].items():
         for name, rep in data["replicas"].items():
-            events = ", ".join(f"{d} {n}" for d, n in rep["events_consumed"].items()) or "-"
+            events = ", ".join(f"{d} {n}" for d, n in rep["events_handled"].items()) or "-"
             rpcs = ", ".join(f"{m} {n}" for m, n in rep["rpcs"].items()) or "-"
             print(f"{name:<12} {events:<70} {rpcs:<52} {rep['cpu_seconds']:>7.2f}")
         sp = data["split"]
         durables = "; ".join(f"{d} {v}" for d, v in sp["per_durable"].items())
         print(f"{'  split':<12} events {sp['events']} ({durables}); RPCs {sp['rpcs']}; CPU {sp['cpu']}")
-        again = {d: v["acknowledged"] - v["distinct_events"] for d, v in data["durables"].items() if v["acknowledged"] != v["distinct_events"]}
-        if again:
-            print(f"{'':<12} acknowledged more often than distinct events in the inbox (delivered again): "
-                  + ", ".join(f"{d} +{n}" for d, n in again.items()))
+        extra = [f"{d}: {v['acknowledged']} acknowledged, {v['already_handled']} of them already handled, {v['retried']} retried"
+                 + ("" if v["handled"] == v["distinct_events_in_inbox"] else f" (INBOX HOLDS {v['distinct_events_in_inbox']})")
+                 for d, v in data["durables"].items() if v["already_handled"] or v["retried"] or v["handled"] != v["distinct_events_in_inbox"]]
+        if extra:
+            print(f"{'':<12} delivered again or retried: " + "; ".join(extra))
     rec = r["reconciliation"]
     print(f"\nreconciliation of every store and stream: {rec['cases']} cases, {rec['events']} events, {rec['dead_letters']} dead letters: "
           f"lost {rec['lost']}, doubled {rec['doubled']}, wrong {rec['wrong']}")
