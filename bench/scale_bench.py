@@ -394,7 +394,7 @@ def per_case_counts(stores: dict, case_ids: set[str]) -> dict[str, dict[int, int
 
 async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
     sys.path.insert(0, str(REPO))  # tests.reliability: the reconciliation every reliability suite uses
-    from tests.reliability.pipeline import CasePlan
+    from tests.reliability.pipeline import PANEL_SENT, CasePlan
     from tests.reliability.reconcile import reconcile_stack, wait_quiescent
 
     bench = BenchStack(replicas={name: args.replicas for name in SERVICES}, nats_cluster_size=3, metrics=True, keep=args.keep)
@@ -409,6 +409,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
              for n in range(args.cases)]
     done: list[float] = []
     errors: dict[str, int] = {}
+    refused: Counter[str] = Counter()
     try:
         pulling = await every_replica_pulling(bench.stack, args.replicas)
         probes = await every_replica_answering(bench, pipeline)
@@ -420,14 +421,38 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
         next_case = 0
         issued: list[CasePlan] = []
 
+        async def patiently(method: str, stub, request, metadata):  # type: ignore[no-untyped-def]
+            """One call, repeated after UNAVAILABLE (refused while the process is overloaded, nothing
+            stored) with a growing pause, as partner systems are asked to; bounded by the case timeout."""
+            deadline = time.monotonic() + args.case_timeout
+            delay = 0.05
+            while True:
+                try:
+                    return await getattr(stub, method)(request, metadata=metadata, timeout=args.case_timeout)
+                except grpc.aio.AioRpcError as exc:
+                    if exc.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
+                        raise
+                    refused[method] += 1
+                await asyncio.sleep(delay)  # back-off before calling again, not a wait for an event
+                delay = min(delay * 2, 1.0)
+
+        async def submit(plan: CasePlan, agency_id: str) -> None:
+            request = G.SubmitAgencyReturnRequest()
+            request.CopyFrom(pipeline.returns[agency_id])
+            request.case_id = plan.case_id
+            await patiently("SubmitAgencyReturn", pipeline.gathering, request, pipeline.agency_md[agency_id])
+            plan.returns[agency_id] = 1  # what the reconciliation expects: only the returns accepted
+
         async def one_case(plan: CasePlan) -> None:
             request = notification_request(plan.index)
             request.idempotency_key = plan.key
             try:
-                plan.case_id, case_started = await pipeline.notify(request)
+                case_started = time.perf_counter()
+                plan.case_id = (await patiently("NotifyIncident", pipeline.intake, request, pipeline.la)).incident.case_id
+                await patiently("RecordPanelNotification", pipeline.intake, intake_pb2.RecordPanelNotificationRequest(
+                    case_id=plan.case_id, reference=f"PANEL-S{plan.index}", sent_date=PANEL_SENT), pipeline.la)
                 await watcher.wait(plan.case_id, "opened", args.case_timeout)
-                await pipeline.submit_all(plan.case_id)
-                plan.returns = {agency_id: 1 for agency_id in agencies}
+                await asyncio.gather(*(submit(plan, agency_id) for agency_id in agencies))
                 plan.final_collation = 1  # the seventh return collates
                 await watcher.wait(plan.case_id, "checklist", args.case_timeout)
                 done.append(time.perf_counter() - case_started)
@@ -449,7 +474,8 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
         cpu = meter.stop()
         settle = await wait_quiescent(bench.stack, timeout=max(120.0, len(issued)))
         after = {name: scrape_counters(bench.metrics_url(name)) for name in processes}
-        findings, _ = await reconcile_stack(bench.stack, issued, decided_on=BENCH_TODAY)
+        # A notification refused to the end stored nothing: no case to reconcile (counted in errors).
+        findings, _ = await reconcile_stack(bench.stack, [p for p in issued if p.case_id], decided_on=BENCH_TODAY)
         stores = findings.snapshot.stores
         counts = per_case_counts(stores, {p.case_id for p in issued if p.case_id})
         inbox = Counter(row["consumer"] for schema in SERVICES for row in stores[schema]["inbox"])  # distinct events per durable
@@ -506,6 +532,7 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
         "replicas_per_service": args.replicas, "nats_nodes": 3, "stream_replicas": 3,
         "cases_target": args.cases, "cases_issued": len(issued), "cases_done": len(done), "errors": errors,
         "complete": len(done) == args.cases, "concurrency": args.concurrency,
+        "calls_refused_and_repeated": dict(sorted(refused.items())),
         "seconds": elapsed, "cases_per_second": len(done) / elapsed if elapsed else 0.0,
         "settle_seconds": settle, "latency_ms": latency_summary(done),
         "pull_requests_waiting_per_durable": pulling, "channel_probe_calls": probes,
@@ -524,7 +551,7 @@ def run_scaleout(args: argparse.Namespace) -> None:
     state = "complete" if r["complete"] else f"{r['cases_issued']} issued, stopped after {args.max_minutes:g} min"
     print(f"{r['cases_done']}/{r['cases_target']} full checklists ({state}) in {r['seconds']:.1f} s: {r['cases_per_second']:.2f} cases/s "
           f"measured, {args.concurrency} in flight; latency p50 {r['latency_ms']['p50_ms']:.0f} ms, p99 {r['latency_ms']['p99_ms']:.0f} ms; "
-          f"errors {r['errors']}")
+          f"errors {r['errors']}; calls refused (UNAVAILABLE) and repeated {r['calls_refused_and_repeated'] or 'none'}")
     print(f"stack CPU {r['stack_cpu_ms_per_case']:.0f} ms/case -> {r['cases_per_second_by_cpu']:.1f} cases/s by CPU on {cores()} cores; "
           f"other processes used {r['cpu']['other_processes_cores']:.2f} cores; settled {r['settle_seconds']:.1f} s after the last checklist")
     print("  CPU ms/case: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_case"].items()))
