@@ -101,6 +101,7 @@ async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, durat
     `duration` seconds or `max_cases` cases, whichever comes first."""
     count = max(1, min(round(rate * duration), max_cases))
     meter = CpuMeter(bench.components()).start()
+    retried = pipeline.retried[0]
     started = time.perf_counter()
     tasks = []
     for i in range(count):
@@ -116,6 +117,7 @@ async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, durat
     cpu = meter.stop()
     result = summarise(times, started, rate)
     result["issue_seconds"] = issued
+    result["calls_retried_after_overload"] = pipeline.retried[0] - retried
     result["cpu"] = cpu
     result["cpu_ms_per_case"] = per_case(cpu, result["completed"])
     result["capacity"] = capacity(result["cpu_ms_per_case"], cores())
@@ -126,6 +128,7 @@ async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, durat
 async def saturation(bench: BenchStack, pipeline: Pipeline, concurrency: int, seconds: float, drain_timeout: float) -> dict[str, Any]:
     """Closed loop: `concurrency` cases in flight, a new one as soon as one finishes."""
     meter = CpuMeter(bench.components()).start()
+    retried = pipeline.retried[0]
     started = time.perf_counter()
     stop_at = started + seconds
     times: list[CaseTimes] = []
@@ -138,6 +141,7 @@ async def saturation(bench: BenchStack, pipeline: Pipeline, concurrency: int, se
     cpu = meter.stop()
     result = summarise(times, started, None)
     result["concurrency"] = concurrency
+    result["calls_retried_after_overload"] = pipeline.retried[0] - retried
     result["cpu"] = cpu
     result["cpu_ms_per_case"] = per_case(cpu, result["completed"])
     result["capacity"] = capacity(result["cpu_ms_per_case"], cores())
@@ -333,7 +337,9 @@ def print_load(r: dict[str, Any]) -> None:
           f"p50 {lat['p50_ms']:7.0f} ms p95 {lat['p95_ms']:7.0f} ms p99 {lat['p99_ms']:7.0f} ms; "
           f"stack CPU {cap['stack_cpu_ms_per_case']:.0f} ms/case (busiest {cap['busiest_component']}); "
           f"other processes used {r['cpu']['other_processes_cores']:.2f} cores"
-          + (f"; errors {r['errors']}" if r["errors"] else ""), flush=True)
+          + (f"; errors {r['errors']}" if r["errors"] else "")
+          + (f"; calls retried after an overload answer {r['calls_retried_after_overload']}"
+             if r.get("calls_retried_after_overload") else ""), flush=True)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

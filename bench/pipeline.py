@@ -25,6 +25,28 @@ from rapidreview.kernel.events import decode_envelope
 from rapidreview.v1 import criteria_pb2, gathering_pb2_grpc, intake_pb2, intake_pb2_grpc
 
 FULL = criteria_pb2.EVALUATION_TRIGGER_INFORMATION_COLLATED
+#: Overload answers are given before a service does any work for the call (admission control,
+#: the per-caller rate limit), so the driver retries them as a partner client does, after the
+#: advised delay (google.rpc.RetryInfo; 1 s here), a bounded number of times.
+REFUSED_BEFORE_WORK = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
+RETRIES = 5
+RETRY_DELAY = 1.0
+
+
+async def call_with_retry(method, request, *, metadata, timeout: float, retried: list[int] | None = None):  # type: ignore[no-untyped-def]
+    """`method(request)`, retried when the service refused it for overload before doing any work."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return await method(request, metadata=metadata, timeout=timeout)
+        except grpc.aio.AioRpcError as exc:
+            refused = exc.code() in REFUSED_BEFORE_WORK and ("overloaded" in (exc.details() or "") or
+                                                            exc.code() == grpc.StatusCode.RESOURCE_EXHAUSTED)
+            if not refused or attempt == RETRIES:
+                raise
+            if retried is not None:
+                retried[0] += 1
+            await asyncio.sleep(RETRY_DELAY)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -121,6 +143,7 @@ class Pipeline:
         self.returns = example_returns()
         self.agency_md = {agency: bench.metadata(Role.AGENCY, agency=agency) for agency in self.returns}
         self.counter = 0
+        self.retried = [0]  #: calls retried after an overload answer (none stored anything)
 
     async def close(self) -> None:
         await self.intake_channel.close()
@@ -132,11 +155,12 @@ class Pipeline:
         self.counter += 1
         request = request or notification_request(self.counter)
         started = time.perf_counter()
-        incident = (await self.intake.NotifyIncident(request, metadata=self.la, timeout=self.timeout)).incident
+        incident = (await call_with_retry(self.intake.NotifyIncident, request, metadata=self.la, timeout=self.timeout,
+                                          retried=self.retried)).incident
         if self.panel_notification:
-            await self.intake.RecordPanelNotification(intake_pb2.RecordPanelNotificationRequest(
+            await call_with_retry(self.intake.RecordPanelNotification, intake_pb2.RecordPanelNotificationRequest(
                 case_id=incident.case_id, reference=f"PANEL-{self.counter}", sent_date="2024-06-07"),
-                metadata=self.la, timeout=self.timeout)
+                metadata=self.la, timeout=self.timeout, retried=self.retried)
         return incident.case_id, started
 
     async def submit_all(self, case_id: str, returns: dict | None = None) -> None:
@@ -147,7 +171,8 @@ class Pipeline:
             request = type(returns[agency_id])()
             request.CopyFrom(returns[agency_id])
             request.case_id = case_id
-            await self.gathering.SubmitAgencyReturn(request, metadata=self.agency_md[agency_id], timeout=self.timeout)
+            await call_with_retry(self.gathering.SubmitAgencyReturn, request, metadata=self.agency_md[agency_id],
+                                  timeout=self.timeout, retried=self.retried)
 
         await asyncio.gather(*(one(a) for a in returns))
 

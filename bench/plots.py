@@ -156,6 +156,8 @@ def main() -> None:
         before_after(results["compare"], OUT / "before-after.png")
     if results.get("compare_round2", {}).get("table"):  # compare.py --section compare_round2
         before_after(results["compare_round2"], OUT / "before-after-round2.png")
+    if results.get("compare_round3", {}).get("table"):  # compare.py --section compare_round3
+        before_after(results["compare_round3"], OUT / "before-after-round3.png")
     print(f"plots written to {OUT.relative_to(REPO) if OUT.is_relative_to(REPO) else OUT}/")
 
 

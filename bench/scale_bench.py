@@ -66,7 +66,7 @@ from harness import (
     scrape_counters,
 )
 from pipeline import FULL as FULL_TRIGGER
-from pipeline import EventWatcher, Pipeline
+from pipeline import EventWatcher, Pipeline, call_with_retry
 from rapidreview.kernel.auth import Role
 from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 
@@ -224,15 +224,16 @@ async def backfill(args: argparse.Namespace) -> dict[str, Any]:
         request.notification.agencies.extend(agency(i) for i in range(args.returns))
         started = time.perf_counter()
         try:
-            incident = (await pipeline.intake.NotifyIncident(request, metadata=pipeline.la, timeout=args.case_timeout)).incident
-            await pipeline.intake.RecordPanelNotification(intake_pb2.RecordPanelNotificationRequest(
+            incident = (await call_with_retry(pipeline.intake.NotifyIncident, request, metadata=pipeline.la,
+                                              timeout=args.case_timeout, retried=pipeline.retried)).incident
+            await call_with_retry(pipeline.intake.RecordPanelNotification, intake_pb2.RecordPanelNotificationRequest(
                 case_id=incident.case_id, reference=f"PANEL-B{n}", sent_date=(aware + dt.timedelta(days=3)).isoformat()),
-                metadata=pipeline.la, timeout=args.case_timeout)
+                metadata=pipeline.la, timeout=args.case_timeout, retried=pipeline.retried)
             await watcher.wait(incident.case_id, "opened", args.case_timeout)
             bodies = [synthetic_return(i, args.entries, rng, aware - dt.timedelta(days=730), 730) for i in range(args.returns)]
-            await asyncio.gather(*(pipeline.gathering.SubmitAgencyReturn(
+            await asyncio.gather(*(call_with_retry(pipeline.gathering.SubmitAgencyReturn,
                 G.SubmitAgencyReturnRequest(case_id=incident.case_id, agency_return=body), metadata=agency_md[i],
-                timeout=args.case_timeout) for i, body in enumerate(bodies)))
+                timeout=args.case_timeout, retried=pipeline.retried) for i, body in enumerate(bodies)))
             await watcher.wait(incident.case_id, "checklist", args.case_timeout)
             done.append(time.perf_counter() - started)
             entries += args.returns * args.entries
@@ -259,7 +260,8 @@ async def backfill(args: argparse.Namespace) -> dict[str, Any]:
             while True:
                 await asyncio.sleep(30)
                 elapsed = time.perf_counter() - started
-                print(f"  {elapsed / 60:5.1f} min: {len(done):,} cases done ({len(done) / elapsed:.2f}/s), errors {errors}", flush=True)
+                print(f"  {elapsed / 60:5.1f} min: {len(done):,} cases done ({len(done) / elapsed:.2f}/s), errors {errors}, "
+                      f"calls retried after an overload answer {pipeline.retried[0]}", flush=True)
 
         reporter = asyncio.create_task(progress())
         try:
@@ -273,7 +275,9 @@ async def backfill(args: argparse.Namespace) -> dict[str, Any]:
         await watcher.stop()
         bench.stop()
     rate = len(done) / elapsed if elapsed else 0.0
+    retried = pipeline.retried[0]
     return {
+        "calls_retried_after_overload": retried,
         "calendar_prototype": args.calendar_prototype,
         "cases_target": args.cases, "returns_per_case": args.returns, "entries_per_return": args.entries,
         "cases_issued": issued, "cases_done": len(done), "errors": errors, "chronology_entries": entries,
@@ -294,7 +298,8 @@ def run_backfill(args: argparse.Namespace) -> None:
     print(f"{r['cases_done']:,}/{r['cases_target']:,} cases ({state}) in {r['seconds'] / 60:.1f} min: {r['cases_per_second']:.2f} cases/s, "
           f"{r['chronology_entries']:,} chronology entries; at this rate {FULL_BACKFILL_CASES:,} cases take {r['projected_full_minutes']:.1f} min "
           f"(target 10 min); stack CPU {r['stack_cpu_ms_per_case']:.0f} ms/case; other processes used "
-          f"{r['cpu']['other_processes_cores']:.2f} cores; errors {r['errors']}")
+          f"{r['cpu']['other_processes_cores']:.2f} cores; errors {r['errors']}; calls retried after an overload answer "
+          f"{r['calls_retried_after_overload']}")
     save_results(args.section, r)
     print(f"cpu cores: {cores()}")
 

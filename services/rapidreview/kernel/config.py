@@ -74,6 +74,17 @@ def _log_level(raw: str) -> str:
     return value
 
 
+def _event_loop(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in EVENT_LOOPS:
+        raise ValueError("expected uvloop or asyncio")
+    return value
+
+
+#: RR_EVENT_LOOP values: libuv's loop (uvloop, the default) or the standard library's.
+EVENT_LOOPS = ("uvloop", "asyncio")
+
+
 def _path(raw: str) -> Path:
     return Path(raw)
 
@@ -112,6 +123,8 @@ class Settings:
     encryption_keys_file: Path | None = None
     #: RR_LOG_LEVEL.
     log_level: str = "INFO"
+    #: RR_EVENT_LOOP — the process's asyncio event loop: "uvloop" (libuv's, faster) or "asyncio" (the standard one).
+    event_loop: str = "uvloop"
     #: RR_HEALTH_LISTEN — optional plaintext HOST:PORT serving only grpc.health.v1 (for probes when the main port uses TLS).
     health_listen: str = ""
     #: RR_METRICS_LISTEN — HOST:PORT of the Prometheus metrics endpoint ("" disables).
@@ -184,6 +197,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "jwt_audience": ("RR_JWT_AUDIENCE", str),
     "encryption_keys_file": ("RR_ENCRYPTION_KEYS_FILE", _path),
     "log_level": ("RR_LOG_LEVEL", _log_level),
+    "event_loop": ("RR_EVENT_LOOP", _event_loop),
     "health_listen": ("RR_HEALTH_LISTEN", lambda raw: _listen(raw) if raw else ""),
     "metrics_listen": ("RR_METRICS_LISTEN", lambda raw: _listen(raw) if raw else ""),
     "migrate_on_start": ("RR_MIGRATE_ON_START", _bool),

@@ -12,7 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -92,8 +92,11 @@ class Database:
         import asyncio
 
         async def _ping() -> None:
+            # On the driver's connection: one round trip, where `conn.execute` would add the
+            # BEGIN and ROLLBACK of SQLAlchemy's implicit transaction (readiness asks twice a second).
             async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+                raw = await conn.get_raw_connection()
+                await raw.driver_connection.fetchval("SELECT 1")  # type: ignore[union-attr]
 
         try:
             await asyncio.wait_for(_ping(), timeout)

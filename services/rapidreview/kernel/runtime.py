@@ -189,4 +189,16 @@ def main(service: str, build: Callable[[Settings], tuple[Infrastructure, Service
         raise SystemExit(f"configuration error: {exc}") from None
     configure_logging(service, settings.log_level)
     infra, parts = build(settings)
-    asyncio.run(run_service(infra, parts, table))
+    run_on_event_loop(run_service(infra, parts, table), settings.event_loop)
+
+
+def run_on_event_loop(main_coroutine: Awaitable[None], kind: str) -> None:
+    """Runs `main_coroutine` to completion on a new event loop of `kind` (RR_EVENT_LOOP):
+    "uvloop", libuv's loop (gRPC's asyncio server, asyncpg and nats-py run on any asyncio
+    loop; docs/performance.md measures the gain), or "asyncio", the standard library's."""
+    if kind == "uvloop":
+        import uvloop
+
+        uvloop.run(main_coroutine)  # type: ignore[arg-type]
+    else:
+        asyncio.run(main_coroutine)  # type: ignore[arg-type]

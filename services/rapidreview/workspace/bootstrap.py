@@ -258,4 +258,5 @@ def run() -> None:
     # uvicorn's own access log would print paths and query strings; the workspace logs route templates instead.
     # X-Forwarded-For/-Proto count only from the trusted proxies (the Ingress): the sign-in rate limit is per client.
     uvicorn.run(app, host=host, port=int(port), log_config=None, access_log=False, proxy_headers=True,
-                forwarded_allow_ips=settings.trusted_proxies, server_header=False, date_header=True)
+                forwarded_allow_ips=settings.trusted_proxies, server_header=False, date_header=True,
+                loop=settings.event_loop)

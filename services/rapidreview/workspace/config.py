@@ -18,6 +18,7 @@ from rapidreview.kernel.config import (
     DEFAULT_GRPC_PORTS,
     ConfigError,
     _bool,
+    _event_loop,
     _iso_date,
     _listen,
     _log_level,
@@ -122,6 +123,8 @@ class WorkspaceSettings:
     phase: str = "beta"
     #: RR_LOG_LEVEL.
     log_level: str = "INFO"
+    #: RR_EVENT_LOOP — "uvloop" (default) or "asyncio", as for the services.
+    event_loop: str = "uvloop"
     #: RR_TODAY — fixed "today" (YYYY-MM-DD) for demonstrations; empty means the real date.
     today: str = ""
 
@@ -169,6 +172,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "nats_tls_ca_file": ("RR_NATS_TLS_CA_FILE", _path),
     "phase": ("RR_PHASE", str),
     "log_level": ("RR_LOG_LEVEL", _log_level),
+    "event_loop": ("RR_EVENT_LOOP", _event_loop),
     "today": ("RR_TODAY", lambda raw: _iso_date(raw) if raw else ""),
 }
 _REQUIRED = ("oidc_issuer", "oidc_client_id", "principals_file", "signing_key_file")

@@ -66,3 +66,21 @@ async def test_a_connection_dropped_while_in_steady_use_fails_once_then_the_whol
         assert db.pings == 0
     finally:
         await db.dispose()
+
+
+async def test_readiness_ping_answers_true_on_a_live_server_and_false_on_none(fresh_database):
+    import socket
+
+    db = Database(fresh_database)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once the socket is closed
+    nowhere = Database(f"postgresql+asyncpg://rr:rr@127.0.0.1:{port}/rr")
+    try:
+        assert await db.ping() is True
+        assert await db.ping() is True  # the connection went back to the pool usable
+        assert await one_transaction(db) == 1
+        assert await nowhere.ping(timeout=2.0) is False
+    finally:
+        await db.dispose()
+        await nowhere.dispose()

@@ -15,7 +15,8 @@ def test_defaults_give_each_service_its_own_port():
 @pytest.mark.parametrize(
     ("var", "value"),
     [("RR_DATABASE_URL", "mysql://x"), ("RR_NATS_URL", "http://x"), ("RR_GRPC_LISTEN", "nope"),
-     ("RR_CONSUMER_MAX_DELIVER", "0"), ("RR_MIGRATE_ON_START", "perhaps"), ("RR_TODAY", "2024-02-30")],
+     ("RR_CONSUMER_MAX_DELIVER", "0"), ("RR_MIGRATE_ON_START", "perhaps"), ("RR_TODAY", "2024-02-30"),
+     ("RR_EVENT_LOOP", "trio")],
 )
 def test_malformed_value_names_the_variable(var, value):
     with pytest.raises(ConfigError, match=var):
