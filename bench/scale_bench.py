@@ -427,19 +427,13 @@ async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
         issued: list[CasePlan] = []
 
         async def patiently(method: str, stub, request, metadata):  # type: ignore[no-untyped-def]
-            """One call, repeated after UNAVAILABLE (refused while the process is overloaded, nothing
-            stored) with a growing pause, as partner systems are asked to; bounded by the case timeout."""
-            deadline = time.monotonic() + args.case_timeout
-            delay = 0.05
-            while True:
-                try:
-                    return await getattr(stub, method)(request, metadata=metadata, timeout=args.case_timeout)
-                except grpc.aio.AioRpcError as exc:
-                    if exc.code() != grpc.StatusCode.UNAVAILABLE or time.monotonic() > deadline:
-                        raise
-                    refused[method] += 1
-                await asyncio.sleep(delay)  # back-off before calling again, not a wait for an event
-                delay = min(delay * 2, 1.0)
+            """One call, repeated when refused for overload (nothing stored), as partner systems are asked to."""
+            repeated = [0]
+            try:
+                return await call_with_retry(getattr(stub, method), request, metadata=metadata, timeout=args.case_timeout,
+                                             retried=repeated)
+            finally:
+                refused[method] += repeated[0]
 
         async def submit(plan: CasePlan, agency_id: str) -> None:
             request = G.SubmitAgencyReturnRequest()
