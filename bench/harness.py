@@ -8,6 +8,7 @@ time.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -147,12 +148,18 @@ class BenchStack:
     NATS user for watching events. `pause`/`resume` stop and continue a service
     process (SIGSTOP/SIGCONT) so that one stage can be measured alone."""
 
-    def __init__(self, extra_env: dict[str, str] | None = None, keep: bool = False) -> None:
+    def __init__(self, extra_env: dict[str, str] | None = None, keep: bool = False, *, replicas: dict[str, int] | None = None,
+                 nats_cluster_size: int = 1, metrics: bool = False) -> None:
+        """`replicas`: processes per service (replicas share the service's durable consumers);
+        `nats_cluster_size`: 3 for a JetStream cluster on loopback (streams with 3 replicas);
+        `metrics`: each service process serves Prometheus /metrics on a port of its own."""
         from rapidreview.stack.supervisor import EmbeddedStack
 
         self.folder = Path(tempfile.mkdtemp(prefix="rr-bench-"))
         self.keep = keep
-        self.stack = EmbeddedStack(self.folder, extra_env={**BENCH_ENV, **(extra_env or {})})
+        stack_class = _metered_stack_class() if metrics else EmbeddedStack
+        self.stack = stack_class(self.folder, extra_env={**BENCH_ENV, **(extra_env or {})}, replicas=replicas or {},
+                                 nats_cluster_size=nats_cluster_size)
 
     def start(self) -> BenchStack:
         started = time.perf_counter()
@@ -177,6 +184,17 @@ class BenchStack:
     def address(self, service: str) -> str:
         return next(p.address for p in self.stack.processes if p.name == service)
 
+    def target(self, service: str) -> str:
+        """A gRPC target naming every replica of `service` ("ipv4:A,B"); with the channel option
+        ROUND_ROBIN the calls are spread over them, as a load balancer in front of replicas would."""
+        return "ipv4:" + ",".join(p.address for p in self.stack.replicas_of(service))
+
+    def metrics_url(self, process: str) -> str:
+        """The /metrics URL of the service process called `process` ("intake", "intake-2", ...)."""
+        ports = getattr(self.stack, "metrics_ports", None)
+        assert ports is not None, "the stack was started without metrics"
+        return f"http://127.0.0.1:{ports[process]}/metrics"
+
     def pid(self, service: str) -> int:
         proc = next(p for p in self.stack.processes if p.name == service)
         assert proc.process is not None
@@ -196,7 +214,8 @@ class BenchStack:
 
     @property
     def nats_url(self) -> str:
-        return self.stack.nats.url
+        """The NATS URL (every node's, comma-joined, for a cluster)."""
+        return self.stack.nats_url
 
     def nats_admin(self) -> dict[str, str]:
         users = self.stack.nats_users
@@ -210,10 +229,48 @@ class BenchStack:
         """Process ids to account CPU to: each service, PostgreSQL (postmaster and
         backends), nats-server, and this process (the load generator)."""
         out: dict[str, list[int]] = {p.name: [p.process.pid] for p in self.stack.processes if p.process is not None}
-        for name, server in (("postgres", self.stack.postgres), ("nats", self.stack.nats)):
-            out[name] = [-server.pid] if server.pid else []  # negative: the whole process tree
+        nats_servers = self.stack.nats_cluster.nodes if self.stack.nats_cluster is not None else [self.stack.nats]
+        out["postgres"] = [-self.stack.postgres.pid] if self.stack.postgres.pid else []  # negative: the whole process tree
+        out["nats"] = [-server.pid for server in nats_servers if server.pid]
         out["driver"] = [os.getpid()]
         return out
+
+
+@functools.cache
+def _metered_stack_class() -> type:
+    from rapidreview.stack.ports import free_port
+    from rapidreview.stack.supervisor import EmbeddedStack
+
+    class MeteredStack(EmbeddedStack):
+        """The embedded stack with RR_METRICS_LISTEN set per service process (each its own port)."""
+
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            self.metrics_ports = {proc.name: free_port() for proc in self.processes}
+
+        def service_env(self, proc):  # type: ignore[no-untyped-def]
+            return {**super().service_env(proc), "RR_METRICS_LISTEN": f"127.0.0.1:{self.metrics_ports[proc.name]}"}
+
+    return MeteredStack
+
+
+
+
+def scrape_counters(url: str, timeout: float = 10.0) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every counter sample (`*_total`) a Prometheus /metrics endpoint serves, keyed by
+    (sample name, sorted labels)."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback only
+        text = response.read().decode("utf-8")
+    out = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name.endswith("_total"):
+                out[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return out
 
 
 # -- CPU accounting ------------------------------------------------------------------------------

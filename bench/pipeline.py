@@ -77,7 +77,8 @@ class EventWatcher:
     _agencies: int = 7
 
     async def start(self) -> EventWatcher:
-        self.nc = await nats.connect(self.url, **self.auth, pending_size=256 * 1024 * 1024)
+        servers = [u.strip() for u in self.url.split(",") if u.strip()]  # every node of a cluster
+        self.nc = await nats.connect(servers, **self.auth, pending_size=256 * 1024 * 1024)
         await self.nc.subscribe("rr.v1.>", cb=self._on_message, pending_msgs_limit=1_000_000, pending_bytes_limit=1 << 30)
         await self.nc.flush()
         return self
@@ -124,16 +125,18 @@ class EventWatcher:
 
 
 class Pipeline:
-    """Authenticated stubs for every caller of a case, over one channel per service."""
+    """Authenticated stubs for every caller of a case, over one channel per service; with
+    replicas of a service the channel spreads its calls over them in turn (round robin)."""
 
     def __init__(self, bench: BenchStack, watcher: EventWatcher, *, panel_notification: bool = True, timeout: float = 60.0) -> None:
         self.bench = bench
         self.watcher = watcher
         self.panel_notification = panel_notification
         self.timeout = timeout
-        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)]
-        self.intake_channel = grpc.aio.insecure_channel(bench.address("intake"), options=options)
-        self.gathering_channel = grpc.aio.insecure_channel(bench.address("gathering"), options=options)
+        options = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024),
+                   ("grpc.lb_policy_name", "round_robin")]
+        self.intake_channel = grpc.aio.insecure_channel(bench.target("intake"), options=options)
+        self.gathering_channel = grpc.aio.insecure_channel(bench.target("gathering"), options=options)
         self.intake = intake_pb2_grpc.IntakeServiceStub(self.intake_channel)
         self.gathering = gathering_pb2_grpc.GatheringServiceStub(self.gathering_channel)
         self.la = bench.metadata(Role.NOTIFYING_LA)
@@ -146,10 +149,11 @@ class Pipeline:
         await self.intake_channel.close()
         await self.gathering_channel.close()
 
-    async def notify(self) -> tuple[str, float]:
-        """NotifyIncident (+ RecordPanelNotification); returns the case id and the start time."""
+    async def notify(self, request: intake_pb2.NotifyIncidentRequest | None = None) -> tuple[str, float]:
+        """NotifyIncident (+ RecordPanelNotification); returns the case id and the start time.
+        `request`: the notification to send (by default the example with a fresh idempotency key)."""
         self.counter += 1
-        request = notification_request(self.counter)
+        request = request or notification_request(self.counter)
         started = time.perf_counter()
         incident = (await call_with_retry(self.intake.NotifyIncident, request, metadata=self.la, timeout=self.timeout,
                                           retried=self.retried)).incident

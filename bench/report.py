@@ -83,6 +83,26 @@ def baselines_table(base: dict[str, Any]) -> list[str]:
     ]
 
 
+def scaleout_table(section: dict[str, Any]) -> list[str]:
+    """Per replica: events handled per durable (acknowledged, less copies already handled), RPCs served,
+    CPU; the split of each service."""
+    rows = ["| process | events handled (per durable consumer) | RPCs served | CPU | split: events / RPCs / CPU |",
+            "|---|---|---|---:|---|"]
+    for service, data in section["services"].items():
+        sp = data["split"]
+        for i, (name, rep) in enumerate(data["replicas"].items()):
+            events = ", ".join(f"{d} {n:,}" for d, n in rep["events_handled"].items()) or "–"
+            rpcs = ", ".join(f"{m} {n:,}" for m, n in rep["rpcs"].items()) or "–"
+            shares = f"{sp['events']} / {sp['rpcs']} / {sp['cpu']}" if i == 0 else ""
+            rows.append(f"| {name} | {events} | {rpcs} | {rep['cpu_seconds']:.1f} s | {shares} |")
+    rec = section["reconciliation"]
+    rows += ["", f"{section['cases_done']}/{section['cases_target']} cases, {section['cases_per_second']:.1f} cases/s measured, "
+             f"stack CPU {section['stack_cpu_ms_per_case']:.0f} ms a case ({section['cases_per_second_by_cpu']:.1f} cases/s by CPU), "
+             f"other processes {section['cpu']['other_processes_cores']:.2f} cores; reconciliation: lost {rec['lost']}, "
+             f"doubled {rec['doubled']}, wrong {rec['wrong']}, dead letters {rec['dead_letters']}"]
+    return rows
+
+
 def main() -> None:
     results = json.loads(RESULTS.read_text())
     for key in ("e2e", "e2e_light"):
@@ -96,6 +116,10 @@ def main() -> None:
         print("\n".join(cpu_table(section)) + "\n")
         if section.get("stages"):
             print("\n".join(stages_table(section)) + "\n")
+    if results.get("scaleout"):
+        section = results["scaleout"]
+        print(f"\n## scaleout (recorded {section['recorded_at']}, {section['machine']['cpu_cores']} cores)\n")
+        print("\n".join(scaleout_table(section)) + "\n")
     for key in ("collation", "backfill", "prototypes"):
         if key in results:
             print(f"\n## {key}\n\n```json\n{json.dumps({k: v for k, v in results[key].items() if k != 'cpu'}, indent=1)[:3000]}\n```")

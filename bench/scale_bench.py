@@ -3,6 +3,7 @@
     .venv/bin/python bench/scale_bench.py collation [--agencies 20 --entries 1000]
     .venv/bin/python bench/scale_bench.py backfill [--cases 5000 --returns 8 --entries 100 --max-minutes 60]
     .venv/bin/python bench/scale_bench.py backfill --cases 300 --section backfill_300 [--calendar-prototype]
+    .venv/bin/python bench/scale_bench.py scaleout [--cases 300 --concurrency 32 --max-minutes 20]
 
 collation: 20 agencies x 1,000 chronology entries each, built as
 bench/gathering_collation_bench.py builds them (that benchmark details the
@@ -19,7 +20,20 @@ migration would do it: for each case NotifyIncident + RecordPanelNotification,
 Awareness dates are spread over the dates the rule editions cover (from
 2018-06-29). `--concurrency` cases are in flight; the run stops issuing cases
 after `--max-minutes` and reports how far it got and the projected total time.
-Results go to bench/results/latest.json (sections "collation" and "backfill").
+
+scaleout: two replicas of every service (each its own process) on a 3-node
+JetStream cluster (streams and consumers with 3 replicas). A backlog of
+`--cases` cases (the closed loop's case: NotifyIncident +
+RecordPanelNotification, the seven example returns; `--concurrency` cases in
+flight, gRPC calls spread over the replicas in turn) until every full checklist
+has arrived; then, per replica, from the services' own Prometheus counters
+(rapidreview_events_consumed_total per durable consumer,
+rapidreview_rpc_calls_total) and /proc: events consumed, RPCs served, CPU
+seconds, and the split (the busier replica's share); the whole stack's cases/s
+and CPU per case; and the reconciliation of every store and stream
+(tests/reliability/reconcile.py): nothing lost, nothing doubled.
+
+Results go to bench/results/latest.json (sections "collation", "backfill" and "scaleout").
 """
 
 from __future__ import annotations
@@ -29,13 +43,29 @@ import asyncio
 import datetime as dt
 import os
 import random
+import sys
 import time
+import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import grpc
 
-from harness import BENCH_TODAY, BenchStack, CpuMeter, cores, latency_summary, notification_request, print_header, save_results
+from harness import (
+    BENCH_TODAY,
+    EXAMPLE_RETURNS,
+    REPO,
+    BenchStack,
+    CpuMeter,
+    cores,
+    latency_summary,
+    notification_request,
+    print_header,
+    save_results,
+    scrape_counters,
+)
+from pipeline import FULL as FULL_TRIGGER
 from pipeline import EventWatcher, Pipeline, call_with_retry
 from rapidreview.kernel.auth import Role
 from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
@@ -274,6 +304,281 @@ def run_backfill(args: argparse.Namespace) -> None:
     print(f"cpu cores: {cores()}")
 
 
+# -- scale-out ---------------------------------------------------------------------------------
+
+SERVICES = ("intake", "gathering", "criteria", "decisions")
+
+
+def split(values: list[float]) -> str:
+    """The busier replica's share and the other's, in percent ("52/48"); "-" when nothing."""
+    total = sum(values)
+    if not total:
+        return "-"
+    shares = [round(v / total * 100) for v in sorted(values, reverse=True)]
+    shares[-1] = 100 - sum(shares[:-1])  # the shares add up to 100
+    return "/".join(str(x) for x in shares)
+
+
+def busier_share(values: list[float]) -> float | None:
+    total = sum(values)
+    return max(values) / total if total else None
+
+
+def counter_delta(before: dict, after: dict, name: str, label: str) -> dict[str, float]:
+    """Increase of counter `name` between two scrapes, summed per value of `label`."""
+    out: dict[str, float] = {}
+    for key, value in after.items():
+        sample, labels = key
+        if sample != name:
+            continue
+        delta = value - before.get(key, 0.0)
+        if delta:
+            group = dict(labels).get(label, "")
+            out[group] = out.get(group, 0.0) + delta
+    return out
+
+
+async def every_replica_pulling(stack, replicas: int, timeout: float = 60.0) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Waits (bounded) until every service durable has a pull request waiting from each of its replicas."""
+    from tests.reliability.reconcile import consumer_states
+
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = {name: info.num_waiting for name, info in (await consumer_states(stack.nats_connect_options())).items()}
+        if waiting and all(n >= replicas for n in waiting.values()):
+            return waiting
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not every durable has {replicas} replicas pulling: {waiting}")
+        await asyncio.sleep(0.2)  # polling interval of a bounded wait
+
+
+async def every_replica_answering(bench: BenchStack, pipeline: Pipeline, timeout: float = 30.0) -> int:
+    """Reads that change nothing (an unknown case) through the driver's round-robin channels until
+    each replica of intake and gathering has answered one (the channels connect to each replica in
+    their own time); bounded. Returns the calls made. The counters are read again afterwards."""
+    from rapidreview.v1 import intake_pb2 as I
+
+    bu = bench.metadata(Role.BUSINESS_UNIT)
+    probes = {"intake": ("GetIncident", lambda: pipeline.intake.GetIncident(I.GetIncidentRequest(case_id=str(uuid.uuid4())),
+                                                                          metadata=bu, timeout=10)),
+              "gathering": ("GetCollatedInformation", lambda: pipeline.gathering.GetCollatedInformation(
+                  G.GetCollatedInformationRequest(case_id=str(uuid.uuid4())), metadata=bu, timeout=10))}
+    deadline = time.monotonic() + timeout
+    calls = 0
+    while True:
+        for _method, probe in probes.values():
+            try:
+                await probe()
+            except grpc.aio.AioRpcError:
+                pass  # NOT_FOUND: the answer is all a probe needs
+            calls += 1
+        answered = all(
+            counter_delta({}, scrape_counters(bench.metrics_url(p.name)), "rapidreview_rpc_calls_total", "method").get(method, 0) > 0
+            for service, (method, _probe) in probes.items() for p in bench.stack.replicas_of(service))
+        if answered:
+            return calls
+        if time.monotonic() > deadline:
+            raise TimeoutError("a replica of intake or gathering never answered the driver's channel")
+
+
+def per_case_counts(stores: dict, case_ids: set[str]) -> dict[str, dict[int, int]]:
+    """How many rows each case has in the tables that make a case: {what: {rows per case: cases}}."""
+    tables = {"incidents (intake)": ("intake", "incidents"), "information requests": ("gathering", "requests"),
+              "returns": ("gathering", "returns"), "collations": ("gathering", "collations"),
+              "evaluations (criteria)": ("criteria", "evaluations"), "evaluations known to decisions": ("decisions", "evaluations"),
+              "audit entries (decisions)": ("decisions", "audit_entries")}
+    out = {}
+    for what, (schema, table) in tables.items():
+        per_case = Counter(row["case_id"] for row in stores[schema][table] if row["case_id"] in case_ids)
+        out[what] = dict(sorted(Counter(per_case.get(c, 0) for c in case_ids).items()))
+    full = Counter(row["case_id"] for row in stores["criteria"]["evaluations"]
+                   if row["case_id"] in case_ids and row["trigger"] == FULL_TRIGGER)
+    out["full checklists"] = dict(sorted(Counter(full.get(c, 0) for c in case_ids).items()))
+    return out
+
+
+async def scaleout(args: argparse.Namespace) -> dict[str, Any]:
+    sys.path.insert(0, str(REPO))  # tests.reliability: the reconciliation every reliability suite uses
+    from tests.reliability.pipeline import PANEL_SENT, CasePlan
+    from tests.reliability.reconcile import reconcile_stack, wait_quiescent
+
+    bench = BenchStack(replicas={name: args.replicas for name in SERVICES}, nats_cluster_size=3, metrics=True, keep=args.keep)
+    bench.start()
+    print(f"stack up in {bench.start_seconds:.0f} s: {len(bench.stack.processes)} service processes, "
+          f"{len(bench.stack.nats_cluster.nodes)} NATS nodes" + (f"; folder kept: {bench.folder}" if args.keep else ""), flush=True)
+    watcher = await EventWatcher(bench.nats_url, bench.nats_admin()).start()
+    pipeline = Pipeline(bench, watcher, timeout=args.case_timeout)
+    agencies = tuple(EXAMPLE_RETURNS)
+    run = f"scale{os.getpid()}"
+    plans = [CasePlan(index=n, run=run, variant="complete", agencies=agencies, decide=False, gathering_closed=False)
+             for n in range(args.cases)]
+    done: list[float] = []
+    errors: dict[str, int] = {}
+    refused: Counter[str] = Counter()
+    try:
+        pulling = await every_replica_pulling(bench.stack, args.replicas)
+        probes = await every_replica_answering(bench, pipeline)
+        processes = [p.name for p in bench.stack.processes]
+        before = {name: scrape_counters(bench.metrics_url(name)) for name in processes}
+        meter = CpuMeter(bench.components()).start()
+        started = time.perf_counter()
+        stop_issuing = started + args.max_minutes * 60
+        next_case = 0
+        issued: list[CasePlan] = []
+
+        async def patiently(method: str, stub, request, metadata):  # type: ignore[no-untyped-def]
+            """One call, repeated when refused for overload (nothing stored), as partner systems are asked to."""
+            repeated = [0]
+            try:
+                return await call_with_retry(getattr(stub, method), request, metadata=metadata, timeout=args.case_timeout,
+                                             retried=repeated)
+            finally:
+                refused[method] += repeated[0]
+
+        async def submit(plan: CasePlan, agency_id: str) -> None:
+            request = G.SubmitAgencyReturnRequest()
+            request.CopyFrom(pipeline.returns[agency_id])
+            request.case_id = plan.case_id
+            await patiently("SubmitAgencyReturn", pipeline.gathering, request, pipeline.agency_md[agency_id])
+            plan.returns[agency_id] = 1  # what the reconciliation expects: only the returns accepted
+
+        async def one_case(plan: CasePlan) -> None:
+            request = notification_request(plan.index)
+            request.idempotency_key = plan.key
+            try:
+                case_started = time.perf_counter()
+                plan.case_id = (await patiently("NotifyIncident", pipeline.intake, request, pipeline.la)).incident.case_id
+                await patiently("RecordPanelNotification", pipeline.intake, intake_pb2.RecordPanelNotificationRequest(
+                    case_id=plan.case_id, reference=f"PANEL-S{plan.index}", sent_date=PANEL_SENT), pipeline.la)
+                await watcher.wait(plan.case_id, "opened", args.case_timeout)
+                await asyncio.gather(*(submit(plan, agency_id) for agency_id in agencies))
+                plan.final_collation = 1  # the seventh return collates
+                await watcher.wait(plan.case_id, "checklist", args.case_timeout)
+                done.append(time.perf_counter() - case_started)
+                plan.done = True
+            except (grpc.aio.AioRpcError, TimeoutError, asyncio.TimeoutError) as exc:
+                key = exc.code().name if isinstance(exc, grpc.aio.AioRpcError) else "timeout"
+                errors[key] = errors.get(key, 0) + 1
+
+        async def worker() -> None:
+            nonlocal next_case
+            while next_case < len(plans) and time.perf_counter() < stop_issuing:
+                plan = plans[next_case]
+                next_case += 1
+                issued.append(plan)
+                await one_case(plan)
+
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        elapsed = time.perf_counter() - started
+        cpu = meter.stop()
+        settle = await wait_quiescent(bench.stack, timeout=max(120.0, len(issued)))
+        after = {name: scrape_counters(bench.metrics_url(name)) for name in processes}
+        # A notification refused to the end stored nothing: no case to reconcile (counted in errors).
+        findings, _ = await reconcile_stack(bench.stack, [p for p in issued if p.case_id], decided_on=BENCH_TODAY)
+        stores = findings.snapshot.stores
+        counts = per_case_counts(stores, {p.case_id for p in issued if p.case_id})
+        inbox = Counter(row["consumer"] for schema in SERVICES for row in stores[schema]["inbox"])  # distinct events per durable
+    finally:
+        await pipeline.close()
+        await watcher.stop()
+        bench.stop()
+
+    cases = max(len(done), 1)
+    services: dict[str, Any] = {}
+    for service in SERVICES:
+        replicas = {}
+        for name in (p.name for p in bench.stack.replicas_of(service)):
+            def delta(metric: str, label: str) -> dict[str, int]:
+                return {k: int(v) for k, v in sorted(counter_delta(before[name], after[name], metric, label).items())}  # noqa: B023
+
+            acked = delta("rapidreview_events_consumed_total", "consumer")
+            again = delta("rapidreview_events_already_handled_total", "consumer")
+            handled = {d: n - again.get(d, 0) for d, n in acked.items()}  # events whose effect this replica made
+            rpcs = delta("rapidreview_rpc_calls_total", "method")
+            replicas[name] = {"events_handled": handled, "events_handled_total": sum(handled.values()),
+                              "events_acknowledged": acked, "events_already_handled": again,
+                              "events_retried": delta("rapidreview_events_retried_total", "consumer"),
+                              "dead_lettered": sum(delta("rapidreview_events_dead_lettered_total", "consumer").values()),
+                              "rpcs": rpcs, "rpcs_total": sum(rpcs.values()),
+                              "cpu_seconds": cpu["cpu_seconds"].get(name, 0.0)}
+        names = list(replicas)
+        durables = sorted({d for r in replicas.values() for d in r["events_acknowledged"]})
+        methods = sorted({m for r in replicas.values() for m in r["rpcs"]})
+        ev = [replicas[n]["events_handled_total"] for n in names]
+        rp = [replicas[n]["rpcs_total"] for n in names]
+        cp = [replicas[n]["cpu_seconds"] for n in names]
+
+        def total(key: str, durable: str) -> int:
+            return sum(replicas[n][key].get(durable, 0) for n in names)  # noqa: B023
+
+        services[service] = {
+            "replicas": replicas,
+            "split": {
+                "events": split(ev), "rpcs": split(rp), "cpu": split(cp),
+                "per_durable": {d: split([replicas[n]["events_handled"].get(d, 0) for n in names]) for d in durables},
+                "per_method": {m: split([replicas[n]["rpcs"].get(m, 0) for n in names]) for m in methods},
+            },
+            "busier_share": {"events": busier_share(ev), "rpcs": busier_share(rp), "cpu": busier_share(cp)},
+            "cpu_ms_per_case": sum(cp) / cases * 1e3,
+            # Per durable, both replicas: what the counters say against the distinct events in its
+            # inbox (handled must equal them: each event's effect made once, by one replica).
+            "durables": {d: {"acknowledged": total("events_acknowledged", d), "already_handled": total("events_already_handled", d),
+                             "handled": total("events_handled", d), "retried": total("events_retried", d),
+                             "distinct_events_in_inbox": inbox.get(d, 0)} for d in durables},
+        }
+    stack_ms = cpu["stack_cpu_seconds"] / cases * 1e3
+    return {
+        "replicas_per_service": args.replicas, "nats_nodes": 3, "stream_replicas": 3,
+        "cases_target": args.cases, "cases_issued": len(issued), "cases_done": len(done), "errors": errors,
+        "complete": len(done) == args.cases, "concurrency": args.concurrency,
+        "calls_refused_and_repeated": dict(sorted(refused.items())),
+        "seconds": elapsed, "cases_per_second": len(done) / elapsed if elapsed else 0.0,
+        "settle_seconds": settle, "latency_ms": latency_summary(done),
+        "pull_requests_waiting_per_durable": pulling, "channel_probe_calls": probes,
+        "cpu": cpu, "stack_cpu_ms_per_case": stack_ms,
+        "cases_per_second_by_cpu": cores() / (stack_ms / 1e3) if stack_ms else None,
+        "cpu_ms_per_case": {k: v / cases * 1e3 for k, v in cpu["cpu_seconds"].items()},
+        "services": services,
+        "reconciliation": {**findings.summary(), "first_problems": (findings.lost + findings.doubled + findings.wrong)[:20]},
+        "rows_per_case": counts,
+    }
+
+
+def run_scaleout(args: argparse.Namespace) -> None:
+    print_header(f"scale-out: {args.cases} cases, {args.replicas} replica(s) of every service on a 3-node NATS cluster")
+    r = asyncio.run(scaleout(args))
+    state = "complete" if r["complete"] else f"{r['cases_issued']} issued, stopped after {args.max_minutes:g} min"
+    print(f"{r['cases_done']}/{r['cases_target']} full checklists ({state}) in {r['seconds']:.1f} s: {r['cases_per_second']:.2f} cases/s "
+          f"measured, {args.concurrency} in flight; latency p50 {r['latency_ms']['p50_ms']:.0f} ms, p99 {r['latency_ms']['p99_ms']:.0f} ms; "
+          f"errors {r['errors']}; calls refused (UNAVAILABLE) and repeated {r['calls_refused_and_repeated'] or 'none'}")
+    print(f"stack CPU {r['stack_cpu_ms_per_case']:.0f} ms/case -> {r['cases_per_second_by_cpu']:.1f} cases/s by CPU on {cores()} cores; "
+          f"other processes used {r['cpu']['other_processes_cores']:.2f} cores; settled {r['settle_seconds']:.1f} s after the last checklist")
+    print("  CPU ms/case: " + ", ".join(f"{k} {v:.1f}" for k, v in r["cpu_ms_per_case"].items()))
+    print(f"\n{'process':<12} {'events handled (per durable consumer)':<70} {'RPCs served':<52} {'CPU s':>7}")
+    for service, data in r["services"].items():
+        for name, rep in data["replicas"].items():
+            events = ", ".join(f"{d} {n}" for d, n in rep["events_handled"].items()) or "-"
+            rpcs = ", ".join(f"{m} {n}" for m, n in rep["rpcs"].items()) or "-"
+            print(f"{name:<12} {events:<70} {rpcs:<52} {rep['cpu_seconds']:>7.2f}")
+        sp = data["split"]
+        durables = "; ".join(f"{d} {v}" for d, v in sp["per_durable"].items())
+        print(f"{'  split':<12} events {sp['events']} ({durables}); RPCs {sp['rpcs']}; CPU {sp['cpu']}")
+        extra = [f"{d}: {v['acknowledged']} acknowledged, {v['already_handled']} of them already handled, {v['retried']} retried"
+                 + ("" if v["handled"] == v["distinct_events_in_inbox"] else f" (INBOX HOLDS {v['distinct_events_in_inbox']})")
+                 for d, v in data["durables"].items() if v["already_handled"] or v["retried"] or v["handled"] != v["distinct_events_in_inbox"]]
+        if extra:
+            print(f"{'':<12} delivered again or retried: " + "; ".join(extra))
+    rec = r["reconciliation"]
+    print(f"\nreconciliation of every store and stream: {rec['cases']} cases, {rec['events']} events, {rec['dead_letters']} dead letters: "
+          f"lost {rec['lost']}, doubled {rec['doubled']}, wrong {rec['wrong']}")
+    for what, dist in r["rows_per_case"].items():
+        print(f"  {what} per case: " + ", ".join(f"{rows} for {n} cases" for rows, n in dist.items()))
+    for problem in rec["first_problems"]:
+        print(f"  PROBLEM {problem}")
+    save_results(args.section, r)
+    print(f"cpu cores: {cores()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
@@ -290,8 +595,16 @@ def main() -> None:
     b.add_argument("--calendar-prototype", action="store_true",
                    help="services count working days as bench/calendar_prototype does (recommended change, measured end to end)")
     b.add_argument("--section", default="backfill", help="section of the results file to write")
+    o = sub.add_parser("scaleout")
+    o.add_argument("--cases", type=int, default=300, help="cases in the backlog")
+    o.add_argument("--concurrency", type=int, default=32, help="cases in flight")
+    o.add_argument("--replicas", type=int, default=2, help="processes per service (1: the same cluster without scale-out, to compare)")
+    o.add_argument("--max-minutes", type=float, default=20.0, help="stop issuing new cases after this long")
+    o.add_argument("--case-timeout", type=float, default=300.0)
+    o.add_argument("--section", default="scaleout", help="section of the results file to write")
+    o.add_argument("--keep", action="store_true", help="keep the stack's folder (service logs in logs/) and print where")
     args = parser.parse_args()
-    run_collation(args) if args.what == "collation" else run_backfill(args)
+    {"collation": run_collation, "backfill": run_backfill, "scaleout": run_scaleout}[args.what](args)
 
 
 if __name__ == "__main__":

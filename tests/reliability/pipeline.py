@@ -82,6 +82,9 @@ class CasePlan:
     agencies: tuple[str, ...]
     decide: bool
     case_id: str = ""
+    #: The business unit closes the gathering (CloseGathering), as this driver always does; a case
+    #: whose returns are all in but never closed keeps its gathering open after the collation.
+    gathering_closed: bool = True
     # filled in as the case goes
     steps_done: int = 0
     returns: dict[str, int] = field(default_factory=dict)  # agency -> versions submitted

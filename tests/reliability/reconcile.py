@@ -367,7 +367,8 @@ def reconcile(plans: list[CasePlan], stores: dict[str, dict[str, list[asyncpg.Re
             f.lost.append(f"{case}: no gathering")
             continue
         _same(f, f"{case}: gathering status", row["status"],
-              gathering_pb2.GATHERING_STATUS_WITHDRAWN if p.withdrawn else gathering_pb2.GATHERING_STATUS_CLOSED)
+              gathering_pb2.GATHERING_STATUS_WITHDRAWN if p.withdrawn else
+              gathering_pb2.GATHERING_STATUS_CLOSED if p.gathering_closed else gathering_pb2.GATHERING_STATUS_OPEN)
         requests = g_requests.get(p.case_id, [])
         _count(f, f"{case}: information requests", len(requests), len(p.agencies))
         _same(f, f"{case}: agencies asked", sorted(r["agency_id"] for r in requests), sorted(p.agencies))

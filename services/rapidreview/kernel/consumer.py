@@ -308,8 +308,10 @@ class EventConsumer:
                                                  for item in group]
                 )
                 new = {row[0] for row in inserted}
+                already_handled = 0
                 for item in group:
                     if item.envelope.event_id not in new:
+                        already_handled += 1
                         continue  # handled before (a redelivery), or twice in this group
                     new.discard(item.envelope.event_id)
                     with bind_context(event_id=item.envelope.event_id, case_id=item.envelope.case_id, consumer=self.spec.durable):
@@ -323,6 +325,8 @@ class EventConsumer:
             await item.msg.ack()
             self.processed += 1
             metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
+        if already_handled:
+            metrics.EVENTS_ALREADY_HANDLED.labels(self.service, self.spec.durable).inc(already_handled)
         return True
 
     async def handle(self, msg: Msg, waiting: Sequence[Msg] = ()) -> None:
@@ -361,7 +365,8 @@ class EventConsumer:
                         inserted = await session.execute(
                             self._record_in_inbox, {"inbox_consumer": self.spec.durable, "inbox_event_id": envelope.event_id}
                         )
-                        if inserted.first() is not None:
+                        already_handled = inserted.first() is None
+                        if not already_handled:
                             await route.handler(session, ref, payload)
                 except PermanentEventError as exc:
                     await self._dead_letter(msg, str(exc), deliveries, envelope)
@@ -376,6 +381,8 @@ class EventConsumer:
             await msg.ack()
             self.processed += 1
             metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
+            if already_handled:
+                metrics.EVENTS_ALREADY_HANDLED.labels(self.service, self.spec.durable).inc()
 
     async def _retry_later(self, msg: Msg, exc: Exception, deliveries: int, envelope: events_pb2.EventEnvelope) -> None:
         """Redelivery with the consumer's backoff; dead letter after the last delivery."""
@@ -384,6 +391,7 @@ class EventConsumer:
             await self._dead_letter(msg, reason, deliveries, envelope)
         else:
             log.warning("event processing failed; will retry", cause=reason, deliveries=deliveries)
+            metrics.EVENTS_RETRIED.labels(self.service, self.spec.durable).inc()
             delay = self.spec.backoff[min(deliveries - 1, len(self.spec.backoff) - 1)] if self.spec.backoff else None
             await msg.nak(delay=delay)
 

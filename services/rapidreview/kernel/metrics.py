@@ -11,6 +11,15 @@ RPC_SECONDS = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 EVENTS_CONSUMED = Counter("rapidreview_events_consumed_total", "Events acknowledged after processing", ["service", "consumer"])
+EVENTS_ALREADY_HANDLED = Counter(
+    "rapidreview_events_already_handled_total",
+    "Events delivered again after they had been handled: skipped by the inbox (no second effect) and acknowledged "
+    "(also counted in rapidreview_events_consumed_total)",
+    ["service", "consumer"],
+)
+EVENTS_RETRIED = Counter("rapidreview_events_retried_total",
+                         "Events handed back for a later redelivery after a failed attempt (such as a case not known yet)",
+                         ["service", "consumer"])
 EVENTS_DEAD_LETTERED = Counter("rapidreview_events_dead_lettered_total", "Events moved to the dead-letter stream", ["service", "consumer"])
 EVENTS_PUBLISHED = Counter("rapidreview_events_published_total", "Outbox rows published to JetStream", ["service"])
 EVENTS_PARKED = Counter("rapidreview_outbox_events_parked_total",

@@ -22,6 +22,13 @@ from rapidreview.stack import NatsServer
 from rapidreview.v1 import decisions_pb2, events_pb2
 from tests.support.harness import eventually
 
+
+def _counter(name: str, consumer: str) -> float:
+    """The value of a consumer's Prometheus counter in this process (0 before its first increment)."""
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value(name, {"service": "testsvc", "consumer": consumer}) or 0.0
+
 pytestmark = pytest.mark.integration
 
 
@@ -175,6 +182,9 @@ async def test_redelivered_event_has_its_effect_once(fresh_database, own_nats):
         await eventually(both_seen, what="both copies acknowledged")
         async with db.transaction() as s:
             assert (await s.execute(select(func.count()).select_from(effects).where(effects.c.case_id == case_id))).scalar_one() == 1
+        # The metrics tell the copy apart: two acknowledged, one of them skipped as already handled.
+        assert _counter("rapidreview_events_consumed_total", spec.durable) == 2
+        assert _counter("rapidreview_events_already_handled_total", spec.durable) == 1
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -267,6 +277,8 @@ async def test_events_fetched_together_are_handled_in_one_transaction_and_each_h
         await eventually(all_acked, what="every message acknowledged")
         assert await _effects_by_case(db, effects) == {f"case-{i}": 1 for i in range(10)}
         assert len(transactions) == 10 and len(set(transactions)) == 1  # the copy's handler never ran
+        assert _counter("rapidreview_events_already_handled_total", "test-group") == consumer.processed - 10  # the copy (and any redelivery)
+        assert _counter("rapidreview_events_already_handled_total", "test-group") >= 1
         async with db.transaction() as s:
             assert (await s.execute(select(func.count()).select_from(inbox))).scalar_one() == 10
         assert consumer.dead_lettered == 0
@@ -313,6 +325,9 @@ async def test_a_failing_event_in_a_group_sends_the_group_one_by_one_and_only_it
         assert any(l.reason == "unknown schema version 9" for l in letters)
         assert any(l.reason.startswith("undecodable") or "without event id" in l.reason for l in letters)
         assert consumer.processed >= 4  # (a redelivery of one held too long under load is acked again)
+        # The poison event was handed back for redelivery (twice; once if one delivery, held too long
+        # under load, expired instead) before its last delivery went to the dead letters.
+        assert 1 <= _counter("rapidreview_events_retried_total", "test-group-poison") <= 2
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
