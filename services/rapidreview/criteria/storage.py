@@ -187,6 +187,19 @@ def _as_cte(statement: Insert):  # type: ignore[no-untyped-def]
     return cached[1]
 
 
+_WITH_CTES: dict[tuple[int, ...], tuple[tuple[object, ...], object]] = {}
+
+
+def _with_ctes(ctes: tuple):  # type: ignore[no-untyped-def, type-arg]
+    """The evaluation's INSERT with `ctes`, built once per combination: a statement built anew
+    would have its cache key derived again on every execution (about 40 µs)."""
+    key = tuple(id(c) for c in ctes)
+    cached = _WITH_CTES.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], ctes, strict=True)):
+        cached = _WITH_CTES[key] = (ctes, _ADD_EVALUATION.add_cte(*ctes))
+    return cached[1]
+
+
 class Deferred:
     """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
     execute is kept, to run as part of the evaluation's statement instead of on its own."""
@@ -362,7 +375,7 @@ class CriteriaRepository:
                 extra.update(parameters)
                 del later[0]
         if ctes:
-            statement = statement.add_cte(*ctes)
+            statement = _with_ctes(tuple(ctes))
         await self.session.execute(
             statement,
             dict(
