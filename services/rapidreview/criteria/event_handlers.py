@@ -5,14 +5,15 @@ stores one evaluation and its criteria.evaluated event."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from rapidreview.criteria.domain.facts import (
     as_withdrawn, facts_from_incident, with_amended_notification, with_clock_extension, with_collation,
     with_panel_notification, with_panel_response, with_panel_submission,
 )
 from rapidreview.criteria.evaluator import CaseEvaluator
-from rapidreview.criteria.storage import OPEN, WITHDRAWN, CriteriaRepository, StoredCase
+from rapidreview.criteria.storage import DECIDED, OPEN, WITHDRAWN, CriteriaRepository, StoredCase
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import FailedPrecondition
 from rapidreview.kernel.events import EventRef
@@ -24,15 +25,35 @@ from rapidreview.v1 import decisions_pb2, facts_pb2, gathering_pb2, intake_pb2
 @dataclass
 class CaseEventHandlers:
     evaluator: CaseEvaluator
+    #: The cases each open transaction has inserted or locked, as they stand in it: the events of
+    #: a group share a transaction, and an event about a case an earlier one of the group already
+    #: holds (inserted, or locked FOR UPDATE) needs not read and lock it again. Keyed weakly by
+    #: the transaction, so a rolled-back or committed one takes its entries with it.
+    _held: WeakKeyDictionary = field(default_factory=WeakKeyDictionary, init=False, repr=False)  # type: ignore[type-arg]
 
     def _repo(self, session) -> CriteriaRepository:  # type: ignore[no-untyped-def]
         return CriteriaRepository(session, self.evaluator.infra.cipher)
 
+    @staticmethod
+    def _transaction(repo: CriteriaRepository):  # type: ignore[no-untyped-def]
+        connection = getattr(repo.session, "sync_connection", None)
+        return connection.get_transaction() if connection is not None else None
+
+    def _hold(self, repo: CriteriaRepository, case: StoredCase) -> None:
+        transaction = self._transaction(repo)
+        if transaction is not None:
+            self._held.setdefault(transaction, {})[case.case_id] = case
+
     async def _known_case(self, repo: CriteriaRepository, case_id: str) -> StoredCase:
+        transaction = self._transaction(repo)
+        held = self._held.get(transaction) if transaction is not None else None
+        if held is not None and case_id in held:
+            return held[case_id]  # this transaction's own: locked, and as written
         case = await repo.get_case(case_id, for_update=True) if case_id else None
         if case is None:
             # Events from different producers are not ordered: the case may not be known yet.
             raise RetryableEventError("unknown case")
+        self._hold(repo, case)
         return case
 
     async def _evaluate(self, repo: CriteriaRepository, case: StoredCase, trigger: int, ref: EventRef, **stored) -> None:  # type: ignore[no-untyped-def]
@@ -65,6 +86,7 @@ class CaseEventHandlers:
         reviews = await repo.insert_case_reading_reviews(case)
         if reviews is None:
             return  # already known: the same notification published again
+        self._hold(repo, case)
         await self._evaluate(repo, case, S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED, ref, earlier_reviews=reviews)
 
     async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
@@ -112,6 +134,9 @@ class CaseEventHandlers:
             raise PermanentEventError("decided_on is not a date") from None
         if not case_id or not await repo.mark_decided(case_id):
             raise RetryableEventError("unknown case")
+        held = self._held.get(self._transaction(repo), {})
+        if case_id in held and held[case_id].status == OPEN:
+            held[case_id].status = DECIDED  # as the statement just wrote it
 
     async def on_panel_submitted(self, session, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:  # type: ignore[no-untyped-def]
         """decision.panel_submitted: RR.DEADLINE closes on the date the rapid review was sent (the first submission)."""

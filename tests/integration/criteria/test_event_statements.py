@@ -262,3 +262,50 @@ async def test_new_themes_read_the_partnerships_reviews_once_and_reevaluate_each
         latest = held.evaluations[-1]
         assert latest.checklist.trigger == S.EVALUATION_TRIGGER_NEW_THEMES
         assert [r.review_id for r in latest.facts.earlier_reviews] == ["LSCP-2024-09"]
+
+
+async def test_events_of_one_group_about_the_same_case_lock_and_read_it_once(stack):
+    """A group of events shares a transaction: after the notification inserted the case, the
+    Panel notification, the collation and a decision in the same transaction use the case as
+    that transaction holds it (locked, as written) instead of locking and reading it again."""
+    case_id = str(uuid.uuid4())
+    group = [
+        (stack.handlers.on_incident_notified, "incident.notified", notified(case_id)),
+        (stack.handlers.on_panel_notified, "incident.panel_notified", panel_notified(case_id)),
+        (stack.handlers.on_information_collated, "information.collated", child_k.collated(case_id)),
+        (stack.handlers.on_decision_recorded, "decision.recorded",
+         decisions_pb2.DecisionRecorded(case_id=case_id, decided_on="2024-06-20")),
+        (stack.handlers.on_withdrawn, "incident.withdrawn", intake_pb2.IncidentWithdrawn(case_id=case_id)),
+    ]
+    counts = []
+    async with stack.db.transaction() as session:
+        for handler, event_type, payload in group:
+            with StatementCounter(stack.db) as counter:
+                await handler(session, ref(event_type, case_id), payload)
+            counts.append(len(counter.statements))
+    assert counts == [2, 2, 2, 1, 2]
+    held = await stored(stack, case_id)
+    # The same as one event per transaction: every change stored, each evaluation on the facts before it.
+    assert held.sequences == [1, 2, 3, 4] and held.collations == [1]
+    assert held.case.status == "withdrawn" and held.case.collation_version == 1
+    assert held.case.facts.panel_notification_sent_date == "2024-06-07" and held.case.facts.withdrawn
+    triggers = [e.checklist.trigger for e in held.evaluations]
+    assert triggers == [S.EVALUATION_TRIGGER_INCIDENT_NOTIFIED, S.EVALUATION_TRIGGER_PANEL_NOTIFIED,
+                        S.EVALUATION_TRIGGER_INFORMATION_COLLATED, S.EVALUATION_TRIGGER_INCIDENT_WITHDRAWN]
+    assert held.evaluations[2].facts.panel_notification_sent_date == "2024-06-07"
+    assert held.evaluations[3].collation_version == 1
+    # The next transaction locks and reads the case again (nothing is held across transactions).
+    statements = await handle(stack, stack.handlers.on_panel_notified, "incident.panel_notified", case_id,
+                              panel_notified(case_id, "2024-06-10"))
+    assert len(statements) == 3
+
+
+async def test_a_rolled_back_group_leaves_nothing_held(stack):
+    case_id = str(uuid.uuid4())
+    with pytest.raises(PermanentEventError):
+        async with stack.db.transaction() as session:
+            await stack.handlers.on_incident_notified(session, ref("incident.notified", case_id), notified(case_id))
+            raise PermanentEventError("a later event of the group failed")
+    assert (await stored(stack, case_id)).case is None
+    with pytest.raises(RetryableEventError):  # the case was rolled back with its group: not known
+        await handle(stack, stack.handlers.on_panel_notified, "incident.panel_notified", case_id, panel_notified(case_id))
