@@ -309,3 +309,24 @@ async def test_a_rolled_back_group_leaves_nothing_held(stack):
     assert (await stored(stack, case_id)).case is None
     with pytest.raises(RetryableEventError):  # the case was rolled back with its group: not known
         await handle(stack, stack.handlers.on_panel_notified, "incident.panel_notified", case_id, panel_notified(case_id))
+
+
+async def test_an_outbox_write_that_cannot_join_the_evaluations_statement_still_runs_after_it(stack):
+    """The outbox's single-row INSERT runs inside the evaluation's statement; anything else
+    the outbox executes (here its multi-row INSERT … RETURNING) runs after it, as before."""
+    outbox = stack.handlers.evaluator.infra.outbox
+    original = outbox.add
+
+    async def add_as_many(session, envelope):  # type: ignore[no-untyped-def]
+        await session.execute(outbox._insert_many, [outbox._row(envelope)])
+
+    outbox.add = add_as_many
+    try:
+        case_id = str(uuid.uuid4())
+        statements = await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
+    finally:
+        outbox.add = original
+    assert len(statements) == 3, statements
+    held = await stored(stack, case_id)
+    [(envelope, checklist)] = held.published
+    assert checklist.evaluation_id == held.evaluations[0].evaluation_id
