@@ -21,8 +21,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
 
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import Transaction, service_metadata
@@ -128,8 +128,6 @@ _kernel = add_kernel_tables(metadata)
 # what an INSERT or UPDATE writes.
 _GET_CASE = select(cases).where(cases.c.case_id == bindparam("b_case_id"))
 _GET_CASE_FOR_UPDATE = _GET_CASE.with_for_update()
-_INSERT_CASE = cases.insert()
-_UPDATE_CASE = cases.update().where(cases.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
 # The case's next sequence number (1, 2, ...) is counted in the INSERT itself. Every value is a
 # named bindparam ("e_" and the column): parameters named as columns would also be taken as
 # values of the tables the CTEs added to it write.
@@ -141,7 +139,6 @@ _ADD_EVALUATION = evaluations.insert().values(
     .where(evaluations.c.case_id == bindparam("e_case_id")).scalar_subquery(),
     **{name: bindparam(f"e_{name}", type_=evaluations.c[name].type) for name in _EVALUATION_COLUMNS},
 )
-_ADD_COLLATION = collations.insert()
 # decision.recorded: the case decided when open, and whether it is known (the CTE's UPDATE does
 # not change what the statement's own SELECT sees).
 _DECIDED = (cases.update().where(and_(cases.c.case_id == bindparam("d_case_id"), cases.c.status == OPEN))
@@ -258,17 +255,6 @@ class CriteriaRepository:
         return out
 
     # -- cases --------------------------------------------------------------
-    async def insert_case(self, case: StoredCase) -> None:
-        await self.session.execute(
-            _INSERT_CASE,
-            dict(
-                case_id=case.case_id, partnership=case.partnership, status=case.status,
-                pinned_edition=case.pinned_edition, pinned_version=case.pinned_version,
-                facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
-                collation_version=case.collation_version, partial=case.partial,
-            ),
-        )
-
     async def insert_case_reading_reviews(self, case: StoredCase) -> list[facts_pb2.EarlierReview] | None:
         """Inserts the case unless it is known already, and reads its partnership's earlier
         reviews (as `earlier_reviews`), in one statement: None when the case was known (nothing
@@ -286,17 +272,6 @@ class CriteriaRepository:
             return None
         return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json), title=r.title or "")
                 for r in rows if r.review_id is not None]
-
-    async def update_case(self, case: StoredCase) -> None:
-        await self.session.execute(
-            _UPDATE_CASE,
-            dict(
-                b_case_id=case.case_id,
-                status=case.status, pinned_edition=case.pinned_edition, pinned_version=case.pinned_version,
-                facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
-                collation_version=case.collation_version, partial=case.partial,
-            ),
-        )
 
     async def mark_decided(self, case_id: str) -> bool:
         """An open case becomes decided (one not open stays as it is), in one statement that
@@ -348,9 +323,9 @@ class CriteriaRepository:
                              causation_id: str | None, case: StoredCase | None = None,
                              collation: gathering_pb2.InformationCollated | None = None, deferred: Deferred | None = None) -> None:
         """Stores the evaluation; in the same statement (data-modifying CTEs, one round trip) also
-        `case` as it now stands (as `update_case`), `collation` (as `add_collation`) and the
-        single-row INSERTs `deferred` kept (an outbox row); anything else `deferred` kept runs
-        after it, as it would have."""
+        `case` as it now stands (an UPDATE), `collation` (an INSERT, sealed as received) and what
+        `deferred` kept first when it is a single-row INSERT (the outbox row); anything else it
+        kept runs after it, in order, as it would have."""
         eid = evaluation.evaluation_id
         statement = _ADD_EVALUATION  # sequence: the case's evaluations so far + 1
         extra: dict[str, object] = {}
@@ -422,13 +397,6 @@ class CriteriaRepository:
         return rows.all()
 
     # -- collations ---------------------------------------------------------
-    async def add_collation(self, case_id: str, collated: gathering_pb2.InformationCollated) -> None:
-        version = collated.collation_version
-        await self.session.execute(
-            _ADD_COLLATION,
-            dict(case_id=case_id, collation_version=version, payload_enc=self._seal(collated, f"collation:{case_id}:{version}")),
-        )
-
     async def get_collation(self, case_id: str, version: int) -> gathering_pb2.InformationCollated | None:
         if version <= 0:
             return None
