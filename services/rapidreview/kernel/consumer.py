@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -204,6 +205,14 @@ class EventConsumer:
         self.after_commit = after_commit or (lambda: None)
         self.processed = 0
         self.dead_lettered = 0
+        # JetStream redelivers a message not acknowledged within the ack wait, which with a
+        # backoff is its first delay (1 s by default), counted from delivery. The messages of
+        # one fetch wait for those before them, so they are told "in progress" (which restarts
+        # their timer) once half of it has passed: no copy of an event is redelivered while
+        # this consumer is still working through the fetch.
+        delays = self.spec.backoff[: max(self.spec.max_deliver - 1, 0)]
+        self._hold_after = (delays[0] if delays else self.spec.ack_wait) / 2
+        self._fetched_at = 0.0
         # Built once: every message runs it.
         self._record_in_inbox = (
             insert(inbox)
@@ -238,10 +247,12 @@ class EventConsumer:
                         msgs = await sub.fetch(self.spec.batch, timeout=1.0)
                     except (NatsTimeoutError, TimeoutError):
                         continue
+                    self._fetched_at = time.monotonic()
                     if self.spec.transaction_batch > 1 and len(msgs) > 1:
                         await self.handle_batch(msgs)
                     else:
                         for i, msg in enumerate(msgs):
+                            await self._keep_in_progress(msgs[i:])
                             await self.handle(msg, waiting=msgs[i + 1 :])
             except asyncio.CancelledError:
                 raise
@@ -284,6 +295,7 @@ class EventConsumer:
         transaction was rolled back, so nothing of it stays, and its inbox rows with it."""
         index = 0
         while index < len(msgs):
+            await self._keep_in_progress(msgs[index:])
             group: list[_Decoded] = []
             while index < len(msgs) and len(group) < self.spec.transaction_batch:
                 decoded = self._decode(msgs[index])
@@ -297,6 +309,21 @@ class EventConsumer:
             if index < len(msgs) and len(group) < self.spec.transaction_batch:
                 await self.handle(msgs[index], waiting=msgs[index + 1 :])  # the one that broke the group
                 index += 1
+
+    async def _keep_in_progress(self, remaining: Sequence[Msg]) -> None:
+        """Tells NATS the fetched messages not yet acknowledged are in progress, once half of
+        their ack wait has passed since the fetch (or since the last time): they are not
+        redelivered to this or another replica while they wait their turn here."""
+        now = time.monotonic()
+        if now - self._fetched_at < self._hold_after:
+            return
+        self._fetched_at = now
+        for msg in remaining:
+            try:
+                await msg.in_progress()
+            except Exception:  # noqa: BLE001 - NATS away: it redelivers later, the inbox skips the copy
+                return
+        metrics.EVENTS_HELD.labels(self.service, self.spec.durable).inc(len(remaining))
 
     async def _handle_group(self, group: Sequence[_Decoded]) -> bool:
         """Inbox and handlers of `group` in one transaction, then the acks: True when done;

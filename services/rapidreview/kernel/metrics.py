@@ -17,6 +17,10 @@ EVENTS_ALREADY_HANDLED = Counter(
     "(also counted in rapidreview_events_consumed_total)",
     ["service", "consumer"],
 )
+EVENTS_HELD = Counter("rapidreview_events_held_total",
+                      "Fetched events told 'in progress' while they waited behind the others of their fetch, so that "
+                      "JetStream did not redeliver them meanwhile",
+                      ["service", "consumer"])
 EVENTS_RETRIED = Counter("rapidreview_events_retried_total",
                          "Events handed back for a later redelivery after a failed attempt (such as a case not known yet)",
                          ["service", "consumer"])

@@ -406,3 +406,53 @@ async def test_outbox_add_refuses_an_event_over_the_size_limit_so_nothing_commit
             assert (await s.execute(select(func.count()).select_from(ob))).scalar_one() == 0
     finally:
         await db.dispose()
+
+
+@pytest.mark.parametrize("transaction_batch", [1, 4])
+async def test_events_waiting_behind_their_fetch_are_kept_in_progress_and_not_redelivered(fresh_database, own_nats, transaction_batch):
+    """A fetch of 12 events whose handling takes about 2.4 s in all, past the 1 s ack wait (the
+    backoff's first delay): the ones waiting their turn are told "in progress", so JetStream
+    redelivers none of them and no copy reaches the inbox, one by one or in groups."""
+    schema = f"k_hold_{transaction_batch}_{uuid.uuid4().hex[:6]}"
+    md, _, inbox, effects = _tables(schema)
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-hold"))
+    await bus.start()
+    await bus.wait_connected(10)
+    per_event = 0.2
+
+    async def handler(session, ref, payload):
+        await asyncio.sleep(per_event)  # slow work, in the handler's transaction
+        await session.execute(effects.insert().values(case_id=payload.case_id))
+
+    subject = "rr.v1.decision.recorded"
+    durable = f"test-hold-{transaction_batch}-{uuid.uuid4().hex[:6]}"
+    before = [new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=f"case-{i}"), producer="decisions")
+              for i in range(12)]
+    # Published before the consumer runs (its own server: no other events): the first fetch takes all twelve.
+    spec = ConsumerSpec(durable=durable, routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handler)},
+                        filter_subjects=[subject], ack_wait=30, max_deliver=4, backoff=(1.0, 1.0, 1.0),
+                        batch=32, transaction_batch=transaction_batch)
+    consumer = EventConsumer(spec, bus=bus, db=db, inbox=inbox, service="testsvc")
+    await consumer.provision()
+    for envelope in before:
+        await _publish(bus, envelope)
+    task = asyncio.create_task(consumer.run())
+    try:
+        async def all_settled() -> bool:
+            info = await bus.js.consumer_info(EVENTS_STREAM, durable)
+            return info.num_ack_pending == 0 and info.num_pending == 0 and consumer.processed >= 12
+
+        await eventually(all_settled, what="every event acknowledged", timeout=30)
+        info = await bus.js.consumer_info(EVENTS_STREAM, durable)
+        assert info.num_redelivered == 0
+        assert consumer.processed == 12
+        assert _counter("rapidreview_events_already_handled_total", durable) == 0
+        assert _counter("rapidreview_events_held_total", durable) > 0
+        assert await _effects_by_case(db, effects) == {f"case-{i}": 1 for i in range(12)}
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
