@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from google.protobuf import message, timestamp_pb2
 
@@ -154,6 +155,7 @@ class CaseFile:
         self.row = row
         self._entries.clear()
         self._staged.clear()
+        hold(self.repo, row)
 
     async def flush(self) -> None:
         """Writes the entries chained since the last flush, the head and the staged columns of
@@ -185,6 +187,31 @@ class CaseFile:
         return True
 
 
+#: The case rows each open transaction holds (inserted, or locked FOR UPDATE) as it last wrote
+#: them: the events of a consumer's group share a transaction, and an event about a case an
+#: earlier one of the group holds needs not read and lock it again. Keyed weakly by the
+#: transaction, so a committed or rolled-back one takes its rows with it.
+_HELD: WeakKeyDictionary = WeakKeyDictionary()  # type: ignore[type-arg]
+
+
+def _transaction(repo: DecisionRepository):  # type: ignore[no-untyped-def]
+    connection = getattr(repo.session, "sync_connection", None)
+    return connection.get_transaction() if connection is not None else None
+
+
+def hold(repo: DecisionRepository, row) -> None:  # type: ignore[no-untyped-def]
+    transaction = _transaction(repo)
+    if transaction is not None:
+        _HELD.setdefault(transaction, {})[str(row.case_id)] = row
+
+
+def held_row(repo: DecisionRepository, case_id: str):  # type: ignore[no-untyped-def]
+    """The case row as this transaction holds it (locked, and as written), or None."""
+    transaction = _transaction(repo)
+    held = _HELD.get(transaction) if transaction is not None else None
+    return held.get(case_id) if held else None
+
+
 def clock_json(clock: C.ClockState) -> dict[str, str]:
     """A clock as it appears in the audit trail."""
     return {"clock_id": clock.clock_id, "subject_ref": clock.subject_ref, "starts_from": clock.starts_from.isoformat(),
@@ -206,9 +233,12 @@ async def attach_case(infra: Infrastructure, repo: DecisionRepository, case_id: 
                       deadlines_of: DeadlinesOf | None = None) -> CaseFile | None:
     """A locked case in the caller's transaction (event handlers), or None when unknown.
     The caller must `flush()` it before committing."""
-    row = await repo.case_row(case_id, for_update=True)
+    row = held_row(repo, case_id)
     if row is None:
-        return None
+        row = await repo.case_row(case_id, for_update=True)
+        if row is None:
+            return None
+        hold(repo, row)
     return case_file(infra, repo, row, actor, deadlines_of)
 
 

@@ -231,15 +231,33 @@ async def test_a_request_to_a_known_agency_writes_nothing_and_a_new_agency_is_on
 
 async def test_a_cases_seven_requests_in_one_group(stack):
     """The seven agency.request_opened events of a case, as one group (one transaction):
-    each locks and reads the case."""
+    the first locks the case, the others use it as this transaction holds it."""
     case_id = await notified_case(stack)
     agencies = [a for a, _, _ in childk.AGENCIES] + ["school"]
     counts = await handle_group(stack, [(stack.handlers.on_agency_request_opened, "agency.request_opened", case_id,
                                          request_opened(case_id, a)) for a in agencies[:7]])
-    assert [len(c) for c in counts] == [1, 1, 1, 1, 1, 1, 2]  # was 3 for the new agency
+    assert [len(c) for c in counts] == [1, 0, 0, 0, 0, 0, 1]  # was 1 each, 3 for the new agency
     held = await stored(stack, case_id)
     assert held.actions == ["case.opened", "case.agencies_added"] and held.findings == []
     assert held.agencies == sorted(agencies)
+
+
+async def test_a_case_held_by_a_group_that_failed_is_read_and_locked_again(stack):
+    """A group that fails is rolled back with what it wrote: the next transaction locks and
+    reads the case as stored, not as the failed group held it."""
+    case_id = await notified_case(stack)
+    before = await stored(stack, case_id)
+    h = stack.handlers
+    with pytest.raises(PermanentEventError):
+        await handle_group(stack, [
+            (h.on_agency_request_opened, "agency.request_opened", case_id, request_opened(case_id, "school")),
+            (h.on_agency_request_opened, "agency.request_opened", case_id, request_opened(case_id, "")),
+        ])
+    assert (await stored(stack, case_id)).row == before.row
+    statements = await handle(stack, h.on_agency_request_opened, "agency.request_opened", case_id, request_opened(case_id, "school"))
+    assert len(statements) == 2, statements  # lock, then entry + head + agencies
+    held = await stored(stack, case_id)
+    assert held.actions == ["case.opened", "case.agencies_added"] and held.findings == [] and "school" in held.agencies
 
 
 async def test_a_group_of_events_of_one_case_chains_each_entry_to_the_last(stack):
@@ -256,9 +274,9 @@ async def test_a_group_of_events_of_one_case_chains_each_entry_to_the_last(stack
         (h.on_criteria_evaluated, "criteria.evaluated", case_id, childk.criteria_evaluated(case_id)),
         (h.on_incident_withdrawn, "incident.withdrawn", case_id, intake_pb2.IncidentWithdrawn(case_id=case_id)),
     ])
-    # notified; Panel notified (lock, its Panel submissions, entry + head); a known agency; two
-    # new agencies; an evaluation; the withdrawal: was [3, 4, 1, 3, 3, 4, 3]
-    assert [len(c) for c in counts] == [1, 3, 1, 2, 2, 2, 2]
+    # notified; Panel notified (its Panel submissions, entry + head); a known agency; two new
+    # agencies; an evaluation; the withdrawal: was [3, 4, 1, 3, 3, 4, 3]
+    assert [len(c) for c in counts] == [1, 2, 0, 1, 1, 1, 1]
     held = await stored(stack, case_id)
     assert held.actions == ["case.opened", "rapid_review_clock.known", "case.agencies_added", "case.agencies_added",
                             "evaluation.received", "case.withdrawn"]
