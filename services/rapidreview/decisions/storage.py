@@ -223,7 +223,8 @@ def _open_case(entries: int) -> Select:
     RETURNING the row as stored, or no row (and nothing written) when the case is known."""
     new_case = (pg_insert(cases).values(**{name: bindparam(f"n_{name}", type_=cases.c[name].type) for name in _NEW_CASE_COLUMNS})
                 .on_conflict_do_nothing(index_elements=[cases.c.case_id]).returning(*cases.c).cte("new_case"))
-    return select(*new_case.c).add_cte(new_case, _entries_if(entries, new_case))
+    statement = select(*new_case.c)
+    return statement.add_cte(new_case, _entries_if(entries, new_case)) if entries else statement.add_cte(new_case)
 
 
 @lru_cache(maxsize=None)
