@@ -3,7 +3,8 @@
 `CaseFile` is one case opened for change inside one transaction: its row is
 locked (so two writers of the same case queue up and can never fork its audit
 chain), every change goes through `audit()` which chains an entry to the head,
-events go to the outbox, and the new head is written back on commit.
+events go to the outbox, and `flush()` writes the entries, the new head and the
+row's other changes in one statement before the commit.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from google.protobuf import message, timestamp_pb2
 
@@ -82,7 +84,7 @@ class CaseFile:
     sequence: int = 0
     head: str = chain.GENESIS_HASH
     events: int = 0
-    _moved: bool = field(default=False, repr=False)
+    _entries: list[chain.Entry] = field(default_factory=list, repr=False)
     _staged: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -110,8 +112,8 @@ class CaseFile:
             causation_id=self.actor.causation_id,
         )
         entry = chain.chain(self.case_id, self.sequence, self.head, new_id(), now(), change)
-        await self.repo.append_audit(entry)
-        self.sequence, self.head, self._moved = entry.sequence, entry.hash, True
+        self._entries.append(entry)  # written by the next `flush`, with the head
+        self.sequence, self.head = entry.sequence, entry.hash
 
     async def emit(self, event_type: str, payload: message.Message) -> None:
         envelope = new_event(event_type, payload, producer=PRODUCER, case_id=self.case_id, partnership=self.partnership,
@@ -139,18 +141,75 @@ class CaseFile:
             await self.repo.record_key(self.partnership, rpc, key, request_hash(request), result_id)
 
     def stage(self, **values: Any) -> None:
-        """Columns of the case row to write with the next `flush` (in the same UPDATE
-        as the audit head), for changes nothing in this transaction reads back."""
+        """Columns of the case row to write with the next `flush` (in the same statement
+        as the audit entries and head), for changes nothing in this transaction reads back."""
         self._staged.update(values)
 
+    def _columns(self) -> dict[str, Any]:
+        columns = dict(self._staged)
+        if self._entries:
+            columns.update(audit_sequence=self.sequence, audit_head=self.head)
+        return columns
+
+    def _written(self, row) -> None:  # type: ignore[no-untyped-def]
+        self.row = row
+        self._entries.clear()
+        self._staged.clear()
+        hold(self.repo, row)
+
     async def flush(self) -> None:
-        if self._moved or self._staged:
-            values = dict(self._staged)
-            if self._moved:
-                values.update(audit_sequence=self.sequence, audit_head=self.head)
-            await self.repo.update_case(self.case_id, **values)
-            self._moved = False
+        """Writes the entries chained since the last flush, the head and the staged columns of
+        the case row in one statement (nothing when there are none)."""
+        if self._entries or self._staged:
+            self._written(await self.repo.write_case(self.case_id, list(self._entries), self._columns()))
+
+    async def flush_with_evaluation(self, **evaluation: Any) -> bool:
+        """`flush` when the evaluation (its columns) is new, stored in the same statement;
+        False, with nothing written and the entries chained since the last flush dropped,
+        when it was known already."""
+        row = await self.repo.write_case(self.case_id, list(self._entries), self._columns(), evaluation)
+        if row is None:
+            self.sequence, self.head = int(self.row.audit_sequence), str(self.row.audit_head)
+            self._entries.clear()
             self._staged.clear()
+            return False
+        self._written(row)
+        return True
+
+    async def flush_new(self, **case: Any) -> bool:
+        """Inserts this case, new (`case`: the arguments of `DecisionRepository.open_case`), with
+        its entries, head and staged columns in one statement; False, with nothing written,
+        when the case exists."""
+        row = await self.repo.open_case(list(self._entries), **case, **self._staged)
+        if row is None:
+            return False
+        self._written(row)
+        return True
+
+
+#: The case rows each open transaction holds (inserted, or locked FOR UPDATE) as it last wrote
+#: them: the events of a consumer's group share a transaction, and an event about a case an
+#: earlier one of the group holds needs not read and lock it again. Keyed weakly by the
+#: transaction, so a committed or rolled-back one takes its rows with it.
+_HELD: WeakKeyDictionary = WeakKeyDictionary()  # type: ignore[type-arg]
+
+
+def _transaction(repo: DecisionRepository):  # type: ignore[no-untyped-def]
+    connection = getattr(repo.session, "sync_connection", None)
+    return connection.get_transaction() if connection is not None else None
+
+
+def hold(repo: DecisionRepository, row) -> None:  # type: ignore[no-untyped-def]
+    transaction = _transaction(repo)
+    if transaction is not None:
+        _HELD.setdefault(transaction, {})[str(row.case_id)] = row
+
+
+def held_row(repo: DecisionRepository, case_id: str):  # type: ignore[no-untyped-def]
+    """The case row as this transaction holds it (locked, and as written), or None."""
+    transaction = _transaction(repo)
+    held = _HELD.get(transaction) if transaction is not None else None
+    return held.get(case_id) if held else None
 
 
 def clock_json(clock: C.ClockState) -> dict[str, str]:
@@ -174,9 +233,12 @@ async def attach_case(infra: Infrastructure, repo: DecisionRepository, case_id: 
                       deadlines_of: DeadlinesOf | None = None) -> CaseFile | None:
     """A locked case in the caller's transaction (event handlers), or None when unknown.
     The caller must `flush()` it before committing."""
-    row = await repo.case_row(case_id, for_update=True)
+    row = held_row(repo, case_id)
     if row is None:
-        return None
+        row = await repo.case_row(case_id, for_update=True)
+        if row is None:
+            return None
+        hold(repo, row)
     return case_file(infra, repo, row, actor, deadlines_of)
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from rapidreview.decisions import storage as T
 from rapidreview.decisions.casefile import (
@@ -281,19 +282,26 @@ class DecisionHandlers(ReviewCommands):
         repo = DecisionRepository(session, self.infra.cipher)
         agencies = [{"agency_id": a.agency_id, "name": a.name} for a in incident.notification.agencies]
         edition = common_pb2.Edition.Name(incident.edition).removeprefix("EDITION_").lower() if incident.edition else None
-        row = await repo.insert_case(case_id=incident.case_id, partnership=incident.partnership,
-                                     child_ref=incident.notification.child.child_ref, agencies=agencies,
-                                     edition=edition, edition_version=incident.edition_version or None)
-        if row is None:
-            return  # the same incident again under another event id
-        case = case_file(self.infra, repo, row, Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id),
-                         self.deadlines_of)
-        await case.audit("case.opened", "case", case.case_id, None, {
-            "partnership": incident.partnership, "agency_ids": sorted(a["agency_id"] for a in agencies)})
-        rr = next((c for c in incident.clocks if c.id == C.RR_DEADLINE), None)
-        if rr is not None:
-            await self._rapid_review_clock(case, rr)
-        await case.flush()
+        opened = dict(case_id=incident.case_id, partnership=incident.partnership, child_ref=incident.notification.child.child_ref,
+                      agencies=agencies, edition=edition, edition_version=incident.edition_version or None)
+        # The case as it will be stored: its entries and head are worked out before the one
+        # statement that inserts it with them (and writes nothing when the case is known).
+        row = SimpleNamespace(case_id=incident.case_id, partnership=incident.partnership, withdrawn=False, rr_due=None,
+                              rr_starts_from=None, edition=edition, edition_version=opened["edition_version"],
+                              audit_sequence=0, audit_head=chain.GENESIS_HASH, created_at=now())
+        try:
+            case = case_file(self.infra, repo, row, Actor.event(ref_producer(ref), ref.event_id, ref.correlation_id),
+                             self.deadlines_of)
+            await case.audit("case.opened", "case", case.case_id, None, {
+                "partnership": incident.partnership, "agency_ids": sorted(a["agency_id"] for a in agencies)})
+            rr = next((c for c in incident.clocks if c.id == C.RR_DEADLINE), None)
+            if rr is not None:
+                await self._rapid_review_clock(case, rr, new_case=True)
+        except Exception:
+            if await repo.case_row(incident.case_id) is not None:
+                return  # the same incident again under another event id: nothing to do, as for a valid one
+            raise
+        await case.flush_new(**opened)  # False: the same incident again under another event id
 
     async def on_panel_notified(self, session, ref: EventRef, payload: intake_pb2.IncidentPanelNotified) -> None:  # type: ignore[no-untyped-def]
         """incident.panel_notified tells us RR.DEADLINE, which flags a late Panel submission."""
@@ -302,7 +310,7 @@ class DecisionHandlers(ReviewCommands):
             await self._rapid_review_clock(case, payload.rapid_review_clock)
         await case.flush()
 
-    async def _rapid_review_clock(self, case: CaseFile, clock) -> None:  # type: ignore[no-untyped-def]
+    async def _rapid_review_clock(self, case: CaseFile, clock, *, new_case: bool = False) -> None:  # type: ignore[no-untyped-def]
         try:
             due = dt.date.fromisoformat(clock.effective_due or clock.due)
             starts = dt.date.fromisoformat(clock.starts_from) if clock.starts_from else None
@@ -313,6 +321,8 @@ class DecisionHandlers(ReviewCommands):
         before = {"due": case.row.rr_due.isoformat()} if case.row.rr_due else None
         case.stage(rr_due=due, rr_starts_from=starts)  # written by the caller's flush, with the audit head
         await case.audit("rapid_review_clock.known", "clock", f"{C.RR_DEADLINE}:case", before, {"due": due.isoformat()})
+        if new_case:
+            return  # a case not stored yet has no Panel submission
         for sub in await case.repo.records(T.panel_submissions, case.case_id, D.PanelSubmission):
             if sub.rapid_review_due:
                 continue
@@ -382,14 +392,14 @@ class DecisionHandlers(ReviewCommands):
             raise PermanentEventError("evaluation id longer than 64 characters")
         case = await self._event_case(session, ref, checklist.case_id)
         evaluated_at = checklist.evaluated_at.ToDatetime(dt.UTC) if checklist.HasField("evaluated_at") else None
-        added = await case.repo.add_evaluation(
-            evaluation_id=checklist.evaluation_id, case_id=case.case_id, partnership=case.partnership,
-            edition_version=f"{checklist.edition_version}", evaluated_at=evaluated_at)
-        if added:
-            await case.audit("evaluation.received", "evaluation", checklist.evaluation_id, None, {
-                "evaluation_id": checklist.evaluation_id, "edition_version": checklist.edition_version,
-                "outcomes": {o.rule_id: _outcome_name(o.outcome) for o in checklist.criteria}})
-        await case.flush()
+        # Its entry is chained before it is known whether the evaluation is new: the statement that
+        # stores the evaluation writes the entry and the head only when it is (else nothing).
+        await case.audit("evaluation.received", "evaluation", checklist.evaluation_id, None, {
+            "evaluation_id": checklist.evaluation_id, "edition_version": checklist.edition_version,
+            "outcomes": {o.rule_id: _outcome_name(o.outcome) for o in checklist.criteria}})
+        await case.flush_with_evaluation(evaluation_id=checklist.evaluation_id, case_id=case.case_id,
+                                         partnership=case.partnership, edition_version=f"{checklist.edition_version}",
+                                         evaluated_at=evaluated_at)
 
     async def _event_case(self, session, ref: EventRef, case_id: str) -> CaseFile:  # type: ignore[no-untyped-def]
         repo = DecisionRepository(session, self.infra.cipher)

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from google.protobuf import json_format, message
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, Select, String, Table, Text, and_, bindparam, func,
-    or_, select, tuple_,
+    BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, Select, String, Table, Text, Update, and_, bindparam,
+    func, literal_column, or_, select, tuple_, union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,11 +161,7 @@ inbox = _kernel.inbox
 _CASE_ROW = select(cases).where(cases.c.case_id == bindparam("b_case_id"))
 _CASE_ROW_FOR_UPDATE = _CASE_ROW.with_for_update()
 # A new case, or nothing when the case is known already; RETURNING the row as stored.
-_INSERT_CASE = pg_insert(cases).on_conflict_do_nothing(index_elements=[cases.c.case_id]).returning(cases)
-_UPDATE_CASE = cases.update().where(cases.c.case_id == bindparam("b_case_id")).values(updated_at=func.now())
-_ADD_EVALUATION = pg_insert(evaluations).on_conflict_do_nothing().returning(evaluations.c.evaluation_id)
 _EVALUATION = select(evaluations).where(evaluations.c.evaluation_id == bindparam("b_evaluation_id"))
-_APPEND_AUDIT = audit_entries.insert()
 _CLOCK_KEY = and_(clocks.c.case_id == bindparam("b_case_id"), clocks.c.clock_id == bindparam("b_clock_id"),
                   clocks.c.subject_ref == bindparam("b_subject_ref"))
 _CLOCK_DUE = select(clocks.c.effective_due).where(_CLOCK_KEY)
@@ -178,6 +174,57 @@ _FIND_KEY = select(idempotency.c.request_hash, idempotency.c.result_id).where(an
 _RECORD_KEY = idempotency.insert()
 # Keys per IN list: well under PostgreSQL's 32,767 parameters a statement, (case, sequence) pairs included.
 _IN_CHUNK = 5000
+
+
+# -- a handler's audit entries and the case's new head, in one statement -----------------------
+# Bind names: "a<i>_<column>" for the i-th entry, "s_<column>" for what the case row is set to,
+# "n_<column>" for a new case, "v_<column>" for an evaluation.
+_AUDIT_COLUMNS = tuple(c.name for c in audit_entries.c)
+_NEW_CASE_COLUMNS = ("case_id", "partnership", "child_ref_enc", "agencies_json", "withdrawn", "rr_starts_from", "rr_due",
+                     "edition", "edition_version", "audit_sequence", "audit_head")
+_EVALUATION_COLUMNS = ("evaluation_id", "case_id", "partnership", "edition_version", "evaluated_at")
+
+
+def _entry_binds(i: int) -> dict[str, Any]:
+    return {name: bindparam(f"a{i}_{name}", type_=audit_entries.c[name].type) for name in _AUDIT_COLUMNS}
+
+
+def _entries_if(count: int, gate):  # type: ignore[no-untyped-def]
+    """The INSERT of `count` entries, as a CTE that inserts them only when `gate` (a CTE)
+    returned a row: the case was new, the evaluation was not known."""
+    rows = [select(*_entry_binds(i).values()).where(select(literal_column("1")).select_from(gate).exists())
+            for i in range(count)]
+    return audit_entries.insert().from_select(list(_AUDIT_COLUMNS), rows[0] if count == 1 else union_all(*rows)).cte("appended")
+
+
+@lru_cache(maxsize=None)
+def _write_case(entries: int, columns: tuple[str, ...], evaluation: bool) -> Update:
+    """UPDATE of the case row (`columns`, and updated_at) RETURNING it as it now stands, with
+    `entries` audit entries INSERTed as a CTE of the same statement. With `evaluation`, the
+    evaluation is INSERTed first (ON CONFLICT DO NOTHING) and the entries and the UPDATE happen
+    only when it was new (no row returned: it was known, nothing written). Built once per shape."""
+    update = (cases.update().where(cases.c.case_id == bindparam("b_case_id"))
+              .values(updated_at=func.now(), **{name: bindparam(f"s_{name}", type_=cases.c[name].type) for name in columns})
+              .returning(*cases.c))
+    if evaluation:
+        added = (pg_insert(evaluations).values(**{name: bindparam(f"v_{name}", type_=evaluations.c[name].type)
+                                                  for name in _EVALUATION_COLUMNS})
+                 .on_conflict_do_nothing().returning(evaluations.c.evaluation_id).cte("evaluation_added"))
+        update = update.where(select(added.c.evaluation_id).exists())
+        return update.add_cte(added, _entries_if(entries, added)) if entries else update.add_cte(added)
+    if entries:
+        update = update.add_cte(audit_entries.insert().values([_entry_binds(i) for i in range(entries)]).cte("appended"))
+    return update
+
+
+@lru_cache(maxsize=None)
+def _open_case(entries: int) -> Select:
+    """A new case with its first `entries` audit entries and its head in one statement:
+    RETURNING the row as stored, or no row (and nothing written) when the case is known."""
+    new_case = (pg_insert(cases).values(**{name: bindparam(f"n_{name}", type_=cases.c[name].type) for name in _NEW_CASE_COLUMNS})
+                .on_conflict_do_nothing(index_elements=[cases.c.case_id]).returning(*cases.c).cte("new_case"))
+    statement = select(*new_case.c)
+    return statement.add_cte(new_case, _entries_if(entries, new_case)) if entries else statement.add_cte(new_case)
 
 
 @lru_cache(maxsize=None)
@@ -211,21 +258,38 @@ class DecisionRepository:
         ends, which serialises every writer of the case and its audit chain."""
         return (await self.session.execute(_CASE_ROW_FOR_UPDATE if for_update else _CASE_ROW, {"b_case_id": case_id})).first()
 
-    async def insert_case(self, *, case_id: str, partnership: str, child_ref: str, agencies: list[dict[str, str]],
-                          edition: str | None = None, edition_version: str | None = None):  # type: ignore[no-untyped-def]
-        """Inserts a new case and returns its row as stored (as `case_row` would read it; a
-        row inserted in this transaction is locked until it ends); None when the case exists."""
-        return (await self.session.execute(_INSERT_CASE, dict(
-            case_id=case_id, partnership=partnership, child_ref_enc=self.cipher.seal(child_ref, f"case:{case_id}:child_ref"),
-            agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, audit_sequence=0, audit_head=GENESIS_HASH,
-            edition=edition, edition_version=edition_version,
-        ))).first()
-
     def sealed_child_ref(self, case_id: str, child_ref: str) -> str:
         return self.cipher.seal(child_ref, f"case:{case_id}:child_ref")
 
-    async def update_case(self, case_id: str, **values: object) -> None:
-        await self.session.execute(_UPDATE_CASE, {**values, "b_case_id": case_id})
+    async def open_case(self, entries: list[Entry], *, case_id: str, partnership: str, child_ref: str,
+                        agencies: list[dict[str, str]], edition: str | None = None, edition_version: str | None = None,
+                        **columns: object):  # type: ignore[no-untyped-def]
+        """Inserts a new case with its first audit `entries` (its head the last of them) and
+        `columns` (rr_due, rr_starts_from) in one statement; returns its row as stored (as
+        `case_row` would read it; a row inserted in this transaction is locked until it ends),
+        or None, with nothing written, when the case exists."""
+        head = entries[-1] if entries else None
+        values = dict(case_id=case_id, partnership=partnership, child_ref_enc=self.sealed_child_ref(case_id, child_ref),
+                      agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, rr_starts_from=None, rr_due=None,
+                      edition=edition, edition_version=edition_version, audit_sequence=head.sequence if head else 0,
+                      audit_head=head.hash if head else GENESIS_HASH)
+        values.update(columns)
+        params = {f"n_{name}": values[name] for name in _NEW_CASE_COLUMNS}
+        params.update(self._entry_params(entries))
+        return (await self.session.execute(_open_case(len(entries)), params)).first()
+
+    async def write_case(self, case_id: str, entries: list[Entry], columns: dict[str, object],
+                         evaluation: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
+        """Appends `entries` to the case's audit chain and sets `columns` of its row (the head
+        among them) in one statement; the caller holds the row lock. Returns the row as it now
+        stands. With `evaluation` (its columns), the evaluation is stored first and the rest
+        only when it is new: None, with nothing written, when it was known already."""
+        params: dict[str, object] = {"b_case_id": case_id, **{f"s_{name}": value for name, value in columns.items()}}
+        params.update(self._entry_params(entries))
+        if evaluation is not None:
+            params.update({f"v_{name}": evaluation[name] for name in _EVALUATION_COLUMNS})
+        statement = _write_case(len(entries), tuple(columns), evaluation is not None)
+        return (await self.session.execute(statement, params)).first()
 
     def child_ref_of(self, row) -> str:  # type: ignore[no-untyped-def]
         return self.cipher.open(row.child_ref_enc, f"case:{row.case_id}:child_ref")
@@ -261,14 +325,6 @@ class DecisionRepository:
         return found
 
     # -- evaluations ----------------------------------------------------------
-    async def add_evaluation(self, *, evaluation_id: str, case_id: str, partnership: str, edition_version: str,
-                             evaluated_at: dt.datetime | None) -> bool:
-        """Stores an evaluation reference; False when it was already known."""
-        result = await self.session.execute(_ADD_EVALUATION, dict(
-            evaluation_id=evaluation_id, case_id=case_id, partnership=partnership, edition_version=edition_version,
-            evaluated_at=evaluated_at))
-        return result.first() is not None
-
     async def evaluation(self, evaluation_id: str):  # type: ignore[no-untyped-def]
         return (await self.session.execute(_EVALUATION, {"b_evaluation_id": evaluation_id})).first()
 
@@ -427,15 +483,19 @@ class DecisionRepository:
             clocks.c.case_id == case_id, clocks.c.clock_id == clock_id, clocks.c.subject_ref == subject_ref)).values(**flags))
 
     # -- audit ----------------------------------------------------------------
-    async def append_audit(self, entry: Entry) -> None:
-        """Writes one chained entry; the caller holds the case row lock and moves the head."""
-        change = {"before": entry.change.before, "after": entry.change.after}
-        await self.session.execute(_APPEND_AUDIT, dict(
-            case_id=entry.case_id, sequence=entry.sequence, entry_id=entry.entry_id, recorded_at=entry.recorded_at,
-            actor=entry.change.actor, actor_role=entry.change.actor_role, action=entry.change.action,
-            entity=entry.change.entity, entity_id=entry.change.entity_id, causation_id=entry.change.causation_id,
-            change_enc=self.cipher.seal(canonical_json(change), f"audit:{entry.case_id}:{entry.sequence}:change"),
-            previous_hash=entry.previous_hash, hash=entry.hash))
+    def _entry_params(self, entries: list[Entry]) -> dict[str, object]:
+        """The bind parameters of `entries` (the i-th entry's as "a<i>_<column>"), each change sealed."""
+        params: dict[str, object] = {}
+        for i, entry in enumerate(entries):
+            change = {"before": entry.change.before, "after": entry.change.after}
+            values = dict(
+                case_id=entry.case_id, sequence=entry.sequence, entry_id=entry.entry_id, recorded_at=entry.recorded_at,
+                actor=entry.change.actor, actor_role=entry.change.actor_role, action=entry.change.action,
+                entity=entry.change.entity, entity_id=entry.change.entity_id, causation_id=entry.change.causation_id,
+                change_enc=self.cipher.seal(canonical_json(change), f"audit:{entry.case_id}:{entry.sequence}:change"),
+                previous_hash=entry.previous_hash, hash=entry.hash)
+            params.update({f"a{i}_{name}": value for name, value in values.items()})
+        return params
 
     async def audit_entries(self, case_id: str, *, after_sequence: int = 0, limit: int | None = None) -> list[StoredEntry]:
         query = (select(audit_entries).where(and_(audit_entries.c.case_id == case_id, audit_entries.c.sequence > after_sequence))
