@@ -139,7 +139,6 @@ outbox, inbox = _kernel.outbox, _kernel.inbox
 # -- statements of every case, built once --------------------------------------------------
 # Executed with a parameter dict: bindparam names for the WHERE clauses, column names for
 # what an INSERT or UPDATE writes.
-_INSERT_INCIDENT = incidents.insert().returning(incidents)
 _GET_ROW = select(incidents).where(incidents.c.case_id == bindparam("b_case_id"))
 _GET_ROW_FOR_UPDATE = _GET_ROW.with_for_update()
 _GET_CLOCKS = (select(clocks).where(clocks.c.case_id == bindparam("b_case_id"))
@@ -149,15 +148,8 @@ _NEW_CLOCK = pg_insert(clocks)
 # Inserts a clock, or updates these columns of the existing one (its emitted flags stay).
 _SAVE_CLOCK = _NEW_CLOCK.on_conflict_do_update(index_elements=[clocks.c.case_id, clocks.c.clock_id],
                                                set_={name: _NEW_CLOCK.excluded[name] for name in _CLOCK_VALUES})
-_RECORD_KEY = idempotency.insert()
 _FIND_KEY = select(idempotency.c.request_hash, idempotency.c.case_id).where(
     and_(idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
-_FLAG_DUPLICATE = possible_duplicates.insert()
-_SAME_CHILD_AND_DATE = select(incidents.c.case_id).where(and_(
-    incidents.c.partnership == bindparam("b_partnership"),
-    incidents.c.child_ref_index == bindparam("b_child_ref_index"),
-    incidents.c.incident_date == bindparam("b_incident_date"),
-))
 #: Possible duplicates an incident lists: enough to send someone to look, and its size
 #: (it travels in incident.notified) does not grow with how often a child was notified.
 MAX_DUPLICATES_LISTED = 20
@@ -375,35 +367,6 @@ class IncidentRepository:
         self.cipher = cipher
 
     # -- writes -------------------------------------------------------------
-    async def insert(self, *, case_id: str, partnership: str, status: int, edition: str, edition_version: str,
-                     notification: intake_pb2.Notification, duties: list[common_pb2.RuleOutcome]):  # type: ignore[no-untyped-def]
-        """Inserts the incident; returns its row as stored (as `get_row` would read it)."""
-        n = intake_pb2.Notification()
-        n.CopyFrom(notification)
-        child_ref, harm = n.child.child_ref, n.harm_description
-        n.child.child_ref = ""
-        n.harm_description = ""
-        result = await self.session.execute(
-            _INSERT_INCIDENT,
-            dict(
-                case_id=case_id,
-                partnership=partnership,
-                status=status,
-                edition=edition,
-                edition_version=edition_version,
-                notifying_la=notification.notifying_la,
-                incident_date=dt.date.fromisoformat(notification.incident_date),
-                la_aware_date=dt.date.fromisoformat(notification.la_aware_date),
-                child_ref_index=self.child_index(partnership, child_ref),
-                child_ref_enc=self.cipher.seal(child_ref, f"incident:{case_id}:child_ref"),
-                harm_description_enc=self.cipher.seal(harm, f"incident:{case_id}:harm_description"),
-                notification_pb=n.SerializeToString(deterministic=True),
-                # Rationales quote the child reference: sealed like the other personal data.
-                duties_json=self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]), f"incident:{case_id}:duties"),
-            ),
-        )
-        return result.one()
-
     def child_index(self, partnership: str, child_ref: str) -> str:
         return self.cipher.blind_index(child_ref.strip().lower(), f"child_ref:{partnership}")
 
@@ -517,16 +480,6 @@ class IncidentRepository:
             }
             for i, e in enumerate(state.extensions)
         ])
-
-    async def record_key(self, partnership: str, key: str, request_hash: str, case_id: str) -> None:
-        await self.session.execute(
-            _RECORD_KEY, dict(partnership=partnership, idempotency_key=key, request_hash=request_hash, case_id=case_id)
-        )
-
-    async def flag_duplicates(self, case_id: str, others: list[str]) -> None:
-        for other in others:
-            await self.session.execute(_FLAG_DUPLICATE, dict(case_id=case_id, other_case_id=other))
-            await self.session.execute(_FLAG_DUPLICATE, dict(case_id=other, other_case_id=case_id))
 
     # -- the commands of every case, one statement each ------------------------------------
     async def before_notify(self, partnership: str, key: str, child_ref: str, incident_date: str) -> BeforeNotify:
@@ -644,14 +597,6 @@ class IncidentRepository:
     async def find_key(self, partnership: str, key: str) -> tuple[str, str] | None:
         row = (await self.session.execute(_FIND_KEY, {"b_partnership": partnership, "b_key": key})).first()
         return (row.request_hash, row.case_id) if row else None
-
-    async def find_same_child_and_date(self, partnership: str, child_ref: str, incident_date: str) -> list[str]:
-        rows = await self.session.execute(_SAME_CHILD_AND_DATE, {
-            "b_partnership": partnership,
-            "b_child_ref_index": self.child_index(partnership, child_ref),
-            "b_incident_date": dt.date.fromisoformat(incident_date),
-        })
-        return [r.case_id for r in rows]
 
     async def get_row(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
         return (await self.session.execute(_GET_ROW_FOR_UPDATE if for_update else _GET_ROW, {"b_case_id": case_id})).first()
