@@ -301,6 +301,12 @@ _DUPLICATES_LISTED = func.array(
     select(possible_duplicates.c.other_case_id).where(possible_duplicates.c.case_id == incidents.c.case_id)
     .order_by(possible_duplicates.c.other_case_id).limit(MAX_DUPLICATES_LISTED).scalar_subquery(),
     type_=ARRAY(String)).label("duplicate_ids")
+# The clock watcher's mark that a clock's deadline event is written (`m_overdue` None: as it was),
+# made with the event's outbox row.
+_EMITTED_MARKED = clocks.update().where(and_(
+    clocks.c.case_id == bindparam("m_case_id"), clocks.c.clock_id == bindparam("m_clock_id"),
+)).values(due_soon_emitted=True,
+          overdue_emitted=func.coalesce(bindparam("m_overdue", type_=Boolean), clocks.c.overdue_emitted))
 _GET_WHOLE = (select(incidents, _CLOCKS_AGGREGATE, _DUPLICATES_LISTED, _SENT_AGGREGATE, func.now().label("now"))
               .where(incidents.c.case_id == bindparam("b_case_id")))
 
@@ -666,6 +672,16 @@ class IncidentRepository:
             .with_for_update(of=clocks, skip_locked=True)
         )
         return (await self.session.execute(query)).all()
+
+    async def mark_reported(self, case_id: str, clock_id: str, *, overdue: bool, deferred: Deferred) -> None:
+        """Marks the clock's due-soon event written (and its overdue event, when `overdue`) with
+        one statement that also writes what `deferred` kept first (the event's outbox row);
+        anything else `deferred` kept runs after it, in order."""
+        outbox_cte, outbox_parameters, later = _outbox_part(deferred)
+        await self.session.execute(_composed(_EMITTED_MARKED, *outbox_cte), dict(
+            outbox_parameters, m_case_id=case_id, m_clock_id=clock_id, m_overdue=True if overdue else None))
+        for written, parameters in later:
+            await self.session.execute(written, parameters)
 
     async def mark_emitted(self, case_id: str, clock_id: str, **flags: bool) -> None:
         await self.session.execute(

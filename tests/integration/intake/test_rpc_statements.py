@@ -38,6 +38,7 @@ NOTIFY_WITH_A_DUPLICATE_STATEMENTS = 2
 REPLAY_STATEMENTS = 2
 PANEL_STATEMENTS = 3
 PANEL_AGAIN_STATEMENTS = 2
+WATCH_STATEMENTS = 4  # one case, two clocks overdue
 
 
 class StatementCounter:
@@ -300,15 +301,40 @@ async def test_a_panel_notification_of_a_withdrawn_incident_is_refused(stack):
     assert await stored(stack) == before
 
 
-async def test_the_clock_watcher_reports_a_case_once(stack):
+async def test_the_clock_watcher_reports_each_clock_once_with_one_statement_each(stack):
+    """A round of the watcher: the claim of open clocks, the case's duties once, then each
+    deadline event with its clock's mark in one statement (was: the event, then the mark)."""
     case_id = (await notify(stack)).incident.case_id
     watcher = ClockWatcher(stack.infra)  # type: ignore[arg-type]
     emitted, statements = await counted(stack, watcher.check_once)
-    assert emitted >= 1
+    assert emitted == 2 and len(statements) == WATCH_STATEMENTS, statements
     again, _ = await counted(stack, watcher.check_once)
     assert again == 0
     held = await stored(stack)
-    assert {e.case_id for e in held.outbox} == {case_id}
+    assert [(c["clock_id"], c["due_soon_emitted"], c["overdue_emitted"]) for c in held.clocks] == [
+        ("NOTIFY.DEADLINE", True, True), ("NOTIFY.PARTNERS", True, True)]
+    overdue = [(e.event_type, e.case_id, unpacked(e, events_pb2.DeadlineOverdue).clock_id) for e in held.outbox[1:]]
+    assert overdue == [("deadline.overdue", case_id, "NOTIFY.DEADLINE"), ("deadline.overdue", case_id, "NOTIFY.PARTNERS")]
+
+
+async def test_a_due_soon_clock_is_reported_due_soon_then_overdue(stack):
+    case_id = (await notify(stack)).incident.case_id
+    await stack.handlers.record_panel_notification(panel_request(case_id), LA, "")
+    watcher = ClockWatcher(stack.infra)  # type: ignore[arg-type]
+    await watcher.check_once()
+    rr = lambda held: next((c["due_soon_emitted"], c["overdue_emitted"]) for c in held.clocks  # noqa: E731
+                           if c["clock_id"] == "RR.DEADLINE")
+    assert rr(await stored(stack)) == (False, False)  # due in 15 working days
+    stack.infra.calendar = WorkingDayCalendar(lambda: dt.date(2024, 6, 27))
+    assert await watcher.check_once() == 1
+    held = await stored(stack)
+    assert rr(held) == (True, False)
+    event = held.outbox[-1]
+    assert event.event_type == "deadline.due_soon" and unpacked(event, events_pb2.DeadlineDueSoon).clock_id == "RR.DEADLINE"
+    stack.infra.calendar = WorkingDayCalendar(lambda: dt.date(2024, 7, 5))
+    assert await watcher.check_once() == 1
+    held = await stored(stack)
+    assert rr(held) == (True, True) and held.outbox[-1].event_type == "deadline.overdue"
 
 
 async def test_a_panel_notification_of_an_amended_case_answers_with_its_amendments_and_keeps_reported_clocks_reported(stack):
