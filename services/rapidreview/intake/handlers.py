@@ -85,8 +85,9 @@ class IntakeHandlers(DutyCommands):
             if replaced is None or version < 1:
                 raise NotFound("no such version of the notification")
             notification = repo.previous_notification_of(replaced)
-        return self.render(repo, row, await repo.get_clocks(row.case_id), await repo.duplicates_of(row.case_id),
-                           await repo.notifications_sent(row.case_id), [a for _, a in amendments],
+        parts = await repo.parts(row.case_id)  # clocks, duplicates and notifications sent: one statement
+        return self.render(repo, row, repo.clocks_of_listed(parts), list(parts.duplicate_ids), repo.sent_of_listed(parts),
+                           [a for _, a in amendments],
                            redact_free_text=redact_free_text, notification=notification, version=version or 0)
 
     def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str],  # type: ignore[no-untyped-def]

@@ -309,6 +309,9 @@ _EMITTED_MARKED = clocks.update().where(and_(
           overdue_emitted=func.coalesce(bindparam("m_overdue", type_=Boolean), clocks.c.overdue_emitted))
 _GET_WHOLE = (select(incidents, _CLOCKS_AGGREGATE, _DUPLICATES_LISTED, _SENT_AGGREGATE, func.now().label("now"))
               .where(incidents.c.case_id == bindparam("b_case_id")))
+# The same without the incident's own columns (for a row already read).
+_GET_PARTS = (select(incidents.c.case_id, _CLOCKS_AGGREGATE, _DUPLICATES_LISTED, _SENT_AGGREGATE)
+              .where(incidents.c.case_id == bindparam("b_case_id")))
 
 
 class Deferred:
@@ -590,6 +593,11 @@ class IncidentRepository:
             c_reset=list(reset),
             c_stop=list(stop),
         )
+
+    async def parts(self, case_id: str):  # type: ignore[no-untyped-def]
+        """`whole` without the incident's own columns: its clocks, first possible duplicates and
+        notifications sent, in one statement."""
+        return (await self.session.execute(_GET_PARTS, {"b_case_id": case_id})).one()
 
     async def whole(self, case_id: str):  # type: ignore[no-untyped-def]
         """The incident with its clocks (`clocks_of_listed`), its first possible duplicates

@@ -364,3 +364,11 @@ async def test_a_notification_lists_its_first_possible_duplicates_and_flags_them
     assert list(incident.possible_duplicate_of) == sorted(others)[:20]
     assert len((await stored(stack)).duplicates) == 2 * sum(range(23))
     assert (await stack.handlers.get(incident.case_id, LA)) == incident
+
+
+async def test_reading_an_incident_is_the_row_and_one_statement_for_its_clocks_duplicates_and_notifications_sent(stack):
+    case_id = (await notify(stack)).incident.case_id
+    panel = await stack.handlers.record_panel_notification(panel_request(case_id), LA, "")
+    incident, statements = await counted(stack, lambda: stack.handlers.get(case_id, LA))
+    assert len(statements) == 2, statements  # was 4: the row, then clocks, duplicates and notifications sent each
+    assert incident == panel
