@@ -21,7 +21,7 @@ from rapidreview.intake.domain.clocks import ClockState, Extension, render_clock
 from rapidreview.intake.domain.duties import EDITION_ENUM, RuleBook, decide_duties, rule_parameters
 from rapidreview.intake.domain.validation import parse_date, validate_notification, validate_reason
 from rapidreview.intake.duty_handlers import DutyCommands
-from rapidreview.intake.storage import IncidentRepository
+from rapidreview.intake.storage import MAX_DUPLICATES_LISTED, Deferred, IncidentRepository
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from rapidreview.kernel.events import EventRef, new_event
@@ -85,17 +85,24 @@ class IntakeHandlers(DutyCommands):
             if replaced is None or version < 1:
                 raise NotFound("no such version of the notification")
             notification = repo.previous_notification_of(replaced)
-        return self.render(repo, row, await repo.get_clocks(row.case_id), await repo.duplicates_of(row.case_id),
-                           await repo.notifications_sent(row.case_id), [a for _, a in amendments],
+        parts = await repo.parts(row.case_id)  # clocks, duplicates and notifications sent: one statement
+        return self.render(repo, row, repo.clocks_of_listed(parts), list(parts.duplicate_ids), repo.sent_of_listed(parts),
+                           [a for _, a in amendments],
                            redact_free_text=redact_free_text, notification=notification, version=version or 0)
 
     def render(self, repo: IncidentRepository, row, clocks, duplicates: list[str],  # type: ignore[no-untyped-def]
                sent: list[S.NotificationSent], amendments: list[S.NotificationAmendment], *,
-               redact_free_text: bool = False, notification: S.Notification | None = None, version: int = 0) -> S.Incident:
+               redact_free_text: bool = False, notification: S.Notification | None = None, version: int = 0,
+               current: S.Notification | None = None, duties=None) -> S.Incident:  # type: ignore[no-untyped-def]
         """The API form of an incident row with what it needs already read (`notification`:
-        an earlier version to show instead of the current one)."""
+        an earlier version to show instead of the current one; `current` and `duties`: the
+        current notification and the duties, when known, instead of opening the row's)."""
         shown = version if notification is not None else row.notification_version
-        notification = notification if notification is not None else repo.notification_of(row)
+        if notification is None and current is not None:
+            notification = S.Notification()
+            notification.CopyFrom(current)
+        elif notification is None:
+            notification = repo.notification_of(row)
         if redact_free_text:
             notification.harm_description = ""
         incident = S.Incident(
@@ -105,7 +112,7 @@ class IntakeHandlers(DutyCommands):
             edition=EDITION_ENUM[row.edition],
             edition_version=row.edition_version,
             notification=notification,
-            duties=repo.duties_of(row),
+            duties=repo.duties_of(row) if duties is None else duties,
             clocks=[render_clock(c, self.calendar) for c in clocks],
             possible_duplicate_of=duplicates,
             partners_informed_date=row.partners_informed_date.isoformat() if row.partners_informed_date else "",
@@ -133,10 +140,22 @@ class IntakeHandlers(DutyCommands):
         # Built inside the command's transaction: an incident that could not be sent stores nothing.
         return deliverable(incident)
 
-    async def _emit(self, repo: IncidentRepository, event_type: str, payload, row, correlation_id: str) -> None:  # type: ignore[no-untyped-def]
+    async def _emit(self, repo: IncidentRepository, event_type: str, payload, row, correlation_id: str,  # type: ignore[no-untyped-def]
+                    into: Deferred | None = None) -> None:
+        """Adds the event to the outbox in the command's transaction (`into`: kept, to be written
+        as part of the command's own statement)."""
         envelope = new_event(event_type, payload, producer=PRODUCER, case_id=row.case_id, partnership=row.partnership,
                              correlation_id=correlation_id)
-        await self.infra.outbox.add(repo.session, envelope)
+        await self.infra.outbox.add(into if into is not None else repo.session, envelope)  # type: ignore[arg-type]
+
+    def render_whole(self, repo: IncidentRepository, whole, amendments: list[S.NotificationAmendment]) -> S.Incident:  # type: ignore[no-untyped-def]
+        """The API form of an incident read by `repo.whole` (no further query besides `amendments`)."""
+        return self.render(repo, whole, repo.clocks_of_listed(whole), list(whole.duplicate_ids), repo.sent_of_listed(whole),
+                           amendments)
+
+    async def amendments_of(self, repo: IncidentRepository, row) -> list[S.NotificationAmendment]:  # type: ignore[no-untyped-def]
+        """The amendment history, as `incident` reads it (most cases are never amended: no query for them)."""
+        return [repo.amendment_of(a) for a in await repo.amendment_rows(row.case_id)] if row.notification_version > 1 else []
 
     async def event_incident(self, repo: IncidentRepository, row) -> S.Incident:  # type: ignore[no-untyped-def]
         """The incident as events carry it: free text omitted (events stay in the stream for days),
@@ -172,17 +191,24 @@ class IntakeHandlers(DutyCommands):
             withdrawn=(row.status == S.INCIDENT_STATUS_WITHDRAWN) if withdrawn is None else withdrawn,
             rapid_review_sent=rr_sent.isoformat() if rr_sent else "")
 
-    async def apply_clock_plan(self, repo: IncidentRepository, row, decision, *, allow_stop: bool) -> DC.ClockPlan:  # type: ignore[no-untyped-def]
-        """Starts the clocks of duties that arise (and moves or stops others) for `decision`."""
-        existing = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
+    def plan_clocks(self, row, decision, existing: dict[str, ClockState], *, allow_stop: bool) -> DC.ClockPlan:  # type: ignore[no-untyped-def]
+        """The clocks of duties that arise to start (and others to move or stop) for `decision`,
+        given the case's clocks `existing` (moved clocks are changed in place)."""
         edition = self.edition_of(row) if row is not None else None
         plan = DC.plan_clocks(decision.duties, decision.facts, rule_parameters(self.rulebook, edition), self.calendar,
                               existing, allow_stop=allow_stop, same=self.same_authority(edition))
-        case_id = decision.facts.case_id
         for clock in plan.start:
             # RR.DEADLINE of a rapid review that already reached the Panel starts closed.
             if clock.clock_id == RR_CLOCK and row.rapid_review_sent_date is not None:
                 clock.completed_on = row.rapid_review_sent_date
+        return plan
+
+    async def apply_clock_plan(self, repo: IncidentRepository, row, decision, *, allow_stop: bool) -> DC.ClockPlan:  # type: ignore[no-untyped-def]
+        """Starts the clocks of duties that arise (and moves or stops others) for `decision`."""
+        existing = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
+        plan = self.plan_clocks(row, decision, existing, allow_stop=allow_stop)
+        case_id = decision.facts.case_id
+        for clock in plan.start:
             await repo.save_clock(case_id, clock)
         for clock in plan.move:
             await repo.save_clock(case_id, clock)
@@ -201,21 +227,26 @@ class IntakeHandlers(DutyCommands):
         try:
             async with self.infra.db.transaction() as session:
                 repo = IncidentRepository(session, self.infra.cipher)
-                existing = await repo.find_key(partnership, request.idempotency_key)
-                if existing is not None:
-                    return await self._replay(repo, existing, body_hash)
-                row = await repo.insert(case_id=case_id, partnership=partnership, status=S.INCIDENT_STATUS_NOTIFIED,
-                                  edition=decision.edition, edition_version=decision.edition_version,
-                                  notification=request.notification, duties=decision.duties)
-                # Each duty that arises gets its clock; a duty that does not, none.
-                await self.apply_clock_plan(repo, row, decision, allow_stop=False)
-                duplicates = [c for c in await repo.find_same_child_and_date(
-                    partnership, request.notification.child.child_ref, request.notification.incident_date) if c != case_id]
-                await repo.flag_duplicates(case_id, duplicates)
-                await repo.record_key(partnership, request.idempotency_key, body_hash, case_id)
-                incident = await self.incident(repo, row)
-                await self._emit(repo, "incident.notified", S.IncidentNotified(incident=await self.event_incident(repo, row)),
-                                 row, correlation_id)
+                notification = request.notification
+                # One statement reads the key, the possible duplicates and the transaction's time;
+                # one more writes the incident, its clocks, duplicates, key and event.
+                before = await repo.before_notify(partnership, request.idempotency_key, notification.child.child_ref,
+                                                  notification.incident_date)
+                if before.key_case_id is not None:
+                    return await self._replay(repo, (before.request_hash or "", before.key_case_id), body_hash)
+                row, values = repo.new_incident(case_id=case_id, partnership=partnership, status=S.INCIDENT_STATUS_NOTIFIED,
+                                                edition=decision.edition, edition_version=decision.edition_version,
+                                                notification=notification, duties=decision.duties,
+                                                child_ref_index=before.child_ref_index, now=before.now)
+                # Each duty that arises gets its clock; a duty that does not, none (a new case has none yet).
+                plan = self.plan_clocks(row, decision, {}, allow_stop=False)
+                clocks = sorted(plan.start, key=lambda c: (c.starts_from, c.clock_id))
+                incident = self.render(repo, row, clocks, before.same_child[:MAX_DUPLICATES_LISTED], [], [],
+                                       current=notification, duties=decision.duties)
+                deferred = Deferred()
+                await self._emit(repo, "incident.notified", S.IncidentNotified(incident=event_form(incident)), row,
+                                 correlation_id, into=deferred)
+                await repo.write_notified(values, plan.start, before.same_child, request.idempotency_key, body_hash, deferred)
         except IntegrityError:
             # A concurrent call with the same key won the race: answer as a replay.
             async with self.infra.db.transaction() as session:
@@ -231,8 +262,9 @@ class IntakeHandlers(DutyCommands):
         stored_hash, case_id = existing
         if stored_hash != body_hash:
             raise AlreadyExists("this idempotency key was already used with a different notification")
-        row = await repo.get_row(case_id)
-        return S.NotifyIncidentResponse(incident=await self.incident(repo, row), replayed=True)
+        whole = await repo.whole(case_id)
+        return S.NotifyIncidentResponse(incident=self.render_whole(repo, whole, await self.amendments_of(repo, whole)),
+                                        replayed=True)
 
     async def get(self, case_id: str, grant: Grant, version: int = 0) -> S.Incident:
         if version < 0:
@@ -303,34 +335,54 @@ class IntakeHandlers(DutyCommands):
                 raise FailedPrecondition("the incident was withdrawn")
             if row.panel_sent_date is not None:
                 if row.panel_reference == request.reference and row.panel_sent_date == sent:
-                    return await self.incident(repo, row)
+                    whole = await repo.whole(row.case_id)
+                    return self.render_whole(repo, whole, await self.amendments_of(repo, whole))
                 raise FailedPrecondition("the Panel notification is already recorded with different details")
-            clocks = {c.clock_id: c for c in await repo.get_clocks(row.case_id)}
+            # The row is locked: its clocks, duplicates and notifications sent as they now stand, in
+            # one read; the changes below are then written with one statement.
+            whole = await repo.whole(row.case_id)
+            clocks = {c.clock_id: c for c in repo.clocks_of_listed(whole)}
+            saved: dict[str, ClockState] = {}
             notify_clock = clocks.get(NOTIFY_CLOCK)
             # Without a Panel duty on the recorded facts there is no NOTIFY.DEADLINE
             # clock: the authority notified anyway, and that is never late.
             late = notify_clock is not None and sent > notify_clock.effective_due
             if notify_clock is not None and notify_clock.is_open():
                 notify_clock.completed_on = sent
-                await repo.save_clock(row.case_id, notify_clock)
+                saved[NOTIFY_CLOCK] = notify_clock
             new_status = row.status if row.status == S.INCIDENT_STATUS_DECIDED else S.INCIDENT_STATUS_PANEL_NOTIFIED
             # Once the Panel is notified a rapid review is required (RR.REQUIRED), whatever
             # the facts first recorded said: re-decide the duties and start their clocks.
-            decision = self.decide(repo, row, panel_sent=sent)
-            row = await repo.updated_row(row.case_id, panel_reference=request.reference, panel_sent_date=sent, panel_late=late,
-                                         status=new_status, duties=decision.duties)
-            await repo.record_sent(row.case_id, S.NotificationSent(
-                duty=NOTIFY_CLOCK, recipient=PANEL, sent_date=sent.isoformat(), reference=request.reference, late=late,
-                recorded_by=grant.principal.subject))
-            await self.apply_clock_plan(repo, row, decision, allow_stop=False)
-            rr_clock = next((c for c in await repo.get_clocks(row.case_id) if c.clock_id == RR_CLOCK), None)
+            notification = repo.notification_of(whole)
+            decision = self.decide(repo, whole, notification, panel_sent=sent)
+            row = repo.as_updated(whole, panel_reference=request.reference, panel_sent_date=sent, panel_late=late,
+                                  status=new_status, duties=decision.duties)
+            record = S.NotificationSent(duty=NOTIFY_CLOCK, recipient=PANEL, sent_date=sent.isoformat(), reference=request.reference,
+                                        late=late, recorded_by=grant.principal.subject)
+            plan = self.plan_clocks(row, decision, clocks, allow_stop=False)
+            for clock in [*plan.start, *plan.move]:
+                clocks[clock.clock_id] = saved[clock.clock_id] = clock
+            for clock_id in plan.stop:
+                clocks.pop(clock_id, None)
+                saved.pop(clock_id, None)
+            # As the notifications sent are read back: ordered by duty and recipient (`recorded_at`
+            # is the transaction's time, which the INSERT stores).
+            stored_record = S.NotificationSent()
+            stored_record.CopyFrom(record)
+            stored_record.recorded_at.FromDatetime(whole.now)
+            sent_now = sorted([*repo.sent_of_listed(whole), stored_record], key=lambda n: (n.duty, n.recipient))
+            incident = self.render(repo, row, sorted(clocks.values(), key=lambda c: (c.starts_from, c.clock_id)),
+                                   list(whole.duplicate_ids), sent_now, await self.amendments_of(repo, row),
+                                   current=notification, duties=decision.duties)
+            rr_clock = clocks.get(RR_CLOCK)
             panel = S.PanelNotification(reference=request.reference, sent_date=sent.isoformat(), late=late)
-            event = S.IncidentPanelNotified(case_id=row.case_id, panel_notification=panel,
-                                            incident=await self.event_incident(repo, row))
+            event = S.IncidentPanelNotified(case_id=row.case_id, panel_notification=panel, incident=event_form(incident))
             if rr_clock is not None:
                 event.rapid_review_clock.CopyFrom(render_clock(rr_clock, self.calendar))
-            await self._emit(repo, "incident.panel_notified", event, row, correlation_id)
-            incident = await self.incident(repo, row)
+            deferred = Deferred()
+            await self._emit(repo, "incident.panel_notified", event, row, correlation_id, into=deferred)
+            await repo.write_panel_notified(row, record, list(saved.values()), reset=[c.clock_id for c in plan.move],
+                                            stop=plan.stop, deferred=deferred)
         self.infra.outbox.wake()
         return incident
 
@@ -457,6 +509,19 @@ class IntakeHandlers(DutyCommands):
             if clock.clock_id == RR_CLOCK and clock.is_open():
                 clock.completed_on = sent
                 await repo.save_clock(row.case_id, clock)
+
+
+def event_form(incident: S.Incident) -> S.Incident:
+    """The incident as events carry it (as `event_incident` renders it): free text omitted and
+    without the amendment history."""
+    out = S.Incident()
+    out.CopyFrom(incident)
+    out.notification.harm_description = ""
+    out.withdrawal_reason = ""
+    if out.HasField("referral_decision"):
+        out.referral_decision.rationale = ""
+    del out.amendments[:]
+    return out
 
 
 def watch_clock_state(row) -> ClockState:  # type: ignore[no-untyped-def]

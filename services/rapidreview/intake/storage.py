@@ -12,12 +12,15 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from google.protobuf import json_format
 from sqlalchemy import (
-    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, bindparam, func, literal,
-    or_, select,
+    Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, any_, bindparam, case, func,
+    literal, or_, select, union_all,
 )
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,7 +139,6 @@ outbox, inbox = _kernel.outbox, _kernel.inbox
 # -- statements of every case, built once --------------------------------------------------
 # Executed with a parameter dict: bindparam names for the WHERE clauses, column names for
 # what an INSERT or UPDATE writes.
-_INSERT_INCIDENT = incidents.insert().returning(incidents)
 _GET_ROW = select(incidents).where(incidents.c.case_id == bindparam("b_case_id"))
 _GET_ROW_FOR_UPDATE = _GET_ROW.with_for_update()
 _GET_CLOCKS = (select(clocks).where(clocks.c.case_id == bindparam("b_case_id"))
@@ -146,15 +148,8 @@ _NEW_CLOCK = pg_insert(clocks)
 # Inserts a clock, or updates these columns of the existing one (its emitted flags stay).
 _SAVE_CLOCK = _NEW_CLOCK.on_conflict_do_update(index_elements=[clocks.c.case_id, clocks.c.clock_id],
                                                set_={name: _NEW_CLOCK.excluded[name] for name in _CLOCK_VALUES})
-_RECORD_KEY = idempotency.insert()
 _FIND_KEY = select(idempotency.c.request_hash, idempotency.c.case_id).where(
     and_(idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
-_FLAG_DUPLICATE = possible_duplicates.insert()
-_SAME_CHILD_AND_DATE = select(incidents.c.case_id).where(and_(
-    incidents.c.partnership == bindparam("b_partnership"),
-    incidents.c.child_ref_index == bindparam("b_child_ref_index"),
-    incidents.c.incident_date == bindparam("b_incident_date"),
-))
 #: Possible duplicates an incident lists: enough to send someone to look, and its size
 #: (it travels in incident.notified) does not grow with how often a child was notified.
 MAX_DUPLICATES_LISTED = 20
@@ -225,6 +220,154 @@ _AMENDMENTS = (select(amendments).where(amendments.c.case_id == bindparam("b_cas
 _RECORD_AMENDMENT = amendments.insert()
 
 
+# -- the two commands of every case, each written with one statement ---------------------------
+# Values are named bindparams (a prefix and the column): parameters named as columns would also be
+# taken as values of the tables the statement's other parts (CTEs) write.
+_INCIDENT_VALUES = ("case_id", "partnership", "status", "edition", "edition_version", "notifying_la", "incident_date",
+                    "la_aware_date", "child_ref_index", "child_ref_enc", "harm_description_enc", "notification_pb",
+                    "duties_json")
+# What a notification reads before it writes: the transaction's time (what now() stores as the
+# incident's creation and update time), its idempotency key if used already, and the partnership's
+# incidents of the same child and date (its possible duplicates), in the order they are listed.
+_KEY_HASH = select(idempotency.c.request_hash).where(and_(
+    idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
+_KEY_CASE = select(idempotency.c.case_id).where(and_(
+    idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
+_BEFORE_NOTIFY = select(
+    func.now().label("now"),
+    _KEY_HASH.scalar_subquery().label("request_hash"),
+    _KEY_CASE.scalar_subquery().label("key_case_id"),
+    select(func.coalesce(func.array_agg(aggregate_order_by(incidents.c.case_id, incidents.c.case_id)),
+                         literal([], ARRAY(String))))
+    .where(and_(incidents.c.partnership == bindparam("b_partnership"),
+                incidents.c.child_ref_index == bindparam("b_child_ref_index"),
+                incidents.c.incident_date == bindparam("b_incident_date")))
+    .scalar_subquery().label("same_child"),
+)
+# A case's clocks as they now stand, from one array per column (any number of clocks, one
+# statement built once): a new clock is inserted (deadline events not yet emitted), an existing
+# one gets these values, and its emitted flags stay as they are unless it is named in `c_reset`
+# (a clock whose due date moved is reported again). Clocks named in `c_stop` are deleted.
+_CLOCK_ARRAYS = func.unnest(
+    bindparam("c_clock_id", type_=ARRAY(String)), bindparam("c_starts_from", type_=ARRAY(Date)),
+    bindparam("c_due", type_=ARRAY(Date)), bindparam("c_effective_due", type_=ARRAY(Date)),
+    bindparam("c_completed_on", type_=ARRAY(Date)), bindparam("c_extensions_json", type_=ARRAY(Text)),
+).table_valued("clock_id", "starts_from", "due", "effective_due", "completed_on", "extensions_json").render_derived("clock_rows")
+_CLOCK_ROWS = pg_insert(clocks).from_select(
+    ["case_id", "clock_id", "starts_from", "due", "effective_due", "completed_on", "extensions_json",
+     "due_soon_emitted", "overdue_emitted"],
+    select(bindparam("c_case_id", type_=String), _CLOCK_ARRAYS.c.clock_id, _CLOCK_ARRAYS.c.starts_from, _CLOCK_ARRAYS.c.due,
+           _CLOCK_ARRAYS.c.effective_due, _CLOCK_ARRAYS.c.completed_on, _CLOCK_ARRAYS.c.extensions_json,
+           literal(False), literal(False)),
+)
+_RESET = clocks.c.clock_id == any_(bindparam("c_reset", type_=ARRAY(String)))
+_CLOCKS_SAVED = _CLOCK_ROWS.on_conflict_do_update(
+    index_elements=[clocks.c.case_id, clocks.c.clock_id],
+    set_={**{name: _CLOCK_ROWS.excluded[name] for name in _CLOCK_VALUES},
+          "due_soon_emitted": case((_RESET, False), else_=clocks.c.due_soon_emitted),
+          "overdue_emitted": case((_RESET, False), else_=clocks.c.overdue_emitted)},
+).cte("clocks_saved")
+_CLOCKS_STOPPED = clocks.delete().where(and_(
+    clocks.c.case_id == bindparam("c_case_id"), clocks.c.clock_id == any_(bindparam("c_stop", type_=ARRAY(String))),
+)).cte("clocks_stopped")
+# A new incident, its possible duplicates (flagged both ways) and its idempotency key.
+# (Column defaults on the Python side are not applied to a CTE's INSERT: given here.)
+_INCIDENT_ADDED = incidents.insert().values(
+    **{name: bindparam(f"i_{name}", type_=incidents.c[name].type) for name in _INCIDENT_VALUES},
+    withdrawal_reason_enc=literal(""),
+).cte("incident_added")
+_OTHERS = func.unnest(bindparam("d_others", type_=ARRAY(String))).table_valued("other").render_derived("others")
+_DUPLICATES_FLAGGED = possible_duplicates.insert().from_select(
+    ["case_id", "other_case_id"],
+    union_all(select(bindparam("d_case_id", type_=String), _OTHERS.c.other),
+              select(_OTHERS.c.other, bindparam("d_case_id", type_=String))),
+).cte("duplicates_flagged")
+_KEY_RECORDED = idempotency.insert().values(
+    partnership=bindparam("k_partnership"), idempotency_key=bindparam("k_idempotency_key"),
+    request_hash=bindparam("k_request_hash"), case_id=bindparam("k_case_id"))
+# A Panel notification: the incident's Panel columns, duties and status, and its "sent" record.
+_PANEL_RECORDED = incidents.update().where(incidents.c.case_id == bindparam("p_case_id")).values(
+    panel_reference=bindparam("p_panel_reference"), panel_sent_date=bindparam("p_panel_sent_date"),
+    panel_late=bindparam("p_panel_late"), status=bindparam("p_status"), duties_json=bindparam("p_duties_json"),
+    updated_at=func.now())
+_SENT_RECORDED = notifications_sent.insert().values(
+    case_id=bindparam("s_case_id"), duty=bindparam("s_duty"), recipient=bindparam("s_recipient"),
+    sent_date=bindparam("s_sent_date"), reference=bindparam("s_reference"), late=bindparam("s_late"),
+    recorded_by=bindparam("s_recorded_by")).cte("sent_recorded")
+# An incident with everything its API form shows besides amendments: its clocks, its first
+# possible duplicates (as `duplicates_of` lists them), the notifications sent, and the time of
+# the transaction reading it (what now() stores in it from here on).
+_DUPLICATES_LISTED = func.array(
+    select(possible_duplicates.c.other_case_id).where(possible_duplicates.c.case_id == incidents.c.case_id)
+    .order_by(possible_duplicates.c.other_case_id).limit(MAX_DUPLICATES_LISTED).scalar_subquery(),
+    type_=ARRAY(String)).label("duplicate_ids")
+# The clock watcher's mark that a clock's deadline event is written (`m_overdue` None: as it was),
+# made with the event's outbox row.
+_EMITTED_MARKED = clocks.update().where(and_(
+    clocks.c.case_id == bindparam("m_case_id"), clocks.c.clock_id == bindparam("m_clock_id"),
+)).values(due_soon_emitted=True,
+          overdue_emitted=func.coalesce(bindparam("m_overdue", type_=Boolean), clocks.c.overdue_emitted))
+_GET_WHOLE = (select(incidents, _CLOCKS_AGGREGATE, _DUPLICATES_LISTED, _SENT_AGGREGATE, func.now().label("now"))
+              .where(incidents.c.case_id == bindparam("b_case_id")))
+# The same without the incident's own columns (for a row already read).
+_GET_PARTS = (select(incidents.c.case_id, _CLOCKS_AGGREGATE, _DUPLICATES_LISTED, _SENT_AGGREGATE)
+              .where(incidents.c.case_id == bindparam("b_case_id")))
+
+
+class Deferred:
+    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
+    execute is kept, to run as part of the command's statement instead of on its own (as
+    criteria's evaluations do)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, object]] = []
+
+    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append((statement, parameters))
+
+
+_COMPOSED: dict[tuple[int, ...], tuple[tuple[object, ...], object]] = {}
+
+
+def _composed(main, *ctes):  # type: ignore[no-untyped-def]
+    """`main` with `ctes`, built once per combination (the outbox builds its INSERT once): a
+    statement built anew would have its cache key derived again on every execution."""
+    key = (id(main), *(id(c) for c in ctes))
+    cached = _COMPOSED.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], (main, *ctes), strict=True)):
+        cached = _COMPOSED[key] = ((main, *ctes), main.add_cte(*ctes))
+    return cached[1]
+
+
+_OUTBOX_CTES: dict[int, tuple[object, object]] = {}
+
+
+def _outbox_part(deferred: Deferred | None) -> tuple[tuple[object, ...], dict[str, object], list[tuple[object, object]]]:
+    """The CTE (and its parameters) of what `deferred` kept first when it is a single-row INSERT
+    (the outbox row), and what else it kept, to run after the statement, in order."""
+    later = list(deferred.calls) if deferred is not None else []
+    if later:
+        written, parameters = later[0]
+        if isinstance(written, Insert) and isinstance(parameters, dict) and not written.exported_columns:
+            cached = _OUTBOX_CTES.get(id(written))
+            if cached is None or cached[0] is not written:
+                cached = _OUTBOX_CTES[id(written)] = (written, written.cte("outbox_row"))
+            del later[0]
+            return (cached[1],), parameters, later
+    return (), {}, later
+
+
+@dataclass
+class BeforeNotify:
+    """What a notification read before writing (`IncidentRepository.before_notify`)."""
+
+    now: dt.datetime
+    request_hash: str | None
+    key_case_id: str | None
+    same_child: list[str]
+    child_ref_index: str
+
+
 class IncidentRepository:
     """Reads and writes incidents in the caller's transaction."""
 
@@ -233,35 +376,6 @@ class IncidentRepository:
         self.cipher = cipher
 
     # -- writes -------------------------------------------------------------
-    async def insert(self, *, case_id: str, partnership: str, status: int, edition: str, edition_version: str,
-                     notification: intake_pb2.Notification, duties: list[common_pb2.RuleOutcome]):  # type: ignore[no-untyped-def]
-        """Inserts the incident; returns its row as stored (as `get_row` would read it)."""
-        n = intake_pb2.Notification()
-        n.CopyFrom(notification)
-        child_ref, harm = n.child.child_ref, n.harm_description
-        n.child.child_ref = ""
-        n.harm_description = ""
-        result = await self.session.execute(
-            _INSERT_INCIDENT,
-            dict(
-                case_id=case_id,
-                partnership=partnership,
-                status=status,
-                edition=edition,
-                edition_version=edition_version,
-                notifying_la=notification.notifying_la,
-                incident_date=dt.date.fromisoformat(notification.incident_date),
-                la_aware_date=dt.date.fromisoformat(notification.la_aware_date),
-                child_ref_index=self.child_index(partnership, child_ref),
-                child_ref_enc=self.cipher.seal(child_ref, f"incident:{case_id}:child_ref"),
-                harm_description_enc=self.cipher.seal(harm, f"incident:{case_id}:harm_description"),
-                notification_pb=n.SerializeToString(deterministic=True),
-                # Rationales quote the child reference: sealed like the other personal data.
-                duties_json=self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]), f"incident:{case_id}:duties"),
-            ),
-        )
-        return result.one()
-
     def child_index(self, partnership: str, child_ref: str) -> str:
         return self.cipher.blind_index(child_ref.strip().lower(), f"child_ref:{partnership}")
 
@@ -360,41 +474,143 @@ class IncidentRepository:
             due=state.due,
             effective_due=state.effective_due,
             completed_on=state.completed_on,
-            extensions_json=json.dumps([
-                {
-                    "extended_to": e.extended_to.isoformat(),
-                    "reason": self.cipher.seal(e.reason, f"clock:{case_id}:{state.clock_id}:{i}"),
-                    "recorded_by": e.recorded_by,
-                }
-                for i, e in enumerate(state.extensions)
-            ]),
+            extensions_json=self._extensions_json(case_id, state),
         )
         # One upsert: a new clock is inserted (deadline events not yet emitted), an existing
         # one gets these values (its emitted flags stay as they are).
         await self.session.execute(_SAVE_CLOCK, dict(case_id=case_id, clock_id=state.clock_id, **values))
 
-    async def record_key(self, partnership: str, key: str, request_hash: str, case_id: str) -> None:
+    def _extensions_json(self, case_id: str, state: ClockState) -> str:
+        return json.dumps([
+            {
+                "extended_to": e.extended_to.isoformat(),
+                "reason": self.cipher.seal(e.reason, f"clock:{case_id}:{state.clock_id}:{i}"),
+                "recorded_by": e.recorded_by,
+            }
+            for i, e in enumerate(state.extensions)
+        ])
+
+    # -- the commands of every case, one statement each ------------------------------------
+    async def before_notify(self, partnership: str, key: str, child_ref: str, incident_date: str) -> BeforeNotify:
+        """What a notification reads before it writes, in one statement (see `_BEFORE_NOTIFY`)."""
+        index = self.child_index(partnership, child_ref)
+        row = (await self.session.execute(_BEFORE_NOTIFY, {
+            "b_partnership": partnership, "b_key": key, "b_child_ref_index": index,
+            "b_incident_date": dt.date.fromisoformat(incident_date),
+        })).one()
+        return BeforeNotify(row.now, row.request_hash, row.key_case_id, list(row.same_child), index)
+
+    def new_incident(self, *, case_id: str, partnership: str, status: int, edition: str, edition_version: str,
+                     notification: intake_pb2.Notification, duties: list[common_pb2.RuleOutcome], child_ref_index: str,
+                     now: dt.datetime):  # type: ignore[no-untyped-def]
+        """The values `write_notified` inserts, and the row as it will be stored (as `get_row` would
+        read it after the commit: created and updated at `now`, the transaction's time)."""
+        n = intake_pb2.Notification()
+        n.CopyFrom(notification)
+        child_ref, harm = n.child.child_ref, n.harm_description
+        n.child.child_ref = ""
+        n.harm_description = ""
+        values = dict(
+            case_id=case_id, partnership=partnership, status=status, edition=edition, edition_version=edition_version,
+            notifying_la=notification.notifying_la,
+            incident_date=dt.date.fromisoformat(notification.incident_date),
+            la_aware_date=dt.date.fromisoformat(notification.la_aware_date),
+            child_ref_index=child_ref_index,
+            child_ref_enc=self.cipher.seal(child_ref, f"incident:{case_id}:child_ref"),
+            harm_description_enc=self.cipher.seal(harm, f"incident:{case_id}:harm_description"),
+            notification_pb=n.SerializeToString(deterministic=True),
+            # Rationales quote the child reference: sealed like the other personal data.
+            duties_json=self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]), f"incident:{case_id}:duties"),
+        )
+        row = SimpleNamespace(**{c.name: None for c in incidents.c})
+        row.__dict__.update(values, withdrawal_reason_enc="", referral_rationale_enc="", notification_version=1,
+                            created_at=now, updated_at=now)
+        return row, values
+
+    async def write_notified(self, values: dict[str, object], clocks: list[ClockState], duplicates: list[str],
+                             key: str, request_hash: str, deferred: Deferred | None = None) -> None:
+        """Stores a new incident (`new_incident`'s values), its clocks, its possible duplicates (both
+        ways), its idempotency key and what `deferred` kept first (the outbox row) with one
+        statement; anything else `deferred` kept runs after it, in order."""
+        case_id = str(values["case_id"])
+        outbox_cte, outbox_parameters, later = _outbox_part(deferred)
         await self.session.execute(
-            _RECORD_KEY, dict(partnership=partnership, idempotency_key=key, request_hash=request_hash, case_id=case_id)
+            _composed(_KEY_RECORDED, _INCIDENT_ADDED, _CLOCKS_SAVED, _DUPLICATES_FLAGGED, *outbox_cte),
+            dict(
+                outbox_parameters,
+                **{f"i_{name}": value for name, value in values.items()},
+                **self._clock_parameters(case_id, clocks),
+                d_case_id=case_id, d_others=duplicates,
+                k_partnership=values["partnership"], k_idempotency_key=key, k_request_hash=request_hash, k_case_id=case_id,
+            ),
+        )
+        for written, parameters in later:
+            await self.session.execute(written, parameters)
+
+    async def write_panel_notified(self, row, sent: intake_pb2.NotificationSent, clocks: list[ClockState],  # type: ignore[no-untyped-def]
+                                   reset: list[str], stop: list[str], deferred: Deferred | None = None) -> None:
+        """Stores a Panel notification with one statement: the incident's Panel columns, status and
+        duties as in `row` (`as_updated`), the notification `sent`, the clocks as they now stand
+        (`reset`: clocks whose deadline events are to be reported again; `stop`: clocks deleted)
+        and what `deferred` kept first (the outbox row); anything else it kept runs after it."""
+        outbox_cte, outbox_parameters, later = _outbox_part(deferred)
+        await self.session.execute(
+            _composed(_PANEL_RECORDED, _CLOCKS_SAVED, _CLOCKS_STOPPED, _SENT_RECORDED, *outbox_cte),
+            dict(
+                outbox_parameters,
+                **self._clock_parameters(row.case_id, clocks, reset=reset, stop=stop),
+                p_case_id=row.case_id, p_panel_reference=row.panel_reference, p_panel_sent_date=row.panel_sent_date,
+                p_panel_late=row.panel_late, p_status=row.status, p_duties_json=row.duties_json,
+                s_case_id=row.case_id, s_duty=sent.duty, s_recipient=sent.recipient,
+                s_sent_date=dt.date.fromisoformat(sent.sent_date), s_reference=sent.reference, s_late=sent.late,
+                s_recorded_by=sent.recorded_by,
+            ),
+        )
+        for written, parameters in later:
+            await self.session.execute(written, parameters)
+
+    def as_updated(self, row, *, duties: list[common_pb2.RuleOutcome] | None = None, **values: object):  # type: ignore[no-untyped-def]
+        """`row` (one read by `whole`) with `values` (and `duties`, sealed) as an UPDATE in this
+        transaction stores them: updated at the transaction's time."""
+        updated = SimpleNamespace(**{c.name: getattr(row, c.name) for c in incidents.c})
+        updated.__dict__.update(values, updated_at=row.now)
+        if duties is not None:
+            updated.duties_json = self.cipher.seal(json.dumps([json_format.MessageToDict(d) for d in duties]),
+                                                   f"incident:{row.case_id}:duties")
+        return updated
+
+    def _clock_parameters(self, case_id: str, states: list[ClockState], *, reset: list[str] = (),  # type: ignore[assignment]
+                          stop: list[str] = ()) -> dict[str, object]:  # type: ignore[assignment]
+        """`_CLOCKS_SAVED`'s (and `_CLOCKS_STOPPED`'s) parameters: `states` as `save_clock` stores each."""
+        return dict(
+            c_case_id=case_id,
+            c_clock_id=[s.clock_id for s in states],
+            c_starts_from=[s.starts_from for s in states],
+            c_due=[s.due for s in states],
+            c_effective_due=[s.effective_due for s in states],
+            c_completed_on=[s.completed_on for s in states],
+            c_extensions_json=[self._extensions_json(case_id, s) for s in states],
+            c_reset=list(reset),
+            c_stop=list(stop),
         )
 
-    async def flag_duplicates(self, case_id: str, others: list[str]) -> None:
-        for other in others:
-            await self.session.execute(_FLAG_DUPLICATE, dict(case_id=case_id, other_case_id=other))
-            await self.session.execute(_FLAG_DUPLICATE, dict(case_id=other, other_case_id=case_id))
+    async def parts(self, case_id: str):  # type: ignore[no-untyped-def]
+        """`whole` without the incident's own columns: its clocks, first possible duplicates and
+        notifications sent, in one statement."""
+        return (await self.session.execute(_GET_PARTS, {"b_case_id": case_id})).one()
+
+    async def whole(self, case_id: str):  # type: ignore[no-untyped-def]
+        """The incident with its clocks (`clocks_of_listed`), its first possible duplicates
+        (`duplicate_ids`, as `duplicates_of` lists them), its notifications sent (`sent_of_listed`)
+        and the transaction's time (`now`), in one statement; None when there is no such case.
+        A command reads it after locking the row (`get_row(for_update=True)`): read together with
+        the lock, the clocks would come from before a concurrent writer's commit it waited for."""
+        return (await self.session.execute(_GET_WHOLE, {"b_case_id": case_id})).first()
 
     # -- reads --------------------------------------------------------------
     async def find_key(self, partnership: str, key: str) -> tuple[str, str] | None:
         row = (await self.session.execute(_FIND_KEY, {"b_partnership": partnership, "b_key": key})).first()
         return (row.request_hash, row.case_id) if row else None
-
-    async def find_same_child_and_date(self, partnership: str, child_ref: str, incident_date: str) -> list[str]:
-        rows = await self.session.execute(_SAME_CHILD_AND_DATE, {
-            "b_partnership": partnership,
-            "b_child_ref_index": self.child_index(partnership, child_ref),
-            "b_incident_date": dt.date.fromisoformat(incident_date),
-        })
-        return [r.case_id for r in rows]
 
     async def get_row(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
         return (await self.session.execute(_GET_ROW_FOR_UPDATE if for_update else _GET_ROW, {"b_case_id": case_id})).first()
@@ -464,6 +680,16 @@ class IncidentRepository:
             .with_for_update(of=clocks, skip_locked=True)
         )
         return (await self.session.execute(query)).all()
+
+    async def mark_reported(self, case_id: str, clock_id: str, *, overdue: bool, deferred: Deferred) -> None:
+        """Marks the clock's due-soon event written (and its overdue event, when `overdue`) with
+        one statement that also writes what `deferred` kept first (the event's outbox row);
+        anything else `deferred` kept runs after it, in order."""
+        outbox_cte, outbox_parameters, later = _outbox_part(deferred)
+        await self.session.execute(_composed(_EMITTED_MARKED, *outbox_cte), dict(
+            outbox_parameters, m_case_id=case_id, m_clock_id=clock_id, m_overdue=True if overdue else None))
+        for written, parameters in later:
+            await self.session.execute(written, parameters)
 
     async def mark_emitted(self, case_id: str, clock_id: str, **flags: bool) -> None:
         await self.session.execute(

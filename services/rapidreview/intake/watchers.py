@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rapidreview.intake.domain import duty_clocks as DC
 from rapidreview.intake.domain.clocks import ClockState
-from rapidreview.intake.storage import IncidentRepository
+from rapidreview.intake.storage import Deferred, IncidentRepository
 from rapidreview.kernel.events import new_event
 from rapidreview.kernel.logging import get_logger
 from rapidreview.kernel.runtime import Infrastructure
@@ -53,23 +53,26 @@ class ClockWatcher:
                 if not row.overdue_emitted and today > due:
                     payload = events_pb2.DeadlineOverdue(clock_id=state.clock_id, subject_ref="case", due=due.isoformat(),
                                                          working_days_overdue=max(-left, 1))
-                    await self._emit(repo, "deadline.overdue", payload, row)
-                    await repo.mark_emitted(row.case_id, row.clock_id, overdue_emitted=True, due_soon_emitted=True)
+                    await self._emit(repo, "deadline.overdue", payload, row, overdue=True)
                     emitted += 1
                 elif not row.due_soon_emitted and 0 <= left <= soon:
                     payload = events_pb2.DeadlineDueSoon(clock_id=state.clock_id, subject_ref="case", due=due.isoformat(),
                                                          working_days_left=left)
-                    await self._emit(repo, "deadline.due_soon", payload, row)
-                    await repo.mark_emitted(row.case_id, row.clock_id, due_soon_emitted=True)
+                    await self._emit(repo, "deadline.due_soon", payload, row, overdue=False)
                     emitted += 1
         if emitted:
             self.infra.outbox.wake()
         return emitted
 
-    async def _emit(self, repo: IncidentRepository, event_type: str, payload, row) -> None:  # type: ignore[no-untyped-def]
+    async def _emit(self, repo: IncidentRepository, event_type: str, payload, row, *, overdue: bool) -> None:  # type: ignore[no-untyped-def]
+        """Writes the deadline event and marks it written on the clock, with one statement (the
+        outbox row as part of the clock's UPDATE)."""
+        deferred = Deferred()
         await self.infra.outbox.add(
-            repo.session, new_event(event_type, payload, producer=self.producer, case_id=row.case_id, partnership=row.partnership)
+            deferred,  # type: ignore[arg-type]
+            new_event(event_type, payload, producer=self.producer, case_id=row.case_id, partnership=row.partnership),
         )
+        await repo.mark_reported(row.case_id, row.clock_id, overdue=overdue, deferred=deferred)
 
     async def run(self) -> None:
         while True:
