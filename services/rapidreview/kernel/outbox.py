@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import nats.errors
 from nats.js.errors import APIError
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, case, cast, column, func, null, select, update
+from sqlalchemy import (
+    BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, case, cast, column, func, null, select, update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from rapidreview.kernel import metrics
