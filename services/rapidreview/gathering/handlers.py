@@ -265,7 +265,7 @@ class GatheringHandlers:
             await self.infra.outbox.add(deferred, submitted)  # type: ignore[arg-type]
             # Every return in: the picture is complete, so publish it; later amendments publish it again.
             collated = outstanding == 0
-            collation = event = None
+            collation = None
             if collated:
                 trigger = G.COLLATION_TRIGGER_ALL_RETURNED if state.latest_version == 1 else G.COLLATION_TRIGGER_RETURN_AMENDED
                 version = row.collation_version + 1
@@ -275,13 +275,13 @@ class GatheringHandlers:
                 information = collate(row.case_id, row.partnership, row.status, version, contributions, dt.datetime.now(dt.UTC))
                 collation = CollationRecord(version=version, trigger=trigger, partial=information.partial,
                                             missing=information.completeness.missing, closed_by=grant.principal.subject)
-                event = self._envelope("information.collated", collated_event(information, trigger), row, correlation_id=correlation_id)
-            # The return, its request, its event and (completing the set) the collation: one statement.
+                # Its event after the return's, as the relay publishes them.
+                await self.infra.outbox.add(deferred, self._envelope(  # type: ignore[arg-type]
+                    "information.collated", collated_event(information, trigger), row, correlation_id=correlation_id))
+            # The return, its request, its event and (completing the set) the collation and its event: one statement.
             stored = await repo.add_return(case_id=row.case_id, agency_id=agency_id, version=state.latest_version, agency_return=body,
                                            submitted_by=grant.principal.subject, submitted_on=today, late=late,
                                            first_returned_on=state.first_returned_on, collation=collation, deferred=deferred)
-            if event is not None:
-                await self.infra.outbox.add(session, event)  # after the return's event, as the relay publishes them
             response = G.SubmitAgencyReturnResponse(version=self._version(agency_id, stored), request=self._render(state, row),
                                                     collated=collated)
         self.infra.outbox.wake()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint, and_,
-    bindparam, case, func, or_, select, tuple_,
+    bindparam, case, cast, func, or_, select, tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.dml import Insert
@@ -235,6 +235,30 @@ def _outbox_cte(statement: Insert):  # type: ignore[no-untyped-def]
     cached = _OUTBOX_CTES.get(id(statement))
     if cached is None or cached[0] is not statement:
         cached = _OUTBOX_CTES[id(statement)] = (statement, statement.cte("outbox_row"))
+    return cached[1]
+
+
+_OUTBOX_PAIRS: dict[tuple[int, tuple[str, ...]], tuple[Insert, tuple[object, object] | None]] = {}
+
+
+def _outbox_pair_ctes(statement: Insert, names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """Two rows of the outbox's single-row INSERT as CTEs of one statement, in order: the first
+    returning its id, the second an `INSERT … SELECT` from it, so that it is written after the
+    first (its id the greater, as the relay publishes them) with its values bound as "ob2_" and the
+    column. None when the INSERT's parameters are not named "ob_" and the column. Built once."""
+    key = (id(statement), names)
+    cached = _OUTBOX_PAIRS.get(key)
+    if cached is None or cached[0] is not statement:
+        table = statement.table
+        columns = [name.removeprefix("ob_") for name in names]
+        ctes = None
+        if all(name.startswith("ob_") for name in names) and all(c in table.c for c in columns):
+            first = statement.returning(table.c.id).cte("outbox_row")
+            after = table.insert().from_select(
+                columns, select(*(cast(bindparam(f"ob2_{c}"), table.c[c].type) for c in columns)).select_from(first),
+            ).cte("outbox_row_after")
+            ctes = (first, after)
+        cached = _OUTBOX_PAIRS[key] = (statement, ctes)  # type: ignore[assignment]
     return cached[1]
 
 
@@ -483,8 +507,8 @@ class GatheringRepository:
                          collation: CollationRecord | None, deferred: Deferred) -> StoredVersion:
         """Stores a new version of a return and records it on its request; in the same statement
         (data-modifying CTEs, one round trip) also what `deferred` kept first when it is a
-        single-row INSERT (the outbox row) and, with `collation`, the case's next collation
-        version and the collation's record. Anything else `deferred` kept runs after it, in
+        single-row INSERT (the outbox row; two rows of it, in order, when it kept two) and, with
+        `collation`, the case's next collation version and the collation's record. Anything else `deferred` kept runs after it, in
         order, as it would have. Returns the version as stored (its timestamp is the database's)."""
         body = base64.b64encode(agency_return.SerializeToString(deterministic=True)).decode("ascii")
         parameters: dict[str, object] = {
@@ -499,9 +523,18 @@ class GatheringRepository:
         if later:
             written, values = later[0]
             if isinstance(written, Insert) and isinstance(values, dict) and not written.exported_columns:
-                ctes.append(_outbox_cte(written))
-                parameters.update(values)
-                del later[0]
+                pair = None
+                if len(later) > 1 and later[1][0] is written and isinstance(later[1][1], dict) and later[1][1].keys() == values.keys():
+                    pair = _outbox_pair_ctes(written, tuple(values))
+                if pair is not None:  # the return's event and the collation's, in that order
+                    ctes += pair
+                    parameters.update(values)
+                    parameters.update({f"ob2_{name.removeprefix('ob_')}": value for name, value in later[1][1].items()})
+                    del later[:2]
+                else:
+                    ctes.append(_outbox_cte(written))
+                    parameters.update(values)
+                    del later[0]
         if collation is not None:
             ctes += [_CASE_COLLATED, _COLLATION_RECORDED]
             parameters.update(k_case_id=case_id, k_collation_version=collation.version, k_version=collation.version,
