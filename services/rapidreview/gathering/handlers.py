@@ -19,7 +19,7 @@ from rapidreview.gathering.domain.validation import (
     validate_agencies, validate_agency, validate_agency_id, validate_case_id, validate_reason, validate_return,
 )
 from rapidreview.gathering.partnerships import PartnershipPolicies
-from rapidreview.gathering.storage import GatheringRepository, StoredVersion
+from rapidreview.gathering.storage import CollationRecord, Deferred, GatheringRepository, StoredVersion
 from rapidreview.kernel.auth import Grant, Scope
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import FailedPrecondition, NotFound, Violations
@@ -238,33 +238,50 @@ class GatheringHandlers:
         grant.require_agency(agency_id)
         async with self.infra.db.transaction() as session:
             repo = self._repo(session)
+            # The case locked first: returns of one case are stored one after the other, so the
+            # read below sees every return committed before and exactly one completes the set.
             row = await self._load(repo, request.case_id, grant, for_update=True)
-            # The case's requests, read once: this agency's, the outstanding count and the collation all use them.
-            states = await repo.get_requests(row.case_id)
+            # One read: the requests (this agency's, the outstanding count and the collation all
+            # use them), this agency's latest version, the other returns when this one completes the set.
+            read = await repo.read_for_return(row.case_id, agency_id)
+            states = read.states
             state = next((s for s in states if s.agency_id == agency_id), None)
             if state is None:
                 raise NotFound("no information request for this agency on this case")
             _require_open(row)
-            if state.latest_version and await repo.latest_digest(row.case_id, agency_id, state.latest_version) == repo.body_digest(body):
-                latest = (await repo.versions(row.case_id, agency_id))[-1]
-                return G.SubmitAgencyReturnResponse(version=self._version(agency_id, latest), request=self._render(state, row), replayed=True)
+            if state.latest_version and read.latest_digest == repo.body_digest(body):
+                return G.SubmitAgencyReturnResponse(version=self._version(agency_id, read.latest), request=self._render(state, row),
+                                                    replayed=True)
             state.latest_version += 1
             state.first_returned_on = state.first_returned_on or today
             late = today > state.due
-            stored = await repo.insert_return(case_id=row.case_id, agency_id=agency_id, version=state.latest_version, agency_return=body,
-                                              submitted_by=grant.principal.subject, submitted_on=today, late=late)
-            await repo.record_submission(row.case_id, agency_id, latest_version=state.latest_version,
-                                         first_returned_on=state.first_returned_on)
             outstanding = sum(1 for s in states if not s.returned)
-            await self._emit(repo, "agency.return_submitted", G.AgencyReturnSubmitted(
+            # The outbox's INSERT (its checks included) runs as part of the return's statement.
+            deferred = Deferred()
+            submitted = self._envelope("agency.return_submitted", G.AgencyReturnSubmitted(
                 case_id=row.case_id, agency=body.agency, version=state.latest_version, return_ref=return_ref(agency_id, state.latest_version),
                 late=late, involvement=body.involvement, submitted_on=today.isoformat(), outstanding=outstanding), row,
                 correlation_id=correlation_id)
+            await self.infra.outbox.add(deferred, submitted)  # type: ignore[arg-type]
             # Every return in: the picture is complete, so publish it; later amendments publish it again.
             collated = outstanding == 0
+            collation = None
             if collated:
                 trigger = G.COLLATION_TRIGGER_ALL_RETURNED if state.latest_version == 1 else G.COLLATION_TRIGGER_RETURN_AMENDED
-                await self._publish_collation(repo, row, trigger, grant.principal.subject, correlation_id, close=False, states=states)
+                version = row.collation_version + 1
+                bodies = dict(read.bodies)
+                bodies[agency_id] = body
+                contributions = [Contribution(self._render(s, row), bodies.get(s.agency_id)) for s in states]
+                information = collate(row.case_id, row.partnership, row.status, version, contributions, dt.datetime.now(dt.UTC))
+                collation = CollationRecord(version=version, trigger=trigger, partial=information.partial,
+                                            missing=information.completeness.missing, closed_by=grant.principal.subject)
+                # Its event after the return's, as the relay publishes them.
+                await self.infra.outbox.add(deferred, self._envelope(  # type: ignore[arg-type]
+                    "information.collated", collated_event(information, trigger), row, correlation_id=correlation_id))
+            # The return, its request, its event and (completing the set) the collation and its event: one statement.
+            stored = await repo.add_return(case_id=row.case_id, agency_id=agency_id, version=state.latest_version, agency_return=body,
+                                           submitted_by=grant.principal.subject, submitted_on=today, late=late,
+                                           first_returned_on=state.first_returned_on, collation=collation, deferred=deferred)
             response = G.SubmitAgencyReturnResponse(version=self._version(agency_id, stored), request=self._render(state, row),
                                                     collated=collated)
         self.infra.outbox.wake()
@@ -452,10 +469,10 @@ class GatheringHandlers:
             raise PermanentEventError("sent_date is not a date") from None
         if row.panel_sent_date == sent and row.status != G.GATHERING_STATUS_NOT_REQUIRED:
             return
-        row = await repo.update_case_returning(row.case_id, panel_sent_date=sent)
-        if row.return_counts_from == FROM_PANEL_NOTIFICATION:
-            await repo.move_provisional_due_dates(row.case_id, starts_from=sent,
-                                                  due=self.calendar.add_working_days(sent, row.return_working_days))
+        # The date and the provisional due dates it moves: one statement.
+        move_due = (self.calendar.add_working_days(sent, row.return_working_days)
+                    if row.return_counts_from == FROM_PANEL_NOTIFICATION else None)
+        row = await repo.record_panel_notification(row.case_id, sent, move_due=move_due)
         if payload.HasField("incident"):
             await self._open_later(repo, row, payload.incident, ref)
 

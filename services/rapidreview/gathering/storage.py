@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint, and_,
-    bindparam, case, func, or_, select, tuple_,
+    bindparam, case, cast, func, or_, select, tuple_,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.gathering.domain.requests import RequestState
@@ -167,7 +168,6 @@ _MOVE_PROVISIONAL = (
 
 _MOVE_AWARENESS = _MOVE_PROVISIONAL.values(due_basis=gathering_pb2.DUE_BASIS_AWARENESS)
 
-
 @dataclass(frozen=True)
 class StoredVersion:
     """A version of a return as stored (body decrypted on demand)."""
@@ -178,6 +178,140 @@ class StoredVersion:
     submitted_on: dt.date
     late: bool
     involvement: int
+
+
+# -- SubmitAgencyReturn ------------------------------------------------------------------
+# Every value is a named bindparam with a prefix: a parameter named as a column would also be
+# taken as a value of the tables the statement's CTEs write.
+#
+# After the case is locked, one read: the case's requests in order; for the submitting agency its
+# latest stored version (a replay is answered from it, its digest tells one); and, when no other
+# agency is still awaited (this return completes the set and the collation follows), every other
+# agency's latest body.
+_others_awaited = requests.alias("awaited")
+_OTHERS_AWAITED = (
+    select(_others_awaited.c.agency_id)
+    .where(and_(_others_awaited.c.case_id == bindparam("q_case_id"), _others_awaited.c.latest_version == 0,
+                _others_awaited.c.agency_id != bindparam("q_agency_id")))
+    .exists()
+)
+_REQUESTS_FOR_RETURN = (
+    select(
+        requests, returns.c.submitted_at.label("r_submitted_at"), returns.c.submitted_by.label("r_submitted_by"),
+        returns.c.submitted_on.label("r_submitted_on"), returns.c.late.label("r_late"),
+        returns.c.involvement.label("r_involvement"), returns.c.body_digest.label("r_body_digest"),
+        case((requests.c.agency_id != bindparam("q_agency_id"), returns.c.body_enc)).label("r_body_enc"),
+    )
+    .select_from(requests.outerjoin(returns, and_(
+        returns.c.case_id == requests.c.case_id, returns.c.agency_id == requests.c.agency_id,
+        returns.c.version == requests.c.latest_version,
+        or_(requests.c.agency_id == bindparam("q_agency_id"), ~_OTHERS_AWAITED))))
+    .where(requests.c.case_id == bindparam("q_case_id"))
+    .order_by(requests.c.position)
+)
+# The return's write, one statement: the new version (its timestamp back) with, as CTEs, the
+# request's new latest version, the outbox row of agency.return_submitted and, for a return that
+# completes the set, the case's next collation version and the collation's record.
+_RETURN_ADDED = returns.insert().values(
+    {c: bindparam(f"rt_{c}", type_=returns.c[c].type) for c in (
+        "case_id", "agency_id", "version", "submitted_by", "submitted_on", "late", "involvement", "body_digest", "body_enc")},
+).returning(returns.c.submitted_at)
+_SUBMISSION_RECORDED = _RECORD_SUBMISSION.cte("submission_recorded")
+_CASE_COLLATED = (
+    cases.update().where(cases.c.case_id == bindparam("k_case_id"))
+    .values(collation_version=bindparam("k_collation_version", type_=Integer), updated_at=func.now())
+    .cte("case_collated")
+)
+_COLLATION_RECORDED = collations.insert().values(
+    {c: bindparam(f"k_{c}", type_=collations.c[c].type) for c in ("case_id", "version", "trigger", "partial", "missing", "closed_by")},
+).cte("collation_recorded")
+
+_OUTBOX_CTES: dict[int, tuple[Insert, object]] = {}
+
+
+def _outbox_cte(statement: Insert):  # type: ignore[no-untyped-def]
+    """The outbox's single-row INSERT as a CTE, built once per statement object (the outbox
+    builds it once), so the return's statement stays the same and in SQLAlchemy's cache."""
+    cached = _OUTBOX_CTES.get(id(statement))
+    if cached is None or cached[0] is not statement:
+        cached = _OUTBOX_CTES[id(statement)] = (statement, statement.cte("outbox_row"))
+    return cached[1]
+
+
+_OUTBOX_PAIRS: dict[tuple[int, tuple[str, ...]], tuple[Insert, tuple[object, object] | None]] = {}
+
+
+def _outbox_pair_ctes(statement: Insert, names: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    """Two rows of the outbox's single-row INSERT as CTEs of one statement, in order: the first
+    returning its id, the second an `INSERT … SELECT` from it, so that it is written after the
+    first (its id the greater, as the relay publishes them) with its values bound as "ob2_" and the
+    column. None when the INSERT's parameters are not named "ob_" and the column. Built once."""
+    key = (id(statement), names)
+    cached = _OUTBOX_PAIRS.get(key)
+    if cached is None or cached[0] is not statement:
+        table = statement.table
+        columns = [name.removeprefix("ob_") for name in names]
+        ctes = None
+        if all(name.startswith("ob_") for name in names) and all(c in table.c for c in columns):
+            first = statement.returning(table.c.id).cte("outbox_row")
+            after = table.insert().from_select(
+                columns, select(*(cast(bindparam(f"ob2_{c}"), table.c[c].type) for c in columns)).select_from(first),
+            ).cte("outbox_row_after")
+            ctes = (first, after)
+        cached = _OUTBOX_PAIRS[key] = (statement, ctes)  # type: ignore[assignment]
+    return cached[1]
+
+
+_RETURN_STATEMENTS: dict[tuple[int, ...], tuple[tuple[object, ...], object]] = {}
+
+
+def _return_statement(ctes: tuple):  # type: ignore[no-untyped-def, type-arg]
+    """The return's INSERT with `ctes`, built once per combination."""
+    key = tuple(id(c) for c in ctes)
+    cached = _RETURN_STATEMENTS.get(key)
+    if cached is None or any(a is not b for a, b in zip(cached[0], ctes, strict=True)):
+        cached = _RETURN_STATEMENTS[key] = (ctes, _RETURN_ADDED.add_cte(*ctes))
+    return cached[1]
+
+
+# -- incident.panel_notified ---------------------------------------------------------------
+_PANEL_SENT = (cases.update().where(cases.c.case_id == bindparam("p_case_id"))
+               .values(panel_sent_date=bindparam("p_panel_sent_date", type_=Date), updated_at=func.now())
+               .returning(*cases.c))
+# The Panel notification's date and, in the same statement, the provisional due dates moved to count from it.
+_PANEL_SENT_MOVING = _PANEL_SENT.add_cte(_MOVE_PROVISIONAL.cte("provisional_moved"))
+
+
+class Deferred:
+    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
+    execute is kept, to run as part of a statement of the repository instead of on its own."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, object]] = []
+
+    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append((statement, parameters))
+
+
+@dataclass(frozen=True)
+class CollationRecord:
+    """A collation a return publishes, as its statement records it."""
+
+    version: int
+    trigger: int
+    partial: bool
+    missing: int
+    closed_by: str
+
+
+@dataclass
+class ReturnContext:
+    """What `SubmitAgencyReturn` reads once the case is locked."""
+
+    states: list[RequestState]
+    latest: StoredVersion | None  #: the agency's latest stored version, if any
+    latest_digest: str | None  #: its body's digest
+    bodies: dict[str, gathering_pb2.AgencyReturn]  #: the other agencies' latest bodies, when none is awaited
 
 
 class GatheringRepository:
@@ -246,6 +380,16 @@ class GatheringRepository:
     async def record_submission(self, case_id: str, agency_id: str, *, latest_version: int, first_returned_on: dt.date) -> None:
         await self.session.execute(_RECORD_SUBMISSION, {"b_case_id": case_id, "b_agency_id": agency_id,
                                                         "new_latest_version": latest_version, "new_first_returned_on": first_returned_on})
+
+    async def record_panel_notification(self, case_id: str, sent: dt.date, *, move_due: dt.date | None):  # type: ignore[no-untyped-def]
+        """Sets the case's Panel notification date and returns the case as updated; with
+        `move_due`, also moves its provisional due dates as `move_provisional_due_dates` does
+        (starting from `sent`, due on `move_due`), in the same statement."""
+        parameters: dict[str, object] = {"p_case_id": case_id, "p_panel_sent_date": sent}
+        if move_due is None:
+            return (await self.session.execute(_PANEL_SENT, parameters)).one()
+        parameters.update(b_case_id=case_id, new_starts_from=sent, new_due=move_due)
+        return (await self.session.execute(_PANEL_SENT_MOVING, parameters)).one()
 
     async def move_provisional_due_dates(self, case_id: str, *, starts_from: dt.date, due: dt.date) -> int:
         """Every request of the case still due by the awareness date now counts from the
@@ -337,6 +481,68 @@ class GatheringRepository:
             "submitted_on": submitted_on, "late": late, "involvement": agency_return.involvement,
             "body_digest": self.body_digest(agency_return),
             "body_enc": self.cipher.seal(body, self._body_ad(case_id, agency_id, version))})).scalar_one()
+        return StoredVersion(version, submitted_at, submitted_by, submitted_on, late, agency_return.involvement)
+
+    async def read_for_return(self, case_id: str, agency_id: str) -> ReturnContext:
+        """The case's requests in order, `agency_id`'s latest stored version and digest, and,
+        when no other agency is awaited, the others' latest bodies (one statement; run it with
+        the case locked, so that it sees every return committed before)."""
+        rows = (await self.session.execute(_REQUESTS_FOR_RETURN, {"q_case_id": case_id, "q_agency_id": agency_id})).all()
+        states = [self.request_state(row) for row in rows]
+        latest = digest = None
+        bodies: dict[str, gathering_pb2.AgencyReturn] = {}
+        for row in rows:
+            if row.r_submitted_at is None:
+                continue
+            if row.agency_id == agency_id:
+                latest = StoredVersion(row.latest_version, row.r_submitted_at, row.r_submitted_by, row.r_submitted_on, row.r_late,
+                                       row.r_involvement)
+                digest = row.r_body_digest
+            else:
+                bodies[row.agency_id] = self._open_body(case_id, row.agency_id, row.latest_version, row.r_body_enc)
+        return ReturnContext(states, latest, digest, bodies)
+
+    async def add_return(self, *, case_id: str, agency_id: str, version: int, agency_return: gathering_pb2.AgencyReturn,
+                         submitted_by: str, submitted_on: dt.date, late: bool, first_returned_on: dt.date,
+                         collation: CollationRecord | None, deferred: Deferred) -> StoredVersion:
+        """Stores a new version of a return and records it on its request; in the same statement
+        (data-modifying CTEs, one round trip) also what `deferred` kept first when it is a
+        single-row INSERT (the outbox row; two rows of it, in order, when it kept two) and, with
+        `collation`, the case's next collation version and the collation's record. Anything else `deferred` kept runs after it, in
+        order, as it would have. Returns the version as stored (its timestamp is the database's)."""
+        body = base64.b64encode(agency_return.SerializeToString(deterministic=True)).decode("ascii")
+        parameters: dict[str, object] = {
+            "rt_case_id": case_id, "rt_agency_id": agency_id, "rt_version": version, "rt_submitted_by": submitted_by,
+            "rt_submitted_on": submitted_on, "rt_late": late, "rt_involvement": agency_return.involvement,
+            "rt_body_digest": self.body_digest(agency_return),
+            "rt_body_enc": self.cipher.seal(body, self._body_ad(case_id, agency_id, version)),
+            "b_case_id": case_id, "b_agency_id": agency_id, "new_latest_version": version, "new_first_returned_on": first_returned_on,
+        }
+        ctes: list[object] = [_SUBMISSION_RECORDED]
+        later = list(deferred.calls)
+        if later:
+            written, values = later[0]
+            if isinstance(written, Insert) and isinstance(values, dict) and not written.exported_columns:
+                pair = None
+                if len(later) > 1 and later[1][0] is written and isinstance(later[1][1], dict) and later[1][1].keys() == values.keys():
+                    pair = _outbox_pair_ctes(written, tuple(values))
+                if pair is not None:  # the return's event and the collation's, in that order
+                    ctes += pair
+                    parameters.update(values)
+                    parameters.update({f"ob2_{name.removeprefix('ob_')}": value for name, value in later[1][1].items()})
+                    del later[:2]
+                else:
+                    ctes.append(_outbox_cte(written))
+                    parameters.update(values)
+                    del later[0]
+        if collation is not None:
+            ctes += [_CASE_COLLATED, _COLLATION_RECORDED]
+            parameters.update(k_case_id=case_id, k_collation_version=collation.version, k_version=collation.version,
+                              k_trigger=collation.trigger, k_partial=collation.partial, k_missing=collation.missing,
+                              k_closed_by=collation.closed_by)
+        submitted_at = (await self.session.execute(_return_statement(tuple(ctes)), parameters)).scalar_one()
+        for written, values in later:
+            await self.session.execute(written, values)
         return StoredVersion(version, submitted_at, submitted_by, submitted_on, late, agency_return.involvement)
 
     async def latest_digest(self, case_id: str, agency_id: str, version: int) -> str | None:

@@ -16,7 +16,6 @@ that would produce one stores nothing.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from contextvars import ContextVar
@@ -24,7 +23,10 @@ from dataclasses import dataclass
 
 import nats.errors
 from nats.js.errors import APIError
-from sqlalchemy import BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, func, select, update
+from sqlalchemy import (
+    BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, case, cast, column, func, null, select, update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import MAX_EVENT_BYTES, EventBus
@@ -176,6 +178,33 @@ class OutboxRelay:
         self.on_park = on_park
         self.published = 0
         self.parked = 0
+        table = outbox.table
+        # Built once (every relay round runs them). The claim: the oldest unpublished rows no
+        # other relay holds, locked and marked published in one statement; their columns back.
+        claimable = (
+            select(table.c.id)
+            .where(table.c.published_at.is_(None), table.c.parked_at.is_(None))
+            .order_by(table.c.id)
+            .limit(bindparam("ob_batch"))
+            .with_for_update(skip_locked=True)
+        )
+        self._claim = (
+            update(table)
+            .where(table.c.id.in_(claimable))
+            .values(published_at=func.now())
+            .returning(table.c.id, table.c.event_id, table.c.event_type, table.c.subject, table.c.data)
+        )
+        # The rows of a claim that were not published, in one statement: unpublished again, and
+        # parked with their reason when they can never be published (reason NULL: not acknowledged).
+        unsettled = func.unnest(
+            cast(bindparam("ob_ids"), ARRAY(BigInteger)), cast(bindparam("ob_reasons"), ARRAY(String)),
+        ).table_valued(column("id", BigInteger), column("reason", String)).render_derived("unsettled")
+        self._unsettle = (
+            update(table)
+            .where(table.c.id == unsettled.c.id)
+            .values(published_at=null(), parked_at=case((unsettled.c.reason.is_not(None), func.now())),
+                    park_reason=unsettled.c.reason)
+        )
 
     async def run(self) -> None:
         """Runs until cancelled."""
@@ -209,21 +238,17 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publishes one batch of unpublished rows (parking those that can never be
-        published); returns how many rows it settled."""
+        published); returns how many rows it settled.
+
+        One statement claims the batch and marks it published (its rows stay locked until
+        COMMIT, so another replica's relay skips them); only when some row was not
+        acknowledged, or must be parked, does a second statement put those rows right."""
         if not self.bus.is_connected or self.bus.js is None:
             raise ConnectionError("nats not connected")
-        table = self.outbox.table
         transient: Exception | None = None
         async with self.db.transaction() as session:
-            rows = (
-                await session.execute(
-                    select(table.c.id, table.c.event_id, table.c.event_type, table.c.subject, table.c.data)
-                    .where(table.c.published_at.is_(None), table.c.parked_at.is_(None))
-                    .order_by(table.c.id)
-                    .limit(self.batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            # RETURNING gives no order: publish in the outbox's order.
+            rows = sorted((await session.execute(self._claim, {"ob_batch": self.batch})).all(), key=lambda row: row.id)
             if not rows:
                 return 0
             parked: list[tuple[object, tuple[str, str]]] = []
@@ -240,7 +265,8 @@ class OutboxRelay:
                     parked.append((row, ("refused", f"refused by the NATS client ({type(exc).__name__})")))
                     continue
                 sent.append((row, future))
-            published = []
+            published = 0
+            unsettled: list[tuple[int, str | None]] = []  # (id, park reason, or None: not acknowledged)
             if sent:
                 try:
                     async with asyncio.timeout(10):
@@ -252,22 +278,22 @@ class OutboxRelay:
                         parked.append((row, ("too_large", "refused by the events stream: over its maximum message size")))
                     elif isinstance(ack, BaseException) or ack is None:
                         # NATS away or slow: this row waits for the next round (a later row that
-                        # was acknowledged is marked published; a republish is de-duplicated).
+                        # was acknowledged stays marked published; a republish is de-duplicated).
                         transient = transient or (ack if isinstance(ack, Exception) else ConnectionError("publish not acknowledged"))
+                        unsettled.append((row.id, None))
                     else:
-                        published.append(row.id)
-            now = dt.datetime.now(dt.UTC)
-            if published:
-                await session.execute(update(table).where(table.c.id.in_(published)).values(published_at=now))
-            for row, (_, reason) in parked:
-                await session.execute(update(table).where(table.c.id == row.id).values(parked_at=now, park_reason=reason[:200]))
-        self.published += len(published)
-        metrics.EVENTS_PUBLISHED.labels(self.outbox.producer).inc(len(published))
+                        published += 1
+            unsettled.extend((row.id, reason[:200]) for row, (_, reason) in parked)
+            if unsettled:
+                await session.execute(self._unsettle, {"ob_ids": [i for i, _ in unsettled],
+                                                       "ob_reasons": [r for _, r in unsettled]})
+        self.published += published
+        metrics.EVENTS_PUBLISHED.labels(self.outbox.producer).inc(published)
         for row, (kind, reason) in parked:
             await self._alert(ParkedEvent(self.outbox.producer, row.event_id, row.event_type, row.subject, len(row.data), kind, reason))
         if transient is not None:
             raise transient
-        return len(published) + len(parked)
+        return published + len(parked)
 
     async def _alert(self, event: ParkedEvent) -> None:
         self.parked += 1
