@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from rapidreview.criteria import storage
 from rapidreview.criteria.evaluator import CaseEvaluator
@@ -27,26 +27,11 @@ from rapidreview.rules import Rulebook
 from rapidreview.v1 import criteria_pb2 as S
 from rapidreview.v1 import decisions_pb2, events_pb2, facts_pb2, intake_pb2
 from tests.unit.criteria import child_k
+from tests.support.statements import StatementCounter
 
 pytestmark = pytest.mark.integration
 
 TODAY = dt.date(2024, 6, 26)
-
-
-class StatementCounter:
-    def __init__(self, db: Database) -> None:
-        self.statements: list[str] = []
-        self.engine = db.engine.sync_engine
-
-    def __enter__(self) -> StatementCounter:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.statements.append(statement)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from rapidreview.decisions import storage
 from rapidreview.decisions.domain import audit as chain
@@ -30,26 +30,11 @@ from rapidreview.rules.parameters import RuleParameters
 from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
 from tests.integration.decisions import childk
+from tests.support.statements import StatementCounter
 
 pytestmark = pytest.mark.integration
 
 TODAY = dt.date(2025, 1, 20)
-
-
-class StatementCounter:
-    def __init__(self, db: Database) -> None:
-        self.statements: list[str] = []
-        self.engine = db.engine.sync_engine
-
-    def __enter__(self) -> StatementCounter:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.statements.append(statement)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from rapidreview.gathering import storage
 from rapidreview.gathering.domain.collation import collated_event
@@ -30,26 +30,11 @@ from rapidreview.kernel.outbox import EventTooLarge, Outbox
 from rapidreview.rules.parameters import RuleParameters
 from rapidreview.v1 import events_pb2, gathering_pb2, intake_pb2
 from tests.integration.gathering.conftest import AGENCY_IDS, EXAMPLE_BY_AGENCY, example_incident, example_return
+from tests.support.statements import StatementCounter
 
 pytestmark = pytest.mark.integration
 G = gathering_pb2
 TODAY = dt.date(2024, 6, 20)
-
-
-class StatementCounter:
-    def __init__(self, db: Database) -> None:
-        self.statements: list[str] = []
-        self.engine = db.engine.sync_engine
-
-    def __enter__(self) -> StatementCounter:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.statements.append(statement)
 
 
 @pytest.fixture

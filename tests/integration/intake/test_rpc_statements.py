@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from rapidreview.intake import storage
 from rapidreview.intake.handlers import IntakeHandlers
@@ -27,6 +27,7 @@ from rapidreview.kernel.outbox import EventTooLarge, Outbox
 from rapidreview.v1 import events_pb2, intake_pb2
 from tests.support.examples import example_notification
 from tests.support.harness import shared_rulebook
+from tests.support.statements import StatementCounter
 
 pytestmark = pytest.mark.integration
 S = intake_pb2
@@ -39,22 +40,6 @@ REPLAY_STATEMENTS = 2
 PANEL_STATEMENTS = 3
 PANEL_AGAIN_STATEMENTS = 2
 WATCH_STATEMENTS = 4  # one case, two clocks overdue
-
-
-class StatementCounter:
-    def __init__(self, db: Database) -> None:
-        self.statements: list[str] = []
-        self.engine = db.engine.sync_engine
-
-    def __enter__(self) -> StatementCounter:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.statements.append(statement)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import event
 
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import EventRef
@@ -16,26 +15,11 @@ from rapidreview.workspace.readmodel import DashboardFilter, ReadModel
 from rapidreview.workspace.readmodel.bootstrap import MIGRATIONS
 from rapidreview.workspace.readmodel.projection import Projection
 from tests.integration.workspace.readmodel.events import CAL, TODAY, Case, times
+from tests.support.statements import StatementCounter
 
 pytestmark = pytest.mark.integration
 
 CASES = 500
-
-
-class StatementCounter:
-    def __init__(self, db: Database) -> None:
-        self.statements: list[str] = []
-        self.engine = db.engine.sync_engine
-
-    def __enter__(self) -> StatementCounter:
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        self.statements.append(statement)
 
 
 @pytest.fixture(scope="module")
