@@ -189,11 +189,14 @@ def _entry_binds(i: int) -> dict[str, Any]:
     return {name: bindparam(f"a{i}_{name}", type_=audit_entries.c[name].type) for name in _AUDIT_COLUMNS}
 
 
-def _entries_if(count: int, gate):  # type: ignore[no-untyped-def]
-    """The INSERT of `count` entries, as a CTE that inserts them only when `gate` (a CTE)
-    returned a row: the case was new, the evaluation was not known."""
-    rows = [select(*_entry_binds(i).values()).where(select(literal_column("1")).select_from(gate).exists())
-            for i in range(count)]
+def _entries_if(count: int, gate=None):  # type: ignore[no-untyped-def]
+    """The INSERT of `count` entries, as a CTE; with `gate` (a CTE), one that inserts them only
+    when the gate returned a row: the case was new, the evaluation was not known. Written as
+    INSERT ... SELECT of bound values rather than a multi-row `insert().values([...])`, which
+    SQLAlchemy cannot cache (it would compile the whole statement again for every event)."""
+    rows = [select(*_entry_binds(i).values()) for i in range(count)]
+    if gate is not None:
+        rows = [row.where(select(literal_column("1")).select_from(gate).exists()) for row in rows]
     return audit_entries.insert().from_select(list(_AUDIT_COLUMNS), rows[0] if count == 1 else union_all(*rows)).cte("appended")
 
 
@@ -213,7 +216,7 @@ def _write_case(entries: int, columns: tuple[str, ...], evaluation: bool) -> Upd
         update = update.where(select(added.c.evaluation_id).exists())
         return update.add_cte(added, _entries_if(entries, added)) if entries else update.add_cte(added)
     if entries:
-        update = update.add_cte(audit_entries.insert().values([_entry_binds(i) for i in range(entries)]).cte("appended"))
+        update = update.add_cte(_entries_if(entries))
     return update
 
 

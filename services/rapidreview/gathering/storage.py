@@ -209,6 +209,11 @@ _REQUESTS_FOR_RETURN = (
     .where(requests.c.case_id == bindparam("q_case_id"))
     .order_by(requests.c.position)
 )
+# The requests of a case in one statement: with RETURNING, a list of parameters is sent as one
+# multi-row INSERT (SQLAlchemy's "insertmanyvalues"), compiled once and cached, where a multi-row
+# `insert().values([...])` would be compiled again on every call.
+_INSERT_REQUESTS = requests.insert().returning(requests.c.agency_id)
+
 # The return's write, one statement: the new version (its timestamp back) with, as CTEs, the
 # request's new latest version, the outbox row of agency.return_submitted and, for a return that
 # completes the set, the case's next collation version and the collation's record.
@@ -349,12 +354,12 @@ class GatheringRepository:
         (positions from `first_position`)."""
         if not states:
             return
-        await self.session.execute(requests.insert().values([
+        await self.session.execute(_INSERT_REQUESTS, [
             {"case_id": s.case_id, "agency_id": s.agency_id, "position": first_position + i,
              "agency_pb": s.agency.SerializeToString(deterministic=True), "source": s.source, "opened_on": s.opened_on,
              "starts_from": s.starts_from, "due": s.due, "due_basis": s.due_basis, "latest_version": 0,
              "due_soon_emitted": False, "overdue_emitted": False}
-            for i, s in enumerate(states)]))
+            for i, s in enumerate(states)])
 
     async def get_requests(self, case_id: str) -> list[RequestState]:
         """The case's requests in the order they were opened."""

@@ -270,6 +270,28 @@ async def test_a_group_of_events_of_one_case_chains_each_entry_to_the_last(stack
     assert {"school", "dentist"} <= set(held.agencies)
 
 
+async def test_every_statement_of_a_cases_events_is_compiled_once_and_cached(stack):
+    """Each statement the event handlers run has a SQLAlchemy cache key, so it is compiled once
+    per shape, not again for every event (the audit entries of a known case were a multi-row
+    `insert().values([...])`, which has none)."""
+    case_id = str(uuid.uuid4())
+    h = stack.handlers
+    with StatementCounter(stack.db) as counter:
+        for handler, event_type, payload in [
+            (h.on_incident_notified, "incident.notified", childk.incident_notified(case_id)),
+            (h.on_panel_notified, "incident.panel_notified", childk.panel_notified(case_id)),
+            (h.on_agency_request_opened, "agency.request_opened", request_opened(case_id, "school")),
+            (h.on_criteria_evaluated, "criteria.evaluated", childk.criteria_evaluated(case_id)),
+            (h.on_incident_withdrawn, "incident.withdrawn", intake_pb2.IncidentWithdrawn(case_id=case_id)),
+        ]:
+            async with stack.db.transaction() as session:
+                await handler(session, ref(event_type, case_id), payload)
+    assert len(counter.statements) >= 5 and counter.uncacheable == [], counter.uncacheable
+    held = await stored(stack, case_id)
+    assert held.actions == ["case.opened", "rapid_review_clock.known", "case.agencies_added", "evaluation.received",
+                            "case.withdrawn"] and held.findings == []
+
+
 async def test_an_evaluation_is_stored_with_its_entry_and_head_and_a_doubled_one_changes_nothing(stack):
     case_id = await notified_case(stack)
     evaluated = childk.criteria_evaluated(case_id)

@@ -122,6 +122,22 @@ def without_time(collated: G.InformationCollated) -> G.InformationCollated:
     return copy
 
 
+async def test_every_statement_of_a_case_is_compiled_once_and_cached(stack):
+    """Each statement gathering runs for a case (its notification opening seven requests, the
+    Panel notification, the returns and the collation) has a SQLAlchemy cache key, so it is
+    compiled once per shape (the requests were a multi-row `insert().values([...])`, which has
+    none: compiled again for every case)."""
+    with StatementCounter(stack.db) as counter:
+        case_id = await open_case(stack)
+        for agency_id in AGENCY_IDS:
+            await submit(stack, the_return(case_id, agency_id))
+    assert len(counter.statements) > 10 and counter.uncacheable == [], counter.uncacheable
+    held = await stored(stack, case_id)
+    assert sorted(r.agency_id for r in held.requests) == sorted(AGENCY_IDS)
+    assert [r.position for r in held.requests] == list(range(len(AGENCY_IDS)))
+    assert len(held.collations) == 1
+
+
 async def test_a_return_is_three_statements_the_last_one_collating_too(stack):
     """Was 5 (lock, requests, return, request, outbox row) and 9 for the last return (and the
     case's collation version, the returns' bodies, the collation, its outbox row): now the lock,

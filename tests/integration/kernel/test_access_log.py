@@ -95,3 +95,22 @@ async def test_entries_wait_while_the_database_is_away_and_are_written_when_it_r
         assert [r.request_id for r in await _rows(log)] == ["r1"]
     finally:
         await good.dispose()
+
+
+async def test_a_flush_writes_its_entries_in_one_statement_in_the_order_they_were_recorded(fresh_database):
+    """A flush of many entries is one INSERT, not one per entry (the driver's executemany
+    would send each as a statement of its own)."""
+    from tests.support.statements import StatementCounter
+
+    log = await _log(fresh_database, "k_access_log_one_statement")
+    try:
+        for n in range(25):
+            log.record("/rapidreview.v1.IntakeService/GetIncident", _principal(f"caller-{n}"), Request(), "OK", f"r{n}")
+        with StatementCounter(log.db) as counter:
+            await log.flush()
+        inserts = [s for s in counter.executed if s.lstrip().upper().startswith("INSERT")]
+        assert len(inserts) == 1, len(inserts)
+        assert counter.uncacheable == []
+        assert [r.subject for r in await _rows(log)] == [f"caller-{n}" for n in range(25)]
+    finally:
+        await log.db.dispose()
