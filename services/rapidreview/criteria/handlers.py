@@ -219,11 +219,18 @@ class CriteriaHandlers:
             if request.partnership and request.partnership != partnership:
                 raise PermissionDenied("earlier reviews can only be imported for your own partnership")
         v.raise_if_any()
-        async with self.infra.db.transaction() as session:
-            repo = self._repo(session)
-            for review in request.reviews:
-                await repo.upsert_earlier_review(partnership, review, "import")
-            reevaluated = await self.evaluator.reevaluate_open_cases(repo, partnership, correlation_id=correlation_id)
+
+        async def import_and_reevaluate() -> list[str]:
+            # Locks every open case of the partnership, in creation order; a group of events
+            # (one transaction) may hold some of them in another order: PostgreSQL breaks such a
+            # deadlock by failing one side, and this side runs again (`Database.retrying`).
+            async with self.infra.db.transaction() as session:
+                repo = self._repo(session)
+                for review in request.reviews:
+                    await repo.upsert_earlier_review(partnership, review, "import")
+                return await self.evaluator.reevaluate_open_cases(repo, partnership, correlation_id=correlation_id)
+
+        reevaluated = await self.infra.db.retrying(import_and_reevaluate)
         self.infra.outbox.wake()
         return S.ImportEarlierReviewsResponse(imported=len(request.reviews), reevaluated_case_ids=reevaluated)
 

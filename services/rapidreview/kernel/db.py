@@ -9,12 +9,18 @@ personal data cannot leak into logs through an error.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from sqlalchemy import MetaData, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from rapidreview.kernel.logging import get_logger
+
+log = get_logger(__name__)
+T = TypeVar("T")
 
 #: What `Database.transaction()` yields and every storage function takes: a Core connection
 #: inside one transaction (`execute` with Core statements; `Result` as usual).
@@ -86,6 +92,23 @@ class Database:
         used (docs/performance.md measures the difference)."""
         async with self.engine.begin() as connection:
             yield connection
+
+    async def retrying(self, work: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
+        """Runs `work` (which opens its own transaction) and runs it again, up to `attempts`
+        times in all, when PostgreSQL ended its transaction for a concurrent one (deadlock
+        detected, serialization failure): that transaction stored nothing, so running it again
+        is safe. For work that locks many rows in an order other writers may not share (every
+        open case of a partnership); the last failure is raised (the RPC answers ABORTED)."""
+        from rapidreview.kernel.grpc_errors import transaction_conflict
+
+        for attempt in range(1, attempts + 1):
+            try:
+                return await work()
+            except Exception as exc:
+                if attempt == attempts or not transaction_conflict(exc):
+                    raise
+                log.info("transaction met a concurrent one; running it again", attempt=attempt, exc_type=type(exc).__name__)
+        raise AssertionError("unreachable")
 
     async def ping(self, timeout: float = 2.0) -> bool:
         """True when the database answers `SELECT 1` within `timeout` seconds."""

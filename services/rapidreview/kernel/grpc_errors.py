@@ -64,6 +64,29 @@ def unavailable_status(request_id: str) -> grpc.Status:
     )
 
 
+def aborted_status(request_id: str) -> grpc.Status:
+    return rpc_status.to_status(
+        status_pb2.Status(code=code_pb2.ABORTED,
+                          message=f"the change met a concurrent one and was not made; retry (request id {request_id})")
+    )
+
+
+def transaction_conflict(exc: BaseException | None) -> bool:
+    """True when `exc`, or what caused it, is PostgreSQL ending a transaction because of a
+    concurrent one (deadlock detected, serialization failure): nothing of it was stored, and
+    running it again is expected to succeed."""
+    import asyncpg
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)) or \
+                getattr(exc, "sqlstate", None) in ("40P01", "40001"):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return False
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
     """True when `exc`, or what caused it, says the database cannot be reached right now
     (refused or lost connection, server starting up or shutting down)."""

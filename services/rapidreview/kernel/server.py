@@ -27,7 +27,14 @@ from rapidreview.kernel.auth import (
     AccessTable, Principal, Role, TokenVerifier, authorise, principal_from_claims, reset_current_grant, set_current_grant,
 )
 from rapidreview.kernel.errors import ApiError, InvalidArgument, Unauthenticated
-from rapidreview.kernel.grpc_errors import database_unavailable, internal_status, to_status, unavailable_status
+from rapidreview.kernel.grpc_errors import (
+    aborted_status,
+    database_unavailable,
+    internal_status,
+    to_status,
+    transaction_conflict,
+    unavailable_status,
+)
 from rapidreview.kernel.input_limits import InputLimits
 from rapidreview.kernel import metrics
 from rapidreview.kernel.logging import bind_context, get_logger
@@ -152,6 +159,12 @@ class ApiInterceptor(grpc.aio.ServerInterceptor):
                         code = "UNAVAILABLE"
                         log.warning("rpc failed: database unavailable", exc_type=type(exc).__name__)
                         await context.abort_with_status(unavailable_status(request_id))
+                    if transaction_conflict(exc):
+                        # Not a bug either: PostgreSQL ended the transaction for a concurrent one
+                        # (a deadlock it broke), after the handler's own retries. Nothing was stored.
+                        code = "ABORTED"
+                        log.warning("rpc failed: transaction conflict", exc_type=type(exc).__name__)
+                        await context.abort_with_status(aborted_status(request_id))
                     code = "INTERNAL"
                     log.error("rpc failed", exc_info=exc)
                     await context.abort_with_status(internal_status(request_id))
