@@ -110,7 +110,10 @@ async def test_an_amendment_and_the_notifications_recorded_by_the_real_intake_re
         async def shown():
             summary = await workspace.rm.case("leeds", case_id, DAY)
             partners = summary and next((c for c in summary.clocks if c.clock_id == "NOTIFY.PARTNERS"), None)
-            return summary if partners and partners.state == ClockState.MET and summary.notification_version == 2 else None
+            # Every event applied: the amendment and both notifications. The events of one case may
+            # be applied in any order, and the row is right once the last of them is in.
+            done = summary and summary.next_step == "Notify Ofsted (NOTIFY.LAC_DEATH). Record the Panel notification"
+            return summary if done and partners and partners.state == ClockState.MET and summary.notification_version == 2 else None
 
         summary = await eventually(shown, timeout=30, what="the amendment and the notifications on the dashboard")
         assert summary.case_reference == "Child K (amended)" and summary.amended
