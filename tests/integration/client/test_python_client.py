@@ -231,3 +231,39 @@ async def test_the_client_waits_as_long_as_an_overloaded_service_asks_before_ret
     finally:
         await server.stop(None)
     assert attempts == 2 and waits == [pytest.approx(0.7)]
+
+
+async def test_an_aborted_call_is_retried_with_the_same_request():
+    """A service answers ABORTED when a change met a concurrent one and was not made (a deadlock
+    PostgreSQL broke, after the service's own attempts): nothing was stored, so the client sends
+    the same request again, as for UNAVAILABLE."""
+    import grpc
+
+    from rapidreview.kernel.grpc_errors import aborted_status
+
+    seen: list[bytes] = []
+
+    async def aborted_once(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        seen.append(request)
+        if len(seen) == 1:
+            await context.abort_with_status(aborted_status("req-1"))
+        return intake_pb2.NotifyIncidentResponse().SerializeToString()
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "rapidreview.v1.IntakeService", {"NotifyIncident": grpc.unary_unary_rpc_method_handler(aborted_once)})])
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    from rapidreview_client import AsyncConnection
+
+    try:
+        request = intake_pb2.NotifyIncidentRequest()
+        async with AsyncConnection(f"127.0.0.1:{port}", retry=FAST_RETRY, sleep=no_wait) as conn:
+            await conn.unary("/rapidreview.v1.IntakeService/NotifyIncident", request, intake_pb2.NotifyIncidentResponse)
+    finally:
+        await server.stop(None)
+    assert len(seen) == 2 and seen[0] == seen[1]
+    assert intake_pb2.NotifyIncidentRequest.FromString(seen[0]).idempotency_key == request.idempotency_key != ""

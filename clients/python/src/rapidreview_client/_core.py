@@ -8,7 +8,7 @@ address. Every call:
   and an `x-request-id` that stays the same across retries;
 - runs over TLS, mutual TLS with a client certificate, or plaintext (sandbox);
 - has a deadline per attempt (`timeout`) inside an overall budget (`total_timeout`);
-- is retried on UNAVAILABLE and DEADLINE_EXCEEDED with exponential backoff and
+- is retried on UNAVAILABLE, DEADLINE_EXCEEDED and ABORTED with exponential backoff and
   jitter, resending the *same* request: an empty `idempotency_key` is filled in
   once, before the first attempt (in your request object, so re-sending that
   object later is safe too), and never changes across retries;
@@ -58,7 +58,7 @@ class RetryPolicy:
     multiplier: float = 2.0
     jitter: float = 0.2
     retry_on: frozenset[grpc.StatusCode] = field(
-        default_factory=lambda: frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
+        default_factory=lambda: frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED})
     )
 
     def __post_init__(self) -> None:

@@ -75,7 +75,8 @@ class RapidReviewError(Exception):
     @property
     def retryable(self) -> bool:
         """True for the codes a retry with the same idempotency key can cure."""
-        return self.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED)
+        return self.code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.ABORTED,
+                             grpc.StatusCode.RESOURCE_EXHAUSTED)
 
     def violations_by_field(self) -> dict[str, list[str]]:
         """The field violations grouped by field path."""
