@@ -250,21 +250,23 @@ async def stages(bench: BenchStack, pipeline: Pipeline, watcher: EventWatcher, n
     return out
 
 
-async def statements_per_case(bench: BenchStack, pipeline: Pipeline, cases: int = 5) -> dict[str, Any]:
+async def statements_per_case(bench: BenchStack, pipeline: Pipeline, cases: int = 5,
+                              keep_log: str | None = None) -> dict[str, Any]:
     """SQL statements and transactions one case costs, from PostgreSQL's own statement log:
     `cases` cases one after the other, less an idle window of the same length (relay polls,
     health pings). Transactions are the distinct virtual transaction ids (`%v`) of the logged
     statements: every transaction that ran a statement, explicit or implicit, read-only or not.
     `pg_stat_database.xact_commit` is also recorded, but it is not exact over a short window:
     backends flush their counters at most once a second and later when idle, so part of one
-    window's commits can land in the next."""
+    window's commits can land in the next. `keep_log`: a file to write the busy window's
+    statement log to (`bench/statement_counts.py` groups it by statement)."""
     import asyncpg
 
     url = bench.database_url.replace("postgresql+asyncpg://", "postgresql://")
     log_path = bench.stack.postgres.log_path
     conn = await asyncpg.connect(url)
 
-    async def window(work) -> tuple[int, int, int, float]:  # type: ignore[no-untyped-def]
+    async def window(work, keep: str | None = None) -> tuple[int, int, int, float]:  # type: ignore[no-untyped-def]
         offset = log_path.stat().st_size
         commits = await conn.fetchval("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")
         start = time.perf_counter()
@@ -275,6 +277,9 @@ async def statements_per_case(bench: BenchStack, pipeline: Pipeline, cases: int 
         with open(log_path, "rb") as f:
             f.seek(offset)
             text = f.read().decode("utf-8", "replace")
+        if keep:
+            with open(keep, "w", encoding="utf-8") as out:
+                out.write(text)
         statements, transactions = _statements_and_transactions(text)
         return statements, transactions, commits, elapsed
 
@@ -289,7 +294,7 @@ async def statements_per_case(bench: BenchStack, pipeline: Pipeline, cases: int 
                 await pipeline.run_case()
             await drained(bench, 60)
 
-        busy = await window(run_cases)
+        busy = await window(run_cases, keep_log)
         idle = await window(lambda: asyncio.sleep(busy[3]))
     finally:
         await conn.execute("ALTER SYSTEM RESET log_min_duration_statement")
@@ -388,7 +393,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         print_baselines(base)
 
         events_before = sum(watcher.counts.values())
-        result["sql"] = await statements_per_case(bench, pipeline)
+        result["sql"] = await statements_per_case(bench, pipeline, keep_log=args.statement_log)
         events_per_case = (sum(watcher.counts.values()) - events_before) / result["sql"]["cases"]
         print(f"SQL per case: {result['sql']['statements_per_case']:.0f} statements in "
               f"{result['sql']['transactions_per_case']:.1f} transactions (pg_stat_database.xact_commit: "
@@ -445,6 +450,8 @@ def main() -> None:
     parser.add_argument("--stage-cases", type=int, default=200, help="backlog of each stage measured alone (0 skips)")
     parser.add_argument("--baseline-seconds", type=float, default=3.0)
     parser.add_argument("--section", default="e2e", help="section of the results file to write")
+    parser.add_argument("--statement-log", default=None,
+                        help="write the statement log of the 5 counted cases to this file (see bench/statement_counts.py)")
     parser.add_argument("--no-panel-notification", action="store_true", help="leave RecordPanelNotification out of each case")
     args = parser.parse_args()
     print_header("end to end on the embedded stack")

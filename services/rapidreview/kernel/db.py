@@ -48,21 +48,28 @@ class Database:
     answer (a restarted or failed-over PostgreSQL). SQLAlchemy's `pool_pre_ping`
     would ping on every checkout: three round trips (BEGIN, an empty query,
     ROLLBACK) before each transaction, about a third of a busy service's
-    statements. A connection back in use within `ping_after_idle` is not pinged:
+    statements.
+
+    The pool keeps every connection it opens, up to `pool_size` (no overflow): a pool
+    that closed the connections beyond a smaller resting size when they came back opened
+    them again at the next burst, under steady load several a second, each a new
+    PostgreSQL backend, an authentication and every statement prepared again
+    (docs/performance.md, sixth round). A connection back in use within `ping_after_idle` is not pinged:
     if the server went away in that moment, the first statement on it fails (an
     RPC answers UNAVAILABLE, an event is retried), and SQLAlchemy then replaces
     every connection of the pool.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False, ping_after_idle: float = 2.0) -> None:
+    def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False, ping_after_idle: float = 2.0) -> None:
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
-            max_overflow=pool_size,
+            max_overflow=0,
             pool_recycle=1800,
             hide_parameters=True,
             echo=echo,
         )
+        self.max_connections = pool_size  #: connections this pool opens at most, and keeps
         self.ping_after_idle = ping_after_idle
         self.pings = 0  #: connections pinged on checkout (for tests and metrics)
         event.listen(self.engine.sync_engine, "checkin", self._checked_in)

@@ -84,3 +84,45 @@ async def test_readiness_ping_answers_true_on_a_live_server_and_false_on_none(fr
     finally:
         await db.dispose()
         await nowhere.dispose()
+
+
+async def test_connections_opened_for_a_burst_are_kept_for_the_next_one_not_reopened(fresh_database):
+    """Under load a service runs more transactions at once than a small pool keeps; a pool
+    that closes each extra connection when it comes back opens it again for the next burst
+    (a new PostgreSQL backend, authentication, every statement prepared again)."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    db = Database(fresh_database)  # the services' pool
+    most = db.max_connections
+    opened = 0
+
+    def connected(dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        nonlocal opened
+        opened += 1
+
+    event.listen(db.engine.sync_engine, "connect", connected)
+    release = asyncio.Event()
+
+    async def held_transaction() -> None:
+        async with db.transaction() as session:
+            await session.execute(text("SELECT 1"))
+            await release.wait()
+
+    async def burst() -> None:
+        release.clear()
+        tasks = [asyncio.create_task(held_transaction()) for _ in range(most)]
+        async with asyncio.timeout(10):
+            while db.engine.pool.checkedout() < most:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.01)
+        release.set()
+        await asyncio.gather(*tasks)
+
+    try:
+        await burst()
+        assert opened == most
+        await burst()
+        assert opened == most, "the second burst opened connections again"
+    finally:
+        await db.dispose()
