@@ -8,6 +8,7 @@ personal data cannot leak into logs through an error.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -43,21 +44,29 @@ def service_metadata(schema: str) -> MetaData:
 class Database:
     """Engine and transactions for one service.
 
-    A pooled connection that has been idle for `ping_after_idle` seconds or more is
-    pinged when it is taken from the pool, and replaced if the server does not
-    answer (a restarted or failed-over PostgreSQL). SQLAlchemy's `pool_pre_ping`
-    would ping on every checkout: three round trips (BEGIN, an empty query,
-    ROLLBACK) before each transaction, about a third of a busy service's
-    statements.
+    **Kept connections.** A transaction runs on a Core connection (`AsyncConnection`) that
+    the Database keeps between transactions, most recently used first, rather than one
+    opened from the engine and closed again for every transaction: opening and closing a
+    Core connection (a pool checkout and checkin, their events, three hops into
+    SQLAlchemy's greenlet) cost about as much client CPU as the transaction's statement
+    itself (docs/performance.md, sixth round). Everything that needs a connection goes
+    through `transaction()` or `connection()`: the engine's pool holds no more than
+    `pool_size` connections, and the kept ones count against it.
 
-    The pool keeps every connection it opens, up to `pool_size` (no overflow): a pool
-    that closed the connections beyond a smaller resting size when they came back opened
-    them again at the next burst, under steady load several a second, each a new
-    PostgreSQL backend, an authentication and every statement prepared again
-    (docs/performance.md, sixth round). A connection back in use within `ping_after_idle` is not pinged:
-    if the server went away in that moment, the first statement on it fails (an
-    RPC answers UNAVAILABLE, an event is retried), and SQLAlchemy then replaces
-    every connection of the pool.
+    **No overflow.** The engine's pool opens a connection when load needs it and keeps it,
+    up to `pool_size`: a pool that closed every connection beyond a smaller resting size when
+    it came back opened it again at the next burst, under steady load several a second, each
+    a new PostgreSQL backend, an authentication and every statement prepared again.
+
+    **Pinged after idling.** A kept connection idle for `ping_after_idle` seconds or more is
+    pinged when it is taken, and replaced if the server does not answer (a restarted or
+    failed-over PostgreSQL); so is one the engine's pool hands out after that long in it.
+    SQLAlchemy's `pool_pre_ping` would ping on every checkout: three round trips (BEGIN, an
+    empty query, ROLLBACK) before each transaction, about a third of a busy service's
+    statements. A connection back in use within `ping_after_idle` is not pinged: if the
+    server went away in that moment, the first statement on it fails (an RPC answers
+    UNAVAILABLE, an event is retried), SQLAlchemy then replaces every connection of its pool,
+    and the Database lets go of every connection it kept.
     """
 
     def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False, ping_after_idle: float = 2.0) -> None:
@@ -69,9 +78,11 @@ class Database:
             hide_parameters=True,
             echo=echo,
         )
-        self.max_connections = pool_size  #: connections this pool opens at most, and keeps
+        self.max_connections = pool_size  #: connections this Database opens at most, and keeps
         self.ping_after_idle = ping_after_idle
-        self.pings = 0  #: connections pinged on checkout (for tests and metrics)
+        self.pings = 0  #: idle connections pinged before use (for tests and metrics)
+        self._kept: list[tuple[AsyncConnection, float]] = []  # idle, with when each was last used; newest last
+        self._slots = asyncio.Semaphore(pool_size)  # connections in use, kept or not
         event.listen(self.engine.sync_engine, "checkin", self._checked_in)
         event.listen(self.engine.sync_engine, "checkout", self._checking_out)
 
@@ -89,6 +100,67 @@ class Database:
         except Exception:  # noqa: BLE001 - any failure: the pool discards it and connects afresh
             raise sa_exc.DisconnectionError("pooled connection did not answer") from None
 
+    async def _take(self) -> AsyncConnection:
+        """A kept connection (pinged first when it idled long enough), else a new one."""
+        while self._kept:
+            conn, last_used = self._kept.pop()
+            if time.monotonic() - last_used < self.ping_after_idle:
+                return conn
+            self.pings += 1
+            try:
+                raw = await conn.get_raw_connection()
+                await raw.driver_connection.fetchval("SELECT 1")  # type: ignore[union-attr]
+                return conn
+            except Exception:  # noqa: BLE001 - gone: let the engine replace it, and the older ones too
+                await self._let_go(conn, invalidate=True)
+                await self._let_go_of_kept()
+        return await self.engine.connect()
+
+    def _keep(self, conn: AsyncConnection) -> None:
+        self._kept.append((conn, time.monotonic()))
+
+    async def _let_go(self, conn: AsyncConnection, *, invalidate: bool = False) -> None:
+        """Gives `conn` back to the engine's pool (which discards it when it is broken)."""
+        try:
+            if invalidate and not conn.invalidated:
+                await conn.invalidate()
+            await conn.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail; the pool copes
+            log.info("a connection could not be closed cleanly")
+
+    async def _let_go_of_kept(self) -> None:
+        kept, self._kept = self._kept, []
+        for conn, _ in kept:
+            await self._let_go(conn)
+
+    async def _after_failure(self, conn: AsyncConnection) -> None:
+        """After a failed use of `conn`: keep it when it is sound and outside any transaction;
+        otherwise let go of it, and of every kept one when the server dropped it."""
+        if conn.invalidated:
+            await self._let_go(conn)
+            await self._let_go_of_kept()  # SQLAlchemy replaces its whole pool after a disconnect
+        elif conn.closed or conn.in_transaction():
+            await self._let_go(conn)
+        else:
+            self._keep(conn)
+
+    @asynccontextmanager
+    async def _held(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for the block, kept afterwards when it is sound. At most `pool_size`
+        blocks hold one at a time: the others wait here, for a kept connection, not in the
+        engine's pool, which never sees the kept ones come back."""
+        async with self._slots:
+            conn = await self._take()
+            try:
+                yield conn
+            except Exception:
+                await self._after_failure(conn)
+                raise
+            except BaseException:  # cancelled midway: the connection's state is not known
+                await self._let_go(conn)
+                raise
+            self._keep(conn)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
         """A connection inside one transaction: committed on success, rolled back on error.
@@ -97,8 +169,17 @@ class Database:
         connection itself rather than an ORM session over it, whose per-statement work
         (ORM execution options, bind lookup, its own transaction bookkeeping) they never
         used (docs/performance.md measures the difference)."""
-        async with self.engine.begin() as connection:
-            yield connection
+        async with self._held() as conn, conn.begin():
+            yield conn
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads outside an explicit transaction (SQLAlchemy begins one on
+        the first statement; it is rolled back when the block ends)."""
+        async with self._held() as conn:
+            yield conn
+            if conn.in_transaction():
+                await conn.rollback()
 
     async def retrying(self, work: Callable[[], Awaitable[T]], attempts: int = 3) -> T:
         """Runs `work` (which opens its own transaction) and runs it again, up to `attempts`
@@ -119,14 +200,17 @@ class Database:
 
     async def ping(self, timeout: float = 2.0) -> bool:
         """True when the database answers `SELECT 1` within `timeout` seconds."""
-        import asyncio
 
         async def _ping() -> None:
             # On the driver's connection: one round trip, where `conn.execute` would add the
             # BEGIN and ROLLBACK of SQLAlchemy's implicit transaction (readiness asks twice a second).
-            async with self.engine.connect() as conn:
+            async with self._held() as conn:
                 raw = await conn.get_raw_connection()
-                await raw.driver_connection.fetchval("SELECT 1")  # type: ignore[union-attr]
+                try:
+                    await raw.driver_connection.fetchval("SELECT 1")  # type: ignore[union-attr]
+                except Exception:
+                    await conn.invalidate()  # SQLAlchemy did not see it fail: tell it, so it is not kept
+                    raise
 
         try:
             await asyncio.wait_for(_ping(), timeout)
@@ -137,8 +221,10 @@ class Database:
     async def dispose(self, timeout: float = 5.0) -> None:
         """Closes pooled connections; connections to a server that went away
         can hang on a polite close, so give up on politeness after `timeout`."""
-        import asyncio
-
+        try:
+            await asyncio.wait_for(self._let_go_of_kept(), timeout)
+        except TimeoutError:
+            self._kept = []
         try:
             await asyncio.wait_for(self.engine.dispose(), timeout)
         except TimeoutError:

@@ -112,7 +112,7 @@ class DatabaseFormDrafts:
     async def load(self, person: Principal, key: str) -> dict[str, Any] | None:
         owner = owner_of(person)
         t = drafts_table.c
-        async with self.db.engine.connect() as conn:
+        async with self.db.connection() as conn:
             row = (await conn.execute(select(t.body_enc, t.updated_at).where(
                 and_(t.owner == owner, t.draft_key == key, t.updated_at >= self._oldest_kept())))).first()
         if row is None:

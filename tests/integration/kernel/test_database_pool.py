@@ -126,3 +126,99 @@ async def test_connections_opened_for_a_burst_are_kept_for_the_next_one_not_reop
         assert opened == most, "the second burst opened connections again"
     finally:
         await db.dispose()
+
+
+def count_checkouts(db: Database) -> list[int]:
+    from sqlalchemy import event
+
+    checkouts = [0]
+
+    def checked_out(dbapi_connection, record, proxy) -> None:  # type: ignore[no-untyped-def]
+        checkouts[0] += 1
+
+    event.listen(db.engine.sync_engine, "checkout", checked_out)
+    return checkouts
+
+
+async def test_transactions_one_after_another_run_on_one_kept_connection_not_a_checkout_each(fresh_database):
+    db = Database(fresh_database, ping_after_idle=3600)
+    checkouts = count_checkouts(db)
+    try:
+        for _ in range(20):
+            assert await one_transaction(db) == 1
+        assert checkouts[0] == 1
+    finally:
+        await db.dispose()
+
+
+async def test_a_transaction_that_failed_is_rolled_back_and_its_connection_serves_the_next(fresh_database):
+    db = Database(fresh_database, ping_after_idle=3600)
+    checkouts = count_checkouts(db)
+    try:
+        async with db.transaction() as session:
+            await session.execute(text("CREATE TABLE kept_probe (n int)"))
+        with pytest.raises(ValueError):
+            async with db.transaction() as session:
+                await session.execute(text("INSERT INTO kept_probe VALUES (1)"))
+                raise ValueError("the handler refused")
+        with pytest.raises(sa_exc.IntegrityError):
+            async with db.transaction() as session:
+                await session.execute(text("INSERT INTO kept_probe VALUES (2), (2)"))
+                await session.execute(text("ALTER TABLE kept_probe ADD CONSTRAINT one_each UNIQUE (n)"))
+        async with db.transaction() as session:
+            assert (await session.execute(text("SELECT count(*) FROM kept_probe"))).scalar_one() == 0
+        assert checkouts[0] == 1
+    finally:
+        await db.dispose()
+
+
+async def test_a_transaction_cancelled_midway_stores_nothing_and_leaves_no_connection_in_a_transaction(fresh_database):
+    import asyncio
+
+    db = Database(fresh_database, ping_after_idle=3600)
+    try:
+        async with db.transaction() as session:
+            await session.execute(text("CREATE TABLE cancel_probe (n int)"))
+        started = asyncio.Event()
+
+        async def slow() -> None:
+            async with db.transaction() as session:
+                await session.execute(text("INSERT INTO cancel_probe VALUES (1)"))
+                started.set()
+                await session.execute(text("SELECT pg_sleep(30)"))
+
+        task = asyncio.create_task(slow())
+        async with asyncio.timeout(10):
+            await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        async with asyncio.timeout(10):
+            async with db.transaction() as session:
+                assert (await session.execute(text("SELECT count(*) FROM cancel_probe"))).scalar_one() == 0
+                assert (await session.execute(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state = 'idle in transaction'"))).scalar_one() == 0
+    finally:
+        await db.dispose()
+
+
+async def test_more_transactions_at_once_than_connections_wait_their_turn_and_all_complete(fresh_database):
+    """The kept connections go back to the Database, not to the engine's pool: a transaction
+    waiting for a connection must be given a kept one, not wait on the pool until it times out."""
+    import asyncio
+
+    db = Database(fresh_database, pool_size=3)
+    checkouts = count_checkouts(db)
+
+    async def brief(n: int) -> int:
+        async with db.transaction() as session:
+            await asyncio.sleep(0.01)  # held a moment, so that the others queue behind it
+            return (await session.execute(text("SELECT CAST(:n AS integer)"), {"n": n})).scalar_one()
+
+    try:
+        async with asyncio.timeout(10):
+            assert await asyncio.gather(*(brief(n) for n in range(30))) == list(range(30))
+        assert checkouts[0] == 3
+    finally:
+        await db.dispose()

@@ -106,7 +106,7 @@ class ReadModel:
     async def _summaries(self, query: Any, today: dt.date) -> list[CaseSummary]:
         # Rows are unpacked as tuples in the order of _SUMMARY_COLUMNS / _CLOCKS_OF: a dashboard reads
         # about 20,000 values, and a tuple unpack costs a fraction of a named lookup on each.
-        async with self.db.engine.connect() as conn:
+        async with self.db.connection() as conn:
             rows = (await conn.execute(query)).all()
             clocks: dict[str, list[Any]] = defaultdict(list)
             if rows:
@@ -147,7 +147,7 @@ class ReadModel:
     async def agency_requests(self, partnership: str, agency: str, today: dt.date) -> list[RequestSummary]:
         """The agency's information requests across the partnership's cases: awaited ones
         first (earliest due first), then the others (most recently opened first)."""
-        async with self.db.engine.connect() as conn:
+        async with self.db.connection() as conn:
             rows = (await conn.execute(_REQUESTS_OF_AGENCY, {"partnership": partnership, "agency_id": agency})).all()
         summaries = [self._request(r, today) for r in rows]
         far = dt.date.max
@@ -194,7 +194,7 @@ class ReadModel:
     # -- reminders ----------------------------------------------------------------------------
     async def reminders(self, partnership: str, case_id: str) -> list[ReminderSent]:
         """The deadline e-mails and chases recorded for a case of the partnership, oldest first."""
-        async with self.db.engine.connect() as conn:
+        async with self.db.connection() as conn:
             rows = (await conn.execute(_REMINDERS_OF, {"partnership": partnership, "case_id": case_id})).all()
         return [
             ReminderSent(reminder_id=r.reminder_id, case_id=r.case_id, clock_id=r.clock_id, subject_ref=r.subject_ref, kind=r.kind,

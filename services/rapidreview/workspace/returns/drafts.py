@@ -51,7 +51,7 @@ class DraftStore:
         return and_(T.c.subject == person.subject, T.c.case_id == case_id, T.c.agency_id == person.agency)
 
     async def load(self, person: Principal, case_id: str) -> ReturnDraft | None:
-        async with self.db.engine.connect() as conn:
+        async with self.db.connection() as conn:
             row = (await conn.execute(select(T.c.body_enc, T.c.partnership).where(self._key(person, case_id)))).first()
         if row is None or row.partnership != person.partnership:
             return None
@@ -65,16 +65,16 @@ class DraftStore:
                                         partnership=person.partnership, body_enc=sealed, updated_at=now)
         statement = statement.on_conflict_do_update(index_elements=[T.c.subject, T.c.case_id, T.c.agency_id],
                                                     set_={"body_enc": sealed, "partnership": person.partnership, "updated_at": now})
-        async with self.db.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(statement)
             await conn.execute(delete(T).where(T.c.updated_at < now - dt.timedelta(days=DRAFT_DAYS)))
 
     async def delete(self, person: Principal, case_id: str) -> None:
-        async with self.db.engine.begin() as conn:
+        async with self.db.transaction() as conn:
             await conn.execute(delete(T).where(self._key(person, case_id)))
 
     async def cases_with_drafts(self, person: Principal) -> set[str]:
-        async with self.db.engine.connect() as conn:
+        async with self.db.connection() as conn:
             rows = await conn.execute(select(T.c.case_id).where(
                 T.c.subject == person.subject, T.c.agency_id == person.agency, T.c.partnership == person.partnership))
             return {r.case_id for r in rows}
