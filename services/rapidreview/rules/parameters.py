@@ -32,8 +32,7 @@ class RuleParameters(Rulebook):
         return cls.load(default_rules_dir())
 
     def _install(self, editions: list[Edition]) -> None:
-        with self._lock:
-            self._editions = {(ed.info.name, ed.info.version): ed for ed in editions}
+        self._set_editions(editions)
 
     def evaluate(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def, override]
         raise TypeError("RuleParameters reads parameters only; use Rulebook to evaluate")

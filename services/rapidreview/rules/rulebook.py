@@ -55,6 +55,9 @@ class Rulebook:
         self.engine = engine
         self._lock = threading.Lock()
         self._editions: dict[tuple[str, str], Edition] = {}
+        # Every edition version by name then version, sorted once per (re)load: every RPC and
+        # event looks editions up, and sorting them each time showed in the services' profiles.
+        self._sorted: tuple[EditionInfo, ...] = ()
         self._install(editions)
 
     # -- loading ------------------------------------------------------------
@@ -94,8 +97,13 @@ class Rulebook:
     def _install(self, editions: list[Edition]) -> None:
         for ed in editions:
             self.engine.register(ed.ruleset, ed.conditions)
+        self._set_editions(editions)
+
+    def _set_editions(self, editions: list[Edition]) -> None:
+        by_key = {(ed.info.name, ed.info.version): ed for ed in editions}
+        ordered = tuple(sorted((ed.info for ed in by_key.values()), key=lambda i: (i.name, _version_key(i.version))))
         with self._lock:
-            self._editions = {(ed.info.name, ed.info.version): ed for ed in editions}
+            self._editions, self._sorted = by_key, ordered
 
     def reload(self) -> Rulebook:
         """Re-reads the rules folder: new versions become available at once
@@ -109,10 +117,7 @@ class Rulebook:
     @property
     def editions(self) -> list[EditionInfo]:
         """Every loaded edition version, by name then version."""
-        return sorted(
-            (ed.info for ed in self._editions.values()),
-            key=lambda i: (i.name, _version_key(i.version)),
-        )
+        return list(self._sorted)
 
     def _available(self) -> str:
         return ", ".join(info.describe() for info in self.editions)
@@ -125,7 +130,7 @@ class Rulebook:
                 day = dt.date.fromisoformat(day)
             except ValueError:
                 raise EditionNotFound(f"{day!r} is not a date YYYY-MM-DD; available: {self._available()}") from None
-        matches = [info for info in self.editions if info.covers(day)]
+        matches = [info for info in self._sorted if info.covers(day)]
         if not matches:
             raise EditionNotFound(f"no rule edition covers {day.isoformat()}; available: {self._available()}")
         names = {info.name for info in matches}
@@ -135,7 +140,7 @@ class Rulebook:
 
     def edition(self, name: str, version: str | None = None) -> EditionInfo:
         """Edition `name` at `version` (default: its latest). Raises EditionNotFound."""
-        versions = [info for info in self.editions if info.name == name]
+        versions = [info for info in self._sorted if info.name == name]
         if version is not None:
             versions = [info for info in versions if info.version == version]
         if not versions:

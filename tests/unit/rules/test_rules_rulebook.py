@@ -146,6 +146,8 @@ def test_a_new_edition_version_loads_without_a_restart(rules_copy: Path, child_k
 
     book.reload()
 
+    assert [(e.name, e.version) for e in book.editions if e.name == "wt2023"] == [("wt2023", "2023.1"), ("wt2023", "2023.2")]
+    book.editions.clear()  # a caller's copy: the rulebook's own order is kept once per load
     assert book.edition_for("2024-06-04").version == "2023.2"
     latest = book.evaluate(child_k, calendar=cal)
     pinned = book.evaluate(child_k, edition=book.edition("wt2023", "2023.1"), calendar=cal)
