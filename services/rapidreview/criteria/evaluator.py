@@ -19,7 +19,8 @@ from rapidreview.criteria.domain.checklist import build_checklist, differences, 
 from rapidreview.criteria.domain.facts import with_earlier_reviews
 from rapidreview.criteria.domain.national_themes import NationalThemeList
 from rapidreview.criteria.domain.validation import parse_edition_ref
-from rapidreview.criteria.storage import CriteriaRepository, Deferred, StoredCase, StoredEvaluation
+from rapidreview.criteria.storage import CriteriaRepository, StoredCase, StoredEvaluation
+from rapidreview.kernel.outbox import Deferred
 from rapidreview.kernel.calendar import WorkingDayCalendar
 from rapidreview.kernel.errors import FailedPrecondition, InvalidArgument, Unavailable
 from rapidreview.kernel.events import new_event

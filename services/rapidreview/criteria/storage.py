@@ -22,10 +22,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import Transaction, service_metadata
+from rapidreview.kernel.outbox import Deferred, first_row_as_cte
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.delivery.storage import delivery_tables
 from rapidreview.kernel.tables import add_kernel_tables
@@ -172,18 +172,6 @@ _COLLATION_ADDED = collations.insert().values(
 ).cte("collation_added")
 
 
-_CTES: dict[int, tuple[Insert, object]] = {}
-
-
-def _as_cte(statement: Insert):  # type: ignore[no-untyped-def]
-    """`statement` as a CTE, built once per statement object (the outbox builds its INSERT
-    once), so the evaluation's statement is the same each time and stays in SQLAlchemy's cache."""
-    cached = _CTES.get(id(statement))
-    if cached is None or cached[0] is not statement:
-        cached = _CTES[id(statement)] = (statement, statement.cte("deferred_row"))
-    return cached[1]
-
-
 _WITH_CTES: dict[tuple[int, ...], tuple[tuple[object, ...], object]] = {}
 
 
@@ -195,17 +183,6 @@ def _with_ctes(ctes: tuple):  # type: ignore[no-untyped-def, type-arg]
     if cached is None or any(a is not b for a, b in zip(cached[0], ctes, strict=True)):
         cached = _WITH_CTES[key] = (ctes, _ADD_EVALUATION.add_cte(*ctes))
     return cached[1]
-
-
-class Deferred:
-    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
-    execute is kept, to run as part of the evaluation's statement instead of on its own."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[object, object]] = []
-
-    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
-        self.calls.append((statement, parameters))
 
 
 @dataclass
@@ -342,13 +319,10 @@ class CriteriaRepository:
             ctes.append(_COLLATION_ADDED)
             extra.update(k_case_id=evaluation.case_id, k_collation_version=version,
                          k_payload_enc=self._seal(collation, f"collation:{evaluation.case_id}:{version}"))
-        later = list(deferred.calls) if deferred is not None else []
-        if later:
-            written, parameters = later[0]
-            if isinstance(written, Insert) and isinstance(parameters, dict) and not written.exported_columns:
-                ctes.append(_as_cte(written))
-                extra.update(parameters)
-                del later[0]
+        outbox_row, outbox_parameters, later = first_row_as_cte(deferred)
+        if outbox_row is not None:
+            ctes.append(outbox_row)
+            extra.update(outbox_parameters)
         if ctes:
             statement = _with_ctes(tuple(ctes))
         await self.session.execute(

@@ -19,7 +19,8 @@ from rapidreview.gathering.domain.validation import (
     validate_agencies, validate_agency, validate_agency_id, validate_case_id, validate_reason, validate_return,
 )
 from rapidreview.gathering.partnerships import PartnershipPolicies
-from rapidreview.gathering.storage import CollationRecord, Deferred, GatheringRepository, StoredVersion
+from rapidreview.gathering.storage import CollationRecord, GatheringRepository, StoredVersion
+from rapidreview.kernel.outbox import Deferred
 from rapidreview.kernel.auth import Grant, Scope
 from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 from rapidreview.kernel.errors import FailedPrecondition, NotFound, Violations

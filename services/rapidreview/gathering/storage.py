@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapidreview.gathering.domain.requests import RequestState
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import Transaction, service_metadata
+from rapidreview.kernel.outbox import Deferred, is_single_row_insert, row_cte
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, gathering_pb2
@@ -231,18 +232,6 @@ _COLLATION_RECORDED = collations.insert().values(
     {c: bindparam(f"k_{c}", type_=collations.c[c].type) for c in ("case_id", "version", "trigger", "partial", "missing", "closed_by")},
 ).cte("collation_recorded")
 
-_OUTBOX_CTES: dict[int, tuple[Insert, object]] = {}
-
-
-def _outbox_cte(statement: Insert):  # type: ignore[no-untyped-def]
-    """The outbox's single-row INSERT as a CTE, built once per statement object (the outbox
-    builds it once), so the return's statement stays the same and in SQLAlchemy's cache."""
-    cached = _OUTBOX_CTES.get(id(statement))
-    if cached is None or cached[0] is not statement:
-        cached = _OUTBOX_CTES[id(statement)] = (statement, statement.cte("outbox_row"))
-    return cached[1]
-
-
 _OUTBOX_PAIRS: dict[tuple[int, tuple[str, ...]], tuple[Insert, tuple[object, object] | None]] = {}
 
 
@@ -285,17 +274,6 @@ _PANEL_SENT = (cases.update().where(cases.c.case_id == bindparam("p_case_id"))
                .returning(*cases.c))
 # The Panel notification's date and, in the same statement, the provisional due dates moved to count from it.
 _PANEL_SENT_MOVING = _PANEL_SENT.add_cte(_MOVE_PROVISIONAL.cte("provisional_moved"))
-
-
-class Deferred:
-    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
-    execute is kept, to run as part of a statement of the repository instead of on its own."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[object, object]] = []
-
-    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
-        self.calls.append((statement, parameters))
 
 
 @dataclass(frozen=True)
@@ -525,21 +503,20 @@ class GatheringRepository:
         }
         ctes: list[object] = [_SUBMISSION_RECORDED]
         later = list(deferred.calls)
-        if later:
+        if later and is_single_row_insert(later[0]):  # the outbox row(s) as part of the statement
             written, values = later[0]
-            if isinstance(written, Insert) and isinstance(values, dict) and not written.exported_columns:
-                pair = None
-                if len(later) > 1 and later[1][0] is written and isinstance(later[1][1], dict) and later[1][1].keys() == values.keys():
-                    pair = _outbox_pair_ctes(written, tuple(values))
-                if pair is not None:  # the return's event and the collation's, in that order
-                    ctes += pair
-                    parameters.update(values)
-                    parameters.update({f"ob2_{name.removeprefix('ob_')}": value for name, value in later[1][1].items()})
-                    del later[:2]
-                else:
-                    ctes.append(_outbox_cte(written))
-                    parameters.update(values)
-                    del later[0]
+            pair = None
+            if len(later) > 1 and later[1][0] is written and isinstance(later[1][1], dict) and later[1][1].keys() == values.keys():
+                pair = _outbox_pair_ctes(written, tuple(values))
+            if pair is not None:  # the return's event and the collation's, in that order
+                ctes += pair
+                parameters.update(values)
+                parameters.update({f"ob2_{name.removeprefix('ob_')}": value for name, value in later[1][1].items()})
+                del later[:2]
+            else:
+                ctes.append(row_cte(written))
+                parameters.update(values)
+                del later[0]
         if collation is not None:
             ctes += [_CASE_COLLATED, _COLLATION_RECORDED]
             parameters.update(k_case_id=case_id, k_collation_version=collation.version, k_version=collation.version,

@@ -21,7 +21,8 @@ from rapidreview.intake.domain.clocks import ClockState, Extension, render_clock
 from rapidreview.intake.domain.duties import EDITION_ENUM, RuleBook, decide_duties, rule_parameters
 from rapidreview.intake.domain.validation import parse_date, validate_notification, validate_reason
 from rapidreview.intake.duty_handlers import DutyCommands
-from rapidreview.intake.storage import MAX_DUPLICATES_LISTED, Deferred, IncidentRepository
+from rapidreview.intake.storage import MAX_DUPLICATES_LISTED, IncidentRepository
+from rapidreview.kernel.outbox import Deferred
 from rapidreview.kernel.auth import Grant
 from rapidreview.kernel.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Violations
 from rapidreview.kernel.events import EventRef, new_event

@@ -20,7 +20,6 @@ from sqlalchemy import (
     Boolean, Column, Date, DateTime, ForeignKey, Integer, LargeBinary, String, Table, Text, and_, any_, bindparam, case, func,
     literal, or_, select, union_all,
 )
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.dialects.postgresql import ARRAY, JSON, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapidreview.intake.domain.clocks import ClockState, Extension
 from rapidreview.kernel.crypto import FieldCipher
 from rapidreview.kernel.db import Transaction, service_metadata
+from rapidreview.kernel.outbox import Deferred, first_row_as_cte
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
 from rapidreview.v1 import common_pb2, intake_pb2
@@ -314,18 +314,6 @@ _GET_PARTS = (select(incidents.c.case_id, _CLOCKS_AGGREGATE, _DUPLICATES_LISTED,
               .where(incidents.c.case_id == bindparam("b_case_id")))
 
 
-class Deferred:
-    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
-    execute is kept, to run as part of the command's statement instead of on its own (as
-    criteria's evaluations do)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[object, object]] = []
-
-    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
-        self.calls.append((statement, parameters))
-
-
 _COMPOSED: dict[tuple[int, ...], tuple[tuple[object, ...], object]] = {}
 
 
@@ -339,22 +327,11 @@ def _composed(main, *ctes):  # type: ignore[no-untyped-def]
     return cached[1]
 
 
-_OUTBOX_CTES: dict[int, tuple[object, object]] = {}
-
-
 def _outbox_part(deferred: Deferred | None) -> tuple[tuple[object, ...], dict[str, object], list[tuple[object, object]]]:
-    """The CTE (and its parameters) of what `deferred` kept first when it is a single-row INSERT
-    (the outbox row), and what else it kept, to run after the statement, in order."""
-    later = list(deferred.calls) if deferred is not None else []
-    if later:
-        written, parameters = later[0]
-        if isinstance(written, Insert) and isinstance(parameters, dict) and not written.exported_columns:
-            cached = _OUTBOX_CTES.get(id(written))
-            if cached is None or cached[0] is not written:
-                cached = _OUTBOX_CTES[id(written)] = (written, written.cte("outbox_row"))
-            del later[0]
-            return (cached[1],), parameters, later
-    return (), {}, later
+    """The CTE (and its parameters) of what `deferred` kept first when it is the outbox row,
+    and what else it kept, to run after the statement, in order."""
+    cte, parameters, later = first_row_as_cte(deferred)
+    return ((cte,) if cte is not None else ()), parameters, later
 
 
 @dataclass

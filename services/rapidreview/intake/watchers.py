@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from rapidreview.intake.domain import duty_clocks as DC
 from rapidreview.intake.domain.clocks import ClockState
-from rapidreview.intake.storage import Deferred, IncidentRepository
+from rapidreview.intake.storage import IncidentRepository
+from rapidreview.kernel.outbox import Deferred
 from rapidreview.kernel.events import new_event
 from rapidreview.kernel.logging import get_logger
 from rapidreview.kernel.runtime import Infrastructure

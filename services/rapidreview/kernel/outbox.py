@@ -27,6 +27,7 @@ from sqlalchemy import (
     BigInteger, Column, DateTime, LargeBinary, MetaData, String, Table, bindparam, case, cast, column, func, null, select, update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.dml import Insert
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import MAX_EVENT_BYTES, EventBus
@@ -145,6 +146,49 @@ class Outbox:
         except TimeoutError:
             pass
         self._wake.clear()
+
+
+class Deferred:
+    """Stands in for the transaction while a writer (the outbox) adds its rows: what it would
+    execute is kept, so that a repository can run it as part of its own statement (a
+    data-modifying CTE, `first_row_as_cte`) instead of on its own: one statement fewer for
+    every command and event that publishes (intake, gathering and criteria do)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[object, object]] = []
+
+    async def execute(self, statement, parameters=None) -> None:  # type: ignore[no-untyped-def]
+        self.calls.append((statement, parameters))
+
+
+_ROW_CTES: dict[int, tuple[object, object]] = {}
+
+
+def row_cte(statement: Insert):  # type: ignore[no-untyped-def]
+    """The outbox's single-row INSERT `statement` as a CTE, built once per statement object
+    (the outbox builds its INSERT once), so the statement it joins stays the same each time and
+    in SQLAlchemy's cache: one built anew would have its cache key derived on every execution."""
+    cached = _ROW_CTES.get(id(statement))
+    if cached is None or cached[0] is not statement:
+        cached = _ROW_CTES[id(statement)] = (statement, statement.cte("outbox_row"))
+    return cached[1]
+
+
+def is_single_row_insert(call: tuple[object, object]) -> bool:
+    """Whether a kept call is an INSERT of one row without RETURNING (`Outbox.add`'s)."""
+    statement, parameters = call
+    return isinstance(statement, Insert) and isinstance(parameters, dict) and not statement.exported_columns
+
+
+def first_row_as_cte(deferred: Deferred | None) -> tuple[object | None, dict[str, object], list[tuple[object, object]]]:
+    """The first call `deferred` kept as a CTE with its parameters, when it is a single-row
+    INSERT (the outbox row: None and no parameters otherwise), and the calls left, in order,
+    for the caller to execute after its statement."""
+    later = list(deferred.calls) if deferred is not None else []
+    if later and is_single_row_insert(later[0]):
+        statement, parameters = later.pop(0)
+        return row_cte(statement), dict(parameters), later  # type: ignore[arg-type, call-overload]
+    return None, {}, later
 
 
 @dataclass(frozen=True)
