@@ -38,6 +38,8 @@ from rapidreview.stack.ports import (
 )
 
 HOST = "127.0.0.1"
+#: Connections the embedded server accepts (PostgreSQL's default is 100).
+MAX_CONNECTIONS = 300
 SUPERUSER = "postgres"
 RUN_AS_WHEN_ROOT = "embedded_postgres"
 _SOCKET_PATH_MAX = 107  # sun_path is 108 bytes including the terminating NUL
@@ -250,6 +252,10 @@ class PostgresServer:
             "-c", f"listen_addresses={HOST}",
             "-c", f"port={self.port}",
             "-c", f'unix_socket_directories="{self.socket_dir}"',
+            # Each service process keeps up to 20 connections once load has needed them
+            # (kernel/db.py): four services and the workspace reach PostgreSQL's default of 100,
+            # replicas (bench/scale_bench.py scaleout) and the tools' own connections go past it.
+            "-c", f"max_connections={MAX_CONNECTIONS}",
         ]
         with open(self.log_path, "ab") as log:
             self._proc = subprocess.Popen(

@@ -222,3 +222,15 @@ async def test_more_transactions_at_once_than_connections_wait_their_turn_and_al
         assert checkouts[0] == 3
     finally:
         await db.dispose()
+
+
+async def test_the_embedded_server_accepts_every_connection_the_stack_and_its_replicas_may_keep(fresh_database):
+    """Connections are kept once opened (up to `max_connections` a process): four services and
+    the workspace, two replicas each as the scale-out benchmark runs them, must all fit."""
+    db = Database(fresh_database)
+    try:
+        async with db.transaction() as session:
+            limit = int((await session.execute(text("SHOW max_connections"))).scalar_one())
+        assert limit >= 5 * 2 * db.max_connections
+    finally:
+        await db.dispose()
