@@ -234,3 +234,24 @@ async def test_the_embedded_server_accepts_every_connection_the_stack_and_its_re
         assert limit >= 5 * 2 * db.max_connections
     finally:
         await db.dispose()
+
+
+async def test_each_transaction_on_a_kept_connection_is_a_new_transaction_object(fresh_database):
+    """Decisions and criteria keep what a transaction has locked keyed by SQLAlchemy's
+    transaction object: on a kept connection the next transaction must not find it."""
+    import gc
+    from weakref import WeakKeyDictionary
+
+    db = Database(fresh_database, ping_after_idle=3600)
+    held: WeakKeyDictionary = WeakKeyDictionary()  # type: ignore[type-arg]
+    try:
+        async with db.transaction() as session:
+            held[session.sync_connection.get_transaction()] = "row as the first transaction locked it"
+            first = session.sync_connection
+        gc.collect()
+        async with db.transaction() as session:
+            assert session.sync_connection is first  # the same kept connection
+            assert session.sync_connection.get_transaction() not in held
+        assert len(held) == 0  # the first transaction's entry went with it
+    finally:
+        await db.dispose()
