@@ -99,8 +99,10 @@ def summarise(times: list[CaseTimes], started: float, offered: float | None) -> 
 async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, duration: float, drain_timeout: float,
                        max_cases: int) -> dict[str, Any]:
     """Open loop: case i starts at i/rate, whatever the earlier cases are doing, for
-    `duration` seconds or `max_cases` cases, whichever comes first."""
+    `duration` seconds or `max_cases` cases, whichever comes first. Counts the PostgreSQL
+    sessions opened meanwhile, as `saturation` does."""
     count = max(1, min(round(rate * duration), max_cases))
+    sessions_before = await _sessions_opened(bench)
     meter = CpuMeter(bench.components()).start()
     retried = pipeline.retried[0]
     started = time.perf_counter()
@@ -122,12 +124,28 @@ async def offered_load(bench: BenchStack, pipeline: Pipeline, rate: float, durat
     result["cpu"] = cpu
     result["cpu_ms_per_case"] = per_case(cpu, result["completed"])
     result["capacity"] = capacity(result["cpu_ms_per_case"], cores())
+    # Less the one connection that counts them (opened for each count; exact to one session).
+    result["sessions_opened_per_second"] = max(await _sessions_opened(bench) - sessions_before - 1, 0) / cpu["wall_seconds"]
     await drained(bench, drain_timeout)
     return result
 
 
+async def _sessions_opened(bench: BenchStack) -> int:
+    """Sessions PostgreSQL has started for the stack's database since its statistics were reset."""
+    import asyncpg
+
+    conn = await asyncpg.connect(bench.database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        return int(await conn.fetchval("SELECT sessions FROM pg_stat_database WHERE datname = current_database()"))
+    finally:
+        await conn.close()
+
+
 async def saturation(bench: BenchStack, pipeline: Pipeline, concurrency: int, seconds: float, drain_timeout: float) -> dict[str, Any]:
-    """Closed loop: `concurrency` cases in flight, a new one as soon as one finishes."""
+    """Closed loop: `concurrency` cases in flight, a new one as soon as one finishes. Also
+    counts the PostgreSQL sessions opened meanwhile (`pg_stat_database.sessions`): a pool that
+    reopens connections under load shows here (docs/performance.md, sixth round)."""
+    sessions_before = await _sessions_opened(bench)
     meter = CpuMeter(bench.components()).start()
     retried = pipeline.retried[0]
     started = time.perf_counter()
@@ -146,6 +164,7 @@ async def saturation(bench: BenchStack, pipeline: Pipeline, concurrency: int, se
     result["cpu"] = cpu
     result["cpu_ms_per_case"] = per_case(cpu, result["completed"])
     result["capacity"] = capacity(result["cpu_ms_per_case"], cores())
+    result["sessions_opened_per_second"] = max(await _sessions_opened(bench) - sessions_before - 1, 0) / cpu["wall_seconds"]
     await drained(bench, drain_timeout)
     return result
 
@@ -374,7 +393,9 @@ def print_load(r: dict[str, Any]) -> None:
           f"other processes used {r['cpu']['other_processes_cores']:.2f} cores"
           + (f"; errors {r['errors']}" if r["errors"] else "")
           + (f"; calls retried after an overload answer {r['calls_retried_after_overload']}"
-             if r.get("calls_retried_after_overload") else ""), flush=True)
+             if r.get("calls_retried_after_overload") else "")
+          + (f"; PostgreSQL sessions opened {r['sessions_opened_per_second']:.1f}/s"
+             if "sessions_opened_per_second" in r else ""), flush=True)
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -33,4 +33,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   done
   pg_ctl -D "$PGDATA" -m fast -w stop
 fi
+# The official image takes the server's command line as its command ("postgres -c name=value",
+# as deploy/compose.yaml gives it): the same here.
+if [ "${1:-}" = postgres ]; then
+  shift
+fi
 exec postgres -D "$PGDATA" -k "$PGHOST" "$@"
