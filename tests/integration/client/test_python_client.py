@@ -5,6 +5,7 @@ violations, authentication by token and by mutual TLS."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,23 @@ def test_only_requests_with_an_idempotency_key_field_get_one():
     assert key == notify.idempotency_key and ensure_idempotency_key(notify) == key  # made once, then kept
 
 
+@contextlib.asynccontextmanager
+async def fake_intake(method: str, behaviour):  # type: ignore[no-untyped-def]
+    """A gRPC server on a free loopback port answering IntakeService/`method` with
+    `behaviour(request bytes, context)`; yields its address."""
+    import grpc
+
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
+        "rapidreview.v1.IntakeService", {method: grpc.unary_unary_rpc_method_handler(behaviour)})])
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        await server.stop(None)
+
+
 async def test_the_client_waits_as_long_as_an_overloaded_service_asks_before_retrying():
     """An overloaded service answers UNAVAILABLE with google.rpc.RetryInfo (kernel/admission.py):
     the client's next attempt comes no sooner than that, even when its own backoff is shorter."""
@@ -217,19 +235,12 @@ async def test_the_client_waits_as_long_as_an_overloaded_service_asks_before_ret
     async def record(seconds: float) -> None:
         waits.append(seconds)
 
-    server = grpc.aio.server()
-    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
-        "rapidreview.v1.IntakeService", {"GetIncident": grpc.unary_unary_rpc_method_handler(overloaded_once)})])
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
     from rapidreview_client import AsyncConnection
 
-    try:
-        async with AsyncConnection(f"127.0.0.1:{port}", retry=FAST_RETRY, sleep=record) as conn:
-            await conn.unary("/rapidreview.v1.IntakeService/GetIncident", intake_pb2.GetIncidentRequest(case_id="x"),
-                             intake_pb2.GetIncidentResponse)
-    finally:
-        await server.stop(None)
+    async with fake_intake("GetIncident", overloaded_once) as address, \
+            AsyncConnection(address, retry=FAST_RETRY, sleep=record) as conn:
+        await conn.unary("/rapidreview.v1.IntakeService/GetIncident", intake_pb2.GetIncidentRequest(case_id="x"),
+                         intake_pb2.GetIncidentResponse)
     assert attempts == 2 and waits == [pytest.approx(0.7)]
 
 
@@ -252,18 +263,11 @@ async def test_an_aborted_call_is_retried_with_the_same_request():
     async def no_wait(seconds: float) -> None:
         return None
 
-    server = grpc.aio.server()
-    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
-        "rapidreview.v1.IntakeService", {"NotifyIncident": grpc.unary_unary_rpc_method_handler(aborted_once)})])
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
     from rapidreview_client import AsyncConnection
 
-    try:
-        request = intake_pb2.NotifyIncidentRequest()
-        async with AsyncConnection(f"127.0.0.1:{port}", retry=FAST_RETRY, sleep=no_wait) as conn:
-            await conn.unary("/rapidreview.v1.IntakeService/NotifyIncident", request, intake_pb2.NotifyIncidentResponse)
-    finally:
-        await server.stop(None)
+    request = intake_pb2.NotifyIncidentRequest()
+    async with fake_intake("NotifyIncident", aborted_once) as address, \
+            AsyncConnection(address, retry=FAST_RETRY, sleep=no_wait) as conn:
+        await conn.unary("/rapidreview.v1.IntakeService/NotifyIncident", request, intake_pb2.NotifyIncidentResponse)
     assert len(seen) == 2 and seen[0] == seen[1]
     assert intake_pb2.NotifyIncidentRequest.FromString(seen[0]).idempotency_key == request.idempotency_key != ""
