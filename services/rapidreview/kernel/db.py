@@ -114,6 +114,9 @@ class Database:
             except Exception:  # noqa: BLE001 - gone: let the engine replace it, and the older ones too
                 await self._let_go(conn, invalidate=True)
                 await self._let_go_of_kept()
+            except BaseException:  # cancelled while pinging: not kept, so give it back, then stop
+                await self._let_go(conn, invalidate=True)
+                raise
         return await self.engine.connect()
 
     def _keep(self, conn: AsyncConnection) -> None:
