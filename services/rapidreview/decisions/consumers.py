@@ -10,6 +10,15 @@ from rapidreview.kernel.consumer import EVENTS_PER_TRANSACTION, ConsumerSpec, Ro
 from rapidreview.v1 import criteria_pb2, gathering_pb2, intake_pb2
 
 
+def agency_not_from_notification(payload: gathering_pb2.AgencyRequestOpened) -> bool:
+    """Whether a request's agency may be new to decisions. A request opened for an agency
+    the notification names (source NOTIFICATION, as first notified or as amended) tells
+    nothing new: the case's agencies come with incident.notified and incident.amended,
+    which decisions consumes too. Only agencies the business unit added later (ADDED, or an
+    event without a source) are handled."""
+    return payload.request.source != gathering_pb2.REQUEST_SOURCE_NOTIFICATION
+
+
 def consumer_specs(handlers: DecisionHandlers, settings: Settings) -> list[ConsumerSpec]:
     policy = dict(ack_wait=settings.consumer_ack_wait, max_deliver=settings.consumer_max_deliver, backoff=settings.consumer_backoff,
                   transaction_batch=EVENTS_PER_TRANSACTION)
@@ -27,7 +36,8 @@ def consumer_specs(handlers: DecisionHandlers, settings: Settings) -> list[Consu
         ),
         ConsumerSpec(
             durable="decisions-agencies",
-            routes={"agency.request_opened": Route(gathering_pb2.AgencyRequestOpened, handlers.on_agency_request_opened)},
+            routes={"agency.request_opened": Route(gathering_pb2.AgencyRequestOpened, handlers.on_agency_request_opened,
+                                                   wanted=agency_not_from_notification)},
             **policy,  # type: ignore[arg-type]
         ),
         ConsumerSpec(

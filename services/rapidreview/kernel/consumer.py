@@ -69,11 +69,20 @@ def inbox_table(metadata: MetaData) -> Table:
 
 @dataclass(frozen=True)
 class Route:
-    """How to handle one event type: its payload class, supported schema versions, handler."""
+    """How to handle one event type: its payload class, supported schema versions, handler.
+
+    `wanted`, when given, tells from the payload alone whether the handler could change
+    anything: an event it answers False for is acknowledged without a transaction (no inbox
+    row, no handler; a redelivered copy is answered False again). Only for events whose
+    every effect this service also gets from another event it consumes."""
 
     payload_type: type[pb_message.Message]
     handler: Handler
     schema_versions: frozenset[int] = frozenset({1})
+    wanted: Callable[[pb_message.Message], bool] | None = None
+
+    def needs(self, payload: pb_message.Message) -> bool:
+        return self.wanted is None or self.wanted(payload)
 
 
 @dataclass
@@ -301,8 +310,11 @@ class EventConsumer:
                 decoded = self._decode(msgs[index])
                 if decoded is None:
                     break
-                group.append(decoded)
                 index += 1
+                if not decoded.route.needs(decoded.payload):
+                    await self._not_needed(decoded.msg)
+                    continue
+                group.append(decoded)
             if not (len(group) > 1 and await self._handle_group(group)):
                 for i, item in enumerate(group):
                     await self.handle(item.msg, waiting=[g.msg for g in group[i + 1 :]] + list(msgs[index:]))
@@ -386,6 +398,9 @@ class EventConsumer:
                 partnership=envelope.partnership,
                 occurred_at=_occurred_at(envelope),
             )
+            if not route.needs(payload):
+                await self._not_needed(msg)
+                return
             while True:
                 try:
                     async with self.db.transaction() as session:
@@ -410,6 +425,13 @@ class EventConsumer:
             metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
             if already_handled:
                 metrics.EVENTS_ALREADY_HANDLED.labels(self.service, self.spec.durable).inc()
+
+    async def _not_needed(self, msg: Msg) -> None:
+        """Acknowledges an event its route does not want (`Route.wanted`): nothing to store."""
+        await msg.ack()
+        self.processed += 1
+        metrics.EVENTS_CONSUMED.labels(self.service, self.spec.durable).inc()
+        metrics.EVENTS_NOT_NEEDED.labels(self.service, self.spec.durable).inc()
 
     async def _retry_later(self, msg: Msg, exc: Exception, deliveries: int, envelope: events_pb2.EventEnvelope) -> None:
         """Redelivery with the consumer's backoff; dead letter after the last delivery."""

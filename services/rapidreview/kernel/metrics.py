@@ -17,6 +17,12 @@ EVENTS_ALREADY_HANDLED = Counter(
     "(also counted in rapidreview_events_consumed_total)",
     ["service", "consumer"],
 )
+EVENTS_NOT_NEEDED = Counter(
+    "rapidreview_events_not_needed_total",
+    "Events acknowledged without a transaction: their payload shows the consumer has nothing to do, everything "
+    "it would record coming with another event (also counted in rapidreview_events_consumed_total)",
+    ["service", "consumer"],
+)
 EVENTS_HELD = Counter("rapidreview_events_held_total",
                       "Fetched events told 'in progress' while they waited behind the others of their fetch, so that "
                       "JetStream did not redeliver them meanwhile",

@@ -289,6 +289,55 @@ async def test_events_fetched_together_are_handled_in_one_transaction_and_each_h
         await db.dispose()
 
 
+@pytest.mark.parametrize("transaction_batch", [1, 16])
+async def test_events_a_route_does_not_want_are_acknowledged_without_a_transaction_and_the_others_have_their_effect_once(
+        fresh_database, own_nats, transaction_batch):
+    md, _, inbox, effects = _tables(f"k_unwanted_{transaction_batch}")
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-unwanted"))
+    await bus.start()
+    await bus.wait_connected(10)
+    durable = f"test-unwanted-{transaction_batch}"
+    handled: list[str] = []
+
+    async def handler(session, ref, payload):
+        handled.append(payload.case_id)
+        await session.execute(effects.insert().values(case_id=payload.case_id))
+
+    cases = [f"skip-{i}" if i % 3 else f"case-{i}" for i in range(12)]  # 4 wanted, 8 not, interleaved
+    envelopes = [new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=c), producer="decisions") for c in cases]
+    for envelope in envelopes:
+        await _publish(bus, envelope)
+    before = _counter("rapidreview_events_not_needed_total", durable)
+    spec = ConsumerSpec(durable=durable, routes={"decision.recorded": Route(
+        decisions_pb2.DecisionRecorded, handler, wanted=lambda payload: not payload.case_id.startswith("skip-"))},
+        filter_subjects=["rr.v1.decision.recorded"], ack_wait=5, max_deliver=3, backoff=(5.0, 0.5),
+        transaction_batch=transaction_batch)
+    consumer, task = await _run_consumer(db, bus, inbox, spec)
+    try:
+        async def all_acked() -> bool:
+            if consumer.processed < 12:
+                return False
+            info = await bus.js.consumer_info(EVENTS_STREAM, durable)
+            return info.num_pending == 0 and info.num_ack_pending == 0
+
+        await eventually(all_acked, what="every message acknowledged")
+        wanted = [c for c in cases if c.startswith("case-")]
+        assert await _effects_by_case(db, effects) == {c: 1 for c in wanted}
+        assert sorted(handled) == sorted(wanted)  # the handler never saw an unwanted event
+        async with db.transaction() as s:  # nor did the inbox: no transaction was opened for them
+            recorded = set((await s.execute(select(inbox.c.event_id))).scalars())
+        assert recorded == {e.event_id for e, c in zip(envelopes, cases) if c.startswith("case-")}
+        assert _counter("rapidreview_events_not_needed_total", durable) - before == 8
+        assert consumer.dead_lettered == 0
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bus.close()
+        await db.dispose()
+
+
 async def test_a_failing_event_in_a_group_sends_the_group_one_by_one_and_only_it_is_retried_and_dead_lettered(fresh_database, own_nats):
     md, _, inbox, effects = _tables("k_group_poison")
     db = Database(fresh_database)
