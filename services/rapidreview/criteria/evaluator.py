@@ -29,7 +29,10 @@ from rapidreview.rules import EditionInfo, EditionNotFound, EngineBusy, Evaluati
 from rapidreview.v1 import common_pb2, criteria_pb2, facts_pb2, gathering_pb2, intake_pb2
 
 PRODUCER = "criteria"
-EVALUATION_TIMEOUT = 10.0
+#: Seconds an evaluation waits for a free slot of the engine: none. Evaluations run on the
+#: event loop, one at a time, so a slot is always free unless something else holds them all,
+#: and the loop must never block waiting for one.
+EVALUATION_TIMEOUT = 0.0
 EDITION_NAMES = {common_pb2.EDITION_WT2018: "wt2018", common_pb2.EDITION_WT2023: "wt2023"}
 
 
@@ -111,9 +114,12 @@ class CaseEvaluator:
 
     # -- evaluating ---------------------------------------------------------
     async def run(self, facts: facts_pb2.CaseFacts, edition: EditionInfo, calendar: WorkingDayCalendar) -> Evaluation:
-        """Evaluates off the event loop; UNAVAILABLE while the engine is saturated."""
+        """Evaluates on the event loop, as intake decides its duties: an evaluation takes about a
+        millisecond, most of it holding the GIL, so the engine's thread pool ran it no sooner and
+        its hand-off cost a fifth more CPU (docs/performance.md, seventh round). UNAVAILABLE
+        when the engine has no slot free."""
         try:
-            return await self.rulebook.evaluate_async(facts, edition=edition, calendar=calendar, timeout=EVALUATION_TIMEOUT)
+            return self.rulebook.evaluate(facts, edition=edition, calendar=calendar, timeout=EVALUATION_TIMEOUT)
         except EngineBusy:
             raise Unavailable("the rules engine is busy; retry shortly") from None
         except InvalidFacts as exc:

@@ -203,6 +203,41 @@ async def test_a_transaction_cancelled_midway_stores_nothing_and_leaves_no_conne
         await db.dispose()
 
 
+async def test_a_kept_connection_whose_idle_ping_is_cancelled_goes_back_to_the_pool_not_left_checked_out(fresh_database):
+    """A kept connection idle long enough is pinged before use; a caller cancelled during that
+    ping (a deadline, a shutdown) must not leave it checked out of the engine's pool for good."""
+    import asyncio
+    import os
+    import signal
+
+    from tests.support.harness import eventually
+
+    db = Database(fresh_database, pool_size=2, ping_after_idle=0)  # every kept connection is pinged
+    try:
+        async with db.transaction() as session:
+            backend = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        assert db.engine.pool.checkedout() == 1  # kept: still out of the engine's pool
+        os.kill(backend, signal.SIGSTOP)  # that session stops answering: the ping waits
+        try:
+            task = asyncio.create_task(one_transaction(db))
+
+            async def pinging() -> bool:
+                return db.pings >= 1
+
+            await eventually(pinging, timeout=10, what="the kept connection's ping to start")
+            await asyncio.sleep(0)  # the task is now waiting for the answer
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+        finally:
+            os.kill(backend, signal.SIGCONT)
+        assert db.engine.pool.checkedout() == 0  # given back (and discarded), not held for ever
+        assert not db._kept
+        assert await one_transaction(db) == 1  # and the next transaction gets a connection
+    finally:
+        await db.dispose()
+
+
 async def test_more_transactions_at_once_than_connections_wait_their_turn_and_all_complete(fresh_database):
     """The kept connections go back to the Database, not to the engine's pool: a transaction
     waiting for a connection must be given a kept one, not wait on the pool until it times out."""
