@@ -104,10 +104,7 @@ async def test_outbox_rows_written_while_nats_is_down_are_published_exactly_once
         ids = [events_pb2.EventEnvelope.FromString(d).event_id for d in datas]
         assert ids == [envelope.event_id]
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 async def test_outbox_add_many_writes_one_row_per_envelope_and_the_relay_publishes_them_in_the_order_given(fresh_database, own_nats):
@@ -145,6 +142,14 @@ async def test_outbox_add_many_writes_one_row_per_envelope_and_the_relay_publish
     finally:
         await bus.close()
         await db.dispose()
+
+
+async def _stop(task, bus, db) -> None:
+    """Stops a consumer started by `_run_consumer`, then its bus and database."""
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await bus.close()
+    await db.dispose()
 
 
 async def _run_consumer(db, bus, inbox, spec):
@@ -186,10 +191,7 @@ async def test_redelivered_event_has_its_effect_once(fresh_database, own_nats):
         assert _counter("rapidreview_events_consumed_total", spec.durable) == 2
         assert _counter("rapidreview_events_already_handled_total", spec.durable) == 1
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 async def test_poison_garbage_and_unknown_version_events_go_to_the_dead_letter_stream_and_others_still_flow(fresh_database, own_nats):
@@ -233,10 +235,7 @@ async def test_poison_garbage_and_unknown_version_events_go_to_the_dead_letter_s
         async with db.transaction() as s:
             assert (await s.execute(select(func.count()).select_from(effects).where(effects.c.case_id == "good"))).scalar_one() == 1
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 async def _publish(bus, envelope, msg_id: str | None = None) -> None:
@@ -283,10 +282,7 @@ async def test_events_fetched_together_are_handled_in_one_transaction_and_each_h
             assert (await s.execute(select(func.count()).select_from(inbox))).scalar_one() == 10
         assert consumer.dead_lettered == 0
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 @pytest.mark.parametrize("transaction_batch", [1, 16])
@@ -332,10 +328,7 @@ async def test_events_a_route_does_not_want_are_acknowledged_without_a_transacti
         assert _counter("rapidreview_events_not_needed_total", durable) - before == 8
         assert consumer.dead_lettered == 0
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 async def test_a_failing_event_in_a_group_sends_the_group_one_by_one_and_only_it_is_retried_and_dead_lettered(fresh_database, own_nats):
@@ -378,10 +371,7 @@ async def test_a_failing_event_in_a_group_sends_the_group_one_by_one_and_only_it
         # under load, expired instead) before its last delivery went to the dead letters.
         assert 1 <= _counter("rapidreview_events_retried_total", "test-group-poison") <= 2
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 async def test_an_outbox_row_that_can_never_be_published_is_parked_and_later_events_still_flow(fresh_database, own_nats):
@@ -432,10 +422,7 @@ async def test_an_outbox_row_that_can_never_be_published_is_parked_and_later_eve
         # Parked rows are never tried again.
         assert await relay.publish_pending() == 0
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
 
 
 async def test_outbox_add_refuses_an_event_over_the_size_limit_so_nothing_commits(fresh_database):
@@ -501,7 +488,4 @@ async def test_events_waiting_behind_their_fetch_are_kept_in_progress_and_not_re
         assert _counter("rapidreview_events_held_total", durable) > 0
         assert await _effects_by_case(db, effects) == {f"case-{i}": 1 for i in range(12)}
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await bus.close()
-        await db.dispose()
+        await _stop(task, bus, db)
