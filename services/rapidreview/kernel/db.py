@@ -12,20 +12,42 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from rapidreview.kernel.direct import Plans
 from rapidreview.kernel.logging import get_logger
 
 log = get_logger(__name__)
 T = TypeVar("T")
 
-#: What `Database.transaction()` yields and every storage function takes: a Core connection
-#: inside one transaction (`execute` with Core statements; `Result` as usual).
-Transaction = AsyncConnection
+
+
+class Transaction:
+    """What `Database.transaction()` yields and every storage function takes: a Core
+    connection inside one transaction. `execute` takes Core statements and returns a `Result`
+    as usual; a statement executed before with one parameter dict runs on the driver directly
+    (`kernel.direct`), everything else through SQLAlchemy. Any other attribute is the
+    connection's (`connection` is the `AsyncConnection` itself)."""
+
+    __slots__ = ("connection", "_plans")
+
+    def __init__(self, connection: AsyncConnection, plans: Plans) -> None:
+        self.connection = connection
+        self._plans = plans
+
+    async def execute(self, statement: Any, parameters: Any = None, **kwargs: Any) -> Any:
+        if not kwargs and (parameters is None or type(parameters) is dict):
+            plan = self._plans.plan(statement, parameters)
+            if plan is not None:
+                return await self._plans.run(self.connection, plan, parameters)
+        return await self.connection.execute(statement, parameters, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -83,6 +105,7 @@ class Database:
         self.pings = 0  #: idle connections pinged before use (for tests and metrics)
         self._kept: list[tuple[AsyncConnection, float]] = []  # idle, with when each was last used; newest last
         self._slots = asyncio.Semaphore(pool_size)  # connections in use, kept or not
+        self.plans = Plans(self.engine.dialect)  #: statements run on the driver directly (kernel.direct)
         event.listen(self.engine.sync_engine, "checkin", self._checked_in)
         event.listen(self.engine.sync_engine, "checkout", self._checking_out)
 
@@ -173,7 +196,7 @@ class Database:
         (ORM execution options, bind lookup, its own transaction bookkeeping) they never
         used (docs/performance.md measures the difference)."""
         async with self._held() as conn, conn.begin():
-            yield conn
+            yield Transaction(conn, self.plans)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:
