@@ -194,9 +194,24 @@ class Database:
         Handlers run SQLAlchemy Core statements (`execute`), so they are given the Core
         connection itself rather than an ORM session over it, whose per-statement work
         (ORM execution options, bind lookup, its own transaction bookkeeping) they never
-        used (docs/performance.md measures the difference)."""
-        async with self._held() as conn, conn.begin():
-            yield Transaction(conn, self.plans)
+        used (docs/performance.md measures the difference).
+
+        SQLAlchemy's transaction is begun, committed and rolled back on the driver directly
+        (`Plans.begin`, `commit`, `rollback` in `kernel.direct`), without the two hops into
+        SQLAlchemy's greenlet its `AsyncConnection.begin()` takes."""
+        async with self._held() as conn:
+            transaction = self.plans.begin(conn)
+            if transaction is None:  # not an ordinary connection now: SQLAlchemy's own path
+                async with conn.begin():
+                    yield Transaction(conn, self.plans)
+                return
+            try:
+                yield Transaction(conn, self.plans)
+            except Exception:
+                await self.plans.rollback(conn, transaction)
+                raise
+            # Cancelled (BaseException): `_held` lets go of the connection, which SQLAlchemy rolls back.
+            await self.plans.commit(conn, transaction)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

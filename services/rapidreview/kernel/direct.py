@@ -19,7 +19,10 @@ eighth round). A `Plan` does what that layer does for a Core statement, once whe
   driver's error as `orig`, parameters hidden), and a connection the server dropped is
   invalidated, as SQLAlchemy does;
 - listeners of the engine's `before_cursor_execute` event see each statement (the tests that
-  count statements use it).
+  count statements use it);
+- the transaction is SQLAlchemy's, begun without I/O and ended on the driver (COMMIT or
+  ROLLBACK directly, then SQLAlchemy's bookkeeping and events, synchronously): `Plans.begin`,
+  `commit` and `rollback`, which `Database.transaction()` uses.
 
 Only what SQLAlchemy runs the same way is planned: a statement object executed a second time
 (built once, not per call: one built per call would be compiled again each time here, where
@@ -44,7 +47,9 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
+from sqlalchemy.engine import RootTransaction
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.util import greenlet_spawn
 
 _ROWS = re.compile(r"(?:SELECT|UPDATE|DELETE|INSERT \d+|MERGE) (\d+)")
 
@@ -191,18 +196,81 @@ class Plans:
         matched = _ROWS.match(status or "")
         return DirectResult(metadata, records, int(matched.group(1)) if matched else -1)
 
-    async def _raise(self, conn: AsyncConnection, adapter: Any, plan: Plan, arguments: list[Any], error: Exception) -> None:
+    # Transactions. SQLAlchemy's own `AsyncConnection.begin()` and the commit or rollback at the
+    # end of the block each take a hop into its greenlet, where the adapter awaits the driver's
+    # COMMIT or ROLLBACK. Here SQLAlchemy's `RootTransaction` is begun and ended as usual (its
+    # bookkeeping and its `begin`, `commit` and `rollback` events), but synchronously, after the
+    # driver has ended its transaction: SQLAlchemy's begin does no I/O (the driver's BEGIN comes
+    # with the first statement, as before) and its end finds nothing left for the driver to end.
+    # A connection that is not ordinary at that moment (invalidated, echoing, with a savepoint or
+    # a transaction some statement ended) takes SQLAlchemy's own path.
+
+    @staticmethod
+    def begin(conn: AsyncConnection) -> RootTransaction | None:
+        """SQLAlchemy's transaction on `conn`, begun without I/O, or None when `conn` must take
+        SQLAlchemy's own `begin()`."""
+        sync = conn.sync_connection
+        if sync is None or not sync._still_open_and_dbapi_connection_is_valid or sync._echo \
+                or sync._transaction is not None:
+            return None
+        return sync.begin()
+
+    @staticmethod
+    def _ordinary(conn: AsyncConnection, transaction: RootTransaction) -> Any:
+        """The driver's connection adapter when `transaction` can be ended on it directly."""
+        sync = conn.sync_connection
+        if sync is None or sync._transaction is not transaction or not transaction.is_active \
+                or sync._nested_transaction is not None or not sync._still_open_and_dbapi_connection_is_valid:
+            return None
+        return sync._dbapi_connection.dbapi_connection  # type: ignore[union-attr]
+
+    async def commit(self, conn: AsyncConnection, transaction: RootTransaction) -> None:
+        """Commits on the driver, then ends SQLAlchemy's transaction. A failed COMMIT is raised
+        as SQLAlchemy raises it (the transaction is over: PostgreSQL rolled it back)."""
+        adapter = self._ordinary(conn, transaction)
+        if adapter is None:
+            await greenlet_spawn(transaction.commit)
+            return
+        driver = adapter._transaction
+        if driver is not None:
+            try:
+                await adapter._call_and_discard(driver.commit)
+            except Exception as error:  # noqa: BLE001 - translated and raised as SQLAlchemy raises it
+                transaction.rollback()  # its bookkeeping only: the driver's transaction is gone
+                await self._raise(conn, adapter, None, None, error)  # no statement, as SQLAlchemy reports a COMMIT
+        transaction.commit()
+
+    async def rollback(self, conn: AsyncConnection, transaction: RootTransaction) -> None:
+        """Rolls back on the driver, then ends SQLAlchemy's transaction; when the driver cannot,
+        the connection is invalidated (its state is not known) and the block's own error stands."""
+        adapter = self._ordinary(conn, transaction)
+        if adapter is None:
+            await greenlet_spawn(transaction.rollback)  # a no-op when a statement already ended it
+            return
+        driver = adapter._transaction
+        if driver is not None:
+            try:
+                await adapter._call_and_discard(driver.rollback)
+            except Exception:  # noqa: BLE001 - the block's error is the one to raise
+                transaction.rollback()
+                await conn.invalidate()
+                return
+        transaction.rollback()
+
+    async def _raise(self, conn: AsyncConnection, adapter: Any, plan: Plan | None, arguments: list[Any] | None,
+                     error: Exception) -> None:
+        sql = plan.sql if plan is not None else None
         dialect = self.dialect
         dbapi = dialect.loaded_dbapi  # type: ignore[attr-defined]
         try:
             adapter._handle_exception(error)  # raises the driver's error as the dialect's DB-API error
         except dbapi.Error as translated:
             disconnect = dialect.is_disconnect(translated, adapter, None)
-            wrapped = sa_exc.DBAPIError.instance(plan.sql, arguments, translated, dbapi.Error, hide_parameters=True,
+            wrapped = sa_exc.DBAPIError.instance(sql, arguments, translated, dbapi.Error, hide_parameters=True,
                                                  connection_invalidated=disconnect, dialect=dialect)
             if disconnect:
                 await conn.invalidate()
             raise wrapped from translated
         except Exception as other:  # noqa: BLE001 - not a database error: reported as SQLAlchemy reports one
-            raise sa_exc.StatementError(f"({type(other).__name__}) the statement could not be run", plan.sql, arguments,
+            raise sa_exc.StatementError(f"({type(other).__name__}) the statement could not be run", sql, arguments,
                                         other, hide_parameters=True) from other

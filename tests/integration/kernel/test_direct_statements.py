@@ -23,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     TypeDecorator,
+    UniqueConstraint,
     Uuid,
     bindparam,
+    event,
     func,
     insert,
     select,
@@ -305,3 +307,116 @@ async def test_an_insert_or_update_is_planned_for_the_columns_each_execution_nam
         assert db.plans.direct == 4
         stored = dict((await tx.execute(select(with_default.c.key, with_default.c.n))).all())
     assert stored == {keys[0]: 1, keys[1]: 2, keys[2]: 3, keys[3]: 4}
+
+
+deferred = Table("deferred", metadata, Column("n", Integer),
+                 UniqueConstraint("n", name="uq_deferred_n", deferrable=True, initially="DEFERRED"))
+ADD_DEFERRED = insert(deferred).values(n=bindparam("n"))
+BACKEND = select(func.pg_backend_pid())
+
+
+class TransactionEvents:
+    """SQLAlchemy's begin, commit and rollback events of an engine, counted."""
+
+    def __init__(self, db: Database) -> None:
+        self.seen: list[str] = []
+        self.engine = db.engine.sync_engine
+
+    def __enter__(self) -> TransactionEvents:
+        for name in ("begin", "commit", "rollback"):
+            event.listen(self.engine, name, self._listener(name))
+        return self
+
+    def _listener(self, name: str):  # type: ignore[no-untyped-def]
+        def seen(conn) -> None:  # type: ignore[no-untyped-def]
+            self.seen.append(name)
+        setattr(self, f"_{name}", seen)
+        return seen
+
+    def __exit__(self, *exc: object) -> None:
+        for name in ("begin", "commit", "rollback"):
+            event.remove(self.engine, name, getattr(self, f"_{name}"))
+
+
+async def terminate(url: str, pid: int) -> None:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        await engine.dispose()
+
+
+async def test_a_transaction_is_begun_and_ended_on_the_driver_with_sqlalchemy_s_bookkeeping_and_events(db, fresh_database):
+    class Refused(Exception):
+        pass
+
+    with TransactionEvents(db) as events:
+        async with db.transaction() as tx:
+            transaction = tx.sync_connection.get_transaction()
+            assert transaction is not None and transaction.is_active and tx.in_transaction()
+            await tx.execute(INSERT, a_thing(1))  # SQLAlchemy (first sight)
+            await tx.execute(INSERT, a_thing(2))  # the driver
+            await tx.connection.execute(insert(things).values(**row_values(3)))  # built here: SQLAlchemy
+        assert events.seen == ["begin", "commit"]
+        assert not transaction.is_active and tx.sync_connection.get_transaction() is None
+        assert not tx.in_transaction()
+        with pytest.raises(Refused):
+            async with db.transaction() as tx:
+                await tx.execute(INSERT, a_thing(4))
+                raise Refused
+        assert events.seen == ["begin", "commit", "begin", "rollback"]
+        async with db.transaction() as tx:  # nothing run: nothing for the driver to end
+            pass
+        assert events.seen[-2:] == ["begin", "commit"]
+    outside = create_async_engine(fresh_database)  # committed for everyone else, the rolled back row nowhere
+    try:
+        async with outside.connect() as conn:
+            assert (await conn.execute(select(func.count()).select_from(things))).scalar_one() == 3
+    finally:
+        await outside.dispose()
+
+
+async def test_a_commit_the_server_refuses_raises_as_sqlalchemy_does_and_keeps_the_connection(db):
+    async with db.transaction() as tx:
+        await tx.execute(ADD_DEFERRED, {"n": 0})
+        kept = tx.sync_connection
+    with pytest.raises(sa_exc.IntegrityError) as raised:
+        async with db.transaction() as tx:
+            await tx.execute(ADD_DEFERRED, {"n": 1})  # on the driver
+            await tx.execute(ADD_DEFERRED, {"n": 1})  # the unique check waits for COMMIT
+    assert getattr(raised.value.orig, "sqlstate", None) == "23505"
+    assert raised.value.statement is None  # as SQLAlchemy reports a failed COMMIT
+    async with db.transaction() as tx:
+        assert tx.sync_connection is kept and not raised.value.connection_invalidated
+        assert (await tx.execute(select(deferred.c.n))).scalars().all() == [0]
+
+
+async def test_a_connection_dropped_before_its_commit_fails_the_commit_and_is_replaced(db, fresh_database):
+    async with db.transaction() as tx:
+        await tx.execute(BACKEND)
+    with pytest.raises(sa_exc.DBAPIError) as raised:
+        async with db.transaction() as tx:
+            await tx.execute(INSERT, a_thing(1))
+            await terminate(fresh_database, (await tx.execute(BACKEND)).scalar_one())
+    assert raised.value.connection_invalidated and raised.value.statement is None
+    async with db.transaction() as tx:  # a new connection; the row was never committed
+        assert (await tx.execute(COUNT)).scalar_one() == 0
+        assert not tx.sync_connection.invalidated
+
+
+async def test_when_the_rollback_fails_the_block_s_own_error_is_raised_and_the_connection_replaced(db, fresh_database):
+    class Refused(Exception):
+        pass
+
+    async with db.transaction() as tx:
+        await tx.execute(BACKEND)
+    with pytest.raises(Refused):
+        async with db.transaction() as tx:
+            await tx.execute(INSERT, a_thing(1))
+            dropped = tx.sync_connection
+            await terminate(fresh_database, (await tx.execute(BACKEND)).scalar_one())
+            raise Refused
+    assert dropped.invalidated or dropped.closed
+    async with db.transaction() as tx:
+        assert (await tx.execute(COUNT)).scalar_one() == 0
