@@ -15,7 +15,10 @@ alternates between pairs so that a change in the neighbours' load falls on both 
 alike. CPU per case and per operation are the figures to read (wall-clock rates move
 with whatever else the machine runs); SQL statements per case are counted by
 PostgreSQL and do not move at all. Results: the table printed at the end and section
-"compare" of bench/results/latest.json.
+"compare" of bench/results/latest.json. Besides the ratio of the two sides' means, the table
+gives each pair's own after/before ratio (median and range): a pair's two runs are minutes
+apart, so a drift of the machine's speed over the whole comparison falls on both and cancels
+out there, and a range on both sides of 1.00 says the change is within the noise.
 
 A setting rather than a revision: `--before HEAD --before-env RR_EVENT_LOOP=asyncio` runs the
 same code on both sides, the before side's stack with that setting (`--after-env` likewise).
@@ -152,15 +155,21 @@ def main() -> None:
             if not a or not b:
                 continue
             mb, ma = statistics.mean(b), statistics.mean(a)
+            # Each pair's own ratio: the two runs of a pair ran minutes apart, so a drift of the
+            # machine's speed over the comparison moves both and cancels out here.
+            paired = [after / before for before, after in zip(b, a) if before]
             table.append({"measure": name, "before": mb, "after": ma, "after_over_before": ma / mb if mb else None,
+                          "pair_ratios": paired, "pair_ratio_median": statistics.median(paired) if paired else None,
                           "before_runs": b, "after_runs": a})
         print(f"\nbefore = {rev}{_label(side_env['before'])}, after = {head}{' + uncommitted changes' if dirty else ''}"
               f"{_label(side_env['after'])}; "
               f"mean of {args.pairs} runs each, alternating; cpu cores: {cores()}")
-        print(f"{'measure':<62} {'before':>10} {'after':>10} {'after/before':>13}")
+        print(f"{'measure':<62} {'before':>10} {'after':>10} {'after/before':>13} {'pairs: median (range)':>24}")
         for row in table:
             ratio = f"{row['after_over_before']:.2f}" if row["after_over_before"] is not None else "-"
-            print(f"{row['measure']:<62} {row['before']:>10.1f} {row['after']:>10.1f} {ratio:>13}")
+            paired = row["pair_ratios"]
+            spread = f"{row['pair_ratio_median']:.2f} ({min(paired):.2f}-{max(paired):.2f})" if paired else "-"
+            print(f"{row['measure']:<62} {row['before']:>10.1f} {row['after']:>10.1f} {ratio:>13} {spread:>24}")
         save_results(args.section, {"before": rev, "after": head, "dirty": dirty, "pairs": args.pairs,
                                      "before_env": side_env["before"], "after_env": side_env["after"],
                                      "stage_cases": args.stage_cases, "backfill_cases": args.backfill_cases, "table": table})
