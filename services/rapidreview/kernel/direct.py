@@ -45,9 +45,8 @@ from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, RootTransaction
 from sqlalchemy.engine.result import IteratorResult, SimpleResultMetaData
-from sqlalchemy.engine import RootTransaction
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.util import greenlet_spawn
 
