@@ -502,7 +502,7 @@ class GatheringRepository:
             "b_case_id": case_id, "b_agency_id": agency_id, "new_latest_version": version, "new_first_returned_on": first_returned_on,
         }
         ctes: list[object] = [_SUBMISSION_RECORDED]
-        later = list(deferred.calls)
+        later = deferred.take()
         if later and is_single_row_insert(later[0]):  # the outbox row(s) as part of the statement
             written, values = later[0]
             pair = None

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from sqlalchemy import MetaData, event
@@ -23,6 +24,28 @@ from rapidreview.kernel.logging import get_logger
 
 log = get_logger(__name__)
 T = TypeVar("T")
+
+#: What the running task's innermost `Database.transaction()` runs once it has committed (`on_commit`).
+_ON_COMMIT: ContextVar[list[Callable[[], None]] | None] = ContextVar("rr_db_on_commit", default=None)
+
+
+def on_commit(callback: Callable[[], None]) -> bool:
+    """Runs `callback` (synchronous, quick, not raising) once the transaction the running task
+    is in (its innermost `Database.transaction()`) has committed; never when it rolls back.
+    False, and nothing registered, when the task is in no such transaction."""
+    pending = _ON_COMMIT.get()
+    if pending is None:
+        return False
+    pending.append(callback)
+    return True
+
+
+def _committed(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception as exc:  # noqa: BLE001 - the transaction has committed: its caller must see success
+            log.error("after-commit callback failed", exc_type=type(exc).__name__)
 
 
 
@@ -198,20 +221,28 @@ class Database:
 
         SQLAlchemy's transaction is begun, committed and rolled back on the driver directly
         (`Plans.begin`, `commit`, `rollback` in `kernel.direct`), without the two hops into
-        SQLAlchemy's greenlet its `AsyncConnection.begin()` takes."""
-        async with self._held() as conn:
-            transaction = self.plans.begin(conn)
-            if transaction is None:  # not an ordinary connection now: SQLAlchemy's own path
-                async with conn.begin():
-                    yield Transaction(conn, self.plans)
-                return
-            try:
-                yield Transaction(conn, self.plans)
-            except Exception:
-                await self.plans.rollback(conn, transaction)
-                raise
-            # Cancelled (BaseException): `_held` lets go of the connection, which SQLAlchemy rolls back.
-            await self.plans.commit(conn, transaction)
+        SQLAlchemy's greenlet its `AsyncConnection.begin()` takes.
+
+        What the block registered with `on_commit` runs once the transaction has committed."""
+        callbacks: list[Callable[[], None]] = []
+        token = _ON_COMMIT.set(callbacks)
+        try:
+            async with self._held() as conn:
+                transaction = self.plans.begin(conn)
+                if transaction is None:  # not an ordinary connection now: SQLAlchemy's own path
+                    async with conn.begin():
+                        yield Transaction(conn, self.plans)
+                else:
+                    try:
+                        yield Transaction(conn, self.plans)
+                    except Exception:
+                        await self.plans.rollback(conn, transaction)
+                        raise
+                    # Cancelled (BaseException): `_held` lets go of the connection, which SQLAlchemy rolls back.
+                    await self.plans.commit(conn, transaction)
+        finally:
+            _ON_COMMIT.reset(token)
+        _committed(callbacks)
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

@@ -32,6 +32,9 @@ EVENTS_RETRIED = Counter("rapidreview_events_retried_total",
                          ["service", "consumer"])
 EVENTS_DEAD_LETTERED = Counter("rapidreview_events_dead_lettered_total", "Events moved to the dead-letter stream", ["service", "consumer"])
 EVENTS_PUBLISHED = Counter("rapidreview_events_published_total", "Outbox rows published to JetStream", ["service"])
+EVENTS_SWEPT = Counter("rapidreview_outbox_events_swept_total",
+                       "Outbox rows the relay's sweep published: not published on commit, or not marked in time "
+                       "(a failed publish, a process stopped in between)", ["service"])
 EVENTS_PARKED = Counter("rapidreview_outbox_events_parked_total",
                         "Outbox rows that can never be published, set aside so that the rows behind them go on (alert on any)",
                         ["service", "reason"])

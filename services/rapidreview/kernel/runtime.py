@@ -82,7 +82,7 @@ def build_infrastructure(settings: Settings, metadata) -> Infrastructure:  # typ
             inbox_prefix=f"_INBOX.{settings.service}",
         )
     )
-    outbox = Outbox(metadata.tables[f"{metadata.schema}.outbox"], settings.service)
+    outbox = Outbox(metadata.tables[f"{metadata.schema}.outbox"], settings.service, publish_on_commit=True)
     today = (lambda: dt.date.fromisoformat(settings.today)) if settings.today else None
     calendar = WorkingDayCalendar(today)
     if settings.encryption_keys_file is None:
@@ -170,9 +170,18 @@ async def run_service(infra: Infrastructure, parts: ServiceParts, table: AccessT
     await stop.wait()
     log.info("service stopping")
     await server.stop(grace=10.0)
-    for task in tasks:
+    # Consumers and watchers first, then the relay publishes and marks what they committed.
+    relay_task, others = tasks[0], tasks[1:]
+    for task in others:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await asyncio.gather(*others, return_exceptions=True)
+    relay.stop()
+    try:
+        async with asyncio.timeout(5):
+            await asyncio.gather(relay_task, return_exceptions=True)
+    except TimeoutError:
+        relay_task.cancel()
+        await asyncio.gather(relay_task, return_exceptions=True)
     await infra.bus.close()
     await infra.db.dispose()
     log.info("service stopped")
