@@ -58,6 +58,8 @@ _EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}\Z")
 _STREAM_MESSAGE_TOO_LARGE = 10054
 
 
+#: The most committed rows an outbox holds in memory for its relay; past that they wait for the sweep.
+MAX_READY = 5000
 #: Whether the running task has added outbox rows since it last woke the relay (`Outbox.wake_if_added`).
 _ADDED_IN_TASK: ContextVar[bool] = ContextVar("rr_outbox_added_in_task", default=False)
 
@@ -161,7 +163,8 @@ class Outbox:
                  for r in rows]
 
         def committed() -> None:
-            self._ready.extend(ready)
+            if len(self._ready) < MAX_READY:  # else the relay is behind (NATS slow): the sweep takes them
+                self._ready.extend(ready)
             self._wake.set()
 
         if isinstance(session, Deferred):
@@ -171,6 +174,10 @@ class Outbox:
 
     def has_ready(self) -> bool:
         return bool(self._ready)
+
+    def drop_ready(self) -> None:
+        """Forgets the rows handed over: they stay in the table for the relay's sweep."""
+        self._ready.clear()
 
     def take_ready(self, limit: int) -> list[ReadyEvent]:
         """Up to `limit` committed rows handed over for publishing, oldest first (they are the
@@ -333,9 +340,9 @@ class OutboxRelay:
         )
 
     async def run(self) -> None:
-        """Runs until cancelled."""
+        """Runs until cancelled, or until `stop`."""
         if self.outbox.publish_on_commit:
-            await self._run_on_commit()
+            return await self._run_on_commit()
         backoff = 0.2
         while not self._stopping:
             if asyncio.current_task().cancelling():  # type: ignore[union-attr]
@@ -406,6 +413,7 @@ class OutboxRelay:
         if not ready:
             return 0
         if not self.bus.is_connected or self.bus.js is None:
+            self.outbox.drop_ready()  # the sweep publishes them all once NATS is back
             raise ConnectionError("nats not connected")
         transient: Exception | None = None
         sent: list[tuple[ReadyEvent, asyncio.Future[object]]] = []

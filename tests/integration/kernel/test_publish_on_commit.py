@@ -266,3 +266,24 @@ async def test_a_relay_asked_to_stop_publishes_what_it_was_handed_and_marks_it_b
         assert await _stream_ids(server.url) == [first.event_id, last.event_id]
     finally:
         await _stopped(task)
+
+
+async def test_rows_past_what_an_outbox_holds_in_memory_wait_for_the_sweep_and_are_published_once(parts, monkeypatch):
+    db, bus, table, server = parts
+    monkeypatch.setattr("rapidreview.kernel.outbox.MAX_READY", 2)
+    outbox = Outbox(table, "decisions", publish_on_commit=True)
+    events = [_event(f"c{i}") for i in range(4)]
+    for event in events:  # the relay is behind: nothing takes them yet
+        async with db.transaction() as s:
+            await outbox.add(s, event)
+    assert [r.event_id for r in outbox.take_ready(10)] == [e.event_id for e in events[:2]]
+    relay = OutboxRelay(db, bus, outbox, poll_interval=0.05, sweep_after=0.3)
+    task = asyncio.create_task(relay.run())
+    try:
+        async def swept() -> bool:
+            return await _unpublished(db, table) == 0
+
+        await eventually(swept, timeout=10, what="every row swept")
+        assert await _stream_ids(server.url) == [e.event_id for e in events]
+    finally:
+        await _stopped(task)
