@@ -22,7 +22,7 @@ from rapidreview.kernel.auth import Role
 from rapidreview.kernel.crypto import KeyRing
 from rapidreview.v1 import criteria_pb2, gathering_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
-from tests.security.conftest import SERVICES, Stack
+from tests.security.conftest import SERVICES, Stack, settle
 from tests.security.pipeline import CaseRun, notification_request
 
 pytestmark = pytest.mark.integration
@@ -97,6 +97,9 @@ async def populate(stack: Stack) -> CaseRun:
     await gathering.ReopenGathering(gathering_pb2.ReopenGatheringRequest(case_id=run.case_id, reason="A late amendment."), metadata=bu)
     await stack.stub("criteria").ReevaluateCase(criteria_pb2.ReevaluateCaseRequest(case_id=run.case_id, reason="New information."),
                                                 metadata=bu)
+    # The reopening and the re-evaluation set off events; what they change must be stored before
+    # the reads that rotation is judged against.
+    await settle(stack)
     return run
 
 
@@ -178,6 +181,7 @@ async def test_rotation_without_downtime_add_restart_then_reencrypt(stack):
     second = CaseRun(stack)
     await second.through_evaluation()
     assert await key_ids(stack) == before_restart | {"k3"}
+    await settle(stack)
     before = await reads(stack, run)
     code, out = await keys_cli(stack, "rotate", "--no-new-key")
     assert code == 0, out
