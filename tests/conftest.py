@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from rapidreview.stack import NatsServer, PostgresServer
+from tests.support.harness import private_nats
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +25,14 @@ def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsServer
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def own_nats() -> Iterator[NatsServer]:
+    """A nats-server of this test's own: for a test that stops or restarts it, or whose streams
+    must hold only its own messages (the session's server is shared)."""
+    with private_nats() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from rapidreview.kernel.auth import Role
 from rapidreview.rules import Rulebook
 from rapidreview.rules.parameters import RuleParameters
 from rapidreview.rules.rulebook import default_rules_dir
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import criteria_pb2, criteria_pb2_grpc, decisions_pb2_grpc, gathering_pb2, gathering_pb2_grpc
 from rapidreview.v1 import decisions_pb2 as D
 from rapidreview.v1 import intake_pb2 as S
@@ -50,16 +49,6 @@ def changed_rules():
         data["parameters"].update(params)
         path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
     yield folder / "rules"
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture
-def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-deadlines-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -13,13 +13,10 @@ default. A consumer cancelled in the middle of a pull leaves one too.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import MetaData, text
@@ -28,21 +25,10 @@ from rapidreview.kernel.bus import BusOptions, EventBus
 from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer, Route, inbox_table
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import new_event
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import decisions_pb2
 from tests.reliability.stack import embedded_stack
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-rel-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def test_the_bus_closes_at_once_even_with_messages_queued_that_nobody_will_read(fresh_database, own_nats):

@@ -5,8 +5,6 @@ authenticated callers for every role."""
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -26,7 +24,7 @@ from rapidreview.stack.credentials import DevCredentials
 from rapidreview.v1 import (
     access_log_pb2_grpc, criteria_pb2_grpc, decisions_pb2_grpc, gathering_pb2_grpc, intake_pb2_grpc,
 )
-from tests.support.harness import Caller, RunningService, dev_credentials, service_env
+from tests.support.harness import Caller, RunningService, dev_credentials, private_nats, service_env
 
 SERVICES = ("intake", "gathering", "criteria", "decisions")
 #: One "today" for every service, late enough for every example date of the worked case.
@@ -169,12 +167,8 @@ def creds(tmp_path_factory: pytest.TempPathFactory) -> DevCredentials:
 
 @pytest.fixture(scope="module")
 def own_nats() -> Iterator[NatsServer]:
-    folder = Path(tempfile.mkdtemp(prefix="rr-security-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
+    with private_nats("rr-security-nats-") as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

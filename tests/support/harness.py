@@ -4,8 +4,11 @@ gives tests authenticated gRPC stubs. Waiting is always on a condition with a bo
 from __future__ import annotations
 
 import asyncio
+import shutil
+import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from rapidreview.access import ACCESS_TABLE
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.config import load_settings
 from rapidreview.kernel.runtime import Infrastructure, ServiceParts, run_service
+from rapidreview.stack import NatsServer
 from rapidreview.stack.credentials import DevCredentials
 from rapidreview.stack.ports import free_port
 
@@ -31,6 +35,19 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 15.0,
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+@contextmanager
+def private_nats(prefix: str = "rr-own-nats-") -> Iterator[NatsServer]:
+    """A nats-server of the caller's own, in a folder removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    server = NatsServer(folder)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 _RULEBOOK: Any = None

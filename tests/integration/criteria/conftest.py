@@ -4,8 +4,6 @@ gathering and decisions as those services publish them."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,7 +19,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from rapidreview.criteria import storage
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.events import EVENTS_STREAM, new_event, subject_for
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import criteria_pb2, criteria_pb2_grpc, events_pb2, intake_pb2
 from tests.support.harness import Caller, RunningService, dev_credentials, eventually, service_env
 from tests.unit.criteria import child_k
@@ -33,16 +30,6 @@ PRODUCERS = {"incident": "intake", "information": "gathering", "decision": "deci
 @pytest.fixture(scope="module")
 def creds(tmp_path_factory: pytest.TempPathFactory):
     return dev_credentials(Path(tmp_path_factory.mktemp("creds")))
-
-
-@pytest.fixture
-def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-criteria-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

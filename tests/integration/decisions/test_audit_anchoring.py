@@ -8,9 +8,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import shutil
-import tempfile
-from pathlib import Path
 
 import nats
 import pytest
@@ -22,7 +19,6 @@ from rapidreview.decisions.checkpoints import CONTRADICTIONS, CheckpointStore, k
 from rapidreview.decisions.domain.audit import canonical_bytes
 from rapidreview.decisions.storage import DecisionRepository
 from rapidreview.kernel.auth import Role
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import decisions_pb2 as D
 from tests.integration.decisions.conftest import TODAY, EventStream
 from tests.integration.decisions.flow import Flow
@@ -31,17 +27,6 @@ from tests.support.harness import eventually, service_env
 pytestmark = pytest.mark.integration
 
 INTERVAL = 0.3
-
-
-@pytest.fixture
-def own_nats():
-    """A NATS of this test's own: checkpoints are one per deployment, and the session's NATS is shared."""
-    folder = Path(tempfile.mkdtemp(prefix="rr-anchor-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 
 import nats
 import pytest
@@ -20,23 +17,11 @@ from typer.testing import CliRunner
 from rapidreview.cli.main import app
 from rapidreview.decisions import storage
 from rapidreview.kernel.events import DLQ_STREAM, subject_for
-from rapidreview.stack import NatsServer
 from tests.integration.decisions import childk
 from tests.integration.decisions.conftest import TODAY, EventStream, known_case, known_evaluation
 from tests.support.harness import eventually, service_env
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def own_nats():
-    """A NATS of this test's own, so the dead-letter stream holds only this test's letters."""
-    folder = Path(tempfile.mkdtemp(prefix="rr-dlq-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ other test's events reach its durable consumer), fed with intake's events."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -21,7 +19,6 @@ from sqlalchemy import func, select
 from rapidreview.gathering import storage
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.events import EVENTS_STREAM, decode_envelope, new_event, subject_for
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import common_pb2, events_pb2, gathering_pb2, gathering_pb2_grpc, intake_pb2
 from tests.support.harness import Caller, RunningService, dev_credentials, eventually, service_env
 from tests.unit.gathering.returns import EXAMPLES
@@ -34,16 +31,6 @@ AGENCY_IDS = ("west-yorkshire-police", "gp-practice", "leeds-childrens-social-wo
 @pytest.fixture(scope="module")
 def creds(tmp_path_factory: pytest.TempPathFactory):
     return dev_credentials(Path(tmp_path_factory.mktemp("creds")))
-
-
-@pytest.fixture
-def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-gathering-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

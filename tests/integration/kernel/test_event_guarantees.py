@@ -4,10 +4,7 @@ and PostgreSQL, with a minimal consumer whose effect is a counted row."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 
 import nats
 import pytest
@@ -18,7 +15,6 @@ from rapidreview.kernel.consumer import ConsumerSpec, EventConsumer, Route, inbo
 from rapidreview.kernel.db import Database
 from rapidreview.kernel.events import DLQ_STREAM, EVENTS_STREAM, new_event, subject_for
 from rapidreview.kernel.outbox import Outbox, OutboxRelay, outbox_table
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import decisions_pb2, events_pb2
 from tests.support.harness import eventually
 
@@ -42,16 +38,6 @@ async def _create(db: Database, md: MetaData) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{md.schema}"'))
         await conn.run_sync(md.create_all)
-
-
-@pytest.fixture
-async def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 async def _stream_subjects(url: str, stream: str, subject: str) -> list[bytes]:

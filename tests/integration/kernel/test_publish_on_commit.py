@@ -6,9 +6,6 @@ process never published or never marked is swept after `sweep_after`, and JetStr
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
-from pathlib import Path
 
 import nats
 import pytest
@@ -18,21 +15,10 @@ from rapidreview.kernel.bus import BusOptions, EventBus
 from rapidreview.kernel.db import Database, on_commit
 from rapidreview.kernel.events import EVENTS_STREAM, new_event
 from rapidreview.kernel.outbox import Deferred, Outbox, OutboxRelay, first_row_as_cte, outbox_table
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import decisions_pb2, events_pb2
 from tests.support.harness import eventually
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -79,6 +65,14 @@ async def _stream_ids(url: str) -> list[str]:
 async def _unpublished(db: Database, table) -> int:  # type: ignore[no-untyped-def]
     async with db.transaction() as s:
         return (await s.execute(select(func.count()).select_from(table).where(table.c.published_at.is_(None)))).scalar_one()
+
+
+async def _all_marked(db: Database, table, what: str, timeout: float = 10) -> None:  # type: ignore[no-untyped-def]
+    """Waits until every row of the outbox is marked published."""
+    async def marked() -> bool:
+        return await _unpublished(db, table) == 0
+
+    await eventually(marked, timeout=timeout, what=what)
 
 
 async def _stopped(task: asyncio.Task) -> None:
@@ -190,10 +184,7 @@ async def test_a_row_committed_but_never_handed_to_a_relay_is_swept_once_it_is_o
     assert await relay.publish_pending() == 0  # younger than sweep_after: still its own process's
     task = asyncio.create_task(relay.run())
     try:
-        async def swept() -> bool:
-            return await _unpublished(db, table) == 0
-
-        await eventually(swept, timeout=10, what="the row swept")
+        await _all_marked(db, table, "the row swept")
         assert await _stream_ids(server.url) == [event.event_id]
     finally:
         await _stopped(task)
@@ -211,10 +202,7 @@ async def test_a_row_published_but_never_marked_is_published_again_by_the_sweep_
     relay = OutboxRelay(db, bus, outbox, poll_interval=0.05, sweep_after=0.3)  # the next process's relay
     task = asyncio.create_task(relay.run())
     try:
-        async def swept() -> bool:
-            return await _unpublished(db, table) == 0
-
-        await eventually(swept, timeout=10, what="the row swept")
+        await _all_marked(db, table, "the row swept")
         assert relay.published == 1  # published again ...
         assert await _stream_ids(server.url) == [event.event_id]  # ... and JetStream kept one copy
     finally:
@@ -235,11 +223,7 @@ async def test_rows_committed_while_nats_is_down_are_published_by_the_sweep_when
         await eventually(lambda: asyncio.sleep(0, not outbox.has_ready()), timeout=10, what="the relay took the rows")
         assert await _unpublished(db, table) == 3
         server.start()
-
-        async def drained() -> bool:
-            return await _unpublished(db, table) == 0
-
-        await eventually(drained, timeout=30, what="the outbox drained")
+        await _all_marked(db, table, "the outbox drained", timeout=30)
         assert sorted(await _stream_ids(server.url)) == sorted(e.event_id for e in events)
     finally:
         await _stopped(task)
@@ -280,10 +264,7 @@ async def test_rows_past_what_an_outbox_holds_in_memory_wait_for_the_sweep_and_a
     relay = OutboxRelay(db, bus, outbox, poll_interval=0.05, sweep_after=0.3)
     task = asyncio.create_task(relay.run())
     try:
-        async def swept() -> bool:
-            return await _unpublished(db, table) == 0
-
-        await eventually(swept, timeout=10, what="every row swept")
+        await _all_marked(db, table, "every row swept")
         assert await _stream_ids(server.url) == [e.event_id for e in events]
     finally:
         await _stopped(task)

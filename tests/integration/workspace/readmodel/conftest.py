@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -30,16 +27,6 @@ class Running:
     @property
     def rm(self) -> ReadModel:
         return self.runtime.read_model
-
-
-@pytest.fixture
-def own_nats():
-    folder = Path(tempfile.mkdtemp(prefix="rr-ws-nats-"))
-    server = NatsServer(folder)
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_config(**overrides) -> ReadModelConfig:
