@@ -256,7 +256,9 @@ class DecisionHandlers(ReviewCommands):
 
     async def verify_audit_trail(self, r: D.VerifyAuditTrailRequest, grant: Grant) -> D.VerifyAuditTrailResponse:
         response = D.VerifyAuditTrailResponse()
-        async with self.infra.db.transaction() as session:
+        # One snapshot: a head and its entries read by two statements must be the same moment's,
+        # or an entry appended between them would read as a chain that does not end at its head.
+        async with self.infra.db.snapshot() as session:
             repo = DecisionRepository(session, self.infra.cipher)
             if r.case_id:
                 row = await self._readable_row(repo, r.case_id, grant)

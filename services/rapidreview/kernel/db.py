@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -71,6 +71,10 @@ class Transaction:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.connection, name)
+
+
+_SNAPSHOT = text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -243,6 +247,17 @@ class Database:
         finally:
             _ON_COMMIT.reset(token)
         _committed(callbacks)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Transaction]:
+        """A read-only transaction whose statements all see the database as it was at the first
+        one (REPEATABLE READ). Under the default READ COMMITTED each statement sees what was
+        committed when it started, so two reads of rows that another transaction writes together
+        (a list and the summary kept of it) can each see a different moment. A snapshot neither
+        waits for writers nor makes them wait; a write in it is refused."""
+        async with self.transaction() as transaction:
+            await transaction.execute(_SNAPSHOT)
+            yield transaction
 
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[AsyncConnection]:

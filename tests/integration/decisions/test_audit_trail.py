@@ -1,6 +1,6 @@
 """The audit trail: every change is a chained entry written with the change;
-editing or deleting a stored entry is named by VerifyAuditTrail; concurrent
-writers of one case never fork the chain."""
+editing or deleting a stored entry is named by VerifyAuditTrail, which reads a chain and its
+head as one moment; concurrent writers of one case never fork the chain."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import asyncio
 import grpc
 import pytest
 
+from rapidreview.decisions import storage
 from rapidreview.kernel.auth import Role
 from rapidreview.v1 import decisions_pb2 as D
 from tests.integration.decisions import childk
@@ -128,6 +129,29 @@ async def test_concurrent_writers_of_one_case_never_fork_the_chain(flow):
     assert [e.sequence for e in entries] == list(range(1, before + 21))
     assert all(b.previous_hash == a.hash for a, b in zip(entries, entries[1:]))
     assert (await _verify(flow, flow.case_id)).intact
+
+
+async def test_an_entry_appended_while_verify_reads_is_not_reported_as_a_broken_chain(flow, monkeypatch):
+    """Verify reads the case's head, then its entries: an entry another call appends in between
+    is of a later moment than the head read, and must not be judged against it."""
+    read_entries = storage.DecisionRepository.audit_entries
+    appended: list[str] = []
+
+    async def entries_after_an_append(self, case_id: str, **kw):  # type: ignore[no-untyped-def]
+        if not appended:  # the head is read; another call appends an entry and commits
+            request = childk.example("action", D.AddActionRequest, case_id=case_id)
+            appended.append((await flow.stub.AddAction(request, metadata=flow.md(Role.BUSINESS_UNIT))).action.action_id)
+        return await read_entries(self, case_id, **kw)
+
+    before = (await flow.get()).audit_sequence
+    monkeypatch.setattr(storage.DecisionRepository, "audit_entries", entries_after_an_append)
+    verified = await _verify(flow, flow.case_id)
+    assert appended and verified.intact, verified.findings
+    assert verified.entries_checked == before  # the chain as it stood when the head was read
+    monkeypatch.undo()
+    assert (await flow.get()).audit_sequence == before + 1
+    again = await _verify(flow, flow.case_id)
+    assert again.intact and again.entries_checked == before + 1
 
 
 async def test_the_timeline_is_paginated_oldest_first(flow):
