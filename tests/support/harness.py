@@ -50,6 +50,31 @@ def private_nats(prefix: str = "rr-own-nats-") -> Iterator[NatsServer]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+
+async def streamed_event_ids(nats_url: str, subject: str = "rr.v1.>") -> list[str]:
+    """The event ids of the events stream's messages on `subject`, in stream order (an ephemeral
+    pull consumer reads them all; for a NATS of the test's own)."""
+    import nats
+    import nats.errors
+
+    from rapidreview.kernel.events import EVENTS_STREAM
+    from rapidreview.v1 import events_pb2
+
+    nc = await nats.connect(nats_url)
+    try:
+        sub = await nc.jetstream().pull_subscribe(subject, durable=None, stream=EVENTS_STREAM)
+        out: list[str] = []
+        while True:
+            try:
+                msgs = await sub.fetch(100, timeout=0.5)
+            except (nats.errors.TimeoutError, TimeoutError):
+                return out
+            for m in msgs:
+                out.append(events_pb2.EventEnvelope.FromString(m.data).event_id)
+                await m.ack()
+    finally:
+        await nc.close()
+
 _RULEBOOK: Any = None
 
 

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 
-import nats
 import pytest
 from sqlalchemy import MetaData, func, literal, select, text
 
 from rapidreview.kernel.bus import BusOptions, EventBus
 from rapidreview.kernel.db import Database, on_commit
-from rapidreview.kernel.events import EVENTS_STREAM, new_event
+from rapidreview.kernel.events import new_event
 from rapidreview.kernel.outbox import Deferred, Outbox, OutboxRelay, first_row_as_cte, outbox_table
 from rapidreview.v1 import decisions_pb2, events_pb2
-from tests.support.harness import eventually
+from tests.support.harness import eventually, streamed_event_ids
 
 pytestmark = pytest.mark.integration
 
@@ -43,23 +42,11 @@ def _event(case_id: str) -> events_pb2.EventEnvelope:
                      producer="decisions", case_id=case_id)
 
 
-async def _stream_ids(url: str) -> list[str]:
-    """Event ids in the events stream, in stream order."""
-    nc = await nats.connect(url)
-    try:
-        js = nc.jetstream()
-        sub = await js.pull_subscribe("rr.v1.decision.recorded", durable=None, stream=EVENTS_STREAM)
-        out: list[str] = []
-        while True:
-            try:
-                msgs = await sub.fetch(100, timeout=0.5)
-            except (nats.errors.TimeoutError, TimeoutError):
-                return out
-            for m in msgs:
-                out.append(events_pb2.EventEnvelope.FromString(m.data).event_id)
-                await m.ack()
-    finally:
-        await nc.close()
+async def _commit(db: Database, outbox: Outbox, *events: events_pb2.EventEnvelope) -> None:
+    """Each event added to the outbox in a transaction of its own, committed."""
+    for event in events:
+        async with db.transaction() as s:
+            await outbox.add(s, event)
 
 
 async def _unpublished(db: Database, table) -> int:  # type: ignore[no-untyped-def]
@@ -127,7 +114,7 @@ async def test_committed_rows_are_published_in_their_order_without_a_claiming_tr
                 await outbox.add(s, events[i])
                 await outbox.add_many(s, events[i + 1:i + 3])
         await eventually(lambda: asyncio.sleep(0, relay.published == 12), timeout=10, what="12 events published")
-        assert await _stream_ids(server.url) == [e.event_id for e in events]
+        assert await streamed_event_ids(server.url) == [e.event_id for e in events]
         assert counting.transactions == 1  # the first sweep's: none to claim or publish them
         assert await _unpublished(db, table) == 12  # acknowledged, marked with the next sweep
         assert await relay.publish_pending() == 0  # that sweep: one transaction marks all 12, claims nothing
@@ -150,7 +137,7 @@ async def test_rows_of_a_rolled_back_transaction_are_neither_stored_nor_publishe
     assert await relay.publish_pending() == 0
     async with db.transaction() as s:
         assert (await s.execute(select(func.count()).select_from(table))).scalar_one() == 0
-    assert await _stream_ids(server.url) == []
+    assert await streamed_event_ids(server.url) == []
 
 
 async def test_rows_kept_by_a_deferred_are_handed_over_only_when_the_statement_that_runs_them_is_made(parts):
@@ -177,15 +164,14 @@ async def test_a_row_committed_but_never_handed_to_a_relay_is_swept_once_it_is_o
     db, bus, table, server = parts
     outbox = Outbox(table, "decisions", publish_on_commit=True)
     event = _event("c1")
-    async with db.transaction() as s:
-        await outbox.add(s, event)
+    await _commit(db, outbox, event)
     outbox.take_ready(10)  # the process stopped between the commit and the publish
     relay = OutboxRelay(db, bus, outbox, poll_interval=0.05, sweep_after=0.5)
     assert await relay.publish_pending() == 0  # younger than sweep_after: still its own process's
     task = asyncio.create_task(relay.run())
     try:
         await _all_marked(db, table, "the row swept")
-        assert await _stream_ids(server.url) == [event.event_id]
+        assert await streamed_event_ids(server.url) == [event.event_id]
     finally:
         await _stopped(task)
 
@@ -194,8 +180,7 @@ async def test_a_row_published_but_never_marked_is_published_again_by_the_sweep_
     db, bus, table, server = parts
     outbox = Outbox(table, "decisions", publish_on_commit=True)
     event = _event("c1")
-    async with db.transaction() as s:
-        await outbox.add(s, event)
+    await _commit(db, outbox, event)
     stopped = OutboxRelay(db, bus, outbox, sweep_after=0.3)
     assert await stopped.publish_ready() == 1  # acknowledged; the process stops before its sweep marks it
     assert await _unpublished(db, table) == 1
@@ -204,7 +189,7 @@ async def test_a_row_published_but_never_marked_is_published_again_by_the_sweep_
     try:
         await _all_marked(db, table, "the row swept")
         assert relay.published == 1  # published again ...
-        assert await _stream_ids(server.url) == [event.event_id]  # ... and JetStream kept one copy
+        assert await streamed_event_ids(server.url) == [event.event_id]  # ... and JetStream kept one copy
     finally:
         await _stopped(task)
 
@@ -217,14 +202,12 @@ async def test_rows_committed_while_nats_is_down_are_published_by_the_sweep_when
     events = [_event(f"c{i}") for i in range(3)]
     task = asyncio.create_task(relay.run())
     try:
-        for event in events:
-            async with db.transaction() as s:
-                await outbox.add(s, event)
+        await _commit(db, outbox, *events)
         await eventually(lambda: asyncio.sleep(0, not outbox.has_ready()), timeout=10, what="the relay took the rows")
         assert await _unpublished(db, table) == 3
         server.start()
         await _all_marked(db, table, "the outbox drained", timeout=30)
-        assert sorted(await _stream_ids(server.url)) == sorted(e.event_id for e in events)
+        assert sorted(await streamed_event_ids(server.url)) == sorted(e.event_id for e in events)
     finally:
         await _stopped(task)
 
@@ -236,18 +219,16 @@ async def test_a_relay_asked_to_stop_publishes_what_it_was_handed_and_marks_it_b
     task = asyncio.create_task(relay.run())
     try:
         first, last = _event("c1"), _event("c2")
-        async with db.transaction() as s:
-            await outbox.add(s, first)
+        await _commit(db, outbox, first)
         await eventually(lambda: asyncio.sleep(0, relay.published == 1), timeout=10, what="the first event published")
         assert await _unpublished(db, table) == 1  # its mark waits for the next sweep, a minute away
-        async with db.transaction() as s:
-            await outbox.add(s, last)  # handed over just as the service stops
+        await _commit(db, outbox, last)  # handed over just as the service stops
         relay.stop()
         async with asyncio.timeout(10):
             await task
         assert relay.published == 2
         assert await _unpublished(db, table) == 0
-        assert await _stream_ids(server.url) == [first.event_id, last.event_id]
+        assert await streamed_event_ids(server.url) == [first.event_id, last.event_id]
     finally:
         await _stopped(task)
 
@@ -257,14 +238,12 @@ async def test_rows_past_what_an_outbox_holds_in_memory_wait_for_the_sweep_and_a
     monkeypatch.setattr("rapidreview.kernel.outbox.MAX_READY", 2)
     outbox = Outbox(table, "decisions", publish_on_commit=True)
     events = [_event(f"c{i}") for i in range(4)]
-    for event in events:  # the relay is behind: nothing takes them yet
-        async with db.transaction() as s:
-            await outbox.add(s, event)
+    await _commit(db, outbox, *events)  # the relay is behind: nothing takes them yet
     assert [r.event_id for r in outbox.take_ready(10)] == [e.event_id for e in events[:2]]
     relay = OutboxRelay(db, bus, outbox, poll_interval=0.05, sweep_after=0.3)
     task = asyncio.create_task(relay.run())
     try:
         await _all_marked(db, table, "every row swept")
-        assert await _stream_ids(server.url) == [e.event_id for e in events]
+        assert await streamed_event_ids(server.url) == [e.event_id for e in events]
     finally:
         await _stopped(task)

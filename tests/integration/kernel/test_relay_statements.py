@@ -6,10 +6,7 @@ what reached the stream read back."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
 import uuid
-from pathlib import Path
 
 import nats
 import nats.errors
@@ -18,10 +15,10 @@ from sqlalchemy import MetaData, event, select, text
 
 from rapidreview.kernel.bus import BusOptions, EventBus
 from rapidreview.kernel.db import Database
-from rapidreview.kernel.events import EVENTS_STREAM, new_event
+from rapidreview.kernel.events import new_event
 from rapidreview.kernel.outbox import Outbox, OutboxRelay, outbox_table
-from rapidreview.stack import NatsServer
 from rapidreview.v1 import decisions_pb2, events_pb2
+from tests.support.harness import streamed_event_ids
 
 pytestmark = pytest.mark.integration
 
@@ -56,10 +53,8 @@ class StatementCounter:
 
 
 @pytest.fixture
-async def relay(fresh_database):  # type: ignore[no-untyped-def]
-    folder = Path(tempfile.mkdtemp(prefix="rr-nats-"))
-    server = NatsServer(folder)
-    server.start()
+async def relay(fresh_database, own_nats):  # type: ignore[no-untyped-def]
+    server = own_nats
     md = MetaData(schema=f"k_relay_{uuid.uuid4().hex[:6]}")
     table = outbox_table(md)
     db = Database(fresh_database)
@@ -78,8 +73,6 @@ async def relay(fresh_database):  # type: ignore[no-untyped-def]
     finally:
         await bus.close()
         await db.dispose()
-        server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def envelope(case_id: str) -> events_pb2.EventEnvelope:
@@ -101,20 +94,7 @@ async def rows(relay: OutboxRelay) -> list:
 
 async def streamed(relay: OutboxRelay) -> list[str]:
     """The event ids in the events stream, in stream order."""
-    nc = await nats.connect(relay.nats_url)  # type: ignore[attr-defined]
-    try:
-        sub = await nc.jetstream().pull_subscribe("rr.v1.>", durable=None, stream=EVENTS_STREAM)
-        out: list[str] = []
-        while True:
-            try:
-                msgs = await sub.fetch(100, timeout=0.5)
-            except (nats.errors.TimeoutError, TimeoutError):
-                return out
-            for m in msgs:
-                out.append(events_pb2.EventEnvelope.FromString(m.data).event_id)
-                await m.ack()
-    finally:
-        await nc.close()
+    return await streamed_event_ids(relay.nats_url)  # type: ignore[attr-defined]
 
 
 async def publish(relay: OutboxRelay) -> tuple[int | Exception, StatementCounter]:
