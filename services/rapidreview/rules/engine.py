@@ -79,7 +79,7 @@ class _Action(durable_engine.Promise):
     function, a failure noted in the session state, then `complete`), without the closure that
     `Promise.run` makes on every run for its asynchronous actions' timeouts. That closure refers
     to itself, a reference cycle that held each firing's closure, state and callbacks (about 27
-    objects) until the garbage collector found them: 12% of the CPU of intake and criteria went to
+    objects) until the garbage collector found them: some 8% of the CPU of intake and criteria went to
     collecting them (docs/performance.md, change 23). Our actions are synchronous and chain
     nothing (`continue_with` is never used)."""
 
