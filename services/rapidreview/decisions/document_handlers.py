@@ -92,7 +92,8 @@ class DocumentHandlers:
         if sent is not None and sent > today:
             v.add("sent_date", "must not be in the future")
         v.raise_if_any()
-        async with self.infra.db.transaction() as session:
+        # One moment for the decision, its history and the clocks the report presents.
+        async with self.infra.db.snapshot() as session:
             repo = DecisionRepository(session, self.infra.cipher)
             row = await repo.case_row(r.case_id)
             if row is None:

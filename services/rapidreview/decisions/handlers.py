@@ -220,7 +220,9 @@ class DecisionHandlers(ReviewCommands):
 
     # -- queries --------------------------------------------------------------------
     async def get_case(self, case_id: str, grant: Grant) -> D.CaseState:
-        async with self.infra.db.transaction() as session:
+        # One moment for every record of the case (a decision committed between reading the
+        # progress and the clocks would show a stage and clocks that contradict each other).
+        async with self.infra.db.snapshot() as session:
             repo = DecisionRepository(session, self.infra.cipher)
             row = await self._readable_row(repo, case_id, grant)
             return await render_case(repo, row, self.calendar, self.deadlines_of(row))

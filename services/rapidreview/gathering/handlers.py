@@ -393,7 +393,9 @@ class GatheringHandlers:
             except ValueError:
                 v.add("chronology_page_token", "not a token from a previous response")
         v.raise_if_any()
-        async with self.infra.db.transaction() as session:
+        # One moment for the case, its requests and the returns (a return committed between
+        # those reads would be collated while its request still counted as awaited).
+        async with self.infra.db.snapshot() as session:
             repo = self._repo(session)
             collated = await self._collate(repo, await self._load(repo, request.case_id, grant))
         last = chronology_page(collated, after, request.chronology_page_size or DEFAULT_CHRONOLOGY_PAGE)

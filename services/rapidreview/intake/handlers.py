@@ -270,7 +270,8 @@ class IntakeHandlers(DutyCommands):
     async def get(self, case_id: str, grant: Grant, version: int = 0) -> S.Incident:
         if version < 0:
             raise InvalidArgument([("notification_version", "must be 0 (current) or a version number")])
-        async with self.infra.db.transaction() as session:
+        # One moment for the incident, its amendments, clocks and notifications sent.
+        async with self.infra.db.snapshot() as session:
             repo = IncidentRepository(session, self.infra.cipher)
             return await self.incident(repo, await self._load(repo, case_id, grant), version=version)
 

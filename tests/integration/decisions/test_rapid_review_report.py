@@ -183,3 +183,33 @@ async def test_child_k_report_says_what_each_section_must_in_pdf_and_docx_and_is
             await flow.stub.RenderRapidReviewReport(D.RenderRapidReviewReportRequest(case_id=flow.case_id),
                                                     metadata=flow.md(Role.EXECUTIVE))
         assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_the_report_reads_the_case_as_one_moment(fresh_database, postgres_server, nats_server, creds, monkeypatch):
+    """The report reads the decision, its history and decisions' clocks in several statements:
+    a change committed after the first of them (here decisions' POST.INFORM clock completed) is
+    not in the report, which presents the case as it stood when it began to read it."""
+    from rapidreview.decisions import storage
+
+    database = fresh_database.rsplit("/", 1)[-1]
+    async with child_k_decided(fresh_database, nats_server.url, creds) as flow:
+        bu = flow.md(Role.BUSINESS_UNIT)
+        render = D.RenderRapidReviewReportRequest(case_id=flow.case_id, sent_date=SENT, formats=[D.REPORT_FORMAT_DOCX])
+        before = (await flow.stub.RenderRapidReviewReport(render, metadata=bu)).report
+        read_clocks = storage.DecisionRepository.clocks_of
+        changed: list[bool] = []
+
+        async def clocks_after_a_change(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not changed:  # the decision and its history are read; another transaction commits
+                changed.append(True)
+                postgres_server.psql(f"UPDATE decisions.clocks SET completed_on = '{SENT}' "
+                                     f"WHERE case_id = '{flow.case_id}' AND clock_id = 'POST.INFORM'", database=database)
+            return await read_clocks(self, *args, **kwargs)
+
+        monkeypatch.setattr(storage.DecisionRepository, "clocks_of", clocks_after_a_change)
+        during = (await flow.stub.RenderRapidReviewReport(render, metadata=bu)).report
+        monkeypatch.undo()
+        assert changed
+        assert during.model_sha256 == before.model_sha256
+        after = (await flow.stub.RenderRapidReviewReport(render, metadata=bu)).report
+        assert after.model_sha256 != before.model_sha256  # the change is in the next report

@@ -379,3 +379,35 @@ async def test_after_a_key_rotation_returns_stay_readable_and_move_to_the_new_ke
         assert old != "k-rotated"
     finally:
         await service.stop()
+
+
+async def test_a_return_committed_while_the_collation_is_read_does_not_make_it_contradict_itself(
+        stub, bu, creds, gathering, intake_events, monkeypatch):
+    """GetCollatedInformation reads the case's requests, then the returns' bodies: a return
+    committed between the two must not appear as findings of an agency still counted as missing."""
+    from rapidreview.gathering import storage
+
+    case_id = await open_case(stub, bu, intake_events)
+    await submit(stub, creds, case_id, "west-yorkshire-police")
+    read_bodies = storage.GatheringRepository.latest_bodies
+    submitted: list[int] = []
+
+    async def bodies_after_a_return(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not submitted:  # the requests are read; the GP's return is submitted and committed
+            submitted.append((await submit(stub, creds, case_id, "gp-practice")).version.version)
+        return await read_bodies(self, *args, **kwargs)
+
+    monkeypatch.setattr(storage.GatheringRepository, "latest_bodies", bodies_after_a_return)
+    collated = (await stub.GetCollatedInformation(G.GetCollatedInformationRequest(case_id=case_id), metadata=bu.metadata())).collated
+    monkeypatch.undo()
+    assert submitted == [1]
+    # The collation as it stood when its first read was made: the GP missing, and nothing of its return.
+    assert "gp-practice" in [a.agency_id for a in collated.missing_agencies]
+    assert (collated.completeness.returned, collated.completeness.missing) == (1, len(collated.agencies) - 1)
+    gp = next(a for a in collated.agencies if a.agency.agency_id == "gp-practice")
+    assert gp.version == 0 and not gp.involvement_summary
+    # The next read sees the GP's return, whole.
+    again = (await stub.GetCollatedInformation(G.GetCollatedInformationRequest(case_id=case_id), metadata=bu.metadata())).collated
+    assert "gp-practice" not in [a.agency_id for a in again.missing_agencies]
+    assert again.completeness.returned == 2
+    assert next(a for a in again.agencies if a.agency.agency_id == "gp-practice").version == 1

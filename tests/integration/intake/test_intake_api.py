@@ -190,3 +190,33 @@ async def test_garbage_request_bytes_are_invalid_argument(intake, la):
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await call(b"\xff\xff\xff\x07garbage", metadata=la.metadata())
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_a_panel_notification_recorded_while_the_incident_is_read_is_not_half_in_it(intake_stub, la, monkeypatch):
+    """GetIncident reads the incident, then its clocks and notifications sent: a Panel notification
+    committed between the two must not show a case not yet notified with its clocks already moved."""
+    created = (await intake_stub.NotifyIncident(
+        intake_pb2.NotifyIncidentRequest(idempotency_key="key-snapshot-0001", notification=example_notification()),
+        metadata=la.metadata())).incident
+    get = intake_pb2.GetIncidentRequest(case_id=created.case_id)
+    before = await intake_stub.GetIncident(get, metadata=la.metadata())
+    read_parts = storage.IncidentRepository.parts
+    started: list[bool] = []
+
+    async def parts_after_a_panel_notification(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not started:  # the incident is read; the Panel notification is recorded and committed
+            started.append(True)  # (RecordPanelNotification reads the parts too: once is enough)
+            await intake_stub.RecordPanelNotification(intake_pb2.RecordPanelNotificationRequest(
+                case_id=created.case_id, reference="PANEL-SNAP", sent_date="2024-06-07"), metadata=la.metadata())
+        return await read_parts(self, *args, **kwargs)
+
+    monkeypatch.setattr(storage.IncidentRepository, "parts", parts_after_a_panel_notification)
+    during = await intake_stub.GetIncident(get, metadata=la.metadata())
+    monkeypatch.undo()
+    assert started
+    # The incident as it stood when the read began: not notified to the Panel, its clocks as they were.
+    assert during == before, ([(c.id, c.completed_on, c.due) for c in during.incident.clocks],
+                              [(c.id, c.completed_on, c.due) for c in before.incident.clocks])
+    after = (await intake_stub.GetIncident(get, metadata=la.metadata())).incident
+    assert after.status == intake_pb2.INCIDENT_STATUS_PANEL_NOTIFIED
+    assert _clock(after, "NOTIFY.DEADLINE").completed_on == "2024-06-07"

@@ -355,5 +355,7 @@ async def test_reading_an_incident_is_the_row_and_one_statement_for_its_clocks_d
     case_id = (await notify(stack)).incident.case_id
     panel = await stack.handlers.record_panel_notification(panel_request(case_id), LA, "")
     incident, statements = await counted(stack, lambda: stack.handlers.get(case_id, LA))
-    assert len(statements) == 2, statements  # was 4: the row, then clocks, duplicates and notifications sent each
+    # was 4: the row, then clocks, duplicates and notifications sent each; the two reads see one
+    # moment (a read-only REPEATABLE READ transaction, set by its first statement)
+    assert len(statements) == 3 and statements[0].startswith("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"), statements
     assert incident == panel

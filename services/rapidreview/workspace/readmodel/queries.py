@@ -106,7 +106,9 @@ class ReadModel:
     async def _summaries(self, query: Any, today: dt.date) -> list[CaseSummary]:
         # Rows are unpacked as tuples in the order of _SUMMARY_COLUMNS / _CLOCKS_OF: a dashboard reads
         # about 20,000 values, and a tuple unpack costs a fraction of a named lookup on each.
-        async with self.db.connection() as conn:
+        # One moment for the cases and their clocks (a case's clocks closed by a change committed
+        # between the two reads would otherwise show against the case as it was before it).
+        async with self.db.snapshot() as conn:
             rows = (await conn.execute(query)).all()
             clocks: dict[str, list[Any]] = defaultdict(list)
             if rows:

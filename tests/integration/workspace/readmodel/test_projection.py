@@ -332,3 +332,35 @@ async def test_the_runtime_reports_each_committed_change(workspace):
     waiter = asyncio.create_task(workspace.runtime.wait_for_change(before, timeout=20))
     await feed(workspace, case, [case.notified()])
     assert await waiter > before
+
+
+async def test_a_change_committed_between_the_dashboards_two_reads_is_not_half_on_it(workspace, postgres_server, fresh_database):
+    """The dashboard reads the cases, then their clocks: a change to both committed in between
+    (here a withdrawal that also closes the clocks) must not show the case as it was with its
+    clocks as they became."""
+    from sqlalchemy import event
+
+    case = Case(partnership="leeds-snap")
+    await feed(workspace, case, [case.notified(), case.panel_notified()])
+    await settled(workspace, 2)
+    before = await workspace.rm.cases("leeds-snap", DashboardFilter(), TODAY)
+    assert [s.withdrawn for s in before] == [False] and all(c.state != ClockState.CLOSED for c in before[0].clocks)
+    database = fresh_database.rsplit("/", 1)[-1]
+    changed: list[bool] = []
+
+    def withdraw_before_the_clocks_are_read(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+        if not changed and "workspace.clocks" in statement and statement.lstrip().upper().startswith("SELECT"):
+            changed.append(True)  # another transaction commits both changes at once
+            postgres_server.psql(f"UPDATE workspace.cases SET withdrawn = true WHERE case_id = '{case.case_id}'; "
+                                 f"UPDATE workspace.clocks SET closed = true WHERE case_id = '{case.case_id}'", database=database)
+
+    engine = workspace.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", withdraw_before_the_clocks_are_read)
+    try:
+        during = await workspace.rm.cases("leeds-snap", DashboardFilter(), TODAY)
+    finally:
+        event.remove(engine, "before_cursor_execute", withdraw_before_the_clocks_are_read)
+    assert changed
+    assert during == before  # the moment of the first read, whole
+    after = await workspace.rm.cases("leeds-snap", DashboardFilter(include_closed=True), TODAY)
+    assert [s.withdrawn for s in after] == [True] and clock(after[0], "RR.DEADLINE").state == ClockState.CLOSED
