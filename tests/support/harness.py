@@ -37,6 +37,23 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 15.0,
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+async def handled(service: RunningService, event_id: str) -> None:
+    """Waits until `service`'s consumers have handled the event: its inbox row is committed,
+    with whatever the event changed (or, for an event that changes nothing, alone)."""
+    from sqlalchemy import text
+
+    schema = service.service
+
+    async def seen() -> bool:
+        assert service.infra is not None
+        async with service.infra.db.transaction() as session:
+            found = await session.execute(text(f"SELECT 1 FROM {schema}.inbox WHERE event_id = :event_id"),
+                                          {"event_id": event_id})
+            return found.first() is not None
+
+    await eventually(seen, what=f"{schema} to handle event {event_id}")
+
+
 @contextmanager
 def private_nats(prefix: str = "rr-own-nats-") -> Iterator[NatsServer]:
     """A nats-server of the caller's own, in a folder removed afterwards."""

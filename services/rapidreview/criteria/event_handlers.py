@@ -82,7 +82,7 @@ class CaseEventHandlers:
                 return  # already known: the same notification published again
             raise PermanentEventError(f"no edition for this notification: {exc}") from None
         case = StoredCase(case_id, facts.partnership, WITHDRAWN if facts.withdrawn else OPEN, edition.name, edition.version,
-                          facts, 0, False)
+                          facts, 0, False, notification_version=max(incident.notification_version, 1))
         reviews = await repo.insert_case_reading_reviews(case)
         if reviews is None:
             return  # already known: the same notification published again
@@ -153,11 +153,16 @@ class CaseEventHandlers:
         await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_SUBMITTED, ref, write_case=True)
 
     async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
-        """incident.amended: the notification's facts change; the case is re-evaluated."""
+        """incident.amended: the notification's facts change; the case is re-evaluated. An
+        amendment older than the one the facts are of (delivered out of order) changes nothing."""
         repo = self._repo(session)
         case = await self._known_case(repo, payload.incident.case_id or ref.case_id)
+        if 0 < payload.version <= case.notification_version:
+            return
         facts = with_amended_notification(case.facts, payload.incident)
+        case.notification_version = payload.version or case.notification_version
         if facts == case.facts:
+            await repo.note_notification_version(case.case_id, case.notification_version)
             return
         case.facts = facts
         await self._evaluate(repo, case, S.EVALUATION_TRIGGER_NOTIFICATION_AMENDED, ref, write_case=True)

@@ -50,6 +50,10 @@ cases = Table(
     Column("partial", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The version of the notification the facts are of (incident.notified: 1, each amendment its
+    # own): an older amendment delivered after a newer one changes nothing. 0: not known (a case
+    # stored before this was kept), and any amendment applies.
+    Column("notification_version", Integer, nullable=False, server_default="0"),
 )
 
 evaluations = Table(
@@ -145,6 +149,8 @@ _DECIDED = (cases.update().where(and_(cases.c.case_id == bindparam("d_case_id"),
             .values(status=DECIDED, updated_at=func.now()).cte("decided"))
 _MARK_DECIDED = (select(select(cases.c.case_id).where(cases.c.case_id == bindparam("d_case_id")).exists())
                  .add_cte(_DECIDED))
+_NOTE_NOTIFICATION_VERSION = (cases.update().where(cases.c.case_id == bindparam("v_case_id"))
+                              .values(notification_version=bindparam("v_version"), updated_at=func.now()))
 _EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))
                     .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id))
 # A new case and its partnership's earlier reviews in one statement: no row when the case was
@@ -153,6 +159,7 @@ _NEW_CASE = (insert(cases).values(
     case_id=bindparam("n_case_id"), partnership=bindparam("n_partnership"), status=bindparam("n_status"),
     pinned_edition=bindparam("n_pinned_edition"), pinned_version=bindparam("n_pinned_version"),
     facts_enc=bindparam("n_facts_enc"), collation_version=bindparam("n_collation_version"), partial=bindparam("n_partial"),
+    notification_version=bindparam("n_notification_version"),
 ).on_conflict_do_nothing(index_elements=["case_id"]).returning(cases.c.partnership).cte("new_case"))
 _INSERT_CASE_READING_REVIEWS = (
     select(_NEW_CASE.c.partnership, earlier_reviews.c.review_id, earlier_reviews.c.year, earlier_reviews.c.themes_json,
@@ -165,7 +172,7 @@ _INSERT_CASE_READING_REVIEWS = (
 _CASE_WRITTEN = (cases.update().where(cases.c.case_id == bindparam("w_case_id")).values(
     status=bindparam("w_status"), pinned_edition=bindparam("w_pinned_edition"), pinned_version=bindparam("w_pinned_version"),
     facts_enc=bindparam("w_facts_enc"), collation_version=bindparam("w_collation_version"), partial=bindparam("w_partial"),
-    updated_at=func.now(),
+    notification_version=bindparam("w_notification_version"), updated_at=func.now(),
 ).cte("case_written"))
 _COLLATION_ADDED = collations.insert().values(
     case_id=bindparam("k_case_id"), collation_version=bindparam("k_collation_version"), payload_enc=bindparam("k_payload_enc"),
@@ -197,6 +204,8 @@ class StoredCase:
     facts: facts_pb2.CaseFacts
     collation_version: int
     partial: bool
+    #: The notification version the facts are of (0: not known).
+    notification_version: int = 0
 
 
 @dataclass
@@ -243,6 +252,7 @@ class CriteriaRepository:
                 n_pinned_edition=case.pinned_edition, n_pinned_version=case.pinned_version,
                 n_facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
                 n_collation_version=case.collation_version, n_partial=case.partial,
+                n_notification_version=case.notification_version,
             ),
         )).all()
         if not rows:
@@ -254,6 +264,10 @@ class CriteriaRepository:
         """An open case becomes decided (one not open stays as it is), in one statement that
         also says whether the case is known at all."""
         return bool((await self.session.execute(_MARK_DECIDED, {"d_case_id": case_id})).scalar_one())
+
+    async def note_notification_version(self, case_id: str, version: int) -> None:
+        """The case's facts are of notification `version` (an amendment that changed none of them)."""
+        await self.session.execute(_NOTE_NOTIFICATION_VERSION, {"v_case_id": case_id, "v_version": version})
 
     async def get_case(self, case_id: str, *, for_update: bool = False) -> StoredCase | None:
         row = (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"b_case_id": case_id})).first()
@@ -293,6 +307,7 @@ class CriteriaRepository:
             pinned_edition=row.pinned_edition, pinned_version=row.pinned_version,
             facts=self._open(row.facts_enc, facts_pb2.CaseFacts, f"case:{row.case_id}:facts"),
             collation_version=row.collation_version, partial=row.partial,
+            notification_version=row.notification_version,
         )
 
     # -- evaluations --------------------------------------------------------
@@ -313,6 +328,7 @@ class CriteriaRepository:
                 w_case_id=case.case_id, w_status=case.status, w_pinned_edition=case.pinned_edition,
                 w_pinned_version=case.pinned_version, w_facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
                 w_collation_version=case.collation_version, w_partial=case.partial,
+                w_notification_version=case.notification_version,
             )
         if collation is not None:
             version = collation.collation_version

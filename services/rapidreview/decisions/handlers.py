@@ -287,7 +287,8 @@ class DecisionHandlers(ReviewCommands):
         agencies = [{"agency_id": a.agency_id, "name": a.name} for a in incident.notification.agencies]
         edition = common_pb2.Edition.Name(incident.edition).removeprefix("EDITION_").lower() if incident.edition else None
         opened = dict(case_id=incident.case_id, partnership=incident.partnership, child_ref=incident.notification.child.child_ref,
-                      agencies=agencies, edition=edition, edition_version=incident.edition_version or None)
+                      agencies=agencies, edition=edition, edition_version=incident.edition_version or None,
+                      notification_version=max(incident.notification_version, 1))
         # The case as it will be stored: its entries and head are worked out before the one
         # statement that inserts it with them (and writes nothing when the case is known).
         row = SimpleNamespace(case_id=incident.case_id, partnership=incident.partnership, withdrawn=False, rr_due=None,
@@ -357,9 +358,15 @@ class DecisionHandlers(ReviewCommands):
 
     async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
         """incident.amended: agencies the amended notification adds are agencies of the case;
-        an amended child reference is the one checked in publishable texts."""
+        an amended child reference is the one checked in publishable texts. An amendment older
+        than the one the case follows (delivered out of order) changes nothing: its child
+        reference is not the current one."""
         incident = payload.incident
         case = await self._event_case(session, ref, incident.case_id)
+        if 0 < payload.version <= case.row.notification_version:
+            return
+        if payload.version:
+            case.stage(notification_version=payload.version)
         await self._add_agencies(case, list(incident.notification.agencies))
         child_ref = incident.notification.child.child_ref
         if child_ref and child_ref != case.repo.child_ref_of(case.row):

@@ -54,6 +54,11 @@ cases = Table(
     Column("audit_head", String(64), nullable=False, default=GENESIS_HASH),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The version of the notification the case follows (incident.notified: 1, each amendment its
+    # own): an older amendment delivered after a newer one changes nothing (its child reference
+    # above all, the one publishable texts are checked against). 0: not known (a case opened
+    # before this was kept), and any amendment applies.
+    Column("notification_version", Integer, nullable=False, server_default="0"),
 )
 
 evaluations = Table(
@@ -181,7 +186,7 @@ _IN_CHUNK = 5000
 # "n_<column>" for a new case, "v_<column>" for an evaluation.
 _AUDIT_COLUMNS = tuple(c.name for c in audit_entries.c)
 _NEW_CASE_COLUMNS = ("case_id", "partnership", "child_ref_enc", "agencies_json", "withdrawn", "rr_starts_from", "rr_due",
-                     "edition", "edition_version", "audit_sequence", "audit_head")
+                     "edition", "edition_version", "audit_sequence", "audit_head", "notification_version")
 _EVALUATION_COLUMNS = ("evaluation_id", "case_id", "partnership", "edition_version", "evaluated_at")
 
 
@@ -266,7 +271,7 @@ class DecisionRepository:
 
     async def open_case(self, entries: list[Entry], *, case_id: str, partnership: str, child_ref: str,
                         agencies: list[dict[str, str]], edition: str | None = None, edition_version: str | None = None,
-                        **columns: object):  # type: ignore[no-untyped-def]
+                        notification_version: int = 1, **columns: object):  # type: ignore[no-untyped-def]
         """Inserts a new case with its first audit `entries` (its head the last of them) and
         `columns` (rr_due, rr_starts_from) in one statement; returns its row as stored (as
         `case_row` would read it; a row inserted in this transaction is locked until it ends),
@@ -275,7 +280,7 @@ class DecisionRepository:
         values = dict(case_id=case_id, partnership=partnership, child_ref_enc=self.sealed_child_ref(case_id, child_ref),
                       agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, rr_starts_from=None, rr_due=None,
                       edition=edition, edition_version=edition_version, audit_sequence=head.sequence if head else 0,
-                      audit_head=head.hash if head else GENESIS_HASH)
+                      audit_head=head.hash if head else GENESIS_HASH, notification_version=notification_version)
         values.update(columns)
         params = {f"n_{name}": values[name] for name in _NEW_CASE_COLUMNS}
         params.update(self._entry_params(entries))

@@ -426,7 +426,8 @@ class GatheringHandlers:
             raise PermanentEventError(f"no usable RR.AGENCIES deadline: {exc}") from None
         row = await repo.open_case(case_id=case_id, partnership=incident.partnership, status=status, la_aware_date=aware,
                                    panel_sent_date=sent, return_working_days=deadline.working_days,
-                                   return_counts_from=deadline.counts_from)
+                                   return_counts_from=deadline.counts_from,
+                                   notification_version=max(incident.notification_version, 1))
         if row is None:
             return  # already opened from an earlier copy of this notification
         if status != G.GATHERING_STATUS_OPEN:
@@ -482,19 +483,24 @@ class GatheringHandlers:
     async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
         """incident.amended: a case that now needs a rapid review opens; agencies the
         amended notification names are asked too; an amended awareness date moves
-        the due dates that count from it."""
+        the due dates that count from it. An amendment older than the one the case
+        follows (delivered out of order) changes nothing."""
         incident = payload.incident
         repo = self._repo(session)
         row = await repo.get_case(incident.case_id or ref.case_id, for_update=True)
         if row is None:
             raise RetryableEventError("unknown case")
+        if 0 < payload.version <= row.notification_version:
+            return
         try:
             aware = dt.date.fromisoformat(incident.notification.la_aware_date)
         except ValueError:
             raise PermanentEventError("la_aware_date is not a date") from None
-        if aware != row.la_aware_date:
-            row = await repo.update_case_returning(row.case_id, la_aware_date=aware)
-            if row.return_counts_from == FROM_AWARENESS or row.panel_sent_date is None:
+        version = payload.version or row.notification_version
+        moved = aware != row.la_aware_date
+        if moved or version != row.notification_version:
+            row = await repo.update_case_returning(row.case_id, la_aware_date=aware, notification_version=version)
+            if moved and (row.return_counts_from == FROM_AWARENESS or row.panel_sent_date is None):
                 await repo.move_awareness_due_dates(row.case_id, starts_from=aware,
                                                     due=self.calendar.add_working_days(aware, row.return_working_days))
         opened_now = row.status == G.GATHERING_STATUS_NOT_REQUIRED

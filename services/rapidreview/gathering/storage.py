@@ -48,6 +48,10 @@ cases = Table(
     Column("collation_version", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # The version of the notification the case follows (incident.notified: 1, each amendment its
+    # own): an older amendment delivered after a newer one changes nothing. 0: not known (a case
+    # opened before this was kept), and any amendment applies.
+    Column("notification_version", Integer, nullable=False, server_default="0"),
 )
 
 requests = Table(
@@ -137,7 +141,8 @@ _GET_CASE_FOR_UPDATE = _GET_CASE.with_for_update()
 _OPEN_CASE = (
     pg_insert(cases)
     .values({c: bindparam(c) for c in ("case_id", "partnership", "status", "la_aware_date", "panel_sent_date",
-                                        "return_working_days", "return_counts_from", "collation_version")})
+                                        "return_working_days", "return_counts_from", "collation_version",
+                                        "notification_version")})
     .on_conflict_do_nothing(index_elements=[cases.c.case_id])
     .returning(*cases.c)
 )
@@ -307,13 +312,15 @@ class GatheringRepository:
     # -- cases ----------------------------------------------------------------
     async def open_case(self, *, case_id: str, partnership: str, status: int, la_aware_date: dt.date,
                         panel_sent_date: dt.date | None, return_working_days: int,
-                        return_counts_from: str = "panel_notification_sent_date"):  # type: ignore[no-untyped-def]
+                        return_counts_from: str = "panel_notification_sent_date",
+                        notification_version: int = 1):  # type: ignore[no-untyped-def]
         """Inserts the case and returns its row, or None when the case already exists
         (one statement: no read before, none after)."""
         return (await self.session.execute(_OPEN_CASE, {
             "case_id": case_id, "partnership": partnership, "status": status, "la_aware_date": la_aware_date,
             "panel_sent_date": panel_sent_date, "return_working_days": return_working_days,
-            "return_counts_from": return_counts_from, "collation_version": 0})).first()
+            "return_counts_from": return_counts_from, "collation_version": 0,
+            "notification_version": notification_version})).first()
 
     async def get_case(self, case_id: str, *, for_update: bool = False):  # type: ignore[no-untyped-def]
         return (await self.session.execute(_GET_CASE_FOR_UPDATE if for_update else _GET_CASE, {"case_id": case_id})).first()

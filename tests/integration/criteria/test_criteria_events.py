@@ -11,7 +11,7 @@ from rapidreview.v1 import common_pb2 as C
 from rapidreview.v1 import criteria_pb2 as S
 from rapidreview.v1 import decisions_pb2, intake_pb2
 from tests.integration.criteria.conftest import evaluations_of, notify, panel_notified, stop_quickly
-from tests.support.harness import eventually
+from tests.support.harness import eventually, handled
 from tests.unit.criteria import child_k
 
 pytestmark = pytest.mark.integration
@@ -183,3 +183,20 @@ async def test_an_amended_notification_is_re_evaluated(stub, bu, events, case_id
     checklist = await latest(stub, bu, case_id)
     assert checklist.trigger == S.EVALUATION_TRIGGER_NOTIFICATION_AMENDED
     assert outcome(checklist, "DEF.SERIOUS_CASE").outcome == C.OUTCOME_NOT_MET
+
+
+async def test_an_older_amendment_delivered_after_a_newer_one_changes_nothing(stub, bu, events, case_id, criteria):
+    """incident.amended events can arrive out of order (a publication sent again, a delivery
+    retried, a dead letter replayed): the checklist stays of the newest notification."""
+    await notify(events, case_id)
+    newer = child_k.incident(case_id)
+    newer.notification.abuse_or_neglect = C.ABUSE_OR_NEGLECT_NOT_SUSPECTED
+    await events.publish("incident.amended", intake_pb2.IncidentAmended(incident=newer, version=3), case_id=case_id)
+    await evaluations_of(stub, bu, case_id, 2)
+    older = child_k.incident(case_id)  # version 2 still said abuse or neglect was suspected
+    late = await events.publish("incident.amended", intake_pb2.IncidentAmended(incident=older, version=2), case_id=case_id)
+    await handled(criteria, late.event_id)
+    assert len(await evaluations_of(stub, bu, case_id, 2)) == 2  # no checklist of the older facts
+    assert outcome(await latest(stub, bu, case_id), "DEF.SERIOUS_CASE").outcome == C.OUTCOME_NOT_MET
+    async with criteria.infra.db.transaction() as session:
+        assert (await storage.CriteriaRepository(session, criteria.infra.cipher).get_case(case_id)).notification_version == 3

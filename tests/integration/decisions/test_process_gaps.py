@@ -15,7 +15,7 @@ from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 from rapidreview.v1 import decisions_pb2 as D
 from tests.integration.decisions.conftest import stored_counts
 from tests.integration.decisions.flow import BEFORE_REPORT, INFORM, Flow
-from tests.support.harness import eventually
+from tests.support.harness import eventually, handled
 
 pytestmark = pytest.mark.integration
 
@@ -102,3 +102,27 @@ async def test_an_amended_notification_adds_its_agencies_to_the_case(flow, event
 
     await eventually(added, what="the amended notification's agency to be an agency of the case")
     assert (await flow.stub.GetCase(D.GetCaseRequest(case_id=flow.case_id), metadata=flow.md(Role.BUSINESS_UNIT))).case.round == 0
+
+
+async def test_an_older_amendment_delivered_after_a_newer_one_leaves_the_newest_child_reference_checked(flow, events, decisions):
+    """incident.amended events can arrive out of order (a publication sent again, a delivery
+    retried, a dead letter replayed): the child reference publishable texts are checked against
+    stays the newest notification's, never an older one's."""
+    from tests.integration.decisions import childk
+
+    def amended(child_ref: str, version: int) -> intake_pb2.IncidentAmended:
+        incident = childk.incident_notified(flow.case_id).incident
+        incident.notification.child.child_ref = child_ref
+        return intake_pb2.IncidentAmended(incident=incident, version=version)
+
+    async def found(text: str) -> bool:
+        check = await flow.stub.CheckAnonymisation(D.CheckAnonymisationRequest(case_id=flow.case_id, text=text),
+                                                   metadata=flow.md(Role.BUSINESS_UNIT))
+        return not check.anonymised
+
+    await events.publish("incident.amended", amended("Baby Rowan", 3), case_id=flow.case_id)
+    await eventually(lambda: found("A report naming Baby Rowan."), what="the amended child reference to be checked")
+    late = await events.publish("incident.amended", amended("Baby Ash", 2), case_id=flow.case_id)
+    await handled(decisions, late.event_id)
+    assert await found("A report naming Baby Rowan.")
+    assert not await found("A report naming Baby Ash.")

@@ -8,11 +8,11 @@ from sqlalchemy import text
 
 from rapidreview.kernel.auth import Role
 from rapidreview.kernel.grpc_errors import field_violations
-from rapidreview.v1 import common_pb2, gathering_pb2
+from rapidreview.v1 import common_pb2, gathering_pb2, intake_pb2
 from tests.integration.gathering.conftest import (
     AGENCY_IDS, agency_caller, example_return, open_case, stored_counts, submit,
 )
-from tests.support.harness import Caller, eventually
+from tests.support.harness import Caller, eventually, handled
 
 pytestmark = pytest.mark.integration
 G = gathering_pb2
@@ -411,3 +411,33 @@ async def test_a_return_committed_while_the_collation_is_read_does_not_make_it_c
     assert "gp-practice" not in [a.agency_id for a in again.missing_agencies]
     assert again.completeness.returned == 2
     assert next(a for a in again.agencies if a.agency.agency_id == "gp-practice").version == 1
+
+
+async def test_an_older_amendment_delivered_after_a_newer_one_changes_nothing(stub, bu, intake_events, gathering):
+    """incident.amended events can arrive out of order (a publication sent again, a delivery
+    retried, a dead letter replayed): the due dates stay counted from the newest awareness date."""
+    from rapidreview.kernel.events import new_event
+    from tests.integration.gathering.conftest import example_incident
+
+    case_id = await open_case(stub, bu, intake_events, sent_date="")  # aware 4 June: due 18 June
+
+    def amended(aware: str, version: int):  # type: ignore[no-untyped-def]
+        incident = example_incident(case_id)
+        incident.notification.la_aware_date = aware
+        return new_event("incident.amended", intake_pb2.IncidentAmended(incident=incident, version=version),
+                         producer="intake", case_id=case_id, partnership="leeds")
+
+    async def dues() -> set[tuple[str, int]]:
+        status = await stub.GetRequestStatus(G.GetRequestStatusRequest(case_id=case_id), metadata=bu.metadata())
+        return {(r.clock.due, r.due_basis) for r in status.requests}
+
+    await intake_events.publish(amended("2024-06-05", 3))
+
+    async def moved():  # type: ignore[no-untyped-def]
+        return await dues() == {("2024-06-19", G.DUE_BASIS_AWARENESS)}
+
+    await eventually(moved, what="due dates counted from the amended awareness date")
+    late = amended("2024-06-03", 2)  # version 2 said 3 June
+    await intake_events.publish(late)
+    await handled(gathering, late.event_id)
+    assert await dues() == {("2024-06-19", G.DUE_BASIS_AWARENESS)}
