@@ -321,10 +321,13 @@ class DecisionHandlers(ReviewCommands):
             starts = dt.date.fromisoformat(clock.starts_from) if clock.starts_from else None
         except ValueError:
             raise PermanentEventError("RR.DEADLINE without a valid due date") from None
+        if len(clock.extensions) < getattr(case.row, "rr_extensions", 0):
+            return  # the clock as it was before an extension the case knows: delivered out of order
         if case.row.rr_due == due:
             return
         before = {"due": case.row.rr_due.isoformat()} if case.row.rr_due else None
-        case.stage(rr_due=due, rr_starts_from=starts)  # written by the caller's flush, with the audit head
+        # Written by the caller's flush, with the audit head.
+        case.stage(rr_due=due, rr_starts_from=starts, rr_extensions=len(clock.extensions))
         await case.audit("rapid_review_clock.known", "clock", f"{C.RR_DEADLINE}:case", before, {"due": due.isoformat()})
         if new_case:
             return  # a case not stored yet has no Panel submission

@@ -47,6 +47,9 @@ cases = Table(
     Column("withdrawn", Boolean, nullable=False, default=False),
     Column("rr_starts_from", Date, nullable=True),
     Column("rr_due", Date, nullable=True),
+    # How many extensions the RR.DEADLINE clock the case follows had: extensions only accumulate,
+    # so a clock event with fewer is of an earlier moment (delivered out of order) and changes nothing.
+    Column("rr_extensions", Integer, nullable=False, server_default="0"),
     # The rule edition the case is pinned to (from intake): its files give the section 4 deadlines.
     Column("edition", String(16), nullable=True),
     Column("edition_version", String(32), nullable=True),
@@ -186,7 +189,8 @@ _IN_CHUNK = 5000
 # "n_<column>" for a new case, "v_<column>" for an evaluation.
 _AUDIT_COLUMNS = tuple(c.name for c in audit_entries.c)
 _NEW_CASE_COLUMNS = ("case_id", "partnership", "child_ref_enc", "agencies_json", "withdrawn", "rr_starts_from", "rr_due",
-                     "edition", "edition_version", "audit_sequence", "audit_head", "notification_version")
+                     "edition", "edition_version", "audit_sequence", "audit_head", "notification_version",
+                     "rr_extensions")
 _EVALUATION_COLUMNS = ("evaluation_id", "case_id", "partnership", "edition_version", "evaluated_at")
 
 
@@ -280,7 +284,8 @@ class DecisionRepository:
         values = dict(case_id=case_id, partnership=partnership, child_ref_enc=self.sealed_child_ref(case_id, child_ref),
                       agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, rr_starts_from=None, rr_due=None,
                       edition=edition, edition_version=edition_version, audit_sequence=head.sequence if head else 0,
-                      audit_head=head.hash if head else GENESIS_HASH, notification_version=notification_version)
+                      audit_head=head.hash if head else GENESIS_HASH, notification_version=notification_version,
+                      rr_extensions=0)
         values.update(columns)
         params = {f"n_{name}": values[name] for name in _NEW_CASE_COLUMNS}
         params.update(self._entry_params(entries))

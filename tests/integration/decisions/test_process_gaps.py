@@ -90,6 +90,34 @@ async def test_an_extended_rr_deadline_is_the_date_a_submission_is_judged_agains
     assert submission.rapid_review_due == "2024-07-05" and not submission.late
 
 
+
+async def test_an_earlier_extension_delivered_after_a_later_one_does_not_take_the_due_date_back(flow, events, decisions):
+    """incident.clock_extended events can arrive out of order: the first extension's event after
+    the second's must not move RR.DEADLINE back, or a submission in between is judged late."""
+    first = common_pb2.ClockExtension(extended_to="2024-07-05")
+    second = common_pb2.ClockExtension(extended_to="2024-07-12")
+
+    def extended(*extensions: common_pb2.ClockExtension) -> intake_pb2.IncidentClockExtended:
+        return intake_pb2.IncidentClockExtended(case_id=flow.case_id, clock=common_pb2.Clock(
+            id="RR.DEADLINE", starts_from="2024-06-07", due="2024-06-28", effective_due=extensions[-1].extended_to,
+            extensions=extensions))
+
+    async def rr_due() -> str:
+        return next((c.due for c in (await flow.get()).clocks if c.id == "RR.DEADLINE"), "")
+
+    await events.publish("incident.clock_extended", extended(first, second), case_id=flow.case_id)
+
+    async def twice():  # type: ignore[no-untyped-def]
+        return await rr_due() == "2024-07-12"
+
+    await eventually(twice, what="RR.DEADLINE extended twice in decisions")
+    late = await events.publish("incident.clock_extended", extended(first), case_id=flow.case_id)
+    await handled(decisions, late.event_id)
+    assert await rr_due() == "2024-07-12"
+    decision = await flow.through_decision()
+    submission = (await flow.submit(decision.decision_id, sent_date="2024-07-08")).submission
+    assert submission.rapid_review_due == "2024-07-12" and not submission.late
+
 async def test_an_amended_notification_adds_its_agencies_to_the_case(flow, events):
     from tests.integration.decisions import childk
 

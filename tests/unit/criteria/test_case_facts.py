@@ -116,6 +116,23 @@ def test_clock_extensions_are_carried_into_the_facts_for_the_checklist():
     assert list(F.with_clock_extension(extended, clock).clock_extensions) == list(extended.clock_extensions)
 
 
+
+def test_a_clock_with_fewer_extensions_than_the_facts_hold_is_of_an_earlier_moment_and_changes_nothing():
+    """incident.clock_extended events can arrive out of order: the first extension's event after
+    the second's must not take the second back."""
+    from rapidreview.v1 import common_pb2
+
+    facts = F.facts_from_incident(child_k.incident(panel_sent="2024-06-07"))
+    first = common_pb2.Clock(id="RR.DEADLINE", due="2024-06-28", effective_due="2024-07-05",
+                             extensions=[common_pb2.ClockExtension(extended_to="2024-07-05")])
+    second = common_pb2.Clock(id="RR.DEADLINE", due="2024-06-28", effective_due="2024-07-12",
+                              extensions=[*first.extensions, common_pb2.ClockExtension(extended_to="2024-07-12")])
+    extended = F.with_clock_extension(facts, second)
+    assert F.with_clock_extension(extended, first) == extended
+    # In order, each extension is taken.
+    assert [e.extended_to for e in F.with_clock_extension(F.with_clock_extension(facts, first), second).clock_extensions] == [
+        "2024-07-05", "2024-07-12"]
+
 def test_unknown_panel_response_is_refused():
     facts = F.facts_from_incident(child_k.incident())
     assert F.with_panel_response(facts, "local_review_more_appropriate").panel_response == "local_review_more_appropriate"

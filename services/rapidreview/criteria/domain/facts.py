@@ -133,7 +133,12 @@ def with_amended_notification(facts: facts_pb2.CaseFacts, incident: intake_pb2.I
 
 def with_clock_extension(facts: facts_pb2.CaseFacts, clock: common_pb2.Clock) -> facts_pb2.CaseFacts:
     """The extensions recorded against `clock` (intake's ExtendClock) replace the
-    ones the facts held for it, so the checklist's due dates are intake's."""
+    ones the facts held for it, so the checklist's due dates are intake's. Extensions
+    only accumulate: a clock with fewer than the facts hold is of an earlier moment
+    (an event delivered out of order), and the facts stay as they are."""
+    held = sum(1 for e in facts.clock_extensions if e.clock_id == clock.id)
+    if len(clock.extensions) < held:
+        return facts
     out = _copy(facts)
     kept = [e for e in facts.clock_extensions if e.clock_id != clock.id]
     del out.clock_extensions[:]
