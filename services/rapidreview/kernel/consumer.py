@@ -19,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from google.protobuf import message as pb_message
@@ -222,6 +223,7 @@ class EventConsumer:
         delays = self.spec.backoff[: max(self.spec.max_deliver - 1, 0)]
         self._hold_after = (delays[0] if delays else self.spec.ack_wait) / 2
         self._fetched_at = 0.0
+        self._beats: set[asyncio.Task[None]] = set()  # in-progress messages being sent (kept from collection)
         # Built once: every message runs it.
         self._record_in_inbox = (
             insert(inbox)
@@ -315,12 +317,46 @@ class EventConsumer:
                     await self._not_needed(decoded.msg)
                     continue
                 group.append(decoded)
-            if not (len(group) > 1 and await self._handle_group(group)):
+            if not (len(group) > 1 and await self._handle_group(group, msgs[index:])):
                 for i, item in enumerate(group):
                     await self.handle(item.msg, waiting=[g.msg for g in group[i + 1 :]] + list(msgs[index:]))
             if index < len(msgs) and len(group) < self.spec.transaction_batch:
                 await self.handle(msgs[index], waiting=msgs[index + 1 :])  # the one that broke the group
                 index += 1
+
+    @contextmanager
+    def _held_while_handled(self, held: Sequence[Msg]) -> Iterator[None]:
+        """While the block runs (a handler's transaction), tells NATS every half ack wait that
+        `held` (the messages being handled and those waiting behind them) are in progress. A
+        handler slower than the ack wait (1 s with the default backoff: an e-mail sent, a large
+        collation) is otherwise redelivered while it still runs, to another replica, whose
+        copy waits on this one's uncommitted inbox row, or which sends the e-mail again at
+        once if this attempt fails, spending deliveries. A timer, not a task: nothing is
+        started for the handlers that finish in time, which are nearly all."""
+        loop = asyncio.get_running_loop()
+        timer: asyncio.TimerHandle | None = None
+
+        def beat() -> None:
+            nonlocal timer
+            self._fetched_at = time.monotonic()
+            self._beats.add(loop.create_task(self._tell_in_progress(held)))
+            timer = loop.call_later(self._hold_after, beat)
+
+        timer = loop.call_later(self._hold_after, beat)
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    async def _tell_in_progress(self, held: Sequence[Msg]) -> None:
+        try:
+            for msg in held:
+                await msg.in_progress()
+        except Exception:  # noqa: BLE001 - NATS away: it redelivers later, the inbox skips the copy
+            return
+        finally:
+            self._beats.discard(asyncio.current_task())  # type: ignore[arg-type]
+        metrics.EVENTS_HELD.labels(self.service, self.spec.durable).inc(len(held))
 
     async def _keep_in_progress(self, remaining: Sequence[Msg]) -> None:
         """Tells NATS the fetched messages not yet acknowledged are in progress, once half of
@@ -337,24 +373,25 @@ class EventConsumer:
                 return
         metrics.EVENTS_HELD.labels(self.service, self.spec.durable).inc(len(remaining))
 
-    async def _handle_group(self, group: Sequence[_Decoded]) -> bool:
+    async def _handle_group(self, group: Sequence[_Decoded], waiting: Sequence[Msg] = ()) -> bool:
         """Inbox and handlers of `group` in one transaction, then the acks: True when done;
         False (nothing stored, nothing acked) when any of it failed."""
         try:
-            async with self.db.transaction() as session:
-                inserted = await session.execute(
-                    self._record_many_in_inbox, [{"inbox_consumer": self.spec.durable, "inbox_event_id": item.envelope.event_id}
-                                                 for item in group]
-                )
-                new = {row[0] for row in inserted}
-                already_handled = 0
-                for item in group:
-                    if item.envelope.event_id not in new:
-                        already_handled += 1
-                        continue  # handled before (a redelivery), or twice in this group
-                    new.discard(item.envelope.event_id)
-                    with bind_context(event_id=item.envelope.event_id, case_id=item.envelope.case_id, consumer=self.spec.durable):
-                        await item.route.handler(session, item.ref, item.payload)
+            with self._held_while_handled([*(item.msg for item in group), *waiting]):
+                async with self.db.transaction() as session:
+                    inserted = await session.execute(
+                        self._record_many_in_inbox, [{"inbox_consumer": self.spec.durable, "inbox_event_id": item.envelope.event_id}
+                                                     for item in group]
+                    )
+                    new = {row[0] for row in inserted}
+                    already_handled = 0
+                    for item in group:
+                        if item.envelope.event_id not in new:
+                            already_handled += 1
+                            continue  # handled before (a redelivery), or twice in this group
+                        new.discard(item.envelope.event_id)
+                        with bind_context(event_id=item.envelope.event_id, case_id=item.envelope.case_id, consumer=self.spec.durable):
+                            await item.route.handler(session, item.ref, item.payload)
         except Exception as exc:  # noqa: BLE001 - one by one, each with its own retry or dead letter
             log.info("events handled one by one after a group failed", consumer=self.spec.durable, events=len(group),
                      exc_type=type(exc).__name__)
@@ -403,13 +440,14 @@ class EventConsumer:
                 return
             while True:
                 try:
-                    async with self.db.transaction() as session:
-                        inserted = await session.execute(
-                            self._record_in_inbox, {"inbox_consumer": self.spec.durable, "inbox_event_id": envelope.event_id}
-                        )
-                        already_handled = inserted.first() is None
-                        if not already_handled:
-                            await route.handler(session, ref, payload)
+                    with self._held_while_handled([msg, *waiting]):
+                        async with self.db.transaction() as session:
+                            inserted = await session.execute(
+                                self._record_in_inbox, {"inbox_consumer": self.spec.durable, "inbox_event_id": envelope.event_id}
+                            )
+                            already_handled = inserted.first() is None
+                            if not already_handled:
+                                await route.handler(session, ref, payload)
                 except PermanentEventError as exc:
                     await self._dead_letter(msg, str(exc), deliveries, envelope)
                     return

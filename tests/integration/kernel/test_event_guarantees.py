@@ -475,3 +475,52 @@ async def test_events_waiting_behind_their_fetch_are_kept_in_progress_and_not_re
         assert await _effects_by_case(db, effects) == {f"case-{i}": 1 for i in range(12)}
     finally:
         await _stop(task, bus, db)
+
+
+@pytest.mark.parametrize("transaction_batch", [1, 4])
+async def test_a_handler_slower_than_the_ack_wait_is_kept_in_progress_and_its_event_not_redelivered(fresh_database, own_nats,
+                                                                                                    transaction_batch):
+    """Three events whose handlers take 1.5 s each, past the 1 s ack wait (the backoff's first
+    delay), one by one or in one transaction, with two replicas of the consumer: while a handler
+    runs, its event and those waiting behind it are told "in progress", so JetStream redelivers
+    none of them to the other replica, and each has its effect once."""
+    schema = f"k_slow_{transaction_batch}_{uuid.uuid4().hex[:6]}"
+    md, _, inbox, effects = _tables(schema)
+    db = Database(fresh_database)
+    await _create(db, md)
+    bus = EventBus(BusOptions(servers=own_nats.url, name="test-slow"))
+    await bus.start()
+    await bus.wait_connected(10)
+
+    async def handler(session, ref, payload):
+        await asyncio.sleep(1.5)  # slow work in the handler's transaction (an e-mail, a large collation)
+        await session.execute(effects.insert().values(case_id=payload.case_id))
+
+    subject = "rr.v1.decision.recorded"
+    durable = f"test-slow-{transaction_batch}-{uuid.uuid4().hex[:6]}"
+    events = [new_event("decision.recorded", decisions_pb2.DecisionRecorded(case_id=f"case-{i}"), producer="decisions")
+              for i in range(3)]
+    spec = ConsumerSpec(durable=durable, routes={"decision.recorded": Route(decisions_pb2.DecisionRecorded, handler)},
+                        filter_subjects=[subject], ack_wait=30, max_deliver=4, backoff=(1.0, 1.0, 1.0),
+                        batch=32, transaction_batch=transaction_batch)
+    replicas = [EventConsumer(spec, bus=bus, db=db, inbox=inbox, service="testsvc") for _ in range(2)]
+    await replicas[0].provision()
+    for envelope in events:
+        await _publish(bus, envelope)
+    tasks = [asyncio.create_task(replica.run()) for replica in replicas]
+    try:
+        async def all_settled() -> bool:
+            info = await bus.js.consumer_info(EVENTS_STREAM, durable)
+            return info.num_ack_pending == 0 and info.num_pending == 0 and sum(r.processed for r in replicas) >= 3
+
+        await eventually(all_settled, what="every event acknowledged", timeout=30)
+        info = await bus.js.consumer_info(EVENTS_STREAM, durable)
+        assert info.num_redelivered == 0
+        assert sum(r.processed for r in replicas) == 3
+        assert _counter("rapidreview_events_already_handled_total", durable) == 0
+        assert await _effects_by_case(db, effects) == {f"case-{i}": 1 for i in range(3)}
+    finally:
+        for task in tasks[1:]:
+            task.cancel()
+        await asyncio.gather(*tasks[1:], return_exceptions=True)
+        await _stop(tasks[0], bus, db)
