@@ -233,6 +233,11 @@ _KEY_HASH = select(idempotency.c.request_hash).where(and_(
     idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
 _KEY_CASE = select(idempotency.c.case_id).where(and_(
     idempotency.c.partnership == bindparam("b_partnership"), idempotency.c.idempotency_key == bindparam("b_key")))
+# Notifications of one child and incident date wait for each other from here to their commit, so
+# the later one reads the earlier one as a possible duplicate (and flags both); without it two sent
+# at the same moment, with different keys, each read "none" (a statement of its own: read in the
+# same statement as the duplicates, they would come from the snapshot taken before the wait).
+_LOCK_SAME_CHILD = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
 _BEFORE_NOTIFY = select(
     func.now().label("now"),
     _KEY_HASH.scalar_subquery().label("request_hash"),
@@ -471,6 +476,7 @@ class IncidentRepository:
     async def before_notify(self, partnership: str, key: str, child_ref: str, incident_date: str) -> BeforeNotify:
         """What a notification reads before it writes, in one statement (see `_BEFORE_NOTIFY`)."""
         index = self.child_index(partnership, child_ref)
+        await self.session.execute(_LOCK_SAME_CHILD, {"l_key": f"intake.same_child:{partnership}:{index}:{incident_date}"})
         row = (await self.session.execute(_BEFORE_NOTIFY, {
             "b_partnership": partnership, "b_key": key, "b_child_ref_index": index,
             "b_incident_date": dt.date.fromisoformat(incident_date),

@@ -34,9 +34,11 @@ S = intake_pb2
 
 TODAY = dt.date(2024, 6, 14)
 # Statements of each path (BEGIN and COMMIT aside).
-NOTIFY_STATEMENTS = 2
-NOTIFY_WITH_A_DUPLICATE_STATEMENTS = 2
-REPLAY_STATEMENTS = 2
+# A notification first waits for any other of the same child and date (an advisory lock), then
+# reads, then writes.
+NOTIFY_STATEMENTS = 3
+NOTIFY_WITH_A_DUPLICATE_STATEMENTS = 3
+REPLAY_STATEMENTS = 3
 PANEL_STATEMENTS = 3
 PANEL_AGAIN_STATEMENTS = 2
 WATCH_STATEMENTS = 4  # one case, two clocks overdue
@@ -179,6 +181,34 @@ async def test_a_notification_of_the_same_child_and_date_flags_both_as_possible_
     # Another partnership's notification of the same child and date is not a duplicate.
     third = await stack.handlers.notify(notify_request("notify-key-7"), OTHER_LA, "")
     assert list(third.incident.possible_duplicate_of) == []
+
+
+async def test_notifications_of_the_same_child_and_date_sent_at_the_same_moment_flag_each_other(stack, monkeypatch):
+    """Two notifications of one child and date with different keys (two local authorities, or a
+    partner system retrying with a new key) at the same moment: the second waits for the first
+    to commit, reads it, and both are flagged. Without the wait each read "none" before the other
+    wrote: here both are held before writing until the other has read, for up to a second."""
+    write = storage.IncidentRepository.write_notified
+    both_read = asyncio.Barrier(2)
+
+    async def write_when_both_have_read(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            await asyncio.wait_for(both_read.wait(), 1.0)
+        except TimeoutError:
+            pass  # the other is waiting for this one to commit
+        return await write(self, *args, **kwargs)
+
+    monkeypatch.setattr(storage.IncidentRepository, "write_notified", write_when_both_have_read)
+    first, second = await asyncio.gather(notify(stack, notify_request("same-moment-1")), notify(stack, notify_request("same-moment-2")))
+    monkeypatch.undo()
+    flagged = {first.incident.case_id: list(first.incident.possible_duplicate_of),
+               second.incident.case_id: list(second.incident.possible_duplicate_of)}
+    assert sorted(len(v) for v in flagged.values()) == [0, 1]  # the later one names the earlier one
+    held = await stored(stack)
+    assert sorted(held.duplicates) == sorted([(first.incident.case_id, second.incident.case_id),
+                                              (second.incident.case_id, first.incident.case_id)])
+    for case_id, other in ((first.incident.case_id, second.incident.case_id), (second.incident.case_id, first.incident.case_id)):
+        assert list((await stack.handlers.get(case_id, LA)).possible_duplicate_of) == [other]
 
 
 async def test_concurrent_notifications_with_the_same_key_make_one_case(stack):
