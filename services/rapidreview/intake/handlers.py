@@ -492,8 +492,9 @@ class IntakeHandlers(DutyCommands):
 
     async def on_panel_submitted(self, session, ref: EventRef, payload: decisions_pb2.PanelSubmissionRecorded) -> None:  # type: ignore[no-untyped-def]
         """decision.panel_submitted: the rapid review reached the Panel, which closes
-        RR.DEADLINE on the date sent (the first submission; a later round's does not
-        reopen or move it). The date is kept so that a clock started later starts closed."""
+        RR.DEADLINE on the date sent (the first submission, the earliest date; a later
+        round's does not reopen or move it, even when its event is delivered first). The
+        date is kept so that a clock started later starts closed."""
         from rapidreview.kernel.consumer import PermanentEventError, RetryableEventError
 
         repo = IncidentRepository(session, self.infra.cipher)
@@ -504,11 +505,13 @@ class IntakeHandlers(DutyCommands):
             sent = dt.date.fromisoformat(payload.sent_date)
         except ValueError:
             raise PermanentEventError("sent_date is not a date") from None
-        if row.rapid_review_sent_date is not None:
+        earlier = row.rapid_review_sent_date
+        if earlier is not None and earlier <= sent:
             return  # the first submission closed it
         await repo.update(row.case_id, rapid_review_sent_date=sent)
         for clock in await repo.get_clocks(row.case_id):
-            if clock.clock_id == RR_CLOCK and clock.is_open():
+            # Open, or closed by a later round's submission whose event came first.
+            if clock.clock_id == RR_CLOCK and (clock.is_open() or (earlier is not None and clock.completed_on == earlier)):
                 clock.completed_on = sent
                 await repo.save_clock(row.case_id, clock)
 

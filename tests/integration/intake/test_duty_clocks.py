@@ -216,6 +216,28 @@ async def test_rr_deadline_closes_on_the_panel_submission_date_not_the_decision_
     assert rr.completed_on == "2024-07-01" and rr.late  # due 2024-06-28: the same answer as decisions gives
 
 
+async def test_rr_deadline_closes_on_the_first_submission_even_when_a_later_rounds_event_comes_first(intake, intake_stub, la):
+    """decision.panel_submitted events can arrive out of order (a dead letter replayed): a later
+    round's submission handled first closes the clock on its date, and the first round's, when it
+    comes, moves it back to the earlier date; a later one again changes nothing."""
+    incident = await _notify(intake_stub, la, example_notification(), "key-child-k-rr-order")
+    await intake_stub.RecordPanelNotification(S.RecordPanelNotificationRequest(
+        case_id=incident.case_id, reference="PANEL-2024-0607-K", sent_date="2024-06-07"), metadata=la.metadata())
+    handlers = IntakeHandlers(intake.infra, shared_rulebook())
+
+    async def submitted(sent: str, n: int) -> str:
+        async with intake.infra.db.transaction() as session:
+            await handlers.on_panel_submitted(session, EventRef(event_id=f"ev-order-{n}", event_type="decision.panel_submitted",
+                                                                case_id=incident.case_id, partnership="leeds", correlation_id=""),
+                                              decisions_pb2.PanelSubmissionRecorded(case_id=incident.case_id, sent_date=sent))
+        read = (await intake_stub.GetIncident(S.GetIncidentRequest(case_id=incident.case_id), metadata=la.metadata())).incident
+        return _clocks(read)["RR.DEADLINE"].completed_on
+
+    assert await submitted("2024-08-15", 1) == "2024-08-15"  # round 2's event first
+    assert await submitted("2024-06-27", 2) == "2024-06-27"  # round 1's: the first submission
+    assert await submitted("2024-08-15", 3) == "2024-06-27"
+
+
 async def test_extending_a_clock_publishes_it_without_the_reason(intake, intake_stub, la, creds):
     from rapidreview.kernel.auth import Role
     from tests.support.harness import Caller

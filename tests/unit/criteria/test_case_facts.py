@@ -88,6 +88,9 @@ def test_the_first_panel_submission_closes_the_rapid_review_and_a_later_round_do
     sent = F.with_panel_submission(after, "2024-07-01")
     assert sent.rapid_review_sent_date == "2024-07-01"
     assert F.with_panel_submission(sent, "2024-08-15").rapid_review_sent_date == "2024-07-01"
+    # Delivered out of order: the first round's submission after a later round's still closes it.
+    later_first = F.with_panel_submission(after, "2024-08-15")
+    assert F.with_panel_submission(later_first, "2024-07-01").rapid_review_sent_date == "2024-07-01"
     assert F.with_panel_submission(after, "2024-06-05").rapid_review_sent_date == ""
 
 

@@ -96,10 +96,11 @@ def as_withdrawn(facts: facts_pb2.CaseFacts) -> facts_pb2.CaseFacts:
 def with_panel_submission(facts: facts_pb2.CaseFacts, sent_on: str) -> facts_pb2.CaseFacts:
     """The rapid review reached the Panel on `sent_on` (decisions' first
     submission): that closes RR.DEADLINE, in intake and decisions alike. A later
-    round's submission does not move it; a date before the Panel notification
+    round's submission does not move it, even when its event is delivered first (the
+    earliest date is the first submission's); a date before the Panel notification
     is ignored (facts unchanged)."""
     out = _copy(facts)
-    if facts.rapid_review_sent_date:
+    if facts.rapid_review_sent_date and facts.rapid_review_sent_date <= sent_on:
         return out
     try:
         sent = dt.date.fromisoformat(sent_on)
