@@ -22,7 +22,7 @@ from nats.js.api import StreamConfig
 
 from rapidreview.kernel.bus import dead_letter_stream_config, ensure_stream, events_stream_config
 from rapidreview.kernel.config import Settings, load_settings
-from rapidreview.kernel.consumer import ConsumerSpec, ensure_consumer
+from rapidreview.kernel.consumer import ConsumerSpec, provision_durable
 
 SERVICES = ("intake", "gathering", "criteria", "decisions")
 #: Every process with durable consumers: the services and the workspace's read model.
@@ -116,7 +116,6 @@ async def provision(js, env: Mapping[str, str], services: tuple[str, ...] = CONS
         done.append(Provisioned("stream", config.name, await ensure_stream(js, config, may_fail=False), tuple(config.subjects or ())))
     for service in services:
         for spec in declared_consumers(service, env):
-            config = spec.config()
-            done.append(Provisioned(f"durable of {service}", spec.durable, await ensure_consumer(js, config, may_fail=False),
-                                    tuple(config.filter_subjects or ())))
+            done.append(Provisioned(f"durable of {service}", spec.durable, await provision_durable(js, spec),
+                                    tuple(spec.subjects())))
     return done

@@ -215,7 +215,7 @@ def _same(f: Findings, what: str, actual: Any, expected: Any) -> None:
 #: Events a durable acknowledges without recording them in its inbox, because its route does not
 #: want them (`Route.wanted`): durable -> event type -> (payload type, wanted).
 NOT_RECORDED: dict[str, dict[str, tuple[type, Any]]] = {
-    "decisions-agencies": {"agency.request_opened": (gathering_pb2.AgencyRequestOpened, agency_not_from_notification)},
+    "decisions-events": {"agency.request_opened": (gathering_pb2.AgencyRequestOpened, agency_not_from_notification)},
 }
 
 
@@ -593,7 +593,7 @@ def self_check(plans: list[CasePlan], snap: Snapshot, *, decided_on: str) -> dic
 
     def lose_inbox_row(s: Snapshot) -> None:
         inbox = s.stores["decisions"]["inbox"]
-        inbox.remove(next(r for r in inbox if r["consumer"] == "decisions-criteria"))
+        inbox.remove(next(r for r in inbox if r["consumer"] == "decisions-events"))
 
     def move_clock(s: Snapshot) -> None:
         clocks = s.stores["intake"]["clocks"]
@@ -605,8 +605,8 @@ def self_check(plans: list[CasePlan], snap: Snapshot, *, decided_on: str) -> dic
         outbox[0] = dict(outbox[0], published_at=None)
 
     def dead_letter(s: Snapshot) -> None:
-        letter = events_pb2.DeadLetter(consumer="decisions-criteria", reason="unknown case")
-        s.dead_letters.append(StreamMessage(1, "rr.dlq.decisions.decisions-criteria", "x", letter.SerializeToString(), None))
+        letter = events_pb2.DeadLetter(consumer="decisions-events", reason="unknown case")
+        s.dead_letters.append(StreamMessage(1, "rr.dlq.decisions.decisions-events", "x", letter.SerializeToString(), None))
 
     def lose_decision(s: Snapshot) -> None:
         ds = s.stores["decisions"]["decisions"]

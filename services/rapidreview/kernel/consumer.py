@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,8 +30,9 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import APIError, NotFoundError
-from sqlalchemy import Column, DateTime, MetaData, String, Table, bindparam, func
+from sqlalchemy import Column, DateTime, MetaData, String, Table, TextClause, bindparam, func, text
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.sql import Executable
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.bus import FORBIDDEN_WAIT, EventBus, ProvisioningNeeded
@@ -45,6 +47,8 @@ log = get_logger(__name__)
 EVENTS_PER_TRANSACTION = 16
 
 Handler = Callable[[Transaction, EventRef, pb_message.Message], Awaitable[None]]
+
+_DURABLE_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 class PermanentEventError(Exception):
@@ -101,6 +105,15 @@ class ConsumerSpec:
     transaction_batch: int = 1
     max_ack_pending: int = 1000
     filter_subjects: list[str] = field(default_factory=list)
+    #: Durables this one took the place of (their events now come here). An event one of them
+    #: recorded in the inbox counts as handled, and provisioning (`take_over`) starts this
+    #: durable where the least advanced of them stopped, then deletes them.
+    replaces: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in (self.durable, *self.replaces):
+            if not _DURABLE_NAME.fullmatch(name):
+                raise ValueError(f"durable name {name!r}: letters, digits, '-' and '_' only")
 
     def subjects(self) -> list[str]:
         from rapidreview.kernel.events import SUBJECT_PREFIX
@@ -122,6 +135,25 @@ class ConsumerSpec:
             backoff=backoff,
             max_ack_pending=self.max_ack_pending,
         )
+
+
+def _inbox_statements_after(inbox: Table, replaces: tuple[str, ...]) -> tuple[TextClause, TextClause]:
+    """The inbox INSERTs of a durable that replaces `replaces`: one event, and a group's ids as
+    an array. An id is new only when neither this durable nor any it replaces recorded it."""
+    table = f'"{inbox.schema}".inbox' if inbox.schema else "inbox"
+    earlier = ", ".join(f"'{name}'" for name in replaces)  # checked names (ConsumerSpec)
+    one = text(
+        f"INSERT INTO {table} (consumer, event_id) SELECT CAST(:inbox_consumer AS varchar), CAST(:inbox_event_id AS varchar) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE consumer IN ({earlier}) AND event_id = CAST(:inbox_event_id AS varchar)) "
+        "ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+    many = text(
+        f"INSERT INTO {table} (consumer, event_id) SELECT CAST(:inbox_consumer AS varchar), fresh.id "
+        "FROM unnest(CAST(:inbox_event_ids AS varchar[])) AS fresh(id) "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS earlier WHERE earlier.consumer IN ({earlier}) AND earlier.event_id = fresh.id) "
+        "ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+    return one, many
 
 
 def consumer_differences(actual: ConsumerConfig, wanted: ConsumerConfig) -> list[str]:
@@ -171,6 +203,43 @@ async def ensure_consumer(js, config: ConsumerConfig, *, may_fail: bool = True) 
                     consumer=config.durable_name, fields=differences)
         return "different"
     return "updated"
+async def provision_durable(js, spec: ConsumerSpec) -> str:  # type: ignore[no-untyped-def]
+    """The operators' provisioning of `spec`'s durable (`ensure_consumer`, refusals raised). A
+    durable that replaces others (`ConsumerSpec.replaces`) and does not exist yet takes over from
+    those that do: it starts after the last event every one of them had finished with, and they
+    are deleted, so no event is handled by both and none after the take-over is missed (an event
+    they had handled out of order is redelivered here and skipped by the inbox)."""
+    if not spec.replaces:
+        return await ensure_consumer(js, spec.config(), may_fail=False)
+    config = spec.config()
+    last = (await js.stream_info(EVENTS_STREAM)).state.last_seq  # before the durables are read
+    earlier = []
+    for name in spec.replaces:
+        try:
+            earlier.append(await js.consumer_info(EVENTS_STREAM, name))
+        except NotFoundError:
+            continue
+    try:
+        await js.consumer_info(EVENTS_STREAM, spec.durable)
+    except NotFoundError:
+        if earlier:
+            config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+            config.opt_start_seq = min(_finished_up_to(info, last) for info in earlier) + 1
+    result = await ensure_consumer(js, config, may_fail=False)
+    for info in earlier:
+        await js.delete_consumer(EVENTS_STREAM, info.name)
+        log.info("durable replaced", consumer=info.name, by=spec.durable, start=config.opt_start_seq)
+    return f"{result}, took over from {', '.join(info.name for info in earlier)}" if earlier else result
+
+
+def _finished_up_to(info, last: int) -> int:  # type: ignore[no-untyped-def]
+    """The stream sequence up to which durable `info` had finished with every event: its ack
+    floor, or `last` (the stream's last sequence read before `info`) when nothing was pending."""
+    if not info.num_pending and not info.num_ack_pending:
+        return last
+    return info.ack_floor.stream_seq if info.ack_floor else 0
+
+
 def _occurred_at(envelope: events_pb2.EventEnvelope) -> dt.datetime | None:
     """The envelope's occurred_at as an aware UTC datetime; None when absent or out of range
     (a projection then treats the event as older than any it has seen)."""
@@ -225,7 +294,7 @@ class EventConsumer:
         self._fetched_at = 0.0
         self._beats: set[asyncio.Task[None]] = set()  # in-progress messages being sent (kept from collection)
         # Built once: every message runs it.
-        self._record_in_inbox = (
+        self._record_in_inbox: Executable = (
             insert(inbox)
             .values(consumer=bindparam("inbox_consumer"), event_id=bindparam("inbox_event_id"))
             .on_conflict_do_nothing()
@@ -239,6 +308,11 @@ class EventConsumer:
             .on_conflict_do_nothing()
             .returning(inbox.c.event_id)
         )
+        # A durable that replaces others: an id one of them recorded counts as recorded (same
+        # one statement; the group's ids go as one array).
+        self._record_many_after_replaced: TextClause | None = None
+        if spec.replaces:
+            self._record_in_inbox, self._record_many_after_replaced = _inbox_statements_after(inbox, spec.replaces)
 
     async def provision(self) -> None:
         """Makes sure the durable consumer exists with its explicit settings (`ensure_consumer`)."""
@@ -379,10 +453,14 @@ class EventConsumer:
         try:
             with self._held_while_handled([*(item.msg for item in group), *waiting]):
                 async with self.db.transaction() as session:
-                    inserted = await session.execute(
-                        self._record_many_in_inbox, [{"inbox_consumer": self.spec.durable, "inbox_event_id": item.envelope.event_id}
-                                                     for item in group]
-                    )
+                    if self._record_many_after_replaced is not None:
+                        inserted = await session.execute(self._record_many_after_replaced, {
+                            "inbox_consumer": self.spec.durable, "inbox_event_ids": [item.envelope.event_id for item in group]})
+                    else:
+                        inserted = await session.execute(
+                            self._record_many_in_inbox, [{"inbox_consumer": self.spec.durable, "inbox_event_id": item.envelope.event_id}
+                                                         for item in group]
+                        )
                     new = {row[0] for row in inserted}
                     already_handled = 0
                     for item in group:

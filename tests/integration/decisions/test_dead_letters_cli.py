@@ -71,7 +71,7 @@ async def test_a_dead_letter_is_listed_shown_replayed_once_its_case_exists_and_r
         return await _letters(dlq)
 
     [letter] = await eventually(dead_lettered, timeout=30, what="the event to be dead-lettered")
-    assert letter["consumer"] == "decisions-criteria" and letter["service"] == "decisions"
+    assert letter["consumer"] == "decisions-events" and letter["service"] == "decisions"
     assert letter["event_id"] == envelope.event_id and letter["event_type"] == "criteria.evaluated" and letter["case_id"] == case_id
     assert letter["reason"] == "unknown case" and letter["deliveries"] == 3
     assert letter["subject"] == subject_for("criteria.evaluated", "criteria")
@@ -91,7 +91,7 @@ async def test_a_dead_letter_is_listed_shown_replayed_once_its_case_exists_and_r
     js = events.js
 
     async def consumed() -> bool:
-        info = await js.consumer_info("RR_EVENTS", "decisions-criteria")
+        info = await js.consumer_info("RR_EVENTS", "decisions-events")
         return info.ack_floor.stream_seq >= replayed_as and info.num_ack_pending == 0
 
     await eventually(consumed, timeout=15, what="the second replay to be delivered and acknowledged")
@@ -106,6 +106,6 @@ async def test_garbage_cannot_be_replayed_and_is_discarded(decisions, events, dl
     assert letter["event_id"] == "" and "replayable: no" in await dlq("show", str(letter["seq"]))
     assert "not replayed" in await dlq("replay", str(letter["seq"]), code=1)
     assert "add --yes" in await dlq("discard", "--all", code=1)
-    assert "1 dead letter(s) discarded" in await dlq("discard", "--all", "--consumer", "decisions-criteria", "--yes")
+    assert "1 dead letter(s) discarded" in await dlq("discard", "--all", "--consumer", "decisions-events", "--yes")
     assert await _letters(dlq) == []
     assert "Not found" in await dlq("discard", str(letter["seq"]), "--yes", code=1)

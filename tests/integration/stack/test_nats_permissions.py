@@ -108,12 +108,12 @@ async def test_gathering_cannot_create_a_consumer_on_decisions_subjects(secured_
         with pytest.raises(REFUSED):  # its own durable, pointed at decisions' subjects
             await js.add_consumer(EVENTS_STREAM, ConsumerConfig(durable_name="gathering-incidents", **snoop))
         with pytest.raises(REFUSED):  # decisions' own durable, read from
-            await js.consumer_info(EVENTS_STREAM, "decisions-criteria")
+            await js.consumer_info(EVENTS_STREAM, "decisions-events")
         with pytest.raises(REFUSED):  # a stream of its own over decisions' subjects
             await js.add_stream(name="SNOOP", subjects=["rr.v1.decision.>"])
         with pytest.raises(REFUSED):  # shortening the events' retention
             await js.update_stream(name=EVENTS_STREAM, subjects=["rr.v1.>"], max_age=1)
-        decisions_pull = await js.pull_subscribe_bind(durable="decisions-criteria", stream=EVENTS_STREAM)
+        decisions_pull = await js.pull_subscribe_bind(durable="decisions-events", stream=EVENTS_STREAM)
         with pytest.raises(REFUSED):
             await decisions_pull.fetch(1, timeout=1)
         await nc.subscribe("_INBOX.>")  # another service's replies (the events it pulls)
