@@ -83,6 +83,7 @@ class CaseEventHandlers:
             raise PermanentEventError(f"no edition for this notification: {exc}") from None
         case = StoredCase(case_id, facts.partnership, WITHDRAWN if facts.withdrawn else OPEN, edition.name, edition.version,
                           facts, 0, False, notification_version=max(incident.notification_version, 1))
+        await repo.hold_earlier_reviews(case.partnership, to_change=False)  # no import in between
         reviews = await repo.insert_case_reading_reviews(case)
         if reviews is None:
             return  # already known: the same notification published again
@@ -195,5 +196,6 @@ class CaseEventHandlers:
         if not partnership or not review.review_id or not review.themes:
             raise PermanentEventError("themes without partnership, review id or themes")
         repo = self._repo(session)
+        await repo.hold_earlier_reviews(partnership, to_change=True)  # cases being stored are re-evaluated too
         await repo.upsert_earlier_review(partnership, review, "decisions")
         await self.evaluator.reevaluate_open_cases(repo, partnership, correlation_id=ref.correlation_id, causation_id=ref.event_id)

@@ -226,6 +226,9 @@ class CriteriaHandlers:
             # deadlock by failing one side, and this side runs again (`Database.retrying`).
             async with self.infra.db.transaction() as session:
                 repo = self._repo(session)
+                # After the cases being stored commit, so that they are among the open cases read
+                # below; a case notified from now on reads the imported reviews.
+                await repo.hold_earlier_reviews(partnership, to_change=True)
                 for review in request.reviews:
                     await repo.upsert_earlier_review(partnership, review, "import")
                 return await self.evaluator.reevaluate_open_cases(repo, partnership, correlation_id=correlation_id)

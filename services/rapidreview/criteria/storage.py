@@ -151,6 +151,12 @@ _MARK_DECIDED = (select(select(cases.c.case_id).where(cases.c.case_id == bindpar
                  .add_cte(_DECIDED))
 _NOTE_NOTIFICATION_VERSION = (cases.update().where(cases.c.case_id == bindparam("v_case_id"))
                               .values(notification_version=bindparam("v_version"), updated_at=func.now()))
+# A partnership's earlier reviews as a new case reads them (shared) and as an import or a review's
+# themes change them and re-evaluate the open cases (exclusive). Without it, a case notified while
+# reviews were imported read them before the import committed, and the import read the open cases
+# before the case committed: the case was evaluated without the new reviews and not re-evaluated.
+_HOLD_REVIEWS_SHARED = select(func.pg_advisory_xact_lock_shared(func.hashtextextended(bindparam("l_key", type_=String), 0)))
+_HOLD_REVIEWS = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
 _EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))
                     .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id))
 # A new case and its partnership's earlier reviews in one statement: no row when the case was
@@ -259,6 +265,13 @@ class CriteriaRepository:
             return None
         return [facts_pb2.EarlierReview(review_id=r.review_id, year=r.year, themes=json.loads(r.themes_json), title=r.title or "")
                 for r in rows if r.review_id is not None]
+
+    async def hold_earlier_reviews(self, partnership: str, *, to_change: bool) -> None:
+        """Until the transaction ends: the partnership's earlier reviews are read by new cases
+        (`to_change` False, shared) or changed, with the open cases re-evaluated (`to_change`
+        True, exclusive: it waits for the new cases being stored and they wait for it)."""
+        await self.session.execute(_HOLD_REVIEWS if to_change else _HOLD_REVIEWS_SHARED,
+                                   {"l_key": f"criteria.earlier_reviews:{partnership}"})
 
     async def mark_decided(self, case_id: str) -> bool:
         """An open case becomes decided (one not open stays as it is), in one statement that

@@ -3,12 +3,14 @@ re-evaluation, earlier reviews, replay, and who may call what."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 
 import grpc
 import pytest
 from google.protobuf import json_format
+from sqlalchemy import text
 
 from rapidreview.criteria import storage
 from rapidreview.kernel.auth import Role
@@ -191,6 +193,44 @@ async def test_imported_earlier_reviews_reevaluate_open_cases_and_are_named_by_r
     recurrent = outcome(checklist, "LOCAL.RECURRENT_THEMES")
     assert recurrent.outcome == C.OUTCOME_INDICATED
     assert [e for e in recurrent.evidence if e.startswith("LSCP-")] == ["LSCP-2021-03", "LSCP-2022-01"]
+
+
+async def test_a_case_notified_while_earlier_reviews_are_imported_is_reevaluated_with_them(stub, bu, events, case_id, criteria,
+                                                                                           monkeypatch):
+    """The new case has read its partnership's reviews (none yet) and is not committed when the
+    import reads the open cases: the import waits for it and re-evaluates it. Before, the import
+    did not see it and the case kept a checklist without the imported reviews."""
+    inserted, release = asyncio.Event(), asyncio.Event()
+    insert_case = storage.CriteriaRepository.insert_case_reading_reviews
+
+    async def insert_then_wait(self, case):  # type: ignore[no-untyped-def]
+        reviews = await insert_case(self, case)
+        if case.case_id == case_id:
+            inserted.set()
+            await release.wait()
+        return reviews
+
+    monkeypatch.setattr(storage.CriteriaRepository, "insert_case_reading_reviews", insert_then_wait)
+    await notify(events, case_id)
+    await asyncio.wait_for(inserted.wait(), 30)
+    async def import_reviews() -> S.ImportEarlierReviewsResponse:
+        return await stub.ImportEarlierReviews(S.ImportEarlierReviewsRequest(reviews=child_k.EARLIER_REVIEWS), metadata=bu.metadata())
+
+    importing = asyncio.create_task(import_reviews())
+
+    async def import_done_or_waiting_for_the_case() -> bool:
+        if importing.done():
+            return True
+        async with criteria.infra.db.transaction() as s:
+            return bool((await s.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))).scalar_one())
+
+    await eventually(import_done_or_waiting_for_the_case, what="the import to finish or to wait for the case")
+    release.set()
+    response = await importing
+    assert response.imported == 3 and list(response.reevaluated_case_ids) == [case_id]
+    stored = await evaluations_of(stub, bu, case_id, 2)
+    assert stored[0].trigger == S.EVALUATION_TRIGGER_NEW_THEMES
 
 
 async def test_bad_earlier_reviews_are_invalid_argument_naming_the_field(stub, bu):

@@ -97,15 +97,17 @@ async def stored(stack, case_id: str) -> SimpleNamespace:  # type: ignore[no-unt
                            collations=list(collations), published=published)
 
 
-async def test_a_notification_is_the_inbox_row_and_two_statements_and_its_evaluation_reads_earlier_reviews(stack):
-    """incident.notified: the case with its partnership's earlier reviews, then the
-    evaluation with its outbox row (was: look up, insert, reviews, evaluation, outbox)."""
+async def test_a_notification_is_the_inbox_row_and_three_statements_and_its_evaluation_reads_earlier_reviews(stack):
+    """incident.notified: the partnership's earlier reviews held (no import in between), the case
+    with those reviews, then the evaluation with its outbox row (was: look up, insert, reviews,
+    evaluation, outbox)."""
     async with stack.db.transaction() as session:
         review = facts_pb2.EarlierReview(review_id="LSCP-2021-03", year=2021, themes=["neglect"], title="")
         await CriteriaRepository(session, stack.cipher).upsert_earlier_review("leeds", review, "import")
     case_id = str(uuid.uuid4())
     statements = await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
-    assert len(statements) == 2, statements
+    assert len(statements) == 3, statements
+    assert "pg_advisory_xact_lock_shared" in statements[0]
     held = await stored(stack, case_id)
     assert held.case is not None and held.case.status == "open" and held.case.partnership == "leeds"
     assert held.sequences == [1]
@@ -116,12 +118,12 @@ async def test_a_notification_is_the_inbox_row_and_two_statements_and_its_evalua
     assert envelope.event_type == "criteria.evaluated" and checklist.evaluation_id == evaluation.evaluation_id
 
 
-async def test_the_same_notification_again_is_one_statement_and_changes_nothing(stack):
+async def test_the_same_notification_again_is_two_statements_and_changes_nothing(stack):
     case_id = str(uuid.uuid4())
     await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
     before = await stored(stack, case_id)
     statements = await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
-    assert len(statements) == 1, statements
+    assert len(statements) == 2, statements
     after = await stored(stack, case_id)
     assert after.sequences == [1] and len(after.published) == 1
     assert after.case == before.case
@@ -240,7 +242,8 @@ async def test_new_themes_read_the_partnerships_reviews_once_and_reevaluate_each
     review = facts_pb2.EarlierReview(review_id="LSCP-2024-09", year=2024, themes=["neglect"])
     statements = await handle(stack, lambda session, ref, payload: stack.handlers.on_new_themes(session, ref, "leeds", payload),
                               "review.themes_published", "", review)
-    assert len(statements) == 3 + len(case_ids), statements
+    assert len(statements) == 4 + len(case_ids), statements
+    assert "pg_advisory_xact_lock(" in statements[0]  # new cases of the partnership committed first, none meanwhile
     for case_id in case_ids:
         held = await stored(stack, case_id)
         assert held.sequences == [1, 2] and len(held.published) == 2
@@ -268,7 +271,7 @@ async def test_events_of_one_group_about_the_same_case_lock_and_read_it_once(sta
             with StatementCounter(stack.db) as counter:
                 await handler(session, ref(event_type, case_id), payload)
             counts.append(len(counter.statements))
-    assert counts == [2, 2, 2, 1, 2]
+    assert counts == [3, 2, 2, 1, 2]
     held = await stored(stack, case_id)
     # The same as one event per transaction: every change stored, each evaluation on the facts before it.
     assert held.sequences == [1, 2, 3, 4] and held.collations == [1]
@@ -311,7 +314,7 @@ async def test_an_outbox_write_that_cannot_join_the_evaluations_statement_still_
         statements = await handle(stack, stack.handlers.on_incident_notified, "incident.notified", case_id, notified(case_id))
     finally:
         outbox.add = original
-    assert len(statements) == 3, statements
+    assert len(statements) == 4, statements  # the reviews held, the case, the evaluation, then the outbox row
     held = await stored(stack, case_id)
     [(envelope, checklist)] = held.published
     assert checklist.evaluation_id == held.evaluations[0].evaluation_id
