@@ -179,15 +179,24 @@ class CaseEventHandlers:
         await self._evaluate(repo, case, S.EVALUATION_TRIGGER_CLOCK_EXTENDED, ref, write_case=True)
 
     async def on_panel_response(self, session, ref: EventRef, case_id: str, response: str) -> None:  # type: ignore[no-untyped-def]
-        """The Panel's response (LOCAL.PANEL_VIEW), as CaseFacts spells it; re-evaluated when it changes."""
+        """The Panel's response (LOCAL.PANEL_VIEW), as CaseFacts spells it; re-evaluated when it
+        changes. The newest response counts: one recorded before the response the facts hold
+        (delivered after it: a retry, a replayed dead letter) changes nothing."""
         repo = self._repo(session)
         case = await self._known_case(repo, case_id or ref.case_id)
+        at = ref.occurred_at
+        if at is not None and case.panel_response_at is not None and at <= case.panel_response_at:
+            return
         if case.facts.panel_response == response:
+            if at is not None:  # the same answer again, later: an earlier one arriving now must not win
+                case.panel_response_at = at
+                await repo.note_panel_response_at(case.case_id, at)
             return
         try:
             case.facts = with_panel_response(case.facts, response)
         except ValueError as exc:
             raise PermanentEventError(str(exc)) from None
+        case.panel_response_at = at or case.panel_response_at
         await self._evaluate(repo, case, S.EVALUATION_TRIGGER_PANEL_RESPONSE, ref, write_case=True)
 
     async def on_new_themes(self, session, ref: EventRef, partnership: str, review: facts_pb2.EarlierReview) -> None:  # type: ignore[no-untyped-def]

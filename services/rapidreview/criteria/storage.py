@@ -54,6 +54,9 @@ cases = Table(
     # own): an older amendment delivered after a newer one changes nothing. 0: not known (a case
     # stored before this was kept), and any amendment applies.
     Column("notification_version", Integer, nullable=False, server_default="0"),
+    # When decisions recorded the Panel response the facts hold (its event's occurred_at): an
+    # earlier response delivered after a later one changes nothing. NULL: none, or not known.
+    Column("panel_response_at", DateTime(timezone=True), nullable=True),
 )
 
 evaluations = Table(
@@ -157,6 +160,8 @@ _NOTE_NOTIFICATION_VERSION = (cases.update().where(cases.c.case_id == bindparam(
 # before the case committed: the case was evaluated without the new reviews and not re-evaluated.
 _HOLD_REVIEWS_SHARED = select(func.pg_advisory_xact_lock_shared(func.hashtextextended(bindparam("l_key", type_=String), 0)))
 _HOLD_REVIEWS = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
+_NOTE_PANEL_RESPONSE_AT = (cases.update().where(cases.c.case_id == bindparam("p_case_id"))
+                           .values(panel_response_at=bindparam("p_at"), updated_at=func.now()))
 _EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))
                     .order_by(earlier_reviews.c.year, earlier_reviews.c.review_id))
 # A new case and its partnership's earlier reviews in one statement: no row when the case was
@@ -178,7 +183,8 @@ _INSERT_CASE_READING_REVIEWS = (
 _CASE_WRITTEN = (cases.update().where(cases.c.case_id == bindparam("w_case_id")).values(
     status=bindparam("w_status"), pinned_edition=bindparam("w_pinned_edition"), pinned_version=bindparam("w_pinned_version"),
     facts_enc=bindparam("w_facts_enc"), collation_version=bindparam("w_collation_version"), partial=bindparam("w_partial"),
-    notification_version=bindparam("w_notification_version"), updated_at=func.now(),
+    notification_version=bindparam("w_notification_version"), panel_response_at=bindparam("w_panel_response_at"),
+    updated_at=func.now(),
 ).cte("case_written"))
 _COLLATION_ADDED = collations.insert().values(
     case_id=bindparam("k_case_id"), collation_version=bindparam("k_collation_version"), payload_enc=bindparam("k_payload_enc"),
@@ -212,6 +218,8 @@ class StoredCase:
     partial: bool
     #: The notification version the facts are of (0: not known).
     notification_version: int = 0
+    #: When the Panel response the facts hold was recorded (None: none, or not known).
+    panel_response_at: dt.datetime | None = None
 
 
 @dataclass
@@ -273,6 +281,10 @@ class CriteriaRepository:
         await self.session.execute(_HOLD_REVIEWS if to_change else _HOLD_REVIEWS_SHARED,
                                    {"l_key": f"criteria.earlier_reviews:{partnership}"})
 
+    async def note_panel_response_at(self, case_id: str, at: dt.datetime) -> None:
+        """The Panel response the case's facts hold was recorded at `at` (a later response of the same kind)."""
+        await self.session.execute(_NOTE_PANEL_RESPONSE_AT, {"p_case_id": case_id, "p_at": at})
+
     async def mark_decided(self, case_id: str) -> bool:
         """An open case becomes decided (one not open stays as it is), in one statement that
         also says whether the case is known at all."""
@@ -320,7 +332,7 @@ class CriteriaRepository:
             pinned_edition=row.pinned_edition, pinned_version=row.pinned_version,
             facts=self._open(row.facts_enc, facts_pb2.CaseFacts, f"case:{row.case_id}:facts"),
             collation_version=row.collation_version, partial=row.partial,
-            notification_version=row.notification_version,
+            notification_version=row.notification_version, panel_response_at=row.panel_response_at,
         )
 
     # -- evaluations --------------------------------------------------------
@@ -341,7 +353,7 @@ class CriteriaRepository:
                 w_case_id=case.case_id, w_status=case.status, w_pinned_edition=case.pinned_edition,
                 w_pinned_version=case.pinned_version, w_facts_enc=self._seal(case.facts, f"case:{case.case_id}:facts"),
                 w_collation_version=case.collation_version, w_partial=case.partial,
-                w_notification_version=case.notification_version,
+                w_notification_version=case.notification_version, w_panel_response_at=case.panel_response_at,
             )
         if collation is not None:
             version = collation.collation_version

@@ -3,13 +3,16 @@ evaluates it on each, and publishes criteria.evaluated exactly once per evaluati
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import update
 
 from rapidreview.criteria import storage
 from rapidreview.v1 import common_pb2 as C
 from rapidreview.v1 import criteria_pb2 as S
-from rapidreview.v1 import decisions_pb2, intake_pb2
+from rapidreview.kernel.events import new_event
+from rapidreview.v1 import decisions_pb2, events_pb2, intake_pb2
 from tests.integration.criteria.conftest import evaluations_of, notify, panel_notified, stop_quickly
 from tests.support.harness import eventually, handled
 from tests.unit.criteria import child_k
@@ -126,6 +129,41 @@ async def test_panel_response_local_review_more_appropriate_indicates_the_panel_
     checklist = await latest(stub, bu, case_id)
     assert checklist.trigger == S.EVALUATION_TRIGGER_PANEL_RESPONSE
     assert outcome(checklist, "LOCAL.PANEL_VIEW").outcome == C.OUTCOME_INDICATED
+
+
+def _responded(case_id: str, kind: int, at: dt.datetime) -> events_pb2.EventEnvelope:
+    """decision.panel_responded as decisions records it at `at` (its envelope's occurred_at)."""
+    envelope = new_event("decision.panel_responded", decisions_pb2.PanelResponseRecorded(
+        case_id=case_id, kind=kind, responded_on=at.date().isoformat()), producer="decisions", case_id=case_id, partnership="leeds")
+    envelope.occurred_at.FromDatetime(at)
+    return envelope
+
+
+async def test_the_newest_panel_response_counts_whatever_order_the_responses_arrive_in(stub, bu, events, case_id, criteria):
+    """Responses to two rounds: "local review more appropriate" first, then "agrees". The later
+    one delivered first (an earlier delivery retried, a dead letter replayed) is not undone by the
+    earlier one arriving after it; nor by an earlier one arriving after a later one of the same kind."""
+    await notify(events, case_id, panel_sent="2024-06-07")
+    await evaluations_of(stub, bu, case_id, 1)
+    first, second, third = (dt.datetime(2024, 7, day, 10, tzinfo=dt.UTC) for day in (10, 20, 30))
+    local = decisions_pb2.PANEL_RESPONSE_KIND_LOCAL_REVIEW_MORE_APPROPRIATE
+    agrees = decisions_pb2.PANEL_RESPONSE_KIND_AGREES
+    await events.publish("decision.panel_responded", None, envelope=_responded(case_id, agrees, second))
+    await evaluations_of(stub, bu, case_id, 2)
+    late = await events.publish("decision.panel_responded", None, envelope=_responded(case_id, local, first))
+    await handled(criteria, late.event_id)
+    assert len(await evaluations_of(stub, bu, case_id, 2)) == 2  # no checklist of the earlier response
+    assert outcome(await latest(stub, bu, case_id), "LOCAL.PANEL_VIEW").outcome == C.OUTCOME_NOT_INDICATED
+
+    same_again = await events.publish("decision.panel_responded", None, envelope=_responded(case_id, agrees, third))
+    await handled(criteria, same_again.event_id)
+    late = await events.publish("decision.panel_responded", None,
+                                envelope=_responded(case_id, local, third - dt.timedelta(days=5)))
+    await handled(criteria, late.event_id)
+    assert len(await evaluations_of(stub, bu, case_id, 2)) == 2
+    async with criteria.infra.db.transaction() as session:
+        case = await storage.CriteriaRepository(session, criteria.infra.cipher).get_case(case_id)
+    assert case.facts.panel_response == "agrees" and case.panel_response_at == third
 
 
 async def test_new_themes_reevaluate_open_cases_of_the_partnership_and_name_the_review(stub, bu, events, case_id):
