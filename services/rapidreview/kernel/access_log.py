@@ -20,7 +20,7 @@ import re
 
 import grpc
 from google.protobuf import timestamp_pb2
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, MetaData, String, Table, and_, false, select
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, MetaData, String, Table, and_, bindparam, false, func, select
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.auth import Principal, current_grant
@@ -86,6 +86,12 @@ class AccessLog:
         # With RETURNING, a flush's entries go as one multi-row INSERT (SQLAlchemy's
         # "insertmanyvalues"); without it the driver runs one INSERT per entry.
         self._insert = table.insert().returning(table.c.id)
+        # Entries' ids are taken and committed in the same order, across replicas: a flush holds
+        # this lock from before its INSERT to its COMMIT. Without it, a flush that took lower ids
+        # could commit after a reader had paged past them (ListAccessLog pages by id, newest
+        # first), and those entries were never listed to that reader.
+        self._in_id_order = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
+        self._lock_key = {"l_key": f"access_log:{table.schema or ''}.{table.name}"}
         self.service = service
         self.flush_interval = flush_interval
         self._pending: list[dict[str, object]] = []
@@ -132,6 +138,7 @@ class AccessLog:
         batch, self._pending = self._pending, []
         try:
             async with self.db.transaction() as session:
+                await session.execute(self._in_id_order, self._lock_key)
                 await session.execute(self._insert, batch)
         except Exception as exc:  # noqa: BLE001
             if await self._database_away(exc):
@@ -148,6 +155,7 @@ class AccessLog:
             for attempt in (entry, self._replaced(entry)):
                 try:
                     async with self.db.transaction() as session:
+                        await session.execute(self._in_id_order, self._lock_key)
                         await session.execute(self.table.insert(), [attempt])
                     if attempt is not entry:
                         log.error("access log entry refused; written with its caller values replaced", method=entry["method"])

@@ -4,13 +4,18 @@ made every later flush fail, so no later call by anyone was recorded)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import pytest
 from sqlalchemy import MetaData, select, text
 
 from rapidreview.kernel import access_log as access_log_module
-from rapidreview.kernel.access_log import REPLACEMENT, AccessLog, access_log_table
-from rapidreview.kernel.auth import Principal, Role
+from rapidreview.kernel.access_log import REPLACEMENT, AccessLog, AccessLogServicer, access_log_table
+from rapidreview.kernel.auth import Grant, Principal, Role, Scope, reset_current_grant, set_current_grant
 from rapidreview.kernel.db import Database
+from rapidreview.v1.access_log_pb2 import ListAccessLogRequest
+from tests.support.harness import eventually
 
 pytestmark = pytest.mark.integration
 
@@ -114,3 +119,79 @@ async def test_a_flush_writes_its_entries_in_one_statement_in_the_order_they_wer
         assert [r.subject for r in await _rows(log)] == [f"caller-{n}" for n in range(25)]
     finally:
         await log.db.dispose()
+
+
+class _CommitHeld:
+    """A replica's Database whose transactions wait, after their statements, for `release`
+    before they commit (`written` is set then)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.written, self.release = asyncio.Event(), asyncio.Event()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self):  # type: ignore[no-untyped-def]
+        async with self.db.transaction() as session:
+            yield session
+            self.written.set()
+            await self.release.wait()
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.db, name)
+
+
+async def _listed(log: AccessLog, page_size: int) -> list[str]:
+    """Every request id ListAccessLog gives an auditor of leeds, page after page (newest first)."""
+    servicer = AccessLogServicer(log)
+    auditor = Grant(Principal(subject="auditor", role=Role.AUDITOR, partnership="leeds"), Scope.OWN_PARTNERSHIP)
+    token, out = "", []
+    while True:
+        grant = set_current_grant(auditor)
+        try:
+            page = await servicer.ListAccessLog(ListAccessLogRequest(page_size=page_size, page_token=token), None)  # type: ignore[arg-type]
+        finally:
+            reset_current_grant(grant)
+        out += [e.request_id for e in page.entries]
+        if not page.next_page_token:
+            return out
+        token = page.next_page_token
+
+
+async def test_a_flush_that_took_lower_ids_and_commits_late_is_not_paged_past(fresh_database):
+    """Three replicas flush: the first commits, the second takes its ids and is slow to commit,
+    the third flushes meanwhile. An auditor paging through the log meanwhile must not pass ids
+    the slow flush will commit later: the third waits for it, so the log only ever grows at the
+    top. Before, the third committed first and a reader paged past the second's ids, whose
+    entries that reader never saw."""
+    first = await _log(fresh_database, "k_access_log_order")
+    held = _CommitHeld(Database(fresh_database))
+    second = AccessLog(held, first.table, service="intake")  # type: ignore[arg-type]
+    third = AccessLog(Database(fresh_database), first.table, service="intake")
+    try:
+        for log, name in ((first, "a"), (second, "b"), (third, "c")):
+            for n in range(3):
+                log.record("/rapidreview.v1.IntakeService/GetIncident", _principal(f"{name}{n}"), Request(), "OK", f"{name}{n}")
+        await first.flush()
+        slow = asyncio.create_task(second.flush())
+        await asyncio.wait_for(held.written.wait(), 10)
+        meanwhile = asyncio.create_task(third.flush())
+
+        async def flushed_or_waiting() -> bool:
+            if meanwhile.done():
+                return True
+            async with first.db.transaction() as s:
+                return bool((await s.execute(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")))
+                            .scalar_one())
+
+        await eventually(flushed_or_waiting, what="the third flush to commit or to wait for the second")
+        seen = await _listed(first, page_size=2)  # an auditor reads the log while the second has not committed
+        held.release.set()
+        await asyncio.gather(slow, meanwhile)
+        everything = await _listed(first, page_size=100)
+        assert sorted(everything) == ["a0", "a1", "a2", "b0", "b1", "b2", "c0", "c1", "c2"]
+        # What the auditor had not seen yet is all above what it had: a new read from the top finds it.
+        assert everything[len(everything) - len(seen):] == seen
+    finally:
+        held.release.set()
+        for db in (first.db, held.db, third.db):
+            await db.dispose()
