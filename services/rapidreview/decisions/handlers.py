@@ -301,7 +301,7 @@ class DecisionHandlers(ReviewCommands):
                 "partnership": incident.partnership, "agency_ids": sorted(a["agency_id"] for a in agencies)})
             rr = next((c for c in incident.clocks if c.id == C.RR_DEADLINE), None)
             if rr is not None:
-                await self._rapid_review_clock(case, rr, new_case=True)
+                await self._rapid_review_clock(case, rr, ref.occurred_at, new_case=True)
         except Exception:
             if await repo.case_row(incident.case_id) is not None:
                 return  # the same incident again under another event id: nothing to do, as for a valid one
@@ -312,22 +312,32 @@ class DecisionHandlers(ReviewCommands):
         """incident.panel_notified tells us RR.DEADLINE, which flags a late Panel submission."""
         case = await self._event_case(session, ref, payload.case_id)
         if payload.HasField("rapid_review_clock"):
-            await self._rapid_review_clock(case, payload.rapid_review_clock)
+            await self._rapid_review_clock(case, payload.rapid_review_clock, ref.occurred_at)
         await case.flush()
 
-    async def _rapid_review_clock(self, case: CaseFile, clock, *, new_case: bool = False) -> None:  # type: ignore[no-untyped-def]
+    async def _rapid_review_clock(self, case: CaseFile, clock, at: dt.datetime | None, *,  # type: ignore[no-untyped-def]
+                                  new_case: bool = False) -> None:
+        """RR.DEADLINE as intake's event of moment `at` gives it. A clock of an earlier moment than
+        the one the case follows (delivered out of order: a retry, a replayed dead letter) changes
+        nothing: one with fewer extensions, or one from an event that happened before."""
         try:
             due = dt.date.fromisoformat(clock.effective_due or clock.due)
             starts = dt.date.fromisoformat(clock.starts_from) if clock.starts_from else None
         except ValueError:
             raise PermanentEventError("RR.DEADLINE without a valid due date") from None
         if len(clock.extensions) < getattr(case.row, "rr_extensions", 0):
-            return  # the clock as it was before an extension the case knows: delivered out of order
+            return  # the clock as it was before an extension the case knows
+        known_at = getattr(case.row, "rr_clock_at", None)
+        if at is not None and known_at is not None and at < known_at:
+            return  # the clock as an earlier event gave it
+        later = at if at is not None and (known_at is None or at > known_at) else known_at
         if case.row.rr_due == due:
+            if later != known_at:
+                case.stage(rr_clock_at=later)  # the same clock, later: an earlier state arriving now must not win
             return
         before = {"due": case.row.rr_due.isoformat()} if case.row.rr_due else None
         # Written by the caller's flush, with the audit head.
-        case.stage(rr_due=due, rr_starts_from=starts, rr_extensions=len(clock.extensions))
+        case.stage(rr_due=due, rr_starts_from=starts, rr_extensions=len(clock.extensions), rr_clock_at=later)
         await case.audit("rapid_review_clock.known", "clock", f"{C.RR_DEADLINE}:case", before, {"due": due.isoformat()})
         if new_case:
             return  # a case not stored yet has no Panel submission
@@ -346,7 +356,7 @@ class DecisionHandlers(ReviewCommands):
         if payload.clock.id != C.RR_DEADLINE:
             return
         case = await self._event_case(session, ref, payload.case_id)
-        await self._rapid_review_clock(case, payload.clock)
+        await self._rapid_review_clock(case, payload.clock, ref.occurred_at)
         await case.flush()
 
     async def on_agency_request_opened(self, session, ref: EventRef, payload: gathering_pb2.AgencyRequestOpened) -> None:  # type: ignore[no-untyped-def]
@@ -361,7 +371,8 @@ class DecisionHandlers(ReviewCommands):
 
     async def on_incident_amended(self, session, ref: EventRef, payload: intake_pb2.IncidentAmended) -> None:  # type: ignore[no-untyped-def]
         """incident.amended: agencies the amended notification adds are agencies of the case;
-        an amended child reference is the one checked in publishable texts. An amendment older
+        an amended child reference is the one checked in publishable texts; RR.DEADLINE as the
+        amendment left it (it moves when it counts from an amended awareness date). An amendment older
         than the one the case follows (delivered out of order) changes nothing: its child
         reference is not the current one."""
         incident = payload.incident
@@ -371,6 +382,9 @@ class DecisionHandlers(ReviewCommands):
         if payload.version:
             case.stage(notification_version=payload.version)
         await self._add_agencies(case, list(incident.notification.agencies))
+        rr = next((c for c in incident.clocks if c.id == C.RR_DEADLINE), None)
+        if rr is not None and (rr.effective_due or rr.due):  # moved when it counts from the awareness date, amended
+            await self._rapid_review_clock(case, rr, ref.occurred_at)
         child_ref = incident.notification.child.child_ref
         if child_ref and child_ref != case.repo.child_ref_of(case.row):
             case.stage(child_ref_enc=case.repo.sealed_child_ref(case.case_id, child_ref))

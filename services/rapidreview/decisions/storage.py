@@ -50,6 +50,10 @@ cases = Table(
     # How many extensions the RR.DEADLINE clock the case follows had: extensions only accumulate,
     # so a clock event with fewer is of an earlier moment (delivered out of order) and changes nothing.
     Column("rr_extensions", Integer, nullable=False, server_default="0"),
+    # When intake's event that gave the RR.DEADLINE the case follows happened (its occurred_at):
+    # a clock event of an earlier moment changes nothing, even with as many extensions (an
+    # amendment that moved the clock, then an extension's event delivered after it). NULL: not known.
+    Column("rr_clock_at", DateTime(timezone=True), nullable=True),
     # The rule edition the case is pinned to (from intake): its files give the section 4 deadlines.
     Column("edition", String(16), nullable=True),
     Column("edition_version", String(32), nullable=True),
@@ -190,7 +194,7 @@ _IN_CHUNK = 5000
 _AUDIT_COLUMNS = tuple(c.name for c in audit_entries.c)
 _NEW_CASE_COLUMNS = ("case_id", "partnership", "child_ref_enc", "agencies_json", "withdrawn", "rr_starts_from", "rr_due",
                      "edition", "edition_version", "audit_sequence", "audit_head", "notification_version",
-                     "rr_extensions")
+                     "rr_extensions", "rr_clock_at")
 _EVALUATION_COLUMNS = ("evaluation_id", "case_id", "partnership", "edition_version", "evaluated_at")
 
 
@@ -285,7 +289,7 @@ class DecisionRepository:
                       agencies_json=json.dumps(agencies, sort_keys=True), withdrawn=False, rr_starts_from=None, rr_due=None,
                       edition=edition, edition_version=edition_version, audit_sequence=head.sequence if head else 0,
                       audit_head=head.hash if head else GENESIS_HASH, notification_version=notification_version,
-                      rr_extensions=0)
+                      rr_extensions=0, rr_clock_at=None)
         values.update(columns)
         params = {f"n_{name}": values[name] for name in _NEW_CASE_COLUMNS}
         params.update(self._entry_params(entries))

@@ -118,6 +118,49 @@ async def test_an_earlier_extension_delivered_after_a_later_one_does_not_take_th
     submission = (await flow.submit(decision.decision_id, sent_date="2024-07-08")).submission
     assert submission.rapid_review_due == "2024-07-12" and not submission.late
 
+async def test_rr_deadline_moved_by_an_amendment_is_followed_and_an_extension_from_before_it_does_not_undo_it(flow, events,
+                                                                                                             decisions):
+    """Where RR.DEADLINE counts from the awareness date, an amendment of that date moves it, and
+    decisions judges a submission against the moved date. An extension's event from before the
+    amendment, delivered after it, carries as many extensions but is of an earlier moment."""
+    import datetime as dt
+
+    from rapidreview.kernel.events import new_event
+    from tests.integration.decisions import childk
+
+    extension = common_pb2.ClockExtension(extended_to="2024-07-05")
+    now = dt.datetime.now(dt.UTC)  # after the case's own events (the Panel notification's clock)
+    extended_at, amended_at = now + dt.timedelta(minutes=1), now + dt.timedelta(minutes=2)
+
+    def envelope(event_type: str, payload, at: dt.datetime):  # type: ignore[no-untyped-def]
+        out = new_event(event_type, payload, producer="intake", case_id=flow.case_id, partnership="leeds")
+        out.occurred_at.FromDatetime(at)
+        return out
+
+    async def rr_due() -> str:
+        return next((c.due for c in (await flow.get()).clocks if c.id == "RR.DEADLINE"), "")
+
+    amended = childk.incident_notified(flow.case_id).incident
+    amended.clocks.append(common_pb2.Clock(id="RR.DEADLINE", starts_from="2024-06-10", due="2024-07-01",
+                                           effective_due="2024-07-08", extensions=[extension]))
+    await events.publish("incident.amended", None, case_id=flow.case_id,
+                         envelope=envelope("incident.amended", intake_pb2.IncidentAmended(incident=amended, version=2), amended_at))
+
+    async def moved():  # type: ignore[no-untyped-def]
+        return await rr_due() == "2024-07-08"
+
+    await eventually(moved, what="RR.DEADLINE as the amendment moved it")
+    earlier = intake_pb2.IncidentClockExtended(case_id=flow.case_id, clock=common_pb2.Clock(
+        id="RR.DEADLINE", starts_from="2024-06-07", due="2024-06-28", effective_due="2024-07-05", extensions=[extension]))
+    late = await events.publish("incident.clock_extended", None, case_id=flow.case_id,
+                                envelope=envelope("incident.clock_extended", earlier, extended_at))
+    await handled(decisions, late.event_id)
+    assert await rr_due() == "2024-07-08"
+    decision = await flow.through_decision()
+    submission = (await flow.submit(decision.decision_id, sent_date="2024-07-08")).submission
+    assert submission.rapid_review_due == "2024-07-08" and not submission.late
+
+
 async def test_an_amended_notification_adds_its_agencies_to_the_case(flow, events):
     from tests.integration.decisions import childk
 
