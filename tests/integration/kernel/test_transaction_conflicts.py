@@ -61,7 +61,10 @@ async def test_work_that_meets_a_deadlock_runs_again_and_its_effect_is_stored_on
         assert retried == "done"
         rows = await _rows(db)
         if isinstance(other, BaseException):
-            assert transaction_conflict(other) and runs == 1 and rows == {1: 1, 2: 1}
+            # The other failed: the retried work's effect alone, once. It ran once when the other
+            # was PostgreSQL's only victim, twice when both backends' deadlock checks failed their
+            # own transaction (seen on a loaded machine: each check found the cycle).
+            assert transaction_conflict(other) and runs in (1, 2) and rows == {1: 1, 2: 1}
         else:
             assert runs == 2 and rows == {1: 11, 2: 11}
     finally:
