@@ -24,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.kernel.crypto import FieldCipher
-from rapidreview.kernel.db import Transaction, service_metadata
+from rapidreview.kernel.db import Transaction, advisory_xact_lock, service_metadata
 from rapidreview.kernel.outbox import Deferred, first_row_as_cte
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.delivery.storage import delivery_tables
@@ -158,8 +158,8 @@ _NOTE_NOTIFICATION_VERSION = (cases.update().where(cases.c.case_id == bindparam(
 # themes change them and re-evaluate the open cases (exclusive). Without it, a case notified while
 # reviews were imported read them before the import committed, and the import read the open cases
 # before the case committed: the case was evaluated without the new reviews and not re-evaluated.
-_HOLD_REVIEWS_SHARED = select(func.pg_advisory_xact_lock_shared(func.hashtextextended(bindparam("l_key", type_=String), 0)))
-_HOLD_REVIEWS = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
+_HOLD_REVIEWS_SHARED = advisory_xact_lock(shared=True)
+_HOLD_REVIEWS = advisory_xact_lock()
 _NOTE_PANEL_RESPONSE_AT = (cases.update().where(cases.c.case_id == bindparam("p_case_id"))
                            .values(panel_response_at=bindparam("p_at"), updated_at=func.now()))
 _EARLIER_REVIEWS = (select(earlier_reviews).where(earlier_reviews.c.partnership == bindparam("b_partnership"))

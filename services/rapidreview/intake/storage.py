@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapidreview.intake.domain.clocks import ClockState, Extension
 from rapidreview.kernel.crypto import FieldCipher
-from rapidreview.kernel.db import Transaction, service_metadata
+from rapidreview.kernel.db import Transaction, advisory_xact_lock, service_metadata
 from rapidreview.kernel.outbox import Deferred, first_row_as_cte
 from rapidreview.kernel.rotation import SealedColumn, rotate_columns
 from rapidreview.kernel.tables import add_kernel_tables
@@ -237,7 +237,7 @@ _KEY_CASE = select(idempotency.c.case_id).where(and_(
 # the later one reads the earlier one as a possible duplicate (and flags both); without it two sent
 # at the same moment, with different keys, each read "none" (a statement of its own: read in the
 # same statement as the duplicates, they would come from the snapshot taken before the wait).
-_LOCK_SAME_CHILD = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
+_LOCK_SAME_CHILD = advisory_xact_lock()
 _BEFORE_NOTIFY = select(
     func.now().label("now"),
     _KEY_HASH.scalar_subquery().label("request_hash"),

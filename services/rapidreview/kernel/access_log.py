@@ -20,11 +20,11 @@ import re
 
 import grpc
 from google.protobuf import timestamp_pb2
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, MetaData, String, Table, and_, bindparam, false, func, select
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, MetaData, String, Table, and_, false, select
 
 from rapidreview.kernel import metrics
 from rapidreview.kernel.auth import Principal, current_grant
-from rapidreview.kernel.db import Database
+from rapidreview.kernel.db import Database, advisory_xact_lock
 from rapidreview.kernel.errors import InvalidArgument
 from rapidreview.kernel.grpc_errors import database_unavailable
 from rapidreview.kernel.logging import get_logger
@@ -90,7 +90,7 @@ class AccessLog:
         # this lock from before its INSERT to its COMMIT. Without it, a flush that took lower ids
         # could commit after a reader had paged past them (ListAccessLog pages by id, newest
         # first), and those entries were never listed to that reader.
-        self._in_id_order = select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
+        self._in_id_order = advisory_xact_lock()
         self._lock_key = {"l_key": f"access_log:{table.schema or ''}.{table.name}"}
         self.service = service
         self.flush_interval = flush_interval

@@ -15,7 +15,8 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, String, bindparam, event, func, select, text
+from sqlalchemy.sql import Select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -83,6 +84,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def advisory_xact_lock(*, shared: bool = False) -> Select:  # type: ignore[type-arg]
+    """A statement that takes PostgreSQL's transaction-level advisory lock named by its parameter
+    `l_key` (any text, hashed to the lock's 64-bit key), exclusive or `shared`; it is released when
+    the transaction ends. Built once by its user and executed with {"l_key": ...}."""
+    lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    return select(lock(func.hashtextextended(bindparam("l_key", type_=String), 0)))
 
 
 def service_metadata(schema: str) -> MetaData:
