@@ -106,7 +106,7 @@ class ConsumerSpec:
     max_ack_pending: int = 1000
     filter_subjects: list[str] = field(default_factory=list)
     #: Durables this one took the place of (their events now come here). An event one of them
-    #: recorded in the inbox counts as handled, and provisioning (`take_over`) starts this
+    #: recorded in the inbox counts as handled, and provisioning (`provision_durable`) starts this
     #: durable where the least advanced of them stopped, then deletes them.
     replaces: tuple[str, ...] = ()
 
@@ -203,6 +203,8 @@ async def ensure_consumer(js, config: ConsumerConfig, *, may_fail: bool = True) 
                     consumer=config.durable_name, fields=differences)
         return "different"
     return "updated"
+
+
 async def provision_durable(js, spec: ConsumerSpec) -> str:  # type: ignore[no-untyped-def]
     """The operators' provisioning of `spec`'s durable (`ensure_consumer`, refusals raised). A
     durable that replaces others (`ConsumerSpec.replaces`) and does not exist yet takes over from
